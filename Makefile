@@ -1,0 +1,65 @@
+# Every command the README gives. `make run` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+export PORT
+
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.runtime node_modules/.installed
+install-dev: $(VENV)/.dev node_modules/.installed
+assets: node_modules/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## Start web, Celery worker and beat on the embedded default (SQLite, file broker, file mail).
+run: seed
+	@echo
+	@echo "  The application is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  Sign in as coordinator@example.com / demo-password-123 (see README for other logins)."
+	@echo "  Emails are written to var/mail/. Stop with Ctrl+C."
+	@echo
+	$(VENV)/bin/honcho start -f Procfile
+
+## Lint, then the whole test suite (SQLite by default, PostgreSQL when DATABASE_URL is set).
+test: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+compose-check:
+	docker-compose config -q
+
+clean:
+	rm -rf var staticfiles .pytest_cache

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from programmes import views as programme_views
+
+admin.site.site_header = "Mentorship administration"
+admin.site.site_title = "Mentorship admin"
+
+urlpatterns = [
+    path("", programme_views.landing, name="landing"),
+    path("home/", programme_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("people.urls")),
+    path("programmes/", include("programmes.urls")),
+    path("admin/", admin.site.urls),
+]

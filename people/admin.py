@@ -1,0 +1,69 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Interest, Profile, ProfileSkill, Skill, User
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    filter_horizontal = ["interests"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "date_joined", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "full_name"]
+    inlines = [ProfileInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Personal", {"fields": ["full_name"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
+    ]
+
+
+class ProfileSkillInline(admin.TabularInline):
+    model = ProfileSkill
+    extra = 0
+    autocomplete_fields = ["skill"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "team", "grade", "profession", "location"]
+    list_filter = ["grade", "organisation"]
+    search_fields = ["user__email", "user__full_name", "organisation", "team", "profession"]
+    list_select_related = ["user"]
+    filter_horizontal = ["interests"]
+    inlines = [ProfileSkillInline]
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "approved", "suggested_by"]
+    list_filter = ["category", "approved"]
+    search_fields = ["name", "description"]
+    list_editable = ["approved"]
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(ProfileSkill)
+class ProfileSkillAdmin(admin.ModelAdmin):
+    list_display = ["profile", "skill", "direction", "level", "priority"]
+    list_filter = ["direction", "level", "skill__category"]
+    search_fields = ["profile__user__email", "skill__name"]
+    list_select_related = ["profile__user", "skill"]

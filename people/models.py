@@ -1,0 +1,186 @@
+"""People exist before any programme: the user account, their profile and the skills taxonomy."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        Profile.objects.get_or_create(user=user)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their email address. There are no usernames."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Can sign in to the admin site and sees every programme."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email.split("@")[0]
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.display_name
+
+
+class SkillCategory(models.TextChoices):
+    DATA = "data", "Data and statistics"
+    PROGRAMMING = "programming", "Programming and engineering"
+    ML = "ml", "Machine learning and AI"
+    DOMAIN = "domain", "Domain knowledge"
+    DELIVERY = "delivery", "Delivery and leadership"
+    OTHER = "other", "Other"
+
+
+class Skill(models.Model):
+    """An entry in the skills taxonomy. Suggested skills wait for a coordinator's approval."""
+
+    name = models.CharField(max_length=80, unique=True)
+    category = models.CharField(
+        max_length=20, choices=SkillCategory.choices, default=SkillCategory.OTHER
+    )
+    description = models.CharField(max_length=200, blank=True)
+    approved = models.BooleanField(default=True)
+    suggested_by = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["category", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Interest(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Grade(models.IntegerChoices):
+    """Civil service grades in order of seniority, so a gap between two grades is a number."""
+
+    AA = 1, "Administrative Assistant"
+    AO = 2, "Administrative Officer"
+    EO = 3, "Executive Officer"
+    HEO = 4, "Higher Executive Officer"
+    SEO = 5, "Senior Executive Officer"
+    G7 = 6, "Grade 7"
+    G6 = 7, "Grade 6"
+    SCS1 = 8, "Senior Civil Service 1"
+    SCS2 = 9, "Senior Civil Service 2"
+
+
+TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
+
+
+class Profile(models.Model):
+    """What a person tells every programme about themselves; reused across cohorts."""
+
+    user = models.OneToOneField("people.User", on_delete=models.CASCADE, related_name="profile")
+    organisation = models.CharField(max_length=120, blank=True)
+    team = models.CharField(max_length=120, blank=True)
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    profession = models.CharField(max_length=120, blank=True)
+    location = models.CharField(max_length=120, blank=True)
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/London")
+    line_manager_email = models.EmailField(blank=True)
+    bio = models.TextField("short bio", max_length=2000, blank=True)
+    interests = models.ManyToManyField(Interest, blank=True, related_name="profiles")
+    skills = models.ManyToManyField(Skill, through="ProfileSkill", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+
+class SkillLevel(models.IntegerChoices):
+    AWARE = 1, "Aware"
+    WORKING = 2, "Working"
+    PRACTITIONER = 3, "Practitioner"
+    EXPERT = 4, "Expert"
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+
+
+class ProfileSkill(models.Model):
+    """A skill a person can teach, or wants to learn, at a level."""
+
+    class Direction(models.TextChoices):
+        TEACH = "teach", "Can teach"
+        LEARN = "learn", "Wants to learn"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="profile_skills")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="profile_skills")
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    level = models.PositiveSmallIntegerField(choices=SkillLevel.choices, default=SkillLevel.AWARE)
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.MEDIUM, help_text="For skills to learn."
+    )
+
+    class Meta:
+        ordering = ["direction", "skill__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "skill", "direction"], name="profileskill_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()}: {self.skill} ({self.get_level_display()})"

@@ -1,0 +1,57 @@
+from django.contrib import admin
+
+from .models import Cohort, Enrolment, Programme
+
+
+class CohortInline(admin.TabularInline):
+    model = Cohort
+    extra = 0
+    fields = [
+        "name",
+        "status",
+        "applications_open",
+        "applications_close",
+        "starts_on",
+        "ends_on",
+        "capacity",
+    ]
+    readonly_fields = ["status"]
+    show_change_link = True
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "checkin_cadence_days", "length_weeks", "created_at"]
+    search_fields = ["name", "organisation", "slug"]
+    list_filter = ["organisation"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["coordinators"]
+    inlines = [CohortInline]
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    fields = ["user", "role", "status", "capacity"]
+    raw_id_fields = ["user"]
+    show_change_link = True
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "status", "starts_on", "ends_on", "capacity"]
+    list_filter = ["status", "programme"]
+    search_fields = ["name", "programme__name"]
+    list_select_related = ["programme"]
+    readonly_fields = ["status", "status_changed_at"]
+    date_hierarchy = "starts_on"
+    inlines = [EnrolmentInline]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "cohort", "role", "status", "capacity", "created_at"]
+    list_filter = ["role", "status", "cohort__programme", "cohort"]
+    search_fields = ["user__email", "user__full_name", "cohort__name"]
+    list_select_related = ["user", "cohort__programme"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,72 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Cohort, CohortStatus, EnrolmentStatus, Programme, Role
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ProgrammeForm(forms.ModelForm):
+    coordinator_emails = forms.CharField(
+        label="Other coordinators",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Email addresses of people who already have an account, separated by commas.",
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "slug",
+            "organisation",
+            "description",
+            "checkin_cadence_days",
+            "length_weeks",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"slug": "Used in web addresses: lower-case letters, numbers and hyphens."}
+
+    def clean_coordinator_emails(self):
+        raw = self.cleaned_data["coordinator_emails"]
+        emails = {e.strip().lower() for e in raw.replace(";", ",").split(",") if e.strip()}
+        users = list(get_user_model().objects.filter(email__in=emails))
+        missing = emails - {u.email for u in users}
+        if missing:
+            raise forms.ValidationError(
+                "No account uses: %(emails)s. Ask them to sign up first.",
+                params={"emails": ", ".join(sorted(missing))},
+            )
+        return users
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = [
+            "name",
+            "applications_open",
+            "applications_close",
+            "starts_on",
+            "ends_on",
+            "capacity",
+        ]
+        widgets = {
+            "applications_open": DateInput,
+            "applications_close": DateInput,
+            "starts_on": DateInput,
+            "ends_on": DateInput,
+        }
+
+
+class CohortStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=CohortStatus.choices)
+
+
+class EnrolmentFilterForm(forms.Form):
+    role = forms.ChoiceField(choices=[("", "Any role"), *Role.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *EnrolmentStatus.choices], required=False
+    )

@@ -1,0 +1,196 @@
+"""Programmes, their cohorts and the people enrolled in each cohort."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def coordinated_by(self, user):
+        """Programmes the user may manage: all for staff, their own for coordinators."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(coordinators=user)
+
+
+class Programme(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    organisation = models.CharField(max_length=120, help_text="The organisation that runs it.")
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_programmes"
+    )
+    checkin_cadence_days = models.PositiveSmallIntegerField(
+        "check-in cadence (days)", default=14, help_text="How often pairs are expected to meet."
+    )
+    length_weeks = models.PositiveSmallIntegerField("default length (weeks)", default=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(checkin_cadence_days__gte=1), name="programme_cadence_positive"
+            ),
+            models.CheckConstraint(condition=Q(length_weeks__gte=1), name="programme_length_pos"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("programmes:detail", args=[self.slug])
+
+
+class CohortStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    RECRUITING = "recruiting", "Recruiting"
+    MATCHING = "matching", "Matching"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+# The only moves a cohort can make. Going back one step is allowed where it is safe
+# (re-open recruiting during matching), never out of running or finished.
+COHORT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CohortStatus.DRAFT: (CohortStatus.RECRUITING,),
+    CohortStatus.RECRUITING: (CohortStatus.MATCHING, CohortStatus.DRAFT),
+    CohortStatus.MATCHING: (CohortStatus.RUNNING, CohortStatus.RECRUITING),
+    CohortStatus.RUNNING: (CohortStatus.FINISHED,),
+    CohortStatus.FINISHED: (),
+}
+
+
+class CohortQuerySet(models.QuerySet):
+    def coordinated_by(self, user):
+        return self.filter(programme__in=Programme.objects.coordinated_by(user))
+
+
+class Cohort(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(max_length=120)
+    applications_open = models.DateField(null=True, blank=True)
+    applications_close = models.DateField(null=True, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    capacity = models.PositiveIntegerField(
+        default=30, help_text="The largest number of mentees this cohort takes."
+    )
+    status = models.CharField(
+        max_length=12, choices=CohortStatus.choices, default=CohortStatus.DRAFT, editable=False
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="cohort_name_unique"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="cohort_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme.name}: {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("programmes:cohort_detail", args=[self.programme.slug, self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            errors["ends_on"] = "The cohort must end after it starts."
+        opens, closes = self.applications_open, self.applications_close
+        if opens and closes and closes < opens:
+            errors["applications_close"] = "Applications must close after they open."
+        if self.applications_close and self.starts_on and self.applications_close > self.starts_on:
+            errors["applications_close"] = "Applications must close before the cohort starts."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return COHORT_TRANSITIONS[self.status]
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.allowed_transitions
+
+    @property
+    def is_open_for_applications(self) -> bool:
+        if self.status != CohortStatus.RECRUITING:
+            return False
+        today = timezone.localdate()
+        if self.applications_open and today < self.applications_open:
+            return False
+        return not (self.applications_close and today > self.applications_close)
+
+
+class Role(models.TextChoices):
+    MENTOR = "mentor", "Mentor"
+    MENTEE = "mentee", "Mentee"
+
+
+class EnrolmentStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    APPLIED = "applied", "Applied"
+    ACCEPTED = "accepted", "Accepted"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def mentors(self):
+        return self.filter(role=Role.MENTOR)
+
+    def mentees(self):
+        return self.filter(role=Role.MENTEE)
+
+    def accepted(self):
+        return self.filter(status=EnrolmentStatus.ACCEPTED)
+
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class Enrolment(models.Model):
+    """One person in one cohort, as a mentor or as a mentee."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")
+    role = models.CharField(max_length=6, choices=Role.choices)
+    status = models.CharField(
+        max_length=10, choices=EnrolmentStatus.choices, default=EnrolmentStatus.APPLIED
+    )
+    capacity = models.PositiveSmallIntegerField(
+        default=1, help_text="For mentors: how many mentees they can take."
+    )
+    goals = models.TextField(blank=True, help_text="What the person wants from the programme.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort", "role", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cohort"], name="enrolment_one_per_cohort"),
+            models.CheckConstraint(condition=Q(capacity__lte=20), name="enrolment_capacity_max"),
+        ]
+        indexes = [models.Index(fields=["cohort", "role", "status"])]
+
+    def __str__(self):
+        return f"{self.user} as {self.get_role_display().lower()} in {self.cohort}"

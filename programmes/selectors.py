@@ -1,0 +1,60 @@
+"""Reads for programmes, with the access rules in one place.
+
+Anything a user may not see is reported as 404, never 403, so an outsider cannot even learn that
+a programme or cohort exists.
+"""
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Cohort, Enrolment, Programme, Role
+
+
+def can_create_programmes(user) -> bool:
+    return user.is_authenticated and (user.is_staff or user.has_perm("programmes.add_programme"))
+
+
+def programme_for_coordinator(*, user, slug: str) -> Programme:
+    return get_object_or_404(Programme.objects.coordinated_by(user), slug=slug)
+
+
+def cohort_for_coordinator(*, user, slug: str, pk: int) -> Cohort:
+    return get_object_or_404(
+        Cohort.objects.coordinated_by(user).select_related("programme"), programme__slug=slug, pk=pk
+    )
+
+
+def programmes_with_counts(*, user):
+    return Programme.objects.coordinated_by(user).annotate(
+        cohort_count=Count("cohorts", distinct=True)
+    )
+
+
+def cohorts_with_counts(*, programme: Programme):
+    return programme.cohorts.annotate(
+        mentor_count=Count("enrolments", filter=Q(enrolments__role=Role.MENTOR)),
+        mentee_count=Count("enrolments", filter=Q(enrolments__role=Role.MENTEE)),
+    ).order_by("-starts_on")
+
+
+def cohort_enrolments(*, cohort: Cohort, role: str = "", status: str = ""):
+    qs = cohort.enrolments.select_related("user", "user__profile").order_by("role", "user__email")
+    if role:
+        qs = qs.filter(role=role)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def enrolments_for_user(*, user):
+    return (
+        Enrolment.objects.for_user(user)
+        .select_related("cohort", "cohort__programme")
+        .order_by("-cohort__starts_on")
+    )
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        raise Http404

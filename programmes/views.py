@@ -1,0 +1,152 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import CohortForm, CohortStatusForm, EnrolmentFilterForm, ProgrammeForm
+from .models import CohortStatus, Programme
+
+
+@login_not_required
+def landing(request):
+    return render(request, "landing.html")
+
+
+def home(request):
+    """A participant's programmes, and the programmes a coordinator runs."""
+    return render(
+        request,
+        "programmes/home.html",
+        {
+            "enrolments": selectors.enrolments_for_user(user=request.user),
+            "coordinated": selectors.programmes_with_counts(user=request.user),
+        },
+    )
+
+
+def programme_list(request):
+    return render(
+        request,
+        "programmes/programme_list.html",
+        {
+            "programmes": selectors.programmes_with_counts(user=request.user),
+            "can_create": selectors.can_create_programmes(request.user),
+        },
+    )
+
+
+def programme_create(request):
+    selectors.require(selectors.can_create_programmes(request.user))
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "coordinator_emails"}
+        programme = services.programme_create(
+            created_by=request.user, data=data, coordinators=form.cleaned_data["coordinator_emails"]
+        )
+        messages.success(request, f"Programme “{programme.name}” created.")
+        return redirect(programme)
+    return render(request, "programmes/programme_form.html", {"form": form})
+
+
+def programme_detail(request, slug):
+    programme = selectors.programme_for_coordinator(user=request.user, slug=slug)
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        {
+            "programme": programme,
+            "cohorts": selectors.cohorts_with_counts(programme=programme),
+            "coordinators": programme.coordinators.order_by("email"),
+        },
+    )
+
+
+def programme_edit(request, slug):
+    programme = selectors.programme_for_coordinator(user=request.user, slug=slug)
+    others = programme.coordinators.exclude(pk=request.user.pk).order_by("email")
+    form = ProgrammeForm(
+        request.POST or None,
+        instance=programme,
+        initial={"coordinator_emails": ", ".join(u.email for u in others)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "coordinator_emails"}
+        # The person editing stays a coordinator unless an admin removes them.
+        keep = [request.user] if programme.coordinators.filter(pk=request.user.pk).exists() else []
+        programme = services.programme_update(
+            programme=Programme.objects.get(pk=programme.pk),
+            data=data,
+            coordinators=[*keep, *form.cleaned_data["coordinator_emails"]],
+        )
+        messages.success(request, "Programme saved.")
+        return redirect(programme)
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
+
+
+def cohort_create(request, slug):
+    programme = selectors.programme_for_coordinator(user=request.user, slug=slug)
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_create(programme=programme, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Cohort “{cohort.name}” created as a draft.")
+            return redirect(cohort)
+    return render(request, "programmes/cohort_form.html", {"form": form, "programme": programme})
+
+
+def cohort_detail(request, slug, pk):
+    cohort = selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    filters = EnrolmentFilterForm(request.GET or None)
+    role = status = ""
+    if filters.is_valid():
+        role, status = filters.cleaned_data["role"], filters.cleaned_data["status"]
+    return render(
+        request,
+        "programmes/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "filters": filters,
+            "enrolments": selectors.cohort_enrolments(cohort=cohort, role=role, status=status),
+            "transitions": [
+                (value, CohortStatus(value).label) for value in cohort.allowed_transitions
+            ],
+        },
+    )
+
+
+def cohort_edit(request, slug, pk):
+    cohort = selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        cohort = services.cohort_update(cohort=cohort, data=form.cleaned_data)
+        messages.success(request, "Cohort saved.")
+        return redirect(cohort)
+    return render(
+        request,
+        "programmes/cohort_form.html",
+        {"form": form, "programme": cohort.programme, "cohort": cohort},
+    )
+
+
+@require_POST
+def cohort_status(request, slug, pk):
+    cohort = selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    form = CohortStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            cohort = services.cohort_change_status(
+                cohort=cohort, status=form.cleaned_data["status"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"The cohort is now {cohort.get_status_display().lower()}.")
+    else:
+        messages.error(request, "Choose a status the cohort can move to.")
+    return redirect(cohort)
