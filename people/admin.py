@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Interest, Profile, ProfileSkill, Skill, User
+from .models import AuditEvent, Interest, Profile, ProfileSkill, Skill, User
 
 
 class ProfileInline(admin.StackedInline):
@@ -67,3 +67,26 @@ class ProfileSkillAdmin(admin.ModelAdmin):
     list_filter = ["direction", "level", "skill__category"]
     search_fields = ["profile__user__email", "skill__name"]
     list_select_related = ["profile__user", "skill"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "summary",
+        "ip_address",
+    ]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor__email", "summary", "object_id"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -184,3 +184,28 @@ class ProfileSkill(models.Model):
 
     def __str__(self):
         return f"{self.get_direction_display()}: {self.skill} ({self.get_level_display()})"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and from where: exports, decisions, publications, deletions.
+
+    People sit below programmes in the import order, so the event names its target by type and
+    id rather than by foreign key. Never put feedback text or passwords in ``summary``.
+    """
+
+    actor = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    programme_id = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    summary = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.summary}"

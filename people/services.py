@@ -21,3 +21,28 @@ def profile_update(*, user: User, data: dict, interests=None) -> Profile:
     if interests is not None:
         profile.interests.set(interests)
     return profile
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj=None,
+    programme_id: int | None = None,
+    summary: str = "",
+    request=None,
+):
+    from .models import AuditEvent
+
+    ip = None
+    if request is not None:
+        ip = request.META.get("REMOTE_ADDR") or None
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj.__class__.__name__ if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        programme_id=programme_id,
+        summary=summary[:300],
+        ip_address=ip,
+    )
