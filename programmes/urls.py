@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:slug>/cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
     path("<slug:slug>/cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
     path("<slug:slug>/cohorts/<int:pk>/status/", views.cohort_status, name="cohort_status"),
+    path("", include("programmes.urls_pool")),
 ]

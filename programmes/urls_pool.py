@@ -1,0 +1,3 @@
+"""URLs for bulk invitations, the talent pool and exports (included by programmes/urls.py)."""
+
+urlpatterns: list = []
