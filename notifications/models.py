@@ -1,0 +1,79 @@
+"""The outbox: every email the application sends is first a row here.
+
+A row is written in the same transaction as the change that causes it, with a unique
+idempotency key, and the sending task is queued on commit. The task claims the row with a
+conditional UPDATE (pending -> sending) before it talks to the mail server, so a retried,
+redelivered or duplicated task never sends the same row twice. See docs/email.md.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class EmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Pending rows whose next attempt time has come."""
+        return self.filter(status=Email.Status.PENDING, next_attempt_at__lte=now or timezone.now())
+
+
+class Email(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    to = models.EmailField("recipient", max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="emails",
+    )
+    kind = models.CharField(max_length=64, db_index=True)
+    template = models.CharField(max_length=100)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    # A list of {"filename": ..., "content": <text>, "mimetype": ...}, e.g. .ics invitations.
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+
+    objects = EmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="email_status_next_idx")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to}: {self.subject}"
+
+
+class EmailPreference(models.Model):
+    """A person's choice for one optional kind of email. No row means the kind is on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    kind = models.CharField(max_length=64)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="email_preference_unique_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {'on' if self.enabled else 'off'}"

@@ -1,0 +1,308 @@
+"""Writes of the outbox: enqueue an email, deliver one row, sweep, change preferences.
+
+Other apps call only :func:`email_enqueue`. Everything else is used by this app's tasks, views,
+admin and management commands. See docs/email.md for the design and its guarantees.
+"""
+
+import logging
+import re
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .kinds import get_kind
+from .models import Email, EmailPreference
+from .tokens import unsubscribe_token_make
+
+logger = logging.getLogger(__name__)
+
+Status = Email.Status
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+# --- Enqueue ------------------------------------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def email_enqueue(
+    *,
+    to: str,
+    kind: str,
+    template: str,
+    context: dict,
+    idempotency_key: str,
+    user=None,
+    programme_name: str = "",
+    attachments: list[dict] | None = None,
+) -> Email:
+    """Render templates/emails/<template>-subject.txt, -body.txt, -body.html with context
+    (+ site name, programme_name, unsubscribe link for optional kinds), create the outbox row in
+    the caller's transaction unless one with idempotency_key exists (then return that row,
+    untouched), and queue the sending task with transaction.on_commit. Optional kinds the person
+    opted out of are created with status cancelled (reason stored) and not queued."""
+    kind_def = get_kind(kind)
+    existing = Email.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+
+    if user is None and not kind_def.essential:
+        # Preferences belong to people: find the account behind the address, if there is one.
+        user = get_user_model().objects.filter(email__iexact=to).first()
+
+    headers: dict[str, str] = {}
+    unsubscribe_url = ""
+    if not kind_def.essential and user is not None:
+        token = unsubscribe_token_make(user_id=user.pk, kind=kind)
+        unsubscribe_url = _absolute(reverse("notifications:unsubscribe", args=[token]))
+        # RFC 2369 / RFC 8058: mail clients show an unsubscribe button that POSTs one click.
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+
+    full_context = {
+        **context,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "programme_name": programme_name,
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": _absolute(reverse("notifications:preferences")),
+        "kind_label": kind_def.label,
+    }
+    subject = render_to_string(f"emails/{template}-subject.txt", full_context)
+    subject = re.sub(r"\s+", " ", subject).strip()[:255]
+    body_text = render_to_string(f"emails/{template}-body.txt", full_context)
+    body_html = render_to_string(f"emails/{template}-body.html", full_context)
+
+    status, reason = Status.PENDING, ""
+    if not kind_def.essential and user is not None and not email_kind_enabled(user=user, kind=kind):
+        status, reason = Status.CANCELLED, f"Not sent: the person turned off '{kind}' emails."
+
+    try:
+        # A savepoint, so a racing insert of the same key does not break the caller's transaction.
+        with transaction.atomic():
+            email = Email.objects.create(
+                to=to,
+                user=user,
+                kind=kind,
+                template=template,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                headers=headers,
+                attachments=list(attachments or []),
+                status=status,
+                last_error=reason,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        existing = Email.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+
+    if status == Status.PENDING:
+        email_id = email.pk
+        transaction.on_commit(lambda: email_queue(email_id=email_id))
+    return email
+
+
+def email_queue(*, email_id: int) -> bool:
+    """Hand a row to the broker. Never raises: a row the broker did not take stays pending and
+    the sweeper queues it again later, so a broker outage delays email but loses none."""
+    from .tasks import email_send  # the task module imports this one
+
+    try:
+        # No publish retries: the sweeper is the retry, and a down broker must not stall a request.
+        email_send.apply_async(args=(email_id,), retry=False)
+    except Exception:
+        logger.warning(
+            "Could not queue email %s; the sweeper will retry it.", email_id, exc_info=True
+        )
+        return False
+    return True
+
+
+# --- Preferences --------------------------------------------------------------------------------
+
+
+def email_kind_enabled(*, user, kind: str) -> bool:
+    if get_kind(kind).essential:
+        return True
+    pref = EmailPreference.objects.filter(user=user, kind=kind).values_list("enabled", flat=True)
+    return next(iter(pref), True)
+
+
+@transaction.atomic
+def email_preference_set(*, user, kind: str, enabled: bool) -> EmailPreference:
+    if get_kind(kind).essential:
+        raise ValueError(f"'{kind}' emails are essential and cannot be turned off.")
+    pref, _ = EmailPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"enabled": enabled}
+    )
+    return pref
+
+
+# --- Delivery -----------------------------------------------------------------------------------
+
+
+def _backoff_seconds(attempts: int) -> int:
+    base = _setting("OUTBOX_RETRY_BASE_SECONDS", 30)
+    cap = _setting("OUTBOX_RETRY_CAP_SECONDS", 3600)
+    return int(min(base * 2 ** max(attempts - 1, 0), cap))
+
+
+def _is_temporary(exc: BaseException) -> bool:
+    """SMTP 4xx, connection errors and timeouts are worth another try; 5xx are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return not 500 <= exc.smtp_code < 600
+    # Connection refused or reset, timeouts, server disconnects, and anything unexpected:
+    # bounded by OUTBOX_MAX_ATTEMPTS, so a persistent fault ends as failed anyway.
+    return True
+
+
+def _message(email: Email) -> EmailMultiAlternatives:
+    headers = dict(email.headers or {})
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    # Stable per row, so a receiver (and the reliability test) can recognise a repeat.
+    headers["Message-ID"] = f"<outbox-{email.pk}.{int(email.created_at.timestamp())}@{domain}>"
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        headers=headers,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for item in email.attachments or []:
+        message.attach(
+            item["filename"], item["content"], item.get("mimetype") or "application/octet-stream"
+        )
+    return message
+
+
+def email_deliver(*, email_id: int) -> str:
+    """Claim one due row and send it. Returns what happened: "sent", "retry", "failed" or
+    "skipped" (not pending, not due, or claimed by someone else)."""
+    now = timezone.now()
+    claimed = Email.objects.filter(
+        pk=email_id, status=Status.PENDING, next_attempt_at__lte=now
+    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return "skipped"
+    email = Email.objects.get(pk=email_id)
+    mine = Email.objects.filter(pk=email_id, status=Status.SENDING, claimed_at=email.claimed_at)
+
+    try:
+        _message(email).send(fail_silently=False)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        max_attempts = _setting("OUTBOX_MAX_ATTEMPTS", 8)
+        if _is_temporary(exc) and email.attempts < max_attempts:
+            delay = _backoff_seconds(email.attempts)
+            mine.update(
+                status=Status.PENDING,
+                next_attempt_at=timezone.now() + timedelta(seconds=delay),
+                last_error=f"Attempt {email.attempts}, retrying in {delay} s. {error}",
+            )
+            logger.info("Email %s: temporary failure, retry in %s s: %s", email_id, delay, error)
+            return "retry"
+        why = "permanent failure" if not _is_temporary(exc) else f"gave up after {email.attempts}"
+        mine.update(status=Status.FAILED, last_error=f"{why}. {error}")
+        logger.warning("Email %s failed (%s): %s", email_id, why, error)
+        return "failed"
+
+    if not mine.update(status=Status.SENT, sent_at=timezone.now(), last_error=""):
+        # The sweeper took the row back (the send outlived OUTBOX_SENDING_TIMEOUT_SECONDS).
+        logger.warning("Email %s was sent but its claim had been taken back.", email_id)
+    return "sent"
+
+
+# --- Sweeper ------------------------------------------------------------------------------------
+
+
+def email_sweep() -> dict[str, int]:
+    """Recover what a dead worker or an unreachable broker left behind, and tidy up.
+
+    1. Rows stuck in *sending* longer than OUTBOX_SENDING_TIMEOUT_SECONDS (their worker died
+       mid-send) go back to pending -- or to failed once they used up their attempts.
+    2. Pending rows that are due are queued again: retries whose backoff has passed at once,
+       fresh rows only after OUTBOX_REQUEUE_GRACE_SECONDS (their on-commit task was lost).
+    3. Sent rows older than OUTBOX_SENT_RETENTION_DAYS are deleted.
+
+    Every step is a conditional UPDATE/DELETE or a queueing that the claim makes harmless, so two
+    sweeps at once (two beats) send nothing twice.
+    """
+    now = timezone.now()
+    batch = _setting("OUTBOX_SWEEP_BATCH", 1000)
+    stuck_cutoff = now - timedelta(seconds=_setting("OUTBOX_SENDING_TIMEOUT_SECONDS", 300))
+    max_attempts = _setting("OUTBOX_MAX_ATTEMPTS", 8)
+    stuck = Email.objects.filter(status=Status.SENDING, claimed_at__lte=stuck_cutoff)
+    failed = stuck.filter(attempts__gte=max_attempts).update(
+        status=Status.FAILED,
+        last_error=f"Gave up after {max_attempts} attempts: the worker was lost while sending.",
+    )
+    reset = stuck.update(
+        status=Status.PENDING,
+        next_attempt_at=now,
+        last_error="The worker was lost while sending; queued again.",
+    )
+
+    grace = timedelta(seconds=_setting("OUTBOX_REQUEUE_GRACE_SECONDS", 60))
+    due_ids = list(
+        Email.objects.filter(status=Status.PENDING)
+        .filter(
+            Q(attempts=0, next_attempt_at__lte=now - grace)
+            | Q(attempts__gt=0, next_attempt_at__lte=now)
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    queued = sum(email_queue(email_id=pk) for pk in due_ids)
+
+    retention = timedelta(days=_setting("OUTBOX_SENT_RETENTION_DAYS", 90))
+    deleted, _ = Email.objects.filter(status=Status.SENT, sent_at__lt=now - retention).delete()
+    result = {"reset": reset, "failed": failed, "queued": queued, "deleted": deleted}
+    if any(result.values()):
+        logger.info("Outbox sweep: %s", result)
+    return result
+
+
+# --- Admin actions ------------------------------------------------------------------------------
+
+
+def email_retry(*, email_ids) -> int:
+    """Failed or cancelled rows go back to pending with fresh attempts, and are queued."""
+    ids = list(
+        Email.objects.filter(
+            pk__in=email_ids, status__in=[Status.FAILED, Status.CANCELLED]
+        ).values_list("pk", flat=True)
+    )
+    count = Email.objects.filter(pk__in=ids, status__in=[Status.FAILED, Status.CANCELLED]).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: email_queue(email_id=pk))
+    return count
+
+
+def email_cancel(*, email_ids) -> int:
+    return Email.objects.filter(pk__in=email_ids, status=Status.PENDING).update(
+        status=Status.CANCELLED, last_error="Cancelled by an administrator."
+    )
