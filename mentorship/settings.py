@@ -252,3 +252,37 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Outbox (notifications/) --------------------------------------------------------------------
+# Every email is a row in notifications.Email first; see docs/email.md. Temporary failures are
+# retried on the row with exponential backoff: min(BASE * 2^(attempt-1), CAP) seconds.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_CAP_SECONDS = env.int("OUTBOX_RETRY_CAP_SECONDS", default=3600)
+# A row left "sending" this long belongs to a dead worker and is queued again. Longer than the
+# task's hard time limit, so a live (slow) worker is never overtaken.
+OUTBOX_SENDING_TIMEOUT_SECONDS = env.int(
+    "OUTBOX_SENDING_TIMEOUT_SECONDS", default=CELERY_TASK_TIME_LIMIT + 120
+)
+# A fresh pending row whose on-commit task never arrived (broker down) is queued again after this.
+OUTBOX_REQUEUE_GRACE_SECONDS = env.int("OUTBOX_REQUEUE_GRACE_SECONDS", default=60)
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=1000)
+OUTBOX_SENT_RETENTION_DAYS = env.int("OUTBOX_SENT_RETENTION_DAYS", default=90)
+# Beat's DatabaseScheduler copies this into django-celery-beat's tables when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-email-sweep": {
+        "task": "notifications.email_sweep",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # How often kombu puts unacknowledged messages of dead workers back (defaults 10 s x 10);
+    # the sweeper recovers the emails anyway, this only makes other tasks recover sooner.
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {
+            "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+            "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=1),
+        }
+    )

@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +33,11 @@ def _setting(name: str, default):
 
 
 # --- Enqueue ------------------------------------------------------------------------------------
+
+
+def _render_plain(name: str, context: dict) -> str:
+    """Subjects and text bodies are not HTML: render them without HTML escaping."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def _absolute(path: str) -> str:
@@ -81,9 +87,9 @@ def email_enqueue(
         "preferences_url": _absolute(reverse("notifications:preferences")),
         "kind_label": kind_def.label,
     }
-    subject = render_to_string(f"emails/{template}-subject.txt", full_context)
+    subject = _render_plain(f"emails/{template}-subject.txt", full_context)
     subject = re.sub(r"\s+", " ", subject).strip()[:255]
-    body_text = render_to_string(f"emails/{template}-body.txt", full_context)
+    body_text = _render_plain(f"emails/{template}-body.txt", full_context).strip() + "\n"
     body_html = render_to_string(f"emails/{template}-body.html", full_context)
 
     status, reason = Status.PENDING, ""

@@ -15,7 +15,8 @@ from .tokens import unsubscribe_token_read
 
 @require_http_methods(["GET", "POST"])
 def preferences(request):
-    form = PreferencesForm(request.POST or None, user=request.user)
+    data = request.POST if request.method == "POST" else None  # all boxes unticked = empty POST
+    form = PreferencesForm(data, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your email settings are saved.")

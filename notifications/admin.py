@@ -1,0 +1,81 @@
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from . import services
+from .models import Email, EmailPreference
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "to", "kind", "subject", "status", "attempts", "short_error"]
+    list_filter = ["status", "kind", "created_at"]
+    search_fields = ["to", "idempotency_key", "subject"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    actions = ["retry", "cancel"]
+    fields = [
+        "status",
+        "to",
+        "user",
+        "kind",
+        "template",
+        "idempotency_key",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "subject",
+        "headers",
+        "attachment_names",
+        "body_text_shown",
+        "body_html_shown",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Rows change only through the sending task and the actions below.
+        return False
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.display(description="attachments")
+    def attachment_names(self, obj):
+        return ", ".join(a.get("filename", "?") for a in obj.attachments) or "–"
+
+    @admin.display(description="text")
+    def body_text_shown(self, obj):
+        return format_html('<pre style="white-space:pre-wrap">{}</pre>', obj.body_text)
+
+    @admin.display(description="HTML")
+    def body_html_shown(self, obj):
+        # Shown in a sandboxed frame: the email's own markup, none of its scripts or links.
+        return format_html(
+            '<iframe sandbox srcdoc="{}" style="width:100%;height:32rem;border:1px solid #ccc" '
+            'title="HTML body"></iframe>',
+            obj.body_html,
+        )
+
+    @admin.action(description="Retry selected failed or cancelled emails")
+    def retry(self, request, queryset):
+        count = services.email_retry(email_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+
+    @admin.action(description="Cancel selected pending emails")
+    def cancel(self, request, queryset):
+        count = services.email_cancel(email_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} email(s) cancelled.", messages.SUCCESS)
+
+
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "enabled", "updated_at"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
