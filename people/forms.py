@@ -1,6 +1,7 @@
 from django import forms
+from django.db.models import Q
 
-from .models import Profile
+from .models import Profile, ProfileSkill, Skill, SkillCategory
 
 
 class ProfileForm(forms.ModelForm):
@@ -27,3 +28,103 @@ class ProfileForm(forms.ModelForm):
             "line_manager_email": "We never pair you with your own line manager.",
             "time_zone": "Used to suggest meeting times in your working hours.",
         }
+
+
+def skills_for(user):
+    """Approved skills, and the skills this person suggested that wait for approval."""
+    return Skill.objects.filter(Q(approved=True) | Q(suggested_by=user))
+
+
+class ProfileSkillForm(forms.ModelForm):
+    class Meta:
+        model = ProfileSkill
+        fields = ["skill", "level", "priority"]
+
+    def __init__(self, *args, user=None, direction=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.direction = direction
+        self.fields["skill"].queryset = skills_for(user)
+        # A row with no skill is an unused row, whatever its other selects say.
+        for name in ("skill", "level", "priority"):
+            if name in self.fields:
+                self.fields[name].required = False
+        if direction == ProfileSkill.Direction.TEACH:
+            self.fields.pop("priority", None)
+            self.fields["level"].label = "Your level"
+        else:
+            self.fields["level"].label = "Your level now"
+
+    def has_changed(self):
+        return bool(self.data.get(self.add_prefix("skill"))) or bool(self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("skill") is not None:
+            if not cleaned.get("level"):
+                self.add_error("level", "Choose a level.")
+            if "priority" in self.fields and not cleaned.get("priority"):
+                cleaned["priority"] = 2
+        return cleaned
+
+
+class BaseSkillFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, user=None, direction=None, **kwargs):
+        self.user, self.direction = user, direction
+        super().__init__(*args, **kwargs)
+        self.queryset = self.queryset.filter(direction=direction).select_related("skill")
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "user": self.user, "direction": self.direction}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            user=self.user,
+            direction=self.direction,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            skill = form.cleaned_data.get("skill")
+            if skill is None:
+                continue
+            if skill in seen:
+                form.add_error("skill", f"{skill} is listed twice.")
+            seen.add(skill)
+
+
+def skill_formset(direction, *, data=None, instance=None, user=None):
+    formset_class = forms.inlineformset_factory(
+        Profile,
+        ProfileSkill,
+        form=ProfileSkillForm,
+        formset=BaseSkillFormSet,
+        fields=["skill", "level"]
+        + (["priority"] if direction == ProfileSkill.Direction.LEARN else []),
+        extra=2,
+        can_delete=True,
+    )
+    return formset_class(
+        data=data, instance=instance, user=user, direction=direction, prefix=direction
+    )
+
+
+class SkillSuggestionForm(forms.Form):
+    name = forms.CharField(max_length=80, label="Skill name")
+    category = forms.ChoiceField(choices=SkillCategory.choices)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if Skill.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(f"“{name}” is already in the list of skills.")
+        return name

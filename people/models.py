@@ -145,6 +145,49 @@ class Profile(models.Model):
     def __str__(self):
         return f"Profile of {self.user}"
 
+    # What a complete profile has, and how the missing part is named to the person.
+    COMPLETENESS_ITEMS = [
+        ("name", "your full name"),
+        ("organisation", "your organisation"),
+        ("team", "your team"),
+        ("grade", "your grade"),
+        ("profession", "your profession"),
+        ("location", "your location"),
+        ("line_manager_email", "your line manager's email"),
+        ("bio", "a short bio"),
+        ("interests", "at least one interest"),
+        ("teach", "a skill you can teach"),
+        ("learn", "a skill you want to learn"),
+    ]
+
+    def completeness(self, *, skills=None, interest_count=None) -> tuple[int, list[str]]:
+        """Percentage complete and what is missing, in the order the form asks for it.
+
+        Pass ``skills`` (ProfileSkill rows) and ``interest_count`` when already loaded to save
+        queries.
+        """
+        if skills is None:
+            skills = list(self.profile_skills.all())
+        if interest_count is None:
+            interest_count = self.interests.count()
+        directions = {s.direction for s in skills}
+        present = {
+            "name": bool(self.user.full_name),
+            "organisation": bool(self.organisation),
+            "team": bool(self.team),
+            "grade": self.grade is not None,
+            "profession": bool(self.profession),
+            "location": bool(self.location),
+            "line_manager_email": bool(self.line_manager_email),
+            "bio": bool(self.bio),
+            "interests": interest_count > 0,
+            "teach": ProfileSkill.Direction.TEACH in directions,
+            "learn": ProfileSkill.Direction.LEARN in directions,
+        }
+        missing = [label for key, label in self.COMPLETENESS_ITEMS if not present[key]]
+        done = len(self.COMPLETENESS_ITEMS) - len(missing)
+        return round(100 * done / len(self.COMPLETENESS_ITEMS)), missing
+
 
 class SkillLevel(models.IntegerChoices):
     AWARE = 1, "Aware"

@@ -5,4 +5,6 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("profile/", views.profile_edit, name="profile"),
+    path("skills/suggest/", views.skill_suggest_view, name="skill_suggest"),
+    path("skills/suggestions/", views.skill_suggestions, name="skill_suggestions"),
 ]

@@ -1,24 +1,86 @@
 from django.contrib import messages
-from django.db import transaction
+from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from .forms import ProfileForm
-from .services import profile_get, profile_update
+from .forms import ProfileForm, SkillSuggestionForm, skill_formset
+from .models import ProfileSkill, Skill
+from .services import profile_get, profile_update, skill_suggest, skill_suggestions_decide
 
 
 def profile_edit(request):
     profile = profile_get(user=request.user)
-    form = ProfileForm(
-        request.POST or None, instance=profile, initial={"full_name": request.user.full_name}
+    data = request.POST if request.method == "POST" else None
+    form = ProfileForm(data, instance=profile, initial={"full_name": request.user.full_name})
+    teach = skill_formset(
+        ProfileSkill.Direction.TEACH, data=data, instance=profile, user=request.user
     )
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            data = {
-                k: v for k, v in form.cleaned_data.items() if k not in {"full_name", "interests"}
-            }
-            profile_update(user=request.user, data=data, interests=form.cleaned_data["interests"])
-            request.user.full_name = form.cleaned_data["full_name"]
-            request.user.save(update_fields=["full_name"])
-        messages.success(request, "Your profile is saved.")
-        return redirect("people:profile")
-    return render(request, "people/profile_form.html", {"form": form})
+    learn = skill_formset(
+        ProfileSkill.Direction.LEARN, data=data, instance=profile, user=request.user
+    )
+    if data is not None:
+        if form.is_valid() and teach.is_valid() and learn.is_valid():
+            skip = {"full_name", "interests"}
+            profile_update(
+                user=request.user,
+                data={k: v for k, v in form.cleaned_data.items() if k not in skip},
+                interests=form.cleaned_data["interests"],
+                full_name=form.cleaned_data["full_name"],
+                skill_formsets=[teach, learn],
+            )
+            messages.success(request, "Your profile is saved.")
+            return redirect("people:profile")
+        messages.error(request, "Your profile is not saved yet: please correct the errors below.")
+    percent, missing = profile.completeness()
+    return render(
+        request,
+        "people/profile_form.html",
+        {
+            "form": form,
+            "teach": teach,
+            "learn": learn,
+            "percent": percent,
+            "missing": missing,
+            "suggest_form": SkillSuggestionForm(),
+            "pending_skills": Skill.objects.filter(suggested_by=request.user, approved=False),
+        },
+    )
+
+
+@require_POST
+def skill_suggest_view(request):
+    form = SkillSuggestionForm(request.POST)
+    if form.is_valid():
+        skill = skill_suggest(user=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"Thank you: “{skill.name}” is suggested. You can use it now; others can once a "
+            "coordinator approves it.",
+        )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("people:profile")
+
+
+def _can_review_skills(user) -> bool:
+    return user.is_staff or user.coordinated_programmes.exists()
+
+
+def skill_suggestions(request):
+    if not _can_review_skills(request.user):
+        raise Http404
+    if request.method == "POST":
+        approve = request.POST.getlist("approve")
+        reject = request.POST.getlist("reject")
+        approved, rejected = skill_suggestions_decide(
+            actor=request.user, approve=approve, reject=reject
+        )
+        messages.success(request, f"{approved} approved, {rejected} removed.")
+        return redirect("people:skill_suggestions")
+    suggestions = (
+        Skill.objects.filter(approved=False)
+        .select_related("suggested_by")
+        .annotate(uses=Count("profile_skills"))
+    )
+    return render(request, "people/skill_suggestions.html", {"suggestions": suggestions})

@@ -7,8 +7,10 @@ a programme or cohort exists.
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from .models import Cohort, Enrolment, Programme, Role
+from .models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Project, Role
+from .similarity import Proposal, SimilarityIndex
 
 
 def can_create_programmes(user) -> bool:
@@ -58,3 +60,113 @@ def enrolments_for_user(*, user):
 def require(condition: bool) -> None:
     if not condition:
         raise Http404
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+
+def open_cohorts_for(*, user):
+    """Cohorts taking applications now that the person has not applied to yet."""
+    today = timezone.localdate()
+    taken = Enrolment.objects.filter(user=user).exclude(status=EnrolmentStatus.INVITED)
+    return (
+        Cohort.objects.filter(status=CohortStatus.RECRUITING)
+        .filter(Q(applications_open__isnull=True) | Q(applications_open__lte=today))
+        .filter(Q(applications_close__isnull=True) | Q(applications_close__gte=today))
+        .exclude(pk__in=taken.values("cohort"))
+        .select_related("programme")
+        .order_by("applications_close")
+    )
+
+
+def cohort_open_for_applications(*, pk: int) -> Cohort:
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), pk=pk)
+    require(cohort.is_open_for_applications)
+    return cohort
+
+
+def application_for_user(*, user, pk: int) -> Enrolment:
+    return get_object_or_404(
+        Enrolment.objects.select_related("cohort__programme", "project").prefetch_related(
+            "topics", "project__priorities"
+        ),
+        pk=pk,
+        user=user,
+    )
+
+
+def programme_proposals(*, programme: Programme):
+    """Every project proposal of the programme, this cohort's and past cohorts', as plain data."""
+    rows = (
+        Project.objects.filter(enrolment__cohort__programme=programme)
+        .select_related("enrolment__cohort", "enrolment__user")
+        .prefetch_related("priorities")
+        .order_by("pk")
+    )
+    return [
+        (
+            row,
+            Proposal(
+                id=row.pk,
+                title=row.title,
+                description=row.description,
+                tags=tuple(p.name for p in row.priorities.all()),
+                extra=row.expected_benefit,
+            ),
+        )
+        for row in rows
+    ]
+
+
+def similar_projects(
+    *, programme: Programme, title: str, description: str, exclude_project_id=None, limit=5
+):
+    """The most similar existing proposals to a draft, above the programme's threshold."""
+    pairs = programme_proposals(programme=programme)
+    if not pairs:
+        return []
+    by_id = {row.pk: row for row, _ in pairs}
+    index = SimilarityIndex([proposal for _, proposal in pairs])
+    matches = index.similar(
+        title,
+        description,
+        threshold=programme.duplicate_threshold,
+        limit=limit,
+        exclude_ids=[exclude_project_id] if exclude_project_id else (),
+    )
+    return [(by_id[m.id], m.score) for m in matches]
+
+
+def review_rows(*, cohort: Cohort, role: str = "", status: str = "", duplicates_only=False):
+    """The coordinator's review table: applicants with their project and likely duplicates.
+
+    A fixed number of queries whatever the number of applicants: one for the enrolments, a few
+    prefetches, and one for every proposal of the programme (for duplicate detection).
+    """
+    qs = (
+        cohort.enrolments.select_related("user", "user__profile", "project", "decided_by")
+        .prefetch_related("project__priorities", "topics")
+        .order_by("role", "status", "user__email")
+    )
+    if role:
+        qs = qs.filter(role=role)
+    if status:
+        qs = qs.filter(status=status)
+    enrolments = list(qs)
+    pairs = programme_proposals(programme=cohort.programme)
+    duplicates: dict[int, list] = {}
+    if pairs:
+        by_id = {row.pk: row for row, _ in pairs}
+        index = SimilarityIndex([proposal for _, proposal in pairs])
+        threshold = cohort.programme.duplicate_threshold
+        for a, b, score in index.duplicates_within(threshold=threshold):
+            duplicates.setdefault(a, []).append((by_id[b], score))
+            duplicates.setdefault(b, []).append((by_id[a], score))
+    rows = []
+    for enrolment in enrolments:
+        project = getattr(enrolment, "project", None)
+        similar = sorted(duplicates.get(project.pk, []), key=lambda m: -m[1])[:3] if project else []
+        if duplicates_only and not similar:
+            continue
+        rows.append({"enrolment": enrolment, "project": project, "similar": similar})
+    return rows

@@ -222,16 +222,3 @@ def test_participant_sees_a_person_can_be_mentee_and_mentor(client, mentee, prog
     client.force_login(mentee)
     html = client.get(reverse("home")).content.decode()
     assert "Mentee" in html and "Mentor" in html
-
-
-def test_profile_form_saves_and_keeps_input_on_error(client, mentee):
-    client.force_login(mentee)
-    url = reverse("people:profile")
-    bad = {"full_name": "Mina Mentee", "organisation": "DfE", "line_manager_email": "not-an-email"}
-    response = client.post(url, {**bad, "time_zone": "Europe/London"})
-    assert response.status_code == 200
-    assert 'value="DfE"' in response.content.decode()
-    good = {**bad, "line_manager_email": "boss@example.gov.uk", "time_zone": "Europe/London"}
-    assert client.post(url, good).status_code == 302
-    mentee.profile.refresh_from_db()
-    assert mentee.profile.organisation == "DfE"

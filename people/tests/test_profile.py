@@ -1,0 +1,127 @@
+import pytest
+from django.urls import reverse
+
+from people.models import ProfileSkill, Skill
+
+from .factories import InterestFactory, SkillFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def management(prefix, total=2, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def profile_data(**extra):
+    return {
+        "full_name": "Mina Mentee",
+        "organisation": "DfE",
+        "team": "Analysis",
+        "time_zone": "Europe/London",
+        "line_manager_email": "boss@example.gov.uk",
+        **management("teach"),
+        **management("learn"),
+        **extra,
+    }
+
+
+def test_profile_saves_fields_and_both_skill_lists(client, mentee):
+    python, ml = SkillFactory(name="Python"), SkillFactory(name="Machine learning")
+    client.force_login(mentee)
+    data = profile_data(
+        **{
+            "teach-0-skill": python.pk,
+            "teach-0-level": 3,
+            "learn-0-skill": ml.pk,
+            "learn-0-level": 1,
+            "learn-0-priority": 3,
+        }
+    )
+    assert client.post(reverse("people:profile"), data).status_code == 302
+    rows = {(r.skill.name, r.direction, r.level) for r in ProfileSkill.objects.all()}
+    assert rows == {("Python", "teach", 3), ("Machine learning", "learn", 1)}
+    assert ProfileSkill.objects.get(direction="learn").priority == 3
+
+
+def test_profile_with_an_error_saves_nothing_and_keeps_what_was_typed(client, mentee):
+    python = SkillFactory(name="Python")
+    client.force_login(mentee)
+    data = profile_data(
+        line_manager_email="not-an-email",
+        **{"teach-0-skill": python.pk, "teach-0-level": 4},
+    )
+    response = client.post(reverse("people:profile"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="DfE"' in html
+    assert f'<option value="{python.pk}" selected>' in html
+    assert "Enter a valid email address." in html
+    assert not ProfileSkill.objects.exists()
+    mentee.profile.refresh_from_db()
+    assert mentee.profile.organisation != "DfE"
+
+
+def test_the_same_skill_twice_in_one_list_is_an_error(client, mentee):
+    python = SkillFactory(name="Python")
+    client.force_login(mentee)
+    data = profile_data(
+        **{
+            "teach-0-skill": python.pk,
+            "teach-0-level": 3,
+            "teach-1-skill": python.pk,
+            "teach-1-level": 4,
+        }
+    )
+    response = client.post(reverse("people:profile"), data)
+    assert "Python is listed twice." in response.content.decode()
+    assert not ProfileSkill.objects.exists()
+
+
+def test_completeness_says_what_is_missing(mentee):
+    profile = mentee.profile
+    percent, missing = profile.completeness()
+    assert percent < 50
+    assert "your grade" in missing and "a skill you can teach" in missing
+    profile.grade, profile.team, profile.profession, profile.location = 4, "A", "Stats", "Leeds"
+    profile.line_manager_email, profile.bio = "b@example.gov.uk", "Hello"
+    profile.save()
+    profile.interests.add(InterestFactory())
+    ProfileSkill.objects.create(profile=profile, skill=SkillFactory(), direction="teach", level=3)
+    ProfileSkill.objects.create(profile=profile, skill=SkillFactory(), direction="learn", level=1)
+    assert profile.completeness() == (100, [])
+
+
+def test_profile_page_shows_completeness(client, mentee):
+    client.force_login(mentee)
+    html = client.get(reverse("people:profile")).content.decode()
+    assert "complete" in html and "Still to add:" in html
+
+
+def test_suggested_skill_is_usable_by_its_author_and_approved_by_a_coordinator(
+    client, mentee, mentor, coordinator, programme
+):
+    client.force_login(mentee)
+    client.post(reverse("people:skill_suggest"), {"name": "  Polars ", "category": "programming"})
+    skill = Skill.objects.get(name="Polars")
+    assert not skill.approved and skill.suggested_by == mentee
+    html = client.get(reverse("people:profile")).content.decode()
+    assert ">Polars</option>" in html
+    client.force_login(mentor)
+    assert ">Polars</option>" not in client.get(reverse("people:profile")).content.decode()
+    assert client.get(reverse("people:skill_suggestions")).status_code == 404
+    client.force_login(coordinator)
+    client.post(reverse("people:skill_suggestions"), {"approve": [skill.pk]})
+    skill.refresh_from_db()
+    assert skill.approved
+
+
+def test_suggesting_an_existing_skill_is_refused(client, mentee):
+    SkillFactory(name="Python")
+    client.force_login(mentee)
+    client.post(reverse("people:skill_suggest"), {"name": "python", "category": "programming"})
+    assert Skill.objects.filter(name__iexact="python").count() == 1

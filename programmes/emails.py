@@ -1,0 +1,66 @@
+"""The emails programmes send: one small function each, rendered through the outbox."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from notifications.kinds import register_kind
+from notifications.services import email_enqueue
+
+register_kind(
+    "application-decision",
+    essential=True,
+    label="Decisions about your application",
+    description="Whether you were accepted, waitlisted or declined.",
+)
+register_kind(
+    "manager-signoff",
+    essential=True,
+    label="Line-manager sign-off requests",
+    description="Sent to a line manager when someone asks them to approve an application.",
+)
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def send_application_decision(enrolment):
+    cohort = enrolment.cohort
+    return email_enqueue(
+        to=enrolment.user.email,
+        user=enrolment.user,
+        kind="application-decision",
+        template="application-decision",
+        idempotency_key=f"application-decision:{enrolment.pk}:{enrolment.status}",
+        programme_name=cohort.programme.name,
+        context={
+            "name": enrolment.user.display_name,
+            "status": enrolment.status,
+            "status_label": enrolment.get_status_display().lower(),
+            "role": enrolment.get_role_display().lower(),
+            "cohort_name": cohort.name,
+            "starts_on": cohort.starts_on,
+            "url": _absolute(reverse("programmes:application", args=[enrolment.pk])),
+        },
+    )
+
+
+def send_manager_signoff_request(enrolment, token: str):
+    cohort = enrolment.cohort
+    project = getattr(enrolment, "project", None)
+    return email_enqueue(
+        to=enrolment.manager_email,
+        kind="manager-signoff",
+        template="manager-signoff",
+        idempotency_key=f"manager-signoff:{enrolment.pk}:{enrolment.manager_email}",
+        programme_name=cohort.programme.name,
+        context={
+            "applicant": enrolment.user.display_name,
+            "role": enrolment.get_role_display().lower(),
+            "cohort_name": cohort.name,
+            "starts_on": cohort.starts_on,
+            "ends_on": cohort.ends_on,
+            "project_title": project.title if project else "",
+            "url": _absolute(reverse("programmes:manager_signoff", args=[token])),
+        },
+    )
