@@ -1,0 +1,126 @@
+"""Forms for bulk invitations, the talent pool and the public register-interest page."""
+
+from django import forms
+
+from people.models import ProfileSkill, Skill
+
+from .models import Programme, Role
+from .models import TalentPoolEntry as Entry
+from .selectors_pool import NEVER, invitable_cohorts
+from .services_invites import INVITE_OPTIONAL_COLUMNS, INVITE_REQUIRED_COLUMNS
+
+
+class InviteUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            f"Columns {', '.join(INVITE_REQUIRED_COLUMNS)}; optional "
+            f"{' and '.join(INVITE_OPTIONAL_COLUMNS)}. The first row names the columns."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class TalentPoolFilterForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role", required=False, choices=[("", "Any role"), *Role.choices]
+    )
+    skill = forms.ModelChoiceField(
+        label="Skill",
+        required=False,
+        queryset=Skill.objects.filter(approved=True).order_by("name"),
+        empty_label="Any skill",
+    )
+    skill_direction = forms.ChoiceField(
+        label="Skill direction",
+        required=False,
+        choices=[("", "Teach or learn"), *ProfileSkill.Direction.choices],
+    )
+    organisation = forms.CharField(label="Organisation", required=False, max_length=120)
+    last_cohort = forms.ChoiceField(label="Last took part in", required=False)
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["last_cohort"].choices = [
+            ("", "Any time or never"),
+            (NEVER, "Never took part"),
+            *((str(c.pk), c.name) for c in programme.cohorts.order_by("-starts_on")),
+        ]
+
+    @property
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return self.cleaned_data
+
+
+class PoolInviteForm(forms.Form):
+    emails = forms.MultipleChoiceField(
+        label="People", error_messages={"required": "Select at least one person to invite."}
+    )
+    cohort = forms.ModelChoiceField(
+        label="Invite to cohort",
+        queryset=None,
+        empty_label=None,
+        help_text="Only draft and recruiting cohorts take invitations.",
+    )
+    role = forms.ChoiceField(
+        label="Invite as",
+        required=False,
+        choices=[
+            ("", "Each person's interest (alumni as mentors, ‘either’ as mentees)"),
+            *Role.choices,
+        ],
+    )
+
+    def __init__(self, *args, programme: Programme, emails: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = invitable_cohorts(programme=programme)
+        self.fields["emails"].choices = [(e, e) for e in emails]
+        for name in ("cohort", "role"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+
+class RegisterInterestForm(forms.ModelForm):
+    # A field people never see; bots that fill every field give themselves away.
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    class Meta:
+        model = Entry
+        fields = ["full_name", "email", "role", "organisation", "note"]
+        labels = {
+            "full_name": "Your name",
+            "email": "Your work email address",
+            "role": "I would like to take part as",
+            "organisation": "Your organisation",
+            "note": "Anything you would like us to know (optional)",
+        }
+        widgets = {"note": forms.Textarea(attrs={"rows": 4, "maxlength": 1000})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        self.fields["note"].max_length = 1000
+
+    def validate_unique(self):
+        # Registering again updates the entry; the service handles it.
+        pass
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class TalentPoolAddForm(forms.ModelForm):
+    class Meta:
+        model = Entry
+        fields = ["email", "full_name", "organisation", "role", "note"]
+        labels = {"full_name": "Name", "role": "Interested in being", "note": "Note"}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"note": "Visible to the coordinators of this programme only."}
+
+    def validate_unique(self):
+        pass
