@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-reliability bench-email
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -60,6 +60,14 @@ format: install-dev
 
 compose-check:
 	docker-compose config -q
+
+## The outbox against a real SMTP server, a private Redis and real Celery workers (docs/email.md).
+test-reliability: install-dev
+	$(PY) -m notifications.reliability.run
+
+## Enqueue 10,000 emails and deliver them through a worker to a local SMTP server.
+bench-email: install-dev
+	$(PY) -m notifications.reliability.bench
 
 clean:
 	rm -rf var staticfiles .pytest_cache

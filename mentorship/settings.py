@@ -286,3 +286,5 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
             "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=1),
         }
     )
+# After the broker refuses a message, a process leaves new emails to the sweeper for this long.
+OUTBOX_BROKER_PAUSE_SECONDS = env.float("OUTBOX_BROKER_PAUSE_SECONDS", default=10.0)

@@ -1,6 +1,7 @@
 import pytest
 from celery import current_app
 
+from notifications import services
 from notifications.kinds import KINDS, register_kind
 from notifications.tests.backends import FlakyBackend
 
@@ -13,6 +14,13 @@ def eager_celery():
     conf.task_always_eager = True
     yield
     conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def broker_breaker_closed():
+    services._broker_down_until = 0.0
+    yield
+    services._broker_down_until = 0.0
 
 
 @pytest.fixture(autouse=True)

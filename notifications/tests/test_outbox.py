@@ -123,13 +123,32 @@ def test_a_row_claimed_by_another_worker_is_not_sent(django_capture_on_commit_ca
 
 def test_broker_down_does_not_raise_or_lose_the_row(django_capture_on_commit_callbacks, caplog):
     with (
+        mock.patch(APPLY_ASYNC, side_effect=OSError("Connection refused")) as apply_async,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        email = _enqueue_uncommitted()
+        second = _enqueue_uncommitted(key="second")
+    assert apply_async.call_count == 1  # the second does not wait for a broker known to be down
+    email.refresh_from_db()
+    assert email.status == second.status == Email.Status.PENDING
+    assert "the sweeper will retry" in caplog.text
+
+
+def test_sweeper_queues_rows_the_broker_missed_once_it_is_back(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.OUTBOX_REQUEUE_GRACE_SECONDS = 60
+    with (
         mock.patch(APPLY_ASYNC, side_effect=OSError("Connection refused")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         email = _enqueue_uncommitted()
+    services._broker_down_until = 0.0
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert services.email_sweep()["queued"] == 1
     email.refresh_from_db()
-    assert email.status == Email.Status.PENDING
-    assert "the sweeper will retry" in caplog.text
+    assert email.status == Email.Status.SENT
+    assert len(mail.outbox) == 1
 
 
 def test_temporary_smtp_failure_backs_off_then_sends(enqueue, flaky, settings):

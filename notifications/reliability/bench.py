@@ -1,0 +1,120 @@
+"""Email benchmark: ``make bench-email``.
+
+Enqueues 10,000 emails (100 per transaction) and delivers them through one Celery worker
+(prefork, concurrency 2) to a local aiosmtpd server; prints emails per second, database queries
+per email (enqueue in the caller, delivery measured in-process on a sample), and a plain smtplib
+loop to the same server as the reference.
+"""
+
+import json
+import os
+import smtplib
+import sys
+import time
+from email.message import EmailMessage
+
+from notifications.reliability.harness import Redis, Sink, Worker, setup, start_smtp
+
+N = int(os.environ.get("BENCH_EMAILS", "10000"))
+
+
+def main() -> int:
+    env, workdir, redis_port, smtp_port = setup({"OUTBOX_SWEEP_BATCH": "5000"})
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications import services
+    from notifications.kinds import register_kind
+    from notifications.models import Email
+
+    register_kind("bench", essential=True, label="Benchmark")
+    sink = Sink()
+    smtp = start_smtp(sink, smtp_port)
+    redis = Redis(redis_port, workdir)
+    redis.start()
+
+    def enqueue(prefix, n, batch=100):
+        for start in range(0, n, batch):
+            with transaction.atomic():
+                for i in range(start, min(start + batch, n)):
+                    services.email_enqueue(
+                        to=f"person{i}@example.test",
+                        kind="bench",
+                        template="account",
+                        context={"subject": f"Bench {i}", "body_text": f"Message {i}."},
+                        idempotency_key=f"{prefix}:{i}",
+                    )
+
+    # Queries per email, measured in this process on 200 emails, with no worker running.
+    sample = 200
+    with CaptureQueriesContext(connection) as enqueue_q:
+        enqueue("sample", sample, batch=1)
+    ids = list(
+        Email.objects.filter(idempotency_key__startswith="sample:").values_list("pk", flat=True)
+    )
+    with CaptureQueriesContext(connection) as deliver_q:
+        for pk in ids:
+            services.email_deliver(email_id=pk)
+    enqueue_qpe = len(enqueue_q) / sample
+    deliver_qpe = len(deliver_q) / sample
+    # The sample's own tasks are still in Redis; the claim makes them no-ops.
+
+    worker = Worker("bench", env, workdir, concurrency=2)
+    worker.start()
+    time.sleep(3)  # let the worker start before the clock does
+    before = sink.total()
+    started = time.monotonic()
+    enqueue("bench", N)
+    enqueued = time.monotonic() - started
+    deadline = time.monotonic() + 600
+    while sink.total() - before < N and time.monotonic() < deadline:
+        time.sleep(0.1)
+    total = time.monotonic() - started
+    delivered = sink.total() - before
+    worker.stop()
+
+    # Reference: a plain smtplib loop to the same server, one connection per message (as the
+    # worker does) and one connection for all.
+    def smtplib_loop(n, reuse):
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "a@example.test", "b@example.test", "Ref"
+        msg.set_content("Reference message.")
+        t = time.monotonic()
+        if reuse:
+            with smtplib.SMTP("127.0.0.1", smtp_port) as s:
+                for _ in range(n):
+                    s.send_message(msg)
+        else:
+            for _ in range(n):
+                with smtplib.SMTP("127.0.0.1", smtp_port) as s:
+                    s.send_message(msg)
+        return n / (time.monotonic() - t)
+
+    ref_each = smtplib_loop(2000, reuse=False)
+    ref_reuse = smtplib_loop(2000, reuse=True)
+    redis.stop()
+    smtp.stop()
+    db = env["DATABASE_URL"].split(":", 1)[0]
+    print(
+        json.dumps(
+            {
+                "benchmark": "email",
+                "database": db,
+                "emails": N,
+                "delivered": delivered,
+                "enqueue_per_s": round(N / enqueued),
+                "end_to_end_per_s": round(delivered / total, 1),
+                "seconds": round(total, 1),
+                "queries_per_email_enqueue": round(enqueue_qpe, 2),
+                "queries_per_email_deliver": round(deliver_qpe, 2),
+                "smtplib_connection_per_message_per_s": round(ref_each),
+                "smtplib_one_connection_per_s": round(ref_reuse),
+            }
+        ),
+        flush=True,
+    )
+    return 0 if delivered == N else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
