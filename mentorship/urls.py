@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("people.urls")),
     path("programmes/", include("programmes.urls")),
+    path("programmes/<slug:slug>/cohorts/<int:pk>/", include("pairing.urls_coordinator")),
+    path("pairs/", include("pairing.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

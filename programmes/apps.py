@@ -6,4 +6,5 @@ class ProgrammesConfig(AppConfig):
     verbose_name = "Programmes"
 
     def ready(self):
-        from . import emails  # noqa: F401 - registers the email kinds this app sends
+        # Register the email kinds this app sends before any email is queued.
+        from . import emails, services_invites  # noqa: F401

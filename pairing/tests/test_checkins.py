@@ -1,0 +1,171 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from pairing.models import CheckIn, Pair, PairGoal
+from pairing.services import pair_goals_from_application
+from programmes.models import Enrolment
+
+from .factories import CheckInFactory, PairFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(TODAY)
+
+
+@pytest.fixture
+def pair(cohort, mentor, mentee):
+    return PairFactory(
+        cohort=cohort,
+        mentor=Enrolment.objects.get(user=mentor),
+        mentee=Enrolment.objects.get(user=mentee),
+        started_on=dt.date(2026, 10, 1),
+    )
+
+
+def checkin_data(**extra):
+    return {
+        "met_on": "2026-11-20",
+        "duration_minutes": 60,
+        "format": "video",
+        "worked_on": "Built the first model on the prices data",
+        "next_step": "Validate against last year",
+        "rating": 5,
+        "wellbeing": 2,
+        "protected_time_kept": "on",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("persona", ["mentor", "mentee"])
+def test_either_side_of_a_pair_logs_a_check_in(request, client, pair, persona):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    response = client.post(reverse("pairing:detail", args=[pair.pk]), checkin_data())
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get()
+    assert (checkin.author, checkin.rating, checkin.wellbeing) == (user, 5, 2)
+    assert checkin.protected_time_kept is True and checkin.shared_with_coordinator is False
+
+
+def test_bad_check_in_keeps_what_was_typed(client, pair, mentee):
+    client.force_login(mentee)
+    response = client.post(
+        reverse("pairing:detail", args=[pair.pk]), checkin_data(rating=9, met_on="2026-12-25")
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Built the first model on the prices data" in html
+    assert "not saved yet" in html
+    assert not CheckIn.objects.exists()
+
+
+def test_future_or_pre_start_dates_are_refused(client, pair, mentee):
+    client.force_login(mentee)
+    for day in ("2026-12-25", "2026-09-01"):
+        response = client.post(reverse("pairing:detail", args=[pair.pk]), checkin_data(met_on=day))
+        assert response.status_code == 200
+    assert not CheckIn.objects.exists()
+
+
+def test_pair_page_shows_history_days_since_and_next_expected(client, pair, mentee):
+    CheckInFactory(pair=pair, met_on=dt.date(2026, 11, 9))
+    CheckInFactory(pair=pair, met_on=dt.date(2026, 10, 20))
+    client.force_login(mentee)
+    response = client.get(reverse("pairing:detail", args=[pair.pk]))
+    assert response.context["days_since"] == 20
+    assert response.context["next_due"] == dt.date(2026, 11, 23)  # 9 Nov + 14 days
+    assert response.context["overdue"] is True
+    assert [c.met_on.day for c in response.context["checkins"]] == [9, 20]
+
+
+def test_coordinator_sees_meeting_facts_but_not_private_notes(client, pair, coordinator):
+    CheckInFactory(pair=pair, worked_on="Private: struggling with my manager", rating=2)
+    CheckInFactory(pair=pair, worked_on="Shared: first dashboard", shared_with_coordinator=True)
+    client.force_login(coordinator)
+    html = client.get(reverse("pairing:detail", args=[pair.pk])).content.decode()
+    assert "struggling with my manager" not in html
+    assert "Private to the pair" in html
+    assert "Shared: first dashboard" in html
+    assert response_has_no_form(html)
+
+
+def response_has_no_form(html: str) -> bool:
+    return "Log a check-in" not in html
+
+
+def test_coordinator_cannot_log_or_change_goals(client, pair, coordinator):
+    client.force_login(coordinator)
+    assert client.post(reverse("pairing:detail", args=[pair.pk]), checkin_data()).status_code == 404
+    assert (
+        client.post(reverse("pairing:goal_add", args=[pair.pk]), {"text": "x"}).status_code == 404
+    )
+    assert not CheckIn.objects.exists() and not PairGoal.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["outsider", "other_mentee", "other_coordinator"])
+def test_everyone_else_gets_404_on_a_pair(request, client, pair, cohort, other_programme, persona):
+    if persona == "other_mentee":
+        other = PairFactory(cohort=cohort)  # same cohort, not this pair
+        user = other.mentee.user
+    elif persona == "other_coordinator":
+        user = other_programme.coordinators.get()
+    else:
+        user = request.getfixturevalue(persona)
+    client.force_login(user)
+    assert client.get(reverse("pairing:detail", args=[pair.pk])).status_code == 404
+    assert client.post(reverse("pairing:detail", args=[pair.pk]), checkin_data()).status_code == 404
+    assert (
+        client.post(reverse("pairing:goal_add", args=[pair.pk]), {"text": "x"}).status_code == 404
+    )
+    url = reverse("pairing_coord:cohort_pairs", args=[cohort.programme.slug, cohort.pk])
+    assert client.get(url).status_code == 404
+    assert not CheckIn.objects.exists()
+
+
+def test_ended_pair_takes_no_more_check_ins(client, pair, mentee):
+    Pair.objects.filter(pk=pair.pk).update(status="ended", ended_on=dt.date(2026, 11, 1))
+    client.force_login(mentee)
+    assert client.post(reverse("pairing:detail", args=[pair.pk]), checkin_data()).status_code == 404
+    assert not CheckIn.objects.exists()
+
+
+def test_goals_come_from_the_application_and_the_pair_updates_them(client, pair, mentee):
+    Enrolment.objects.filter(pk=pair.mentee_id).update(goals="- Learn pandas\n- Ship a dashboard\n")
+    pair.mentee.refresh_from_db()
+    goals = pair_goals_from_application(pair=pair)
+    assert [g.text for g in goals] == ["Learn pandas", "Ship a dashboard"]
+    assert len(pair_goals_from_application(pair=pair)) == 2  # once only
+    client.force_login(mentee)
+    url = reverse("pairing:goal_progress", args=[pair.pk, goals[0].pk])
+    client.post(url, {"progress": "done"})
+    goals[0].refresh_from_db()
+    assert goals[0].progress == "done"
+
+
+def test_cohort_pairs_page_query_count_is_constant(
+    client, coordinator, cohort, django_assert_max_num_queries
+):
+    for _ in range(2):
+        CheckInFactory(pair=PairFactory(cohort=cohort))
+    client.force_login(coordinator)
+    url = reverse("pairing_coord:cohort_pairs", args=[cohort.programme.slug, cohort.pk])
+    with django_assert_max_num_queries(15) as small:
+        assert client.get(url).status_code == 200
+    for _ in range(15):
+        CheckInFactory(pair=PairFactory(cohort=cohort))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
+
+
+def test_home_page_lists_my_pairs(client, pair, mentee, mentor):
+    client.force_login(mentee)
+    html = client.get(reverse("home")).content.decode()
+    assert f"Mentored by {mentor.full_name}" in html
+    assert reverse("pairing:detail", args=[pair.pk]) in html
