@@ -144,3 +144,162 @@ class PairGoal(models.Model):
 
     def __str__(self):
         return self.text
+
+
+def default_weights() -> dict:
+    return {
+        "skill_fit": 0.35,
+        "mutual": 0.10,
+        "interests": 0.15,
+        "project_fit": 0.20,
+        "seniority": 0.10,
+        "practicalities": 0.10,
+    }
+
+
+class PairingSettings(models.Model):
+    """How a programme pairs people: score weights and the optional hard rules."""
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="pairing_settings"
+    )
+    weights = models.JSONField(default=default_weights)
+    min_grade_gap = models.SmallIntegerField(
+        default=1, help_text="The mentor should be at least this many grades above the mentee."
+    )
+    max_grade_gap = models.SmallIntegerField(default=3)
+    forbid_same_team = models.BooleanField("never pair people from the same team", default=True)
+    forbid_same_organisation = models.BooleanField(
+        "never pair people from the same organisation", default=False
+    )
+    allow_previous_pairs = models.BooleanField(
+        "allow pairs that existed in an earlier cohort", default=False
+    )
+    choice_mode = models.BooleanField(
+        "mentees rank a shortlist",
+        default=False,
+        help_text="Mentees see their top mentors and rank them; the solver uses the ranks.",
+    )
+
+    class Meta:
+        verbose_name_plural = "pairing settings"
+
+    def __str__(self):
+        return f"Pairing settings of {self.programme}"
+
+
+class MatchRun(models.Model):
+    """A proposal for the whole cohort: a draft the coordinator adjusts, then publishes."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Failed"
+        DISCARDED = "discarded", "Discarded"
+
+    cohort = models.ForeignKey(
+        "programmes.Cohort", on_delete=models.CASCADE, related_name="match_runs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    settings_snapshot = models.JSONField(default=dict, blank=True)
+    unmatched = models.JSONField(default=dict, blank=True)  # mentee enrolment id -> reason
+    stats = models.JSONField(default=dict, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Pairing run {self.pk} for {self.cohort} ({self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ProposedPair(models.Model):
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="proposals")
+    mentee = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(null=True, blank=True, help_text="Empty when a hard rule is broken.")
+    breakdown = models.JSONField(default=dict, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    locked = models.BooleanField(default=False)
+    manual = models.BooleanField(default=False, help_text="Set by hand, not by the solver.")
+
+    class Meta:
+        ordering = ["mentee__user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentee"], name="proposal_one_per_mentee")
+        ]
+
+    def __str__(self):
+        return f"{self.mentor_id} → {self.mentee_id} in run {self.run_id}"
+
+
+class ExcludedPair(models.Model):
+    """A pair the coordinator never wants proposed in this cohort."""
+
+    cohort = models.ForeignKey("programmes.Cohort", on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mentee", "mentor"], name="excluded_pair_unique")
+        ]
+
+    def __str__(self):
+        return f"Never pair mentor {self.mentor_id} with mentee {self.mentee_id}"
+
+
+class RunEvent(models.Model):
+    """Who did what to a pairing run, in order."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.detail}"
+
+
+class MenteeRanking(models.Model):
+    """Choice mode: a mentee's ranking of a mentor from their shortlist (1 = first choice)."""
+
+    mentee = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["mentee", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentee", "mentor"], name="ranking_unique_mentor"),
+            models.UniqueConstraint(fields=["mentee", "rank"], name="ranking_unique_rank"),
+        ]
+
+    def __str__(self):
+        return f"Mentee {self.mentee_id} ranks mentor {self.mentor_id} #{self.rank}"
