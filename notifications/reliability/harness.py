@@ -211,5 +211,5 @@ def setup(extra_env: dict | None = None):
 
     import mentorship.celery  # noqa: F401  (the Celery app, so tasks publish to our Redis)
 
-    call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0, skip_checks=True)
     return env, workdir, redis_port, smtp_port
