@@ -23,6 +23,20 @@ def _local_dirs(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _celery_inline():
+    """Tasks queued by a test run in the test, never land in the developer's var/broker/.
+
+    Tests that prove delivery through a real broker and worker build their own Celery app.
+    """
+    from mentorship.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def coordinator(db):
     return UserFactory(email="coordinator@example.gov.uk", full_name="Cora Coordinator")

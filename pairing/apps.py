@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PairingConfig(AppConfig):
     name = "pairing"
     verbose_name = "Pairing"
+
+    def ready(self):
+        from . import emails  # noqa: F401 - registers the email kinds this app sends

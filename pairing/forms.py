@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import CheckIn, PairGoal
+from .models import CheckIn, Pair, PairGoal, PairingSettings
 
 
 class CheckInForm(forms.ModelForm):
@@ -38,3 +38,51 @@ class GoalForm(forms.Form):
 
 class GoalProgressForm(forms.Form):
     progress = forms.ChoiceField(choices=PairGoal.Progress.choices)
+
+
+class PairingSettingsForm(forms.ModelForm):
+    skill_fit = forms.FloatField(label="Skill fit", min_value=0, max_value=10)
+    mutual = forms.FloatField(label="Mutual learning", min_value=0, max_value=10)
+    interests = forms.FloatField(label="Shared interests", min_value=0, max_value=10)
+    project_fit = forms.FloatField(label="Project fit", min_value=0, max_value=10)
+    seniority = forms.FloatField(label="Seniority gap", min_value=0, max_value=10)
+    practicalities = forms.FloatField(
+        label="Practicalities (time zone, location)", min_value=0, max_value=10
+    )
+    WEIGHTS = ["skill_fit", "mutual", "interests", "project_fit", "seniority", "practicalities"]
+
+    class Meta:
+        model = PairingSettings
+        fields = [
+            "min_grade_gap",
+            "max_grade_gap",
+            "forbid_same_team",
+            "forbid_same_organisation",
+            "allow_previous_pairs",
+            "choice_mode",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.WEIGHTS:
+            self.fields[name].initial = (self.instance.weights or {}).get(name, 0)
+            self.fields[name].help_text = "Relative weight; 0 turns it off."
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_grade_gap"), cleaned.get("max_grade_gap")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_grade_gap", "The largest gap must be at least the smallest.")
+        if all(not cleaned.get(name) for name in self.WEIGHTS if name in cleaned):
+            raise forms.ValidationError("At least one weight must be above 0.")
+        return cleaned
+
+    def weights(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.WEIGHTS}
+
+
+class EndPairForm(forms.Form):
+    reason = forms.ChoiceField(choices=Pair.EndReason.choices)
+    note = forms.CharField(
+        label="Note (coordinators only)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,12 +1,26 @@
-"""Writes for pairs: check-ins and goals (the pairing workflow adds more)."""
+"""Writes for pairs: check-ins, goals, pairing runs, publication and later changes."""
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from people.models import User
+from people.services import audit_record
+from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
+from programmes.services import cohort_change_status
 
-from .models import CheckIn, Pair, PairGoal
+from . import emails, engine, matching
+from .models import (
+    CheckIn,
+    ExcludedPair,
+    MatchRun,
+    MenteeRanking,
+    Pair,
+    PairGoal,
+    ProposedPair,
+    RunEvent,
+)
 
 
 @transaction.atomic
@@ -49,3 +63,378 @@ def pair_goal_progress(*, goal: PairGoal, progress: str) -> PairGoal:
     goal.full_clean()
     goal.save(update_fields=["progress", "updated_at"])
     return goal
+
+
+# --- Pairing runs ----------------------------------------------------------------------------
+
+# Runs up to this many mentee x mentor cells are solved in the request; bigger ones in a worker.
+INLINE_RUN_CELLS = 40_000
+
+
+def _event(run: MatchRun, actor, action: str, detail: str = "") -> None:
+    RunEvent.objects.create(run=run, actor=actor, action=action, detail=detail[:300])
+
+
+def _breakdown(result, i: int, j: int, weights: dict) -> dict:
+    total_weight = sum(weights.get(c, 0.0) for c in engine.COMPONENTS) or 1.0
+    return {
+        c: {
+            "score": round(float(result.components[c][i, j]), 4),
+            "weight": round(weights.get(c, 0.0) / total_weight, 4),
+        }
+        for c in engine.COMPONENTS
+    }
+
+
+@transaction.atomic
+def match_run_start(*, cohort: Cohort, actor: User, carry_locked_from: MatchRun | None = None):
+    """Start a pairing run for a cohort in matching; small runs finish before this returns."""
+    if cohort.status != CohortStatus.MATCHING:
+        raise ValidationError("Pairs can be proposed only while the cohort is in matching.")
+    locked = []
+    if carry_locked_from is not None:
+        locked = list(
+            carry_locked_from.proposals.filter(locked=True).values_list("mentee_id", "mentor_id")
+        )
+    MatchRun.objects.filter(cohort=cohort, status=MatchRun.Status.DRAFT).update(
+        status=MatchRun.Status.DISCARDED
+    )
+    run = MatchRun.objects.create(
+        cohort=cohort, created_by=actor, settings_snapshot={"locked": locked}
+    )
+    _event(run, actor, "started", f"{len(locked)} locked pairs carried over" if locked else "")
+    size = cohort.enrolments.filter(status=EnrolmentStatus.ACCEPTED, role=Role.MENTEE).count()
+    size *= cohort.enrolments.filter(status=EnrolmentStatus.ACCEPTED, role=Role.MENTOR).count()
+    if size <= INLINE_RUN_CELLS:
+        match_run_execute(run_id=run.pk)
+        run.refresh_from_db()
+    else:
+        from .tasks import match_run_task
+
+        transaction.on_commit(lambda: match_run_task.delay(run.pk))
+    return run
+
+
+def match_run_execute(*, run_id: int) -> None:
+    """Score the cohort, solve it exactly around the locked pairs and store the draft."""
+    claimed = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
+        status=MatchRun.Status.RUNNING, progress=5
+    )
+    if not claimed:
+        return  # another worker has it, or it already ran
+    run = MatchRun.objects.select_related("cohort__programme").get(pk=run_id)
+    try:
+        _execute(run)
+    except Exception as exc:
+        MatchRun.objects.filter(pk=run_id).update(
+            status=MatchRun.Status.FAILED, message=f"The run failed: {exc}"[:300]
+        )
+        raise
+
+
+def _execute(run: MatchRun) -> None:
+    inputs = matching.cohort_inputs(run.cohort)
+    capacity = [p.capacity for p in inputs.people_mentors]
+    MatchRun.objects.filter(pk=run.pk).update(progress=20, message="Scoring every pair")
+    result = engine.score_matrices(
+        inputs.people_mentees, inputs.people_mentors, inputs.config, capacity=capacity
+    )
+    scores = result.scores
+    if inputs.ranks:
+        scores = engine.apply_mentee_ranks(scores, inputs.ranks)
+    rows, cols = inputs.mentee_index(), inputs.mentor_index()
+    locked, dropped = [], []
+    for mentee_id, mentor_id in run.settings_snapshot.get("locked", []):
+        i, j = rows.get(mentee_id), cols.get(mentor_id)
+        if i is None or j is None or scores.shape[1] == 0 or np.isnan(scores[i, j]):
+            dropped.append((mentee_id, mentor_id))
+        else:
+            locked.append((i, j))
+    MatchRun.objects.filter(pk=run.pk).update(progress=60, message="Finding the best pairing")
+    try:
+        pairs = engine.solve(scores, capacity, locked=locked) if inputs.mentees else []
+    except engine.PairingError:
+        dropped.extend((inputs.mentees[i].pk, inputs.mentors[j].pk) for i, j in locked)
+        locked = []
+        pairs = engine.solve(scores, capacity) if inputs.mentees else []
+    locked_set = set(locked)
+    weights = inputs.config.weights
+    proposals = []
+    for i, j in pairs:
+        explanation = engine.explain(
+            inputs.people_mentees[i],
+            inputs.people_mentors[j],
+            inputs.config,
+            skill_names=inputs.skill_names,
+            interest_names=inputs.interest_names,
+            capacity=max(1, capacity[j]),
+        )
+        proposals.append(
+            ProposedPair(
+                run=run,
+                mentee=inputs.mentees[i],
+                mentor=inputs.mentors[j],
+                score=float(result.scores[i, j]),
+                breakdown=_breakdown(result, i, j, weights),
+                reasons=explanation["reasons"],
+                locked=(i, j) in locked_set,
+            )
+        )
+    reasons = engine.unmatched_reasons(scores, capacity, pairs, rule_counts=result.rule_counts)
+    unmatched = {str(inputs.mentees[i].pk): reason for i, reason in reasons.items()}
+    stats = {
+        "mentees": len(inputs.mentees),
+        "mentors": len(inputs.mentors),
+        "capacity": int(sum(capacity)),
+        "pairs": len(pairs),
+        "total_score": round(float(sum(result.scores[i, j] for i, j in pairs)), 4),
+        "dropped_locks": len(dropped),
+    }
+    with transaction.atomic():
+        ProposedPair.objects.bulk_create(proposals)
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=MatchRun.Status.DRAFT,
+            progress=100,
+            message=(
+                f"{len(pairs)} pairs proposed for {len(inputs.mentees)} mentees"
+                + (f"; {len(dropped)} locked pairs no longer pass the rules" if dropped else "")
+            ),
+            unmatched=unmatched,
+            stats=stats,
+        )
+
+
+def _editable(run: MatchRun) -> MatchRun:
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    if not run.is_editable:
+        raise ValidationError("This run is no longer a draft.")
+    return run
+
+
+def _recheck(run: MatchRun, proposal: ProposedPair, inputs) -> None:
+    """Score a hand-made pair and warn about any rule it breaks."""
+    explanation = matching.explain_pair(inputs, proposal.mentee, proposal.mentor)
+    proposal.score = explanation["total"]
+    proposal.reasons = explanation["reasons"]
+    proposal.breakdown = {
+        c: {"score": round(v["score"], 4), "weight": round(v["weight"], 4)}
+        for c, v in explanation["components"].items()
+    }
+    warnings = [f"breaks a hard rule: {rule}" for rule in explanation["blocked_by"]]
+    load = run.proposals.filter(mentor=proposal.mentor).exclude(pk=proposal.pk).count() + 1
+    remaining = matching.remaining_capacity([proposal.mentor])[proposal.mentor.pk]
+    if load > remaining:
+        warnings.append(f"mentor over capacity ({load} mentees for {remaining} places)")
+    proposal.warnings = warnings
+
+
+@transaction.atomic
+def proposal_lock(*, run: MatchRun, proposal: ProposedPair, actor: User, locked: bool):
+    _editable(run)
+    proposal.locked = locked
+    proposal.save(update_fields=["locked"])
+    _event(run, actor, "locked" if locked else "unlocked", str(proposal))
+    return proposal
+
+
+@transaction.atomic
+def proposal_reassign(*, run: MatchRun, mentee: Enrolment, mentor: Enrolment, actor: User):
+    """Give a mentee another mentor by hand (locked, so a re-run keeps it)."""
+    run = _editable(run)
+    inputs = matching.cohort_inputs(run.cohort)
+    proposal = run.proposals.filter(mentee=mentee).first() or ProposedPair(run=run, mentee=mentee)
+    proposal.mentor = mentor
+    proposal.manual = proposal.locked = True
+    _recheck(run, proposal, inputs)
+    proposal.save()
+    unmatched = dict(run.unmatched)
+    if unmatched.pop(str(mentee.pk), None) is not None:
+        MatchRun.objects.filter(pk=run.pk).update(unmatched=unmatched)
+    _event(run, actor, "reassigned", f"mentee {mentee.user.display_name} → {mentor.user}")
+    return proposal
+
+
+@transaction.atomic
+def proposals_swap(*, run: MatchRun, first: ProposedPair, second: ProposedPair, actor: User):
+    """Swap the mentors of two proposed pairs."""
+    run = _editable(run)
+    inputs = matching.cohort_inputs(run.cohort)
+    first.mentor, second.mentor = second.mentor, first.mentor
+    for proposal in (first, second):
+        proposal.manual = proposal.locked = True
+        _recheck(run, proposal, inputs)
+        proposal.save()
+    _event(
+        run,
+        actor,
+        "swapped",
+        f"{first.mentee.user.display_name} ↔ {second.mentee.user.display_name}",
+    )
+    return first, second
+
+
+@transaction.atomic
+def proposal_exclude(*, run: MatchRun, proposal: ProposedPair, actor: User):
+    """Never pair these two in this cohort; the mentee waits for a re-run or a hand pairing."""
+    run = _editable(run)
+    ExcludedPair.objects.get_or_create(
+        cohort=run.cohort,
+        mentee=proposal.mentee,
+        mentor=proposal.mentor,
+        defaults={"created_by": actor},
+    )
+    unmatched = dict(run.unmatched)
+    unmatched[str(proposal.mentee_id)] = "the coordinator excluded the proposed mentor; re-run"
+    MatchRun.objects.filter(pk=run.pk).update(unmatched=unmatched)
+    _event(run, actor, "excluded", str(proposal))
+    proposal.delete()
+
+
+@transaction.atomic
+def match_run_publish(*, run: MatchRun, actor: User, request=None) -> list[Pair]:
+    """Turn a draft into pairs, start the cohort and introduce each pair by email.
+
+    Publishing twice does nothing the second time: the run is locked and checked first.
+    """
+    run = MatchRun.objects.select_for_update().select_related("cohort__programme").get(pk=run.pk)
+    if run.status == MatchRun.Status.PUBLISHED:
+        return []
+    if run.status != MatchRun.Status.DRAFT:
+        raise ValidationError("Only a draft run can be published.")
+    cohort = run.cohort
+    start = max(cohort.starts_on, matching.today())
+    proposals = list(run.proposals.select_related("mentee__user__profile", "mentor__user__profile"))
+    already = set(
+        Pair.objects.active()
+        .filter(mentee__in=[p.mentee for p in proposals])
+        .values_list("mentee_id", flat=True)
+    )
+    pairs = Pair.objects.bulk_create(
+        [
+            Pair(cohort=cohort, mentor=p.mentor, mentee=p.mentee, started_on=start)
+            for p in proposals
+            if p.mentee_id not in already
+        ]
+    )
+    reasons = {p.mentee_id: p for p in proposals}
+    for pair in Pair.objects.filter(pk__in=[p.pk for p in pairs]).select_related(
+        "mentee__user__profile", "mentor__user__profile", "cohort__programme"
+    ):
+        pair_goals_from_application(pair=pair)
+        emails.send_introductions(pair, reasons[pair.mentee_id].reasons)
+    run.status = MatchRun.Status.PUBLISHED
+    run.published_at = timezone.now()
+    run.published_by = actor
+    run.save(update_fields=["status", "published_at", "published_by"])
+    if cohort.status == CohortStatus.MATCHING:
+        cohort_change_status(cohort=cohort, status=CohortStatus.RUNNING)
+    _event(run, actor, "published", f"{len(pairs)} pairs")
+    audit_record(
+        actor=actor,
+        action="pairs-published",
+        obj=run,
+        programme_id=cohort.programme_id,
+        summary=f"{len(pairs)} pairs in {cohort}",
+        request=request,
+    )
+    return pairs
+
+
+@transaction.atomic
+def pair_end(*, pair: Pair, actor: User, reason: str, note: str = "", request=None) -> Pair:
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    if pair.status == Pair.Status.ENDED:
+        return pair
+    pair.status = Pair.Status.ENDED
+    pair.ended_on = matching.today()
+    pair.end_reason = reason
+    pair.end_note = note
+    pair.full_clean()
+    pair.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
+    audit_record(
+        actor=actor,
+        action="pair-ended",
+        obj=pair,
+        programme_id=pair.cohort.programme_id,
+        summary=f"{pair.get_end_reason_display()}",
+        request=request,
+    )
+    return pair
+
+
+def repair_shortlist(*, cohort: Cohort, mentee: Enrolment, k: int = 5) -> list[dict]:
+    """The best mentors with capacity left for a mentee who needs a (new) mentor."""
+    inputs = matching.cohort_inputs(cohort)
+    rows = inputs.mentee_index()
+    if mentee.pk not in rows:
+        return []
+    capacity = [p.capacity for p in inputs.people_mentors]
+    result = engine.score_matrices(
+        inputs.people_mentees, inputs.people_mentors, inputs.config, capacity=capacity
+    )
+    options = []
+    for j, score in engine.shortlist(result.scores, rows[mentee.pk], k):
+        mentor = inputs.mentors[j]
+        explanation = matching.explain_pair(inputs, mentee, mentor)
+        options.append({"mentor": mentor, "score": score, "reasons": explanation["reasons"]})
+    return options
+
+
+@transaction.atomic
+def pair_create_by_hand(*, cohort: Cohort, mentee: Enrolment, mentor: Enrolment, actor: User):
+    """Re-pair a mentee with a mentor who has capacity left, and introduce them."""
+    if Pair.objects.active().filter(mentee=mentee).exists():
+        raise ValidationError("This mentee already has an active pair.")
+    inputs = matching.cohort_inputs(cohort)
+    if mentor.pk not in inputs.mentor_index() or mentee.pk not in inputs.mentee_index():
+        raise ValidationError("Both people must be accepted in this cohort.")
+    explanation = matching.explain_pair(inputs, mentee, mentor)
+    if not explanation["allowed"]:
+        raise ValidationError(f"This pair breaks a rule: {', '.join(explanation['blocked_by'])}.")
+    if matching.remaining_capacity([mentor])[mentor.pk] < 1:
+        raise ValidationError("This mentor has no capacity left.")
+    pair = Pair.objects.create(
+        cohort=cohort, mentor=mentor, mentee=mentee, started_on=matching.today()
+    )
+    pair_goals_from_application(pair=pair)
+    emails.send_introductions(pair, explanation["reasons"])
+    audit_record(
+        actor=actor,
+        action="pair-created",
+        obj=pair,
+        programme_id=cohort.programme_id,
+        summary=f"re-paired {mentee.user.display_name}",
+    )
+    return pair
+
+
+@transaction.atomic
+def pairing_settings_update(*, settings_row, data: dict, weights: dict):
+    for field in (
+        "min_grade_gap",
+        "max_grade_gap",
+        "forbid_same_team",
+        "forbid_same_organisation",
+        "allow_previous_pairs",
+        "choice_mode",
+    ):
+        setattr(settings_row, field, data[field])
+    settings_row.weights = weights
+    settings_row.full_clean()
+    settings_row.save()
+    return settings_row
+
+
+@transaction.atomic
+def mentee_rankings_save(*, mentee: Enrolment, mentor_ids: list[int], allowed: set[int]):
+    if len(set(mentor_ids)) != len(mentor_ids):
+        raise ValidationError("Rank each mentor once.")
+    if not set(mentor_ids) <= allowed:
+        raise ValidationError("You can rank only the mentors on your shortlist.")
+    MenteeRanking.objects.filter(mentee=mentee).delete()
+    MenteeRanking.objects.bulk_create(
+        [
+            MenteeRanking(mentee=mentee, mentor_id=mentor_id, rank=rank)
+            for rank, mentor_id in enumerate(mentor_ids, start=1)
+        ]
+    )

@@ -1,0 +1,258 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from notifications.models import Email
+from pairing import services
+from pairing.models import ExcludedPair, MatchRun, MenteeRanking, Pair, PairingSettings
+from people.models import AuditEvent, ProfileSkill
+from people.tests.factories import SkillFactory, UserFactory
+from programmes.models import Cohort
+from programmes.tests.factories import EnrolmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC))
+
+
+def person(email, *, grade, teach=(), learn=(), org="ONS", team=""):
+    user = UserFactory(email=email, full_name=email.split("@")[0].title())
+    profile = user.profile
+    profile.grade, profile.organisation, profile.team = grade, org, team
+    profile.save()
+    for skill in teach:
+        ProfileSkill.objects.create(profile=profile, skill=skill, direction="teach", level=4)
+    for skill in learn:
+        ProfileSkill.objects.create(
+            profile=profile, skill=skill, direction="learn", level=1, priority=3
+        )
+    return user
+
+
+@pytest.fixture
+def matching_cohort(cohort):
+    Cohort.objects.filter(pk=cohort.pk).update(status="matching")
+    cohort.refresh_from_db()
+    return cohort
+
+
+@pytest.fixture
+def people(matching_cohort):
+    """Two mentors (Python capacity 2, NLP capacity 1) and three mentees."""
+    python, nlp, sql = (
+        SkillFactory(name="Python"),
+        SkillFactory(name="NLP"),
+        SkillFactory(name="SQL"),
+    )
+    c = matching_cohort
+    ada = person("ada@example.gov.uk", grade=7, teach=[python, sql], org="HMRC")
+    bo = person("bo@example.gov.uk", grade=7, teach=[nlp], org="DfE")
+    m_ada = EnrolmentFactory(user=ada, cohort=c, role="mentor", capacity=2)
+    m_bo = EnrolmentFactory(user=bo, cohort=c, role="mentor", capacity=1)
+    mentees = [
+        EnrolmentFactory(
+            user=person(f"{name}@example.gov.uk", grade=4, learn=learn), cohort=c, role="mentee"
+        )
+        for name, learn in [("cy", [python]), ("di", [nlp]), ("ed", [sql, python])]
+    ]
+    return {"ada": m_ada, "bo": m_bo, "cy": mentees[0], "di": mentees[1], "ed": mentees[2]}
+
+
+def start(cohort, coordinator):
+    return services.match_run_start(cohort=cohort, actor=coordinator)
+
+
+def proposed(run):
+    return {
+        p.mentee.user.email.split("@")[0]: p.mentor.user.email.split("@")[0]
+        for p in run.proposals.select_related("mentee__user", "mentor__user")
+    }
+
+
+def test_a_run_pairs_everyone_it_can_and_explains_why(coordinator, matching_cohort, people):
+    run = start(matching_cohort, coordinator)
+    assert run.status == "draft"
+    assert proposed(run) == {"cy": "ada", "di": "bo", "ed": "ada"}
+    di = run.proposals.get(mentee=people["di"])
+    assert any("teaches NLP (level 4)" in r and "priority high" in r for r in di.reasons)
+    assert set(di.breakdown) >= {"skill_fit", "interests", "seniority"}
+    assert run.stats["pairs"] == 3 and run.unmatched == {}
+
+
+def test_the_line_manager_rule_is_never_broken(coordinator, matching_cohort, people):
+    profile = people["di"].user.profile
+    profile.line_manager_email = people["bo"].user.email
+    profile.save()
+    run = start(matching_cohort, coordinator)
+    assert proposed(run).get("di") != "bo"
+
+
+def test_unmatched_mentees_get_a_reason(coordinator, matching_cohort, people):
+    EnrolmentFactory(user=person("fy@example.gov.uk", grade=4), cohort=matching_cohort)
+    run = start(matching_cohort, coordinator)
+    assert len(run.unmatched) == 1
+    assert "capacity" in next(iter(run.unmatched.values()))
+
+
+def test_runs_only_while_matching(coordinator, cohort):
+    with pytest.raises(Exception, match="matching"):
+        start(cohort, coordinator)
+
+
+def test_locked_pairs_survive_a_rerun_and_excluded_ones_never_return(
+    client, coordinator, matching_cohort, people
+):
+    run = start(matching_cohort, coordinator)
+    client.force_login(coordinator)
+    action = reverse("pairing:run_action", args=[run.pk])
+    # Pair cy with bo by hand: it is locked, and bo is then full.
+    client.post(
+        action, {"action": "reassign", "mentee": people["cy"].pk, "mentor": people["bo"].pk}
+    )
+    cy = run.proposals.get(mentee=people["cy"])
+    assert cy.locked and cy.manual
+    assert any("over capacity" in w for w in run.proposals.get(mentee=people["cy"]).warnings)
+    ed = run.proposals.get(mentee=people["ed"])
+    client.post(action, {"action": "exclude", "proposal": ed.pk})
+    assert ExcludedPair.objects.filter(mentee=people["ed"], mentor=people["ada"]).exists()
+    response = client.post(action, {"action": "rerun"})
+    new = MatchRun.objects.get(cohort=matching_cohort, status="draft")
+    assert response.url == reverse("pairing:run", args=[new.pk])
+    pairs = proposed(new)
+    assert pairs["cy"] == "bo" and pairs.get("ed") != "ada"
+    assert run.events.filter(action__in=["reassigned", "excluded"]).count() == 2
+    run.refresh_from_db()
+    assert run.status == "discarded"
+
+
+def test_swap_exchanges_mentors_and_rescores(client, coordinator, matching_cohort, people):
+    run = start(matching_cohort, coordinator)
+    cy, di = run.proposals.get(mentee=people["cy"]), run.proposals.get(mentee=people["di"])
+    client.force_login(coordinator)
+    client.post(
+        reverse("pairing:run_action", args=[run.pk]),
+        {"action": "swap", "proposal": cy.pk, "other": di.pk},
+    )
+    assert proposed(run)["cy"] == "bo" and proposed(run)["di"] == "ada"
+    cy.refresh_from_db()
+    assert cy.locked and cy.score is not None
+
+
+def test_publish_creates_pairs_starts_the_cohort_and_introduces_both_sides(
+    client, coordinator, matching_cohort, people
+):
+    run = start(matching_cohort, coordinator)
+    client.force_login(coordinator)
+    client.post(reverse("pairing:run_action", args=[run.pk]), {"action": "publish"})
+    assert Pair.objects.filter(cohort=matching_cohort, status="active").count() == 3
+    matching_cohort.refresh_from_db()
+    assert matching_cohort.status == "running"
+    intros = Email.objects.filter(kind="introduction")
+    assert intros.count() == 6
+    to_di = intros.get(to=people["di"].user.email)
+    assert "Meet your mentor" in to_di.subject
+    assert "teaches NLP" in to_di.body_text and "teaches NLP" in to_di.body_html
+    assert AuditEvent.objects.filter(action="pairs-published").count() == 1
+    # Publishing again does nothing.
+    client.post(reverse("pairing:run_action", args=[run.pk]), {"action": "publish"})
+    services.match_run_publish(run=run, actor=coordinator)
+    assert Pair.objects.filter(cohort=matching_cohort).count() == 3
+    assert Email.objects.filter(kind="introduction").count() == 6
+
+
+def test_end_a_pair_then_re_pair_the_mentee(client, coordinator, matching_cohort, people):
+    run = start(matching_cohort, coordinator)
+    services.match_run_publish(run=run, actor=coordinator)
+    pair = Pair.objects.get(mentee=people["cy"])
+    client.force_login(coordinator)
+    slug, pk = matching_cohort.programme.slug, matching_cohort.pk
+    client.post(
+        reverse("pairing_coord:pair_end", args=[slug, pk, pair.pk]),
+        {"reason": "poor_fit", "note": "Different expectations"},
+    )
+    pair.refresh_from_db()
+    assert (pair.status, pair.end_reason, pair.ended_on) == (
+        "ended",
+        "poor_fit",
+        dt.date(2026, 11, 29),
+    )
+    page = client.get(reverse("pairing_coord:repair", args=[slug, pk, people["cy"].pk]))
+    options = page.context["options"]
+    assert options and all(o["mentor"] != people["bo"] for o in options)  # bo is full
+    client.post(
+        reverse("pairing_coord:repair", args=[slug, pk, people["cy"].pk]),
+        {"mentor": options[0]["mentor"].pk},
+    )
+    assert Pair.objects.filter(mentee=people["cy"], status="active").count() == 1
+    assert Email.objects.filter(kind="introduction", to=people["cy"].user.email).count() == 2
+
+
+def test_pairing_settings_change_the_rules(client, coordinator, matching_cohort, people):
+    client.force_login(coordinator)
+    data = {
+        "skill_fit": 1,
+        "mutual": 0,
+        "interests": 0,
+        "project_fit": 0,
+        "seniority": 0,
+        "practicalities": 0,
+        "min_grade_gap": 0,
+        "max_grade_gap": 5,
+        "forbid_same_organisation": "on",
+    }
+    url = reverse("pairing:settings", args=[matching_cohort.programme.slug])
+    assert client.post(url, data).status_code == 302
+    settings_row = PairingSettings.objects.get(programme=matching_cohort.programme)
+    assert settings_row.forbid_same_organisation and settings_row.weights["skill_fit"] == 1
+    bad = client.post(url, {**data, "min_grade_gap": 4, "max_grade_gap": 1})
+    assert bad.status_code == 200 and "at least the smallest" in bad.content.decode()
+
+
+def test_choice_mode_mentee_ranks_a_shortlist_and_the_solver_uses_it(
+    client, coordinator, matching_cohort, people
+):
+    PairingSettings.objects.create(programme=matching_cohort.programme, choice_mode=True)
+    people["bo"].capacity = 2  # room for cy without pushing di away from the NLP mentor
+    people["bo"].save()
+    client.force_login(people["cy"].user)
+    page = client.get(reverse("pairing:choose", args=[matching_cohort.pk]))
+    assert page.status_code == 200
+    client.post(
+        reverse("pairing:choose", args=[matching_cohort.pk]),
+        {f"rank-{people['bo'].pk}": "1", f"rank-{people['ada'].pk}": "2"},
+    )
+    assert list(
+        MenteeRanking.objects.filter(mentee=people["cy"]).values_list("mentor", "rank")
+    ) == [(people["bo"].pk, 1), (people["ada"].pk, 2)]
+    # Ranks are blended into the scores: a first choice outweighs a modest skill advantage.
+    client.post(
+        reverse("pairing:choose", args=[matching_cohort.pk]), {f"rank-{people['bo'].pk}": "1"}
+    )
+    run = start(matching_cohort, coordinator)
+    assert proposed(run)["cy"] == "bo"
+
+
+@pytest.mark.parametrize("persona", ["mentor", "mentee", "outsider", "other_coordinator"])
+def test_participants_and_others_cannot_see_or_change_a_run(
+    request, client, coordinator, matching_cohort, people, other_programme, persona
+):
+    run = start(matching_cohort, coordinator)
+    if persona == "other_coordinator":
+        user = other_programme.coordinators.get()
+    else:
+        user = request.getfixturevalue(persona)
+    client.force_login(user)
+    slug, pk = matching_cohort.programme.slug, matching_cohort.pk
+    assert client.get(reverse("pairing:run", args=[run.pk])).status_code == 404
+    for action in ("publish", "rerun"):
+        response = client.post(reverse("pairing:run_action", args=[run.pk]), {"action": action})
+        assert response.status_code == 404
+    assert client.get(reverse("pairing_coord:cohort_pairing", args=[slug, pk])).status_code == 404
+    assert client.post(reverse("pairing_coord:cohort_pairing", args=[slug, pk])).status_code == 404
+    assert client.get(reverse("pairing:settings", args=[slug])).status_code == 404
+    assert not Pair.objects.exists()
+    assert MatchRun.objects.count() == 1
