@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "programmes",
     "pairing",
     "feedback",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -15,5 +15,6 @@ urlpatterns = [
     path("programmes/<slug:slug>/cohorts/<int:pk>/", include("pairing.urls_coordinator")),
     path("pairs/", include("pairing.urls")),
     path("notifications/", include("notifications.urls")),
+    path("insights/", include("insights.urls")),
     path("admin/", admin.site.urls),
 ]

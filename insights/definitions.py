@@ -1,0 +1,315 @@
+"""The definitions behind every figure on the dashboards, each written once.
+
+Pure Python: no database. The selectors read one row of facts per pair (and a few aggregates)
+from the database and hand them to these functions, so the cohort dashboard, the programme
+dashboard, the printable summary and the CSV export classify a pair the same way. Each
+definition is described in words in docs/metrics.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from statistics import median
+
+# A group of people smaller than this is never shown with its numbers (breakdowns by
+# organisation and grade): the cell says "fewer than 5" instead.
+SMALL_GROUP = 5
+
+# Survey results of an anonymous survey are shown only for groups at least this large; the
+# feedback app enforces the same number on its own results pages.
+ANONYMITY_THRESHOLD = 3
+
+# A pair is "silent" after this many cadences without a check-in.
+SILENT_CADENCES = 2
+# A score "falls" when the latest is this much below the previous one...
+FALL_STEP = 2
+# ...or when the last three strictly decrease. Wellbeing at or below this is "low".
+LOW_WELLBEING = 2
+
+REASON_SILENT = "silent"
+REASON_NEVER_MET = "never met"
+REASON_RATING = "falling rating"
+REASON_WELLBEING_LOW = "low wellbeing"
+REASON_WELLBEING_FALLING = "falling wellbeing"
+
+REASON_LABELS = {
+    REASON_SILENT: "No check-in for more than two cadences",
+    REASON_NEVER_MET: "No check-in yet, two cadences after the start",
+    REASON_RATING: "Falling meeting rating",
+    REASON_WELLBEING_LOW: "Low wellbeing (2 or less)",
+    REASON_WELLBEING_FALLING: "Falling wellbeing",
+}
+
+COMPLETED = "completed"  # pairing.Pair.EndReason.COMPLETED
+ACTIVE = "active"
+ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    """What the database says about one pair, as of a date. Scores are latest first."""
+
+    pk: int
+    cohort_id: int
+    mentee_id: int
+    mentor_name: str
+    mentee_name: str
+    status: str
+    started_on: dt.date
+    ended_on: dt.date | None
+    end_reason: str
+    checkins: int  # check-ins within the date window
+    first_met: dt.date | None  # first check-in on or before the as-of date
+    last_met: dt.date | None  # latest check-in on or before the as-of date
+    ratings: tuple[int, ...] = ()  # up to three latest meeting ratings, latest first
+    wellbeing: tuple[int, ...] = ()  # up to three latest wellbeing scores, latest first
+
+
+@dataclass(frozen=True)
+class Window:
+    """The date filter: figures count events from ``start`` (or the beginning) to ``as_of``."""
+
+    as_of: dt.date
+    start: dt.date | None = None
+
+
+# --- Pairs ---------------------------------------------------------------------------------------
+
+
+def is_active(pair: PairFacts, as_of: dt.date) -> bool:
+    """Active: status active and already started by the as-of date."""
+    return pair.status == ACTIVE and pair.started_on <= as_of
+
+
+def is_completed(pair: PairFacts) -> bool:
+    """Completed: ended with the reason "completed the programme", whatever the date."""
+    return pair.status == ENDED and pair.end_reason == COMPLETED
+
+
+def is_early_ending(pair: PairFacts, cohort_ends_on: dt.date) -> bool:
+    """Early ending: ended with a reason other than "completed", before the cohort's end date."""
+    return (
+        pair.status == ENDED
+        and pair.end_reason != COMPLETED
+        and pair.ended_on is not None
+        and pair.ended_on < cohort_ends_on
+    )
+
+
+def relationship_days(pair: PairFacts, as_of: dt.date) -> int:
+    """Relationship length in days: start to end (or to the as-of date while active).
+
+    A pair ended on its first day lasted 0 days; never negative.
+    """
+    end = pair.ended_on if pair.status == ENDED and pair.ended_on else as_of
+    return max(0, (end - pair.started_on).days)
+
+
+def expected_checkins(pair: PairFacts, cadence_days: int, window: Window) -> int:
+    """The cadence plan: one check-in per full cadence the pair was running inside the window."""
+    begin = max(pair.started_on, window.start) if window.start else pair.started_on
+    end = window.as_of
+    if pair.status == ENDED and pair.ended_on:
+        end = min(end, pair.ended_on)
+    days = (end - begin).days
+    return max(0, days // cadence_days)
+
+
+def days_to_first_checkin(pair: PairFacts) -> int | None:
+    if pair.first_met is None:
+        return None
+    return max(0, (pair.first_met - pair.started_on).days)
+
+
+def days_since_last_checkin(pair: PairFacts, as_of: dt.date) -> int | None:
+    if pair.last_met is None:
+        return None
+    return (as_of - pair.last_met).days
+
+
+def is_falling(scores: Sequence[int]) -> bool:
+    """Falling: latest at least FALL_STEP below the previous, or the last three strictly fall."""
+    if len(scores) >= 2 and scores[0] <= scores[1] - FALL_STEP:
+        return True
+    return len(scores) >= 3 and scores[0] < scores[1] < scores[2]
+
+
+def at_risk_reasons(pair: PairFacts, cadence_days: int, as_of: dt.date) -> list[str]:
+    """Why an active pair needs a coordinator's attention; empty when it does not.
+
+    - silent: the last check-in was more than 2 cadences before the as-of date;
+    - never met: no check-in at all, more than 2 cadences after the pair started;
+    - falling rating (see :func:`is_falling`);
+    - low wellbeing: the latest wellbeing score is 2 or less; falling wellbeing.
+    Ended pairs and pairs that have not started yet are never at risk.
+    """
+    if not is_active(pair, as_of):
+        return []
+    reasons = []
+    limit = SILENT_CADENCES * cadence_days
+    if pair.last_met is None:
+        if (as_of - pair.started_on).days > limit:
+            reasons.append(REASON_NEVER_MET)
+    elif (as_of - pair.last_met).days > limit:
+        reasons.append(REASON_SILENT)
+    if is_falling(pair.ratings):
+        reasons.append(REASON_RATING)
+    if pair.wellbeing and pair.wellbeing[0] <= LOW_WELLBEING:
+        reasons.append(REASON_WELLBEING_LOW)
+    elif is_falling(pair.wellbeing):
+        reasons.append(REASON_WELLBEING_FALLING)
+    return reasons
+
+
+def last_checkin_band(pair: PairFacts, cadence_days: int, as_of: dt.date) -> str:
+    """Days since the last check-in of an active pair, in bands of the cadence."""
+    days = days_since_last_checkin(pair, as_of)
+    if days is None:
+        return "never"
+    if days <= cadence_days:
+        return "within 1 cadence"
+    if days <= SILENT_CADENCES * cadence_days:
+        return "1 to 2 cadences"
+    return "over 2 cadences"
+
+
+LAST_CHECKIN_BANDS = ("within 1 cadence", "1 to 2 cadences", "over 2 cadences", "never")
+
+LENGTH_BANDS = (
+    ("under 4 weeks", 0, 28),
+    ("4 to 8 weeks", 28, 56),
+    ("8 to 12 weeks", 56, 84),
+    ("12 weeks or more", 84, None),
+)
+
+
+def length_band(days: int) -> str:
+    for label, low, high in LENGTH_BANDS:
+        if days >= low and (high is None or days < high):
+            return label
+    return LENGTH_BANDS[-1][0]
+
+
+# --- Rates and small numbers ----------------------------------------------------------------------
+
+
+def rate(numerator: int | None, denominator: int | None) -> float | None:
+    """A percentage rounded to one decimal, or None when there is nothing to divide by."""
+    if not denominator or numerator is None:
+        return None
+    return round(100 * numerator / denominator, 1)
+
+
+def mean(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def median_or_none(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return round(float(median(values)), 1) if values else None
+
+
+def nps(promoters: int, detractors: int, answers: int) -> int | None:
+    """Net promoter score: % answering 9-10 minus % answering 0-6, from -100 to 100."""
+    if not answers:
+        return None
+    return round(100 * (promoters - detractors) / answers)
+
+
+def suppressed(count: int) -> bool:
+    """A count of 1 to 4 people is not shown (0 reveals nobody)."""
+    return 0 < count < SMALL_GROUP
+
+
+def survey_group_hidden(*, anonymous: bool, responses: int) -> bool:
+    """An anonymous survey's group of responses is hidden whole when smaller than 3."""
+    return anonymous and responses < ANONYMITY_THRESHOLD
+
+
+# --- Cohort summary of pair facts -----------------------------------------------------------------
+
+
+@dataclass
+class PairSummary:
+    pairs: int = 0
+    active: int = 0
+    completed: int = 0
+    early: int = 0
+    ended_other: int = 0
+    checkins: int = 0
+    expected: int = 0
+    pairs_on_plan: int = 0
+    checkins_per_pair: float | None = None
+    plan_rate: float | None = None
+    days_to_first_median: float | None = None
+    never_met: int = 0
+    length_median: float | None = None
+    length_mean: float | None = None
+    repaired_mentees: int = 0
+    end_reasons: dict[str, int] = field(default_factory=dict)
+    last_checkin_bands: dict[str, int] = field(default_factory=dict)
+    length_bands: dict[str, int] = field(default_factory=dict)
+    at_risk: list[tuple[PairFacts, list[str]]] = field(default_factory=list)
+
+    @property
+    def early_rate(self) -> float | None:
+        return rate(self.early, self.completed + self.early + self.ended_other)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return rate(self.completed, self.completed + self.early + self.ended_other)
+
+
+def summarise_pairs(
+    pairs: Sequence[PairFacts], *, cadence_days: int, cohort_ends_on: dt.date, window: Window
+) -> PairSummary:
+    """Engagement, at-risk and longevity figures of one cohort's pairs."""
+    s = PairSummary(pairs=len(pairs))
+    s.last_checkin_bands = dict.fromkeys(LAST_CHECKIN_BANDS, 0)
+    s.length_bands = {label: 0 for label, _low, _high in LENGTH_BANDS}
+    as_of = window.as_of
+    first_days, lengths, mentee_pairs = [], [], {}
+    for p in pairs:
+        mentee_pairs[p.mentee_id] = mentee_pairs.get(p.mentee_id, 0) + 1
+        if p.started_on > as_of:
+            continue
+        expected = expected_checkins(p, cadence_days, window)
+        s.checkins += p.checkins
+        s.expected += expected
+        if p.checkins >= expected:
+            s.pairs_on_plan += 1
+        first = days_to_first_checkin(p)
+        if first is None:
+            s.never_met += 1
+        else:
+            first_days.append(first)
+        if is_active(p, as_of):
+            s.active += 1
+            s.last_checkin_bands[last_checkin_band(p, cadence_days, as_of)] += 1
+            reasons = at_risk_reasons(p, cadence_days, as_of)
+            if reasons:
+                s.at_risk.append((p, reasons))
+        elif p.status == ENDED:
+            reason = p.end_reason or "other"
+            s.end_reasons[reason] = s.end_reasons.get(reason, 0) + 1
+            if is_completed(p):
+                s.completed += 1
+            elif is_early_ending(p, cohort_ends_on):
+                s.early += 1
+            else:
+                s.ended_other += 1
+        days = relationship_days(p, as_of)
+        lengths.append(days)
+        s.length_bands[length_band(days)] += 1
+    started = sum(1 for p in pairs if p.started_on <= as_of)
+    s.checkins_per_pair = round(s.checkins / started, 1) if started else None
+    s.plan_rate = rate(s.checkins, s.expected)
+    s.days_to_first_median = median_or_none(first_days)
+    s.length_median = median_or_none(lengths)
+    s.length_mean = mean(lengths)
+    s.repaired_mentees = sum(1 for n in mentee_pairs.values() if n > 1)
+    s.at_risk.sort(key=lambda item: (-len(item[1]), item[0].mentee_name))
+    return s

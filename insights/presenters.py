@@ -1,0 +1,235 @@
+"""Turn dashboard figures into chart data (for static/js/insights.js) and flat CSV rows.
+
+Chart data is plain JSON, written into the page with ``json_script`` (no inline script):
+``{"type": "bar"|"line", "labels": [...], "datasets": [{"label": ..., "data": [...]}],
+"horizontal": bool, "suggestedMax": n, "yTitle": "..."}``. Every chart has a table next to it
+made from the same figures, for screen readers and for people who prefer numbers.
+"""
+
+from __future__ import annotations
+
+from .definitions import LENGTH_BANDS, REASON_LABELS
+from .selectors import CohortDashboard, ProgrammeDashboard
+
+END_REASON_LABELS = {
+    "completed": "Completed the programme",
+    "mentee_left": "Mentee left",
+    "mentor_left": "Mentor left",
+    "poor_fit": "Not a good fit",
+    "workload": "Workload or time",
+    "other": "Other",
+}
+
+
+def _chart(kind, labels, datasets, **options) -> dict:
+    labels = [str(label) for label in labels]
+    return {"type": kind, "labels": labels, "datasets": datasets, **options}
+
+
+def funnel_steps(d: CohortDashboard) -> list[tuple[str, int]]:
+    f = d.funnel
+    return [
+        ("Registered interest", f.interest),
+        ("Applied", f.applied),
+        ("Accepted", f.accepted),
+        ("Matched", f.matched),
+    ]
+
+
+def cohort_charts(d: CohortDashboard) -> dict:
+    steps = funnel_steps(d)
+    w = d.wellbeing
+    charts = {
+        "funnel": _chart(
+            "bar",
+            [label for label, _ in steps],
+            [{"label": "Mentees", "data": [n for _, n in steps]}],
+            horizontal=True,
+        ),
+        "wellbeing": _chart(
+            "bar",
+            [score for score, _ in w["distribution"]],
+            [{"label": "Check-ins", "data": [n for _, n in w["distribution"]]}],
+            xTitle="Wellbeing score (1 = struggling, 5 = thriving)",
+        ),
+        "trend": _chart(
+            "line",
+            [week["week"].isoformat() for week in w["weeks"]],
+            [
+                {"label": "Average wellbeing", "data": [week["wellbeing"] for week in w["weeks"]]},
+                {"label": "Average rating", "data": [week["rating"] for week in w["weeks"]]},
+            ],
+            suggestedMin=1,
+            suggestedMax=5,
+            xTitle="Week starting",
+        ),
+        "checkins": _chart(
+            "bar",
+            list(d.pairs.last_checkin_bands),
+            [{"label": "Active pairs", "data": list(d.pairs.last_checkin_bands.values())}],
+            xTitle="Time since the last check-in",
+        ),
+        "length": _chart(
+            "bar",
+            [label for label, _low, _high in LENGTH_BANDS],
+            [{"label": "Pairs", "data": list(d.pairs.length_bands.values())}],
+            xTitle="Relationship length",
+        ),
+        "endings": _chart(
+            "bar",
+            [END_REASON_LABELS.get(k, k) for k in d.pairs.end_reasons],
+            [{"label": "Ended pairs", "data": list(d.pairs.end_reasons.values())}],
+            horizontal=True,
+        ),
+    }
+    rounds = [r for r in d.surveys.rounds if not r.hidden]
+    if rounds:
+        charts["surveys"] = _chart(
+            "line",
+            [f"{r.on:%d %b %Y} {r.name}" for r in rounds],
+            [
+                {"label": "Average score (1-5)", "data": [r.score for r in rounds]},
+                {"label": "NPS (-100 to 100)", "data": [r.nps for r in rounds], "axis": "y2"},
+            ],
+        )
+    return charts
+
+
+def at_risk_rows(d: CohortDashboard) -> list[dict]:
+    return [
+        {
+            "pair": p,
+            "reasons": [REASON_LABELS[r] for r in reasons],
+            "last_met": p.last_met,
+            "days_since": (d.window.as_of - p.last_met).days if p.last_met else None,
+        }
+        for p, reasons in d.pairs.at_risk
+    ]
+
+
+def programme_charts(d: ProgrammeDashboard) -> dict:
+    names = [c.cohort.name for c in d.columns]
+    return {
+        "rates": _chart(
+            "bar",
+            names,
+            [
+                {"label": "Match rate %", "data": [c.funnel.match_rate for c in d.columns]},
+                {
+                    "label": "Mentor utilisation %",
+                    "data": [c.funnel.mentor_utilisation for c in d.columns],
+                },
+                {
+                    "label": "Check-ins against plan %",
+                    "data": [c.pairs.plan_rate for c in d.columns],
+                },
+            ],
+            suggestedMax=100,
+        ),
+        "outcomes": _chart(
+            "bar",
+            names,
+            [
+                {"label": "Completed", "data": [c.pairs.completed for c in d.columns]},
+                {"label": "Ended early", "data": [c.pairs.early for c in d.columns]},
+                {"label": "Active", "data": [c.pairs.active for c in d.columns]},
+            ],
+            stacked=True,
+        ),
+        "retention": _chart(
+            "bar",
+            names,
+            [
+                {"label": "Returning mentors", "data": [c.returning_mentors for c in d.columns]},
+                {
+                    "label": "Alumni who became mentors",
+                    "data": [c.alumni_mentors for c in d.columns],
+                },
+            ],
+        ),
+        "wellbeing": _chart(
+            "line",
+            names,
+            [{"label": "Mean wellbeing", "data": [c.wellbeing_mean for c in d.columns]}],
+            suggestedMin=1,
+            suggestedMax=5,
+        ),
+    }
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+EXPORT_HEADER = ["cohort", "section", "figure", "value"]
+
+
+def cohort_export_rows(d: CohortDashboard) -> list[list]:
+    name = d.cohort.name
+    f, p = d.funnel, d.pairs
+    rows = [[name, "Headline", label, value] for label, value in d.headline.items()]
+    rows += [[name, "Funnel", label, n] for label, n in funnel_steps(d)]
+    rows += [
+        [name, "Funnel", "Waitlisted (mentees)", f.waitlisted],
+        [name, "Funnel", "Mentors accepted", f.mentors_accepted],
+        [name, "Funnel", "Mentor capacity", f.mentor_capacity],
+        [name, "Funnel", "Days from applications close to first pair", f.days_to_first_pair],
+        [name, "Engagement", "Check-ins", p.checkins],
+        [name, "Engagement", "Check-ins expected by the cadence", p.expected],
+        [name, "Engagement", "Pairs on plan", p.pairs_on_plan],
+        [name, "Engagement", "Median days to first check-in", p.days_to_first_median],
+        [name, "Engagement", "Pairs with no check-in", p.never_met],
+    ]
+    rows += [[name, "Days since last check-in", k, v] for k, v in p.last_checkin_bands.items()]
+    rows += [[name, "Wellbeing", f"Score {s}", n] for s, n in d.wellbeing["distribution"]]
+    rows += [
+        [name, "Longevity", "Mean relationship (days)", p.length_mean],
+        [name, "Longevity", "Re-paired mentees", p.repaired_mentees],
+        [name, "Longevity", "Ended, other reasons after the end date", p.ended_other],
+    ]
+    rows += [
+        [name, "Ending reasons", END_REASON_LABELS.get(k, k), v] for k, v in p.end_reasons.items()
+    ]
+    for r in d.surveys.rounds:
+        label = f"{r.name} ({r.on:%Y-%m-%d})"
+        rows.append([name, "Surveys", f"{label}: response rate %", r.response_rate])
+        if not r.hidden:
+            rows.append([name, "Surveys", f"{label}: average score", r.score])
+            rows.append([name, "Surveys", f"{label}: NPS", r.nps])
+    return rows
+
+
+def programme_export_rows(d: ProgrammeDashboard) -> list[list]:
+    rows = []
+    for c in d.columns:
+        rows += [[c.cohort.name, "Headline", k, v] for k, v in c.headline.items()]
+        rows.append([c.cohort.name, "Retention", "Returning mentors", c.returning_mentors])
+        rows.append([c.cohort.name, "Retention", "Alumni who became mentors", c.alumni_mentors])
+    rows.append(["", "Talent pool", "People", d.talent_pool["total"]])
+    rows += [["", "Business priorities", p["name"], p["projects"]] for p in d.priorities]
+    for title, groups in (("Organisation", d.by_organisation), ("Grade", d.by_grade)):
+        for g in groups:
+            rows.append(["", title, g.label, "fewer than 5" if g.hidden else g.people])
+    return rows
+
+
+def with_tables(charts: dict) -> dict:
+    """Each chart with the same figures as a table: ``{"spec", "head", "rows"}``."""
+    result = {}
+    for key, spec in charts.items():
+        head = [""] + [ds["label"] for ds in spec["datasets"]]
+        rows = [
+            [label] + [ds["data"][i] for ds in spec["datasets"]]
+            for i, label in enumerate(spec["labels"])
+        ]
+        result[key] = {"spec": spec, "head": head, "rows": rows}
+    return result
+
+
+def headline_matrix(d: ProgrammeDashboard) -> list[tuple[str, list]]:
+    """Rows of figures, one column per cohort: the cohorts side by side."""
+    heads = [c.headline for c in d.columns]
+    if not heads:
+        return []
+    rows = [(label, [h[label] for h in heads]) for label in heads[0]]
+    rows.append(("Returning mentors", [c.returning_mentors for c in d.columns]))
+    rows.append(("Alumni who became mentors", [c.alumni_mentors for c in d.columns]))
+    return rows

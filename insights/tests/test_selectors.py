@@ -1,0 +1,241 @@
+"""Metric definitions on hand-built data in the database."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from insights import selectors
+from insights.definitions import Window
+from insights.tests.conftest import make_pairs, make_survey, needs_surveys
+from pairing.tests.factories import CheckInFactory, PairFactory
+from people.models import Grade
+from people.tests.factories import UserFactory
+from programmes.models import BusinessPriority, Project, TalentPoolEntry
+from programmes.tests.factories import CohortFactory, EnrolmentFactory
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2025, 4, 10)
+
+
+def test_cohort_with_no_pairs_has_zero_counts_and_no_rates(cohort):
+    d = selectors.cohort_dashboard(cohort=cohort, window=Window(as_of=AS_OF))
+    assert d.funnel.accepted == 0
+    assert d.funnel.match_rate is None
+    assert d.funnel.mentor_utilisation is None
+    assert d.funnel.days_to_first_pair is None
+    assert d.pairs.pairs == 0
+    assert d.pairs.at_risk == []
+    assert d.wellbeing["total"] == 0
+    assert d.wellbeing["mean"] is None
+    assert d.headline["Match rate %"] is None
+
+
+def test_funnel_counts_match_rate_and_mentor_utilisation(past_cohort):
+    c = past_cohort
+    mentor = EnrolmentFactory(cohort=c, role="mentor", capacity=3)
+    EnrolmentFactory(cohort=c, role="mentor", capacity=1, status="applied")  # not accepted
+    matched = [EnrolmentFactory(cohort=c, role="mentee") for _ in range(2)]
+    EnrolmentFactory(cohort=c, role="mentee")  # accepted, no pair
+    EnrolmentFactory(cohort=c, role="mentee", status="waitlisted")
+    EnrolmentFactory(cohort=c, role="mentee", status="invited")
+    PairFactory(cohort=c, mentor=mentor, mentee=matched[0], started_on=c.starts_on)
+    PairFactory(
+        cohort=c,
+        mentor=mentor,
+        mentee=matched[1],
+        started_on=c.starts_on,
+        status="ended",
+        ended_on=c.starts_on,
+        end_reason="poor_fit",
+    )
+    d = selectors.cohort_dashboard(cohort=c, window=Window(as_of=AS_OF))
+    f = d.funnel
+    assert (f.applied, f.accepted, f.waitlisted, f.matched) == (4, 3, 1, 2)
+    assert f.match_rate == 66.7
+    # One active pair uses a place; the early ending does not. Capacity of accepted mentors: 3.
+    assert f.working_pairs == 1
+    assert f.mentor_utilisation == 33.3
+    assert f.mentors_applied == 2 and f.mentors_accepted == 1
+    assert d.pairs.early == 1
+    assert d.pairs.length_median is not None
+
+
+def test_days_to_first_pair_counts_from_applications_close(past_cohort):
+    with time_machine.travel(dt.datetime(2025, 1, 2, 12, tzinfo=dt.UTC)):
+        PairFactory(cohort=past_cohort, started_on=past_cohort.starts_on)
+    d = selectors.cohort_dashboard(cohort=past_cohort, window=Window(as_of=AS_OF))
+    assert d.funnel.days_to_first_pair == 18  # 15 Dec 2024 -> 2 Jan 2025
+
+
+def test_registered_interest_belongs_to_the_round_before_each_close(programme, past_cohort):
+    later = CohortFactory(
+        programme=programme,
+        applications_close=dt.date(2025, 6, 30),
+        starts_on=dt.date(2025, 9, 1),
+        ends_on=dt.date(2025, 12, 1),
+    )
+    for day, n in ((dt.date(2024, 12, 1), 2), (dt.date(2025, 2, 1), 3), (dt.date(2025, 8, 1), 1)):
+        with time_machine.travel(dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)):
+            for _ in range(n):
+                TalentPoolEntry.objects.create(
+                    programme=programme,
+                    email=f"{day}-{_}@example.gov.uk",
+                    source=TalentPoolEntry.Source.INTEREST,
+                )
+    TalentPoolEntry.objects.create(programme=programme, email="x@example.gov.uk", source="added")
+    cohorts = [past_cohort, later]
+    assert selectors.interest_by_cohort(programme, cohorts) == {past_cohort.pk: 2, later.pk: 3}
+
+
+def test_at_risk_pairs_come_with_reasons_and_quiet_pairs_do_not(past_cohort):
+    c = past_cohort
+    as_of = c.starts_on + dt.timedelta(days=60)
+    never, fine, falling = make_pairs(c, 3)
+    CheckInFactory(pair=fine, met_on=as_of - dt.timedelta(days=3), rating=4, wellbeing=4)
+    for days, rating, wellbeing in ((30, 5, 4), (40, 4, 4), (50, 2, 4)):
+        CheckInFactory(
+            pair=falling,
+            met_on=c.starts_on + dt.timedelta(days),
+            rating=rating,
+            wellbeing=wellbeing,
+        )
+    d = selectors.cohort_dashboard(cohort=c, window=Window(as_of=as_of))
+    reasons = {p.pk: r for p, r in d.pairs.at_risk}
+    assert reasons == {never.pk: ["never met"], falling.pk: ["falling rating"]}
+    risky = next(p for p, _ in d.pairs.at_risk if p.pk == falling.pk)
+    assert risky.ratings == (2, 4, 5)
+
+
+def test_checkins_after_the_as_of_date_are_not_counted(past_cohort):
+    (pair,) = make_pairs(past_cohort, 1, checkins_each=4)
+    as_of = past_cohort.starts_on + dt.timedelta(days=15)  # two check-ins by then
+    d = selectors.cohort_dashboard(cohort=past_cohort, window=Window(as_of=as_of))
+    assert d.pairs.checkins == 2
+    assert d.wellbeing["total"] == 2
+    later = selectors.cohort_dashboard(cohort=past_cohort, window=Window(as_of=AS_OF, start=as_of))
+    assert later.pairs.checkins == 2  # only the two on or after the start
+    assert sum(n for _, n in later.wellbeing["distribution"]) == 2
+
+
+def test_wellbeing_distribution_and_weekly_trend(past_cohort):
+    (pair,) = make_pairs(past_cohort, 1)
+    monday = past_cohort.starts_on  # 13 Jan 2025 is a Monday
+    for days, wellbeing in ((0, 2), (2, 4), (7, 5)):
+        CheckInFactory(pair=pair, met_on=monday + dt.timedelta(days), wellbeing=wellbeing, rating=3)
+    w = selectors.wellbeing_figures([past_cohort.pk], Window(as_of=AS_OF))
+    assert w["distribution"] == [(1, 0), (2, 1), (3, 0), (4, 1), (5, 1)]
+    assert w["mean"] == 3.67
+    assert [(x["week"], x["checkins"], x["wellbeing"]) for x in w["weeks"]] == [
+        (monday, 2, 3.0),
+        (monday + dt.timedelta(days=7), 1, 5.0),
+    ]
+
+
+def test_returning_mentor_and_alumni_to_mentor(programme, past_cohort):
+    later = CohortFactory(
+        programme=programme, starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2025, 12, 1)
+    )
+    returning = UserFactory()
+    alumna = UserFactory()
+    newcomer = UserFactory()
+    declined_before = UserFactory()
+    EnrolmentFactory(user=returning, cohort=past_cohort, role="mentor")
+    EnrolmentFactory(user=alumna, cohort=past_cohort, role="mentee")
+    EnrolmentFactory(user=declined_before, cohort=past_cohort, role="mentor", status="declined")
+    for user in (returning, alumna, newcomer, declined_before):
+        EnrolmentFactory(user=user, cohort=later, role="mentor")
+    r = selectors.retention_by_cohort(programme, [past_cohort.pk, later.pk])
+    assert r["per_cohort"][later.pk] == {"mentors": 4, "returning": 1, "alumni": 1}
+    assert r["per_cohort"][past_cohort.pk] == {"mentors": 1, "returning": 0, "alumni": 0}
+    assert (r["mentors"], r["returning"], r["alumni"]) == (4, 1, 1)
+
+
+def test_breakdowns_hide_groups_of_fewer_than_five(past_cohort):
+    for i in range(6):
+        EnrolmentFactory(cohort=past_cohort, role="mentee" if i < 4 else "mentor")
+    small = [EnrolmentFactory(cohort=past_cohort) for _ in range(4)]
+    for e in small:
+        e.user.profile.organisation = "Tiny Office"
+        e.user.profile.grade = Grade.G7
+        e.user.profile.save()
+    rows = {r.label: r for r in selectors.breakdown_by_organisation([past_cohort.pk])}
+    big, tiny = rows["Office for National Statistics"], rows["Tiny Office"]
+    assert not big.hidden and big.people == 6
+    assert big.mentees_shown is None  # 4 mentees: fewer than 5
+    assert big.mentors_shown is None  # 2 mentors
+    assert tiny.hidden
+    grades = {r.label: r for r in selectors.breakdown_by_grade([past_cohort.pk])}
+    assert grades["Grade 7"].hidden
+    assert not grades["Grade not given"].hidden
+
+
+def test_priorities_covered_by_accepted_mentees_projects(programme, past_cohort):
+    data, ai = (BusinessPriority.objects.create(programme=programme, name=n) for n in "AB")
+    project = Project.objects.create(
+        enrolment=EnrolmentFactory(cohort=past_cohort), title="T", description="D"
+    )
+    project.priorities.add(data)
+    waitlisted = Project.objects.create(
+        enrolment=EnrolmentFactory(cohort=past_cohort, status="waitlisted"),
+        title="U",
+        description="D",
+    )
+    waitlisted.priorities.add(ai)
+    rows = selectors.priorities_covered(programme, [past_cohort.pk])
+    assert rows == [{"name": "A", "projects": 1}, {"name": "B", "projects": 0}]
+
+
+@needs_surveys
+def test_anonymous_survey_with_two_answers_is_hidden_whole(past_cohort):
+    make_survey(
+        past_cohort,
+        anonymous=True,
+        responses=2,
+        scale=(5, 5),
+        nps_scores=(10, 10),
+        comments=("Identifiable remark", "Another"),
+    )
+    d = selectors.cohort_dashboard(cohort=past_cohort, window=Window(as_of=AS_OF))
+    (r,) = d.surveys.rounds
+    assert r.hidden
+    assert (r.responses, r.invited, r.answered) == (2, 3, 2)
+    assert r.score is None and r.nps is None
+    assert d.surveys.comments == []
+    assert d.surveys.response_rate == 66.7
+
+
+@needs_surveys
+def test_anonymous_survey_with_three_answers_shows_scores_nps_and_comments(past_cohort):
+    make_survey(
+        past_cohort,
+        anonymous=True,
+        responses=3,
+        scale=(5, 4, 3),
+        nps_scores=(10, 9, 3),
+        comments=("Great", "", "=cmd"),
+    )
+    d = selectors.cohort_dashboard(cohort=past_cohort, window=Window(as_of=AS_OF))
+    (r,) = d.surveys.rounds
+    assert not r.hidden
+    assert r.score == 4.0
+    assert r.nps == 33  # 2 promoters, 1 detractor of 3
+    assert sorted(c["text"] for c in d.surveys.comments) == ["=cmd", "Great"]
+    assert all(c["role"] == "" for c in d.surveys.comments)  # anonymous: no role either
+
+
+@needs_surveys
+def test_identified_survey_of_one_answer_is_shown(past_cohort):
+    make_survey(past_cohort, anonymous=False, responses=1, scale=(2,), nps_scores=(6,))
+    d = selectors.cohort_dashboard(cohort=past_cohort, window=Window(as_of=AS_OF))
+    assert d.surveys.score == 2.0
+    assert d.surveys.nps == -100
+
+
+@needs_surveys
+def test_survey_rounds_after_the_as_of_date_are_left_out(past_cohort):
+    make_survey(past_cohort, anonymous=False, responses=1, scale=(4,))
+    early = past_cohort.starts_on + dt.timedelta(days=5)
+    d = selectors.cohort_dashboard(cohort=past_cohort, window=Window(as_of=early))
+    assert d.surveys.rounds == []

@@ -1,0 +1,123 @@
+"""Dashboards for a programme's coordinators (and staff). Anyone else gets 404.
+
+Views stay thin: the access helper, the date filter, one selector call, presentation.
+"""
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from mentorship.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from people.services import audit_record
+from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
+
+from . import presenters, selectors
+from .forms import DateFilterForm
+
+
+def _filter(request) -> tuple[DateFilterForm, tuple]:
+    form = DateFilterForm(request.GET if request.GET else None)
+    return form, form.dates
+
+
+def _cohort_context(request, slug, pk):
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    form, (start, end) = _filter(request)
+    window = selectors.window_for(start=start, end=end)
+    dashboard = selectors.cohort_dashboard(cohort=cohort, window=window)
+    return {
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "form": form,
+        "d": dashboard,
+        "funnel_steps": presenters.funnel_steps(dashboard),
+        "at_risk": presenters.at_risk_rows(dashboard),
+        "end_reason_labels": presenters.END_REASON_LABELS,
+    }
+
+
+@require_GET
+def cohort_dashboard(request, slug, pk):
+    context = _cohort_context(request, slug, pk)
+    context["charts"] = presenters.with_tables(presenters.cohort_charts(context["d"]))
+    return render(request, "insights/cohort_dashboard.html", context)
+
+
+@require_GET
+def cohort_summary(request, slug, pk):
+    return render(request, "insights/cohort_summary.html", _cohort_context(request, slug, pk))
+
+
+@require_GET
+def programme_dashboard(request, slug):
+    programme = programme_for_coordinator(user=request.user, slug=slug)
+    form, (start, end) = _filter(request)
+    window = selectors.window_for(start=start, end=end)
+    dashboard = selectors.programme_dashboard(
+        programme=programme, window=window, start=start, end=end
+    )
+    return render(
+        request,
+        "insights/programme_dashboard.html",
+        {
+            "programme": programme,
+            "form": form,
+            "d": dashboard,
+            "charts": presenters.with_tables(presenters.programme_charts(dashboard)),
+            "matrix": presenters.headline_matrix(dashboard),
+        },
+    )
+
+
+def _csv(request, *, obj, programme_id, rows, filename, what):
+    audit_record(
+        actor=request.user,
+        action="export",
+        obj=obj,
+        programme_id=programme_id,
+        summary=f"Exported the dashboard figures of {what}: {len(rows)} rows",
+        request=request,
+    )
+    response = StreamingHttpResponse(
+        iter_csv(presenters.EXPORT_HEADER, rows, bom=True), content_type=CSV_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def cohort_export(request, slug, pk):
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    _form, (start, end) = _filter(request)
+    dashboard = selectors.cohort_dashboard(
+        cohort=cohort, window=selectors.window_for(start=start, end=end)
+    )
+    name = f"{cohort.programme.slug}-{slugify(cohort.name)}-insights-{timezone.localdate()}.csv"
+    return _csv(
+        request,
+        obj=cohort,
+        programme_id=cohort.programme_id,
+        rows=presenters.cohort_export_rows(dashboard),
+        filename=name,
+        what=cohort.name,
+    )
+
+
+@require_GET
+def programme_export(request, slug):
+    programme = programme_for_coordinator(user=request.user, slug=slug)
+    _form, (start, end) = _filter(request)
+    dashboard = selectors.programme_dashboard(
+        programme=programme, window=selectors.window_for(start=start, end=end), start=start, end=end
+    )
+    return _csv(
+        request,
+        obj=programme,
+        programme_id=programme.pk,
+        rows=presenters.programme_export_rows(dashboard),
+        filename=f"{programme.slug}-insights-{timezone.localdate()}.csv",
+        what=programme.name,
+    )
