@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = "Feedback"
+
+    def ready(self):
+        from . import emails  # noqa: F401 - registers the email kinds this app sends

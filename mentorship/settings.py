@@ -278,6 +278,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": OUTBOX_SWEEP_SECONDS},
     },
 }
+# Surveys (feedback/): invite everyone whose survey fell due; idempotent, so hourly is cheap.
+CELERY_BEAT_SCHEDULE["feedback-survey-invitations"] = {
+    "task": "feedback.survey_invitations_create",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # How often kombu puts unacknowledged messages of dead workers back (defaults 10 s x 10);
     # the sweeper recovers the emails anyway, this only makes other tasks recover sooner.

@@ -16,5 +16,6 @@ urlpatterns = [
     path("pairs/", include("pairing.urls")),
     path("notifications/", include("notifications.urls")),
     path("insights/", include("insights.urls")),
+    path("surveys/", include("feedback.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -401,6 +401,11 @@ def seed() -> dict:
     for user in [*mentees[12:40], *mentees[54:66]]:
         _enrol(user, recruiting, Role.MENTEE, rng.choice(statuses), rng)
 
+    # Surveys: the default ones, answers from the finished cohort, open ones in the running one.
+    from feedback.demo import survey_demo_seed
+
+    survey_demo_seed(programme=programme)
+
     return {
         "users": User.objects.count(),
         "cohorts": Cohort.objects.filter(programme=programme).count(),

@@ -1,0 +1,328 @@
+"""Reads for surveys: access rules (404, never 403) and results.
+
+Results pages run a fixed number of queries whatever the number of responses: counts are
+aggregated in the database and the answers of a schedule are read in one query.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from programmes.models import Programme
+from programmes.selectors import cohort_for_coordinator  # noqa: F401 - re-exported for views
+
+from .models import (
+    ANONYMITY_THRESHOLD,
+    NUMBER_RANGES,
+    Answer,
+    Question,
+    QuestionType,
+    Response,
+    SurveyInvitation,
+    SurveySchedule,
+    SurveyTemplate,
+    SurveyVersion,
+)
+from .tokens import invitation_id_from_token
+
+# --- Access -------------------------------------------------------------------------------------
+
+
+def templates_for_coordinator(*, user, programme: Programme):
+    return programme.survey_templates.order_by("name")
+
+
+def template_for_coordinator(*, user, slug: str, pk: int) -> SurveyTemplate:
+    return get_object_or_404(
+        SurveyTemplate.objects.filter(
+            programme__in=Programme.objects.coordinated_by(user)
+        ).select_related("programme"),
+        programme__slug=slug,
+        pk=pk,
+    )
+
+
+def schedule_for_coordinator(*, user, slug: str, cohort_pk: int, pk: int) -> SurveySchedule:
+    return get_object_or_404(
+        SurveySchedule.objects.filter(
+            cohort__programme__in=Programme.objects.coordinated_by(user)
+        ).select_related("cohort__programme", "template"),
+        cohort__programme__slug=slug,
+        cohort_id=cohort_pk,
+        pk=pk,
+    )
+
+
+def invitation_from_token(*, token: str) -> SurveyInvitation | None:
+    """The invitation behind a signed link, or None. The caller checks who may use it."""
+    pk = invitation_id_from_token(token)
+    if pk is None:
+        return None
+    return (
+        SurveyInvitation.objects.select_related(
+            "user", "schedule__template", "schedule__cohort__programme"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def open_invitations_for(*, user):
+    """The surveys a person can answer now, soonest closing first."""
+    if not user.is_authenticated:
+        return SurveyInvitation.objects.none()
+    return (
+        SurveyInvitation.objects.open()
+        .filter(user=user, schedule__active=True)
+        .select_related("schedule__template", "schedule__cohort__programme")
+        .order_by("closes_on", "pk")
+    )
+
+
+# --- Builder ------------------------------------------------------------------------------------
+
+
+def versions_with_questions(*, template: SurveyTemplate):
+    return (
+        template.versions.annotate(response_count=Count("responses"))
+        .prefetch_related("questions")
+        .order_by("-number")
+    )
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+
+def nps(scores: Counter) -> int | None:
+    """Net promoter score: % promoters (9-10) minus % detractors (0-6), -100 to 100."""
+    total = sum(scores.values())
+    if not total:
+        return None
+    promoters = sum(n for s, n in scores.items() if s >= 9)
+    detractors = sum(n for s, n in scores.items() if s <= 6)
+    return round(100 * (promoters - detractors) / total)
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int = 0
+    labels: list[str] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    mean: float | None = None
+    nps: int | None = None
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self):
+        total = self.answered or 1
+        return [
+            (label, n, round(100 * n / total))
+            for label, n in zip(self.labels, self.counts, strict=True)
+        ]
+
+    @property
+    def chart(self) -> dict:
+        return {"label": self.question.text, "labels": self.labels, "counts": self.counts}
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-data-{self.question.pk}"
+
+
+@dataclass
+class VersionResult:
+    version: SurveyVersion
+    responses: int
+    hidden: bool
+    questions: list[QuestionResult]
+
+
+def _summarise(question: Question, answers: list[tuple]) -> QuestionResult:
+    result = QuestionResult(question=question, answered=len(answers))
+    bounds = NUMBER_RANGES.get(question.type)
+    if bounds:
+        scores = Counter(number for number, _text, _choices in answers if number is not None)
+        low, high = bounds
+        result.labels = [str(i) for i in range(low, high + 1)]
+        result.counts = [scores.get(i, 0) for i in range(low, high + 1)]
+        if scores:
+            result.mean = round(sum(k * v for k, v in scores.items()) / sum(scores.values()), 2)
+        if question.type == QuestionType.NPS_0_10:
+            result.nps = nps(scores)
+    elif question.is_choice:
+        counts = Counter(c for _n, _t, choices in answers for c in choices or [])
+        labels = list(question.choices) + sorted(set(counts) - set(question.choices))
+        result.labels = labels
+        result.counts = [counts.get(label, 0) for label in labels]
+    else:
+        result.texts = [text for _n, text, _c in answers if text]
+    return result
+
+
+def schedule_results(*, schedule: SurveySchedule) -> dict:
+    """Response rate and, per version answered, each question's distribution, mean, NPS and
+    free text. An anonymous survey's version with fewer than 3 responses is hidden whole."""
+    counts = schedule.invitations.aggregate(
+        invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
+    )
+    by_version = dict(
+        schedule.responses.values("version").annotate(n=Count("pk")).values_list("version", "n")
+    )
+    versions = list(
+        SurveyVersion.objects.filter(pk__in=by_version)
+        .prefetch_related("questions")
+        .order_by("-number")
+    )
+    anonymous = schedule.template.anonymous
+    shown = {v.pk for v in versions if not (anonymous and by_version[v.pk] < ANONYMITY_THRESHOLD)}
+    answers: dict[int, list[tuple]] = defaultdict(list)
+    if shown:
+        rows = (
+            Answer.objects.filter(response__schedule=schedule, response__version__in=shown)
+            .order_by("id")  # random ids: no order to read anything into
+            .values_list("question_id", "number", "text", "choices")
+        )
+        for question_id, number, text, choices in rows:
+            answers[question_id].append((number, text, choices))
+    results = []
+    for v in versions:
+        hidden = v.pk not in shown
+        questions = [] if hidden else [_summarise(q, answers[q.pk]) for q in v.questions.all()]
+        results.append(VersionResult(v, by_version[v.pk], hidden, questions))
+    invited, answered = counts["invited"], counts["answered"]
+    return {
+        "invited": invited,
+        "answered": answered,
+        "rate": round(100 * answered / invited) if invited else None,
+        "versions": results,
+        "threshold": ANONYMITY_THRESHOLD,
+    }
+
+
+def cohort_schedules(*, cohort):
+    """The cohort's schedules with invitation and response counts, in two queries."""
+    return (
+        cohort.survey_schedules.select_related("template")
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            answered=Count(
+                "invitations", filter=Q(invitations__answered_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by("trigger", "offset_days", "pk")
+    )
+
+
+def template_comparison(*, template: SurveyTemplate) -> dict:
+    """The same template across the programme's cohorts: response rate, NPS and the mean of
+    each number question (matched across versions by question key). Anonymous groups under
+    the threshold show counts only."""
+    schedules = list(
+        template.schedules.select_related("cohort")
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            answered=Count(
+                "invitations", filter=Q(invitations__answered_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by("-cohort__starts_on", "pk")
+    )
+    responses = dict(
+        Response.objects.filter(schedule__in=schedules)
+        .values("schedule")
+        .annotate(n=Count("pk"))
+        .values_list("schedule", "n")
+    )
+    latest = template.versions.order_by("-number").first()
+    columns = [q for q in latest.questions.all() if q.type in NUMBER_RANGES] if latest else []
+    stats = {}
+    for row in (
+        Answer.objects.filter(
+            response__schedule__in=schedules,
+            question__key__in=[q.key for q in columns],
+            number__isnull=False,
+        )
+        .values("response__schedule", "question__key")
+        .annotate(
+            mean=Avg("number"),
+            n=Count("pk"),
+            promoters=Count("pk", filter=Q(number__gte=9)),
+            detractors=Count("pk", filter=Q(number__lte=6)),
+        )
+    ):
+        stats[(row["response__schedule"], row["question__key"])] = row
+    rows = []
+    for s in schedules:
+        n = responses.get(s.pk, 0)
+        hidden = template.anonymous and n < ANONYMITY_THRESHOLD
+        cells = []
+        for q in columns:
+            st = None if hidden else stats.get((s.pk, q.key))
+            if st is None:
+                cells.append(None)
+            elif q.type == QuestionType.NPS_0_10:
+                cells.append(round(100 * (st["promoters"] - st["detractors"]) / st["n"]))
+            else:
+                cells.append(round(st["mean"], 2))
+        rows.append(
+            {
+                "schedule": s,
+                "responses": n,
+                "rate": round(100 * s.answered / s.invited) if s.invited else None,
+                "hidden": hidden,
+                "cells": cells,
+            }
+        )
+    return {"columns": columns, "rows": rows, "threshold": ANONYMITY_THRESHOLD}
+
+
+def export_rows(*, schedule: SurveySchedule) -> tuple[list[str], list[list], int]:
+    """CSV header and rows: one row per response, one column per question (matched across
+    versions by key). Identified surveys add the respondent's email; anonymous ones never do."""
+    anonymous = schedule.template.anonymous
+    responses = list(
+        schedule.responses.select_related("version", "user").order_by("version__number", "id")
+    )
+    if anonymous:  # only groups large enough to be shown at all
+        sizes = Counter(r.version_id for r in responses)
+        responses = [r for r in responses if sizes[r.version_id] >= ANONYMITY_THRESHOLD]
+    version_ids = {r.version_id for r in responses}
+    questions = list(
+        Question.objects.filter(version__in=version_ids).order_by("-version__number", "order")
+    )
+    columns: dict = {}
+    for q in questions:  # the newest version's wording and order first
+        columns.setdefault(q.key, q)
+    keys = list(columns)
+    by_question = {q.pk: q.key for q in questions}
+    cells: dict = defaultdict(dict)
+    for response_id, question_id, number, text, choices in (
+        Answer.objects.filter(response__schedule=schedule, response__version__in=version_ids)
+        .order_by("id")
+        .values_list("response_id", "question_id", "number", "text", "choices")
+    ):
+        value = number if number is not None else ("; ".join(choices) if choices else text)
+        cells[response_id][by_question[question_id]] = value
+    header = ["response", "cohort", "survey version"]
+    if not anonymous:
+        header += ["role", "respondent", "submitted at"]
+    header += [columns[k].text for k in keys]
+    rows = []
+    for r in responses:
+        row = [str(r.id), schedule.cohort.name, r.version.number]
+        if not anonymous:
+            submitted = timezone.localtime(r.submitted_at).isoformat() if r.submitted_at else ""
+            row += [r.role, r.user.email if r.user else "", submitted]
+        row += [cells[r.id].get(k, "") for k in keys]
+        rows.append(row)
+    return header, rows, len(responses)
+
+
+def question_for_template(*, template: SurveyTemplate, pk: int) -> Question:
+    return get_object_or_404(Question, pk=pk, version__template=template)
