@@ -140,6 +140,11 @@ def cohort_pairing(request, slug, pk):
 
 def run_detail(request, run_pk):
     run = _run_for_coordinator(request.user, run_pk)
+    if request.htmx:
+        response = render(request, "pairing/partials/run_progress.html", {"run": run})
+        if run.status not in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING):
+            response["HX-Refresh"] = "true"  # the draft is ready: show the whole table
+        return response
     proposals = list(
         run.proposals.select_related(
             "mentee__user__profile", "mentor__user__profile", "mentee"
@@ -162,10 +167,9 @@ def run_detail(request, run_pk):
             "user__profile"
         )
     ]
-    template = "pairing/partials/run_progress.html" if request.htmx else "pairing/run_detail.html"
     return render(
         request,
-        template,
+        "pairing/run_detail.html",
         {
             "run": run,
             "cohort": run.cohort,

@@ -256,3 +256,41 @@ def test_participants_and_others_cannot_see_or_change_a_run(
     assert client.get(reverse("pairing:settings", args=[slug])).status_code == 404
     assert not Pair.objects.exists()
     assert MatchRun.objects.count() == 1
+
+
+def test_big_runs_go_to_a_worker_and_the_page_polls_until_done(
+    client, coordinator, matching_cohort, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "INLINE_RUN_CELLS", 0)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run = start(matching_cohort, coordinator)
+    assert run.status == "queued" and len(callbacks) == 1
+    client.force_login(coordinator)
+    polling = client.get(reverse("pairing:run", args=[run.pk]), headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 2s"' in polling.content.decode()
+    callbacks[0]()  # the task runs (inline in tests)
+    run.refresh_from_db()
+    assert run.status == "draft" and run.proposals.count() == 3
+    done = client.get(reverse("pairing:run", args=[run.pk]), headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"
+    services.match_run_execute(run_id=run.pk)  # a redelivered task finds it done
+    assert run.proposals.count() == 3
+
+
+def test_run_page_query_count_does_not_grow_with_the_cohort(
+    client, coordinator, matching_cohort, people, django_assert_max_num_queries
+):
+    run = start(matching_cohort, coordinator)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("pairing:run", args=[run.pk]))
+    for i in range(12):
+        EnrolmentFactory(
+            user=person(f"extra{i}@example.gov.uk", grade=4), cohort=matching_cohort, role="mentee"
+        )
+        EnrolmentFactory(
+            user=person(f"mentor{i}@example.gov.uk", grade=7), cohort=matching_cohort, role="mentor"
+        )
+    bigger = start(matching_cohort, coordinator)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("pairing:run", args=[bigger.pk]))
