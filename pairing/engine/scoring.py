@@ -1,0 +1,357 @@
+"""Vectorised compatibility scoring (pure numpy / scipy.sparse, no Django).
+
+Every component is an (n_mentees, n_mentors) matrix in [0, 1]; the total is their weighted mean.
+Hard rules produce a boolean ``forbidden`` mask and NaN in ``ScoreResult.scores``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "COMPONENTS",
+    "DEFAULT_WEIGHTS",
+    "LEVEL_FIT",
+    "PRIORITY_WEIGHT",
+    "Person",
+    "ScoringConfig",
+    "ScoreResult",
+    "score_matrices",
+    "timezone_overlap_hours",
+]
+
+COMPONENTS = ("skill_fit", "mutual", "interests", "project_fit", "seniority", "practicalities")
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "skill_fit": 0.35,
+    "mutual": 0.10,
+    "interests": 0.15,
+    "project_fit": 0.15,
+    "seniority": 0.10,
+    "practicalities": 0.15,
+}
+
+# priority 1 (low) .. 3 (high) -> weight
+PRIORITY_WEIGHT = {1: 1.0, 2: 2.0, 3: 3.0}
+
+# LEVEL_FIT[teacher_level, learner_level] for levels 0..4 (0 = teacher does not know the skill):
+# the teacher should know more than the learner; a gap of >= 2 is ideal, equal levels help a
+# little, a weaker teacher hardly at all.
+LEVEL_FIT = np.zeros((5, 5))
+for _t in range(1, 5):
+    for _l in range(0, 5):
+        _g = _t - _l
+        LEVEL_FIT[_t, _l] = 1.0 if _g >= 2 else 0.85 if _g == 1 else 0.4 if _g == 0 else 0.1
+
+
+@dataclass
+class Person:
+    """Plain data for one mentee or mentor (ids are any hashable)."""
+
+    id: Hashable
+    email: str = ""
+    teaches: dict[Hashable, int] = field(default_factory=dict)  # skill -> level 1-4
+    wants: dict[Hashable, tuple[int, int]] = field(default_factory=dict)  # skill -> (level, prio)
+    interests: set[Hashable] = field(default_factory=set)
+    project_skills: set[Hashable] = field(default_factory=set)
+    grade: int = 0
+    team: Hashable | None = None
+    organisation: Hashable | None = None
+    line_manager_email: str | None = None
+    utc_offset: float = 0.0
+    work_start: float = 9.0  # local hours
+    work_end: float = 17.0
+    location: Hashable | None = None
+    wants_in_person: bool = False
+    capacity: int = 1  # mentors only
+
+
+@dataclass
+class ScoringConfig:
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    min_grade_gap: int = 1
+    max_grade_gap: int = 3
+    grade_decay: float = 0.5  # score multiplier per grade step outside the window
+    full_overlap_hours: float = 6.0  # overlap giving a timezone score of 1
+    forbid_same_team: bool = False
+    forbid_same_organisation: bool = False
+    previous_pairs: set[tuple[Hashable, Hashable]] = field(default_factory=set)
+    allow_previous_pairs: bool = False
+    excluded_pairs: set[tuple[Hashable, Hashable]] = field(default_factory=set)
+    dtype: type = np.float32  # component matrices; the total is always float64
+
+
+@dataclass
+class ScoreResult:
+    scores: np.ndarray  # float64 total, NaN where forbidden (feed this to solve())
+    components: dict[str, np.ndarray]
+    forbidden: np.ndarray
+    rule_counts: dict[str, np.ndarray]  # rule -> per-mentee number of mentors it excludes
+    capacity: np.ndarray
+    mentee_ids: list
+    mentor_ids: list
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def timezone_overlap_hours(a_off, a_start, a_end, b_off, b_start, b_end):
+    """Overlap (hours) of two daily working windows given in local time + UTC offsets."""
+    a0 = np.asarray(a_start) - np.asarray(a_off)
+    a1 = np.asarray(a_end) - np.asarray(a_off)
+    b0 = np.asarray(b_start) - np.asarray(b_off)
+    b1 = np.asarray(b_end) - np.asarray(b_off)
+    best = None
+    for shift in (-24.0, 0.0, 24.0):
+        ov = np.minimum(a1, b1 + shift) - np.maximum(a0, b0 + shift)
+        best = ov if best is None else np.maximum(best, ov)
+    return np.maximum(best, 0.0)
+
+
+class _Codes:
+    def __init__(self):
+        self.index: dict = {}
+
+    def get(self, key) -> int:
+        if key is None:
+            return -1
+        return self.index.setdefault(key, len(self.index))
+
+
+def _codes(values: Iterable, table: _Codes) -> np.ndarray:
+    return np.array([table.get(v) for v in values], dtype=np.int64)
+
+
+def _level_prio(people: Sequence[Person], skills: _Codes, attr: str):
+    """Sparse (n, K) matrices of wanted level / priority weight, or taught level."""
+    rows, cols, lev, pri = [], [], [], []
+    for r, p in enumerate(people):
+        d = getattr(p, attr)
+        for k, val in d.items():
+            rows.append(r)
+            cols.append(skills.get(k))
+            if attr == "wants":
+                lvl, prio = val
+                lev.append(int(lvl))
+                pri.append(PRIORITY_WEIGHT.get(int(prio), float(prio)))
+            else:
+                lev.append(int(val))
+                pri.append(1.0)
+    return (
+        np.array(rows, dtype=np.int64),
+        np.array(cols, dtype=np.int64),
+        np.clip(np.array(lev, dtype=np.int64), 0, 4),
+        np.array(pri, dtype=np.float64),
+    )
+
+
+def _want_fit(learners, teachers, skills: _Codes, dtype) -> np.ndarray:
+    """(n_learners, n_teachers): priority-weighted mean of LEVEL_FIT over the learner's wants.
+
+    One sparse x dense product: learner row i has value prio/sum(prio) in column (b, k) for
+    each wanted skill k at level b; teacher column j has LEVEL_FIT[t_jk, b] in row (b, k).
+    """
+    lr, lc, llev, lpri = _level_prio(learners, skills, "wants")
+    tr, tc, tlev, _ = _level_prio(teachers, skills, "teaches")
+    n, m, K = len(learners), len(teachers), max(len(skills.index), 1)
+    if lr.size == 0 or tr.size == 0:
+        return np.zeros((n, m), dtype=dtype)
+    total_prio = np.bincount(lr, weights=lpri, minlength=n)
+    P = sp.csr_matrix(
+        (lpri / total_prio[lr], (lr, llev * K + lc)), shape=(n, 5 * K), dtype=np.float32
+    )
+    G = np.zeros((5 * K, m), dtype=np.float32)
+    for b in range(5):
+        G[b * K + tc, tr] = LEVEL_FIT[tlev, b]
+    out = np.asarray(P @ G)
+    np.clip(out, 0.0, 1.0, out=out)
+    return out.astype(dtype, copy=False)
+
+
+def _set_matrix(people: Sequence[Person], attr: str, table: _Codes, n_cols=None):
+    rows, cols = [], []
+    for r, p in enumerate(people):
+        for x in getattr(p, attr):
+            rows.append(r)
+            cols.append(table.get(x))
+    K = n_cols if n_cols is not None else max(len(table.index), 1)
+    return sp.csr_matrix(
+        (np.ones(len(rows)), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+        shape=(len(people), K),
+    )
+
+
+def _pair_mask(pairs, mentee_pos: dict, mentor_pos: dict, shape) -> np.ndarray:
+    mask = np.zeros(shape, dtype=bool)
+    for a, b in pairs:
+        i, j = mentee_pos.get(a), mentor_pos.get(b)
+        if i is not None and j is not None:
+            mask[i, j] = True
+    return mask
+
+
+def score_matrices(
+    mentees: Sequence[Person],
+    mentors: Sequence[Person],
+    config: ScoringConfig | None = None,
+    *,
+    capacity: Sequence[int] | None = None,
+) -> ScoreResult:
+    """Score every (mentee, mentor) pair; see module docstring.  ``capacity`` defaults to
+    ``mentor.capacity``."""
+    cfg = config or ScoringConfig()
+    n, m = len(mentees), len(mentors)
+    dt = cfg.dtype
+    cap = np.array(
+        [p.capacity for p in mentors] if capacity is None else list(capacity), dtype=np.int64
+    )
+    comps: dict[str, np.ndarray] = {}
+    if n == 0 or m == 0:
+        z = np.zeros((n, m))
+        return ScoreResult(
+            z, {c: z.astype(dt) for c in COMPONENTS}, z.astype(bool), {}, cap, [], []
+        )
+
+    skills = _Codes()
+    for p in list(mentees) + list(mentors):
+        for k in list(p.teaches) + list(p.wants) + list(p.project_skills):
+            skills.get(k)
+    comps["skill_fit"] = _want_fit(mentees, mentors, skills, dt)
+    comps["mutual"] = np.ascontiguousarray(_want_fit(mentors, mentees, skills, dt).T)
+
+    # interests: Jaccard
+    it = _Codes()
+    for p in list(mentees) + list(mentors):
+        for x in p.interests:
+            it.get(x)
+    A = _set_matrix(mentees, "interests", it)
+    B = _set_matrix(mentors, "interests", it)
+    inter = np.asarray(A.astype(np.float32) @ B.T.toarray().astype(np.float32))
+    na = np.asarray(A.sum(axis=1), dtype=np.float32).ravel()
+    nb = np.asarray(B.sum(axis=1), dtype=np.float32).ravel()
+    union = na[:, None] + nb[None, :]
+    union -= inter
+    np.maximum(union, 1.0, out=union)  # union == 0 implies inter == 0 -> score 0
+    np.divide(inter, union, out=inter)
+    comps["interests"] = inter.astype(dt, copy=False)
+    del inter, union
+
+    # project fit: share of the mentee's project topics the mentor teaches (level-weighted)
+    Pm = _set_matrix(mentees, "project_skills", skills)
+    tr, tc, tlev, _ = _level_prio(mentors, skills, "teaches")
+    T = np.zeros((Pm.shape[1], m), dtype=np.float32)
+    T[tc, tr] = np.minimum(tlev / 3.0, 1.0)  # level >= 3 counts fully
+    npj = np.asarray(Pm.sum(axis=1)).ravel()
+    Pm = sp.diags((1.0 / np.where(npj > 0, npj, 1.0)).astype(np.float32)) @ Pm.astype(np.float32)
+    pf = np.asarray(Pm @ T)
+    np.clip(pf, 0.0, 1.0, out=pf)
+    comps["project_fit"] = pf.astype(dt, copy=False)
+    del pf, T
+
+    # seniority: grade gap (mentor - mentee) inside [min_gap, max_gap] -> 1, geometric decay.
+    # Computed on the small table of distinct grades, then gathered.
+    gi = np.array([p.grade for p in mentees], dtype=np.float64)
+    gj = np.array([p.grade for p in mentors], dtype=np.float64)
+    ugi, ci = np.unique(gi, return_inverse=True)
+    ugj, cj = np.unique(gj, return_inverse=True)
+    gap = ugj[None, :] - ugi[:, None]
+    dist = np.maximum(cfg.min_grade_gap - gap, 0) + np.maximum(gap - cfg.max_grade_gap, 0)
+    table = np.power(cfg.grade_decay, dist).astype(dt)
+    comps["seniority"] = table[:, cj][ci]  # row gather: (distinct rows x m) -> (n x m)
+
+    # practicalities: working-hours overlap, plus same location when the mentee wants in
+    # person; also via a table over distinct (window, location[, in-person]) profiles.
+    loc = _Codes()
+    mi_prof = np.array(
+        [
+            (p.utc_offset, p.work_start, p.work_end, loc.get(p.location), float(p.wants_in_person))
+            for p in mentees
+        ],
+        dtype=np.float64,
+    ).reshape(-1, 5)
+    mj_prof = np.array(
+        [(p.utc_offset, p.work_start, p.work_end, loc.get(p.location)) for p in mentors],
+        dtype=np.float64,
+    ).reshape(-1, 4)
+    upi, ci = np.unique(mi_prof, axis=0, return_inverse=True)
+    upj, cj = np.unique(mj_prof, axis=0, return_inverse=True)
+    ov = timezone_overlap_hours(
+        upi[:, 0:1], upi[:, 1:2], upi[:, 2:3], upj[None, :, 0], upj[None, :, 1], upj[None, :, 2]
+    )
+    tz = np.minimum(ov / max(cfg.full_overlap_hours, 1e-9), 1.0)
+    same_loc = (upi[:, 3:4] == upj[None, :, 3]) & (upi[:, 3:4] >= 0)
+    table = np.where(upi[:, 4:5] > 0, 0.5 * tz + 0.5 * same_loc, tz).astype(dt)
+    comps["practicalities"] = table[:, cj.ravel()][ci.ravel()]
+
+    # weighted total
+    weights = {c: float(cfg.weights.get(c, 0.0)) for c in COMPONENTS}
+    wsum = sum(weights.values()) or 1.0
+    acc = np.zeros((n, m), dtype=np.float32)
+    tmp = np.empty((n, m), dtype=np.float32)
+    for c in COMPONENTS:
+        if weights[c]:
+            np.multiply(comps[c], np.float32(weights[c] / wsum), out=tmp)
+            acc += tmp
+    del tmp
+    np.clip(acc, 0.0, 1.0, out=acc)
+    total = acc.astype(np.float64)
+    del acc
+
+    # hard rules
+    rules: dict[str, np.ndarray] = {}
+    # sparse rules: dictionary look-ups, O(n + m) instead of dense comparisons
+    by_id: dict = {}
+    by_email: dict = {}
+    for j, p in enumerate(mentors):
+        by_id.setdefault(p.id, []).append(j)
+        if p.email:
+            by_email.setdefault(p.email.lower(), []).append(j)
+    same = np.zeros((n, m), dtype=bool)
+    manager = np.zeros((n, m), dtype=bool)
+    for i, p in enumerate(mentees):
+        same[i, by_id.get(p.id, [])] = True
+        if p.email:
+            same[i, by_email.get(p.email.lower(), [])] = True
+        if p.line_manager_email:
+            manager[i, by_email.get(p.line_manager_email.lower(), [])] = True
+    rules["same person"] = same
+    rules["mentor is line manager"] = manager
+    if cfg.forbid_same_team:
+        teams = _Codes()
+        ti = _codes((p.team for p in mentees), teams)
+        tj = _codes((p.team for p in mentors), teams)
+        rules["same team"] = (ti[:, None] == tj[None, :]) & (ti[:, None] >= 0)
+    if cfg.forbid_same_organisation:
+        orgs = _Codes()
+        oi = _codes((p.organisation for p in mentees), orgs)
+        oj = _codes((p.organisation for p in mentors), orgs)
+        rules["same organisation"] = (oi[:, None] == oj[None, :]) & (oi[:, None] >= 0)
+    mentee_pos = {p.id: i for i, p in enumerate(mentees)}
+    mentor_pos = {p.id: j for j, p in enumerate(mentors)}
+    if cfg.previous_pairs and not cfg.allow_previous_pairs:
+        rules["previous pair"] = _pair_mask(cfg.previous_pairs, mentee_pos, mentor_pos, (n, m))
+    if cfg.excluded_pairs:
+        rules["excluded by coordinator"] = _pair_mask(
+            cfg.excluded_pairs, mentee_pos, mentor_pos, (n, m)
+        )
+    rules["mentor capacity 0"] = np.broadcast_to((cap <= 0)[None, :], (n, m))
+
+    forbidden = np.zeros((n, m), dtype=bool)
+    rule_counts = {}
+    for name, mask in rules.items():
+        forbidden |= mask
+        rule_counts[name] = np.count_nonzero(mask, axis=1)
+    np.copyto(total, np.nan, where=forbidden)
+    return ScoreResult(
+        total,
+        comps,
+        forbidden,
+        rule_counts,
+        cap,
+        [p.id for p in mentees],
+        [p.id for p in mentors],
+    )
