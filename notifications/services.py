@@ -45,31 +45,21 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def email_enqueue(
+def _email_row(
     *,
     to: str,
     kind: str,
     template: str,
     context: dict,
     idempotency_key: str,
-    user=None,
-    programme_name: str = "",
-    attachments: list[dict] | None = None,
+    user,
+    programme_name: str,
+    attachments: list[dict] | None,
+    send_after,
+    enabled: bool,
 ) -> Email:
-    """Render templates/emails/<template>-subject.txt, -body.txt, -body.html with context
-    (+ site name, programme_name, unsubscribe link for optional kinds), create the outbox row in
-    the caller's transaction unless one with idempotency_key exists (then return that row,
-    untouched), and queue the sending task with transaction.on_commit. Optional kinds the person
-    opted out of are created with status cancelled (reason stored) and not queued."""
+    """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share)."""
     kind_def = get_kind(kind)
-    existing = Email.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
-
-    if user is None and not kind_def.essential:
-        # Preferences belong to people: find the account behind the address, if there is one.
-        user = get_user_model().objects.filter(email__iexact=to).first()
-
     headers: dict[str, str] = {}
     unsubscribe_url = ""
     if not kind_def.essential and user is not None:
@@ -94,36 +84,143 @@ def email_enqueue(
     body_html = render_to_string(f"emails/{template}-body.html", full_context)
 
     status, reason = Status.PENDING, ""
-    if not kind_def.essential and user is not None and not email_kind_enabled(user=user, kind=kind):
+    if not kind_def.essential and user is not None and not enabled:
         status, reason = Status.CANCELLED, f"Not sent: the person turned off '{kind}' emails."
+    return Email(
+        to=to,
+        user=user,
+        kind=kind,
+        template=template,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers,
+        attachments=list(attachments or []),
+        status=status,
+        last_error=reason,
+        idempotency_key=idempotency_key,
+        next_attempt_at=send_after or timezone.now(),
+    )
 
+
+def _queue_on_commit(email: Email) -> None:
+    """Queue a pending row after commit; a row held back by ``send_after`` is left to the
+    sweeper, which queues it once its ``next_attempt_at`` has come."""
+    if email.status == Status.PENDING and email.next_attempt_at <= timezone.now():
+        email_id = email.pk
+        transaction.on_commit(lambda: email_queue(email_id=email_id))
+
+
+def email_enqueue(
+    *,
+    to: str,
+    kind: str,
+    template: str,
+    context: dict,
+    idempotency_key: str,
+    user=None,
+    programme_name: str = "",
+    attachments: list[dict] | None = None,
+    send_after=None,
+) -> Email:
+    """Render templates/emails/<template>-subject.txt, -body.txt, -body.html with context
+    (+ site name, programme_name, unsubscribe link for optional kinds), create the outbox row in
+    the caller's transaction unless one with idempotency_key exists (then return that row,
+    untouched), and queue the sending task with transaction.on_commit. Optional kinds the person
+    opted out of are created with status cancelled (reason stored) and not queued.
+
+    ``send_after`` (an aware datetime) holds the email back until then: the row's
+    ``next_attempt_at`` is set to it, and the sweeper queues it when it comes."""
+    kind_def = get_kind(kind)
+    existing = Email.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+
+    if user is None and not kind_def.essential:
+        # Preferences belong to people: find the account behind the address, if there is one.
+        user = get_user_model().objects.filter(email__iexact=to).first()
+
+    enabled = True
+    if not kind_def.essential and user is not None:
+        enabled = email_kind_enabled(user=user, kind=kind)
+    email = _email_row(
+        to=to,
+        kind=kind,
+        template=template,
+        context=context,
+        idempotency_key=idempotency_key,
+        user=user,
+        programme_name=programme_name,
+        attachments=attachments,
+        send_after=send_after,
+        enabled=enabled,
+    )
     try:
         # A savepoint, so a racing insert of the same key does not break the caller's transaction.
         with transaction.atomic():
-            email = Email.objects.create(
-                to=to,
-                user=user,
-                kind=kind,
-                template=template,
-                subject=subject,
-                body_text=body_text,
-                body_html=body_html,
-                headers=headers,
-                attachments=list(attachments or []),
-                status=status,
-                last_error=reason,
-                idempotency_key=idempotency_key,
-            )
+            email.save(force_insert=True)
     except IntegrityError:
         existing = Email.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             raise
         return existing
 
-    if status == Status.PENDING:
-        email_id = email.pk
-        transaction.on_commit(lambda: email_queue(email_id=email_id))
+    _queue_on_commit(email)
     return email
+
+
+def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[Email]:
+    """:func:`email_enqueue` for many emails at once, in a constant number of queries per
+    ``batch_size`` emails: one to find keys already in the outbox, one for the recipients'
+    preferences, one bulk INSERT and one to read the new rows back. Each request is a dict of
+    email_enqueue's keyword arguments, with ``user`` given (an account or None: no look-up by
+    address here). Returns the rows this call created; keys that existed are skipped."""
+    created: list[Email] = []
+    for start in range(0, len(requests), batch_size):
+        batch = requests[start : start + batch_size]
+        keys = [r["idempotency_key"] for r in batch]
+        taken = set(
+            Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+        )
+        fresh = {r["idempotency_key"]: r for r in batch if r["idempotency_key"] not in taken}
+        if not fresh:
+            continue
+        optional = [
+            r for r in fresh.values() if not get_kind(r["kind"]).essential and r.get("user")
+        ]
+        off = set()
+        if optional:
+            off = set(
+                EmailPreference.objects.filter(
+                    user_id__in={r["user"].pk for r in optional},
+                    kind__in={r["kind"] for r in optional},
+                    enabled=False,
+                ).values_list("user_id", "kind")
+            )
+        rows = [
+            _email_row(
+                to=r["to"],
+                kind=r["kind"],
+                template=r["template"],
+                context=r["context"],
+                idempotency_key=key,
+                user=r.get("user"),
+                programme_name=r.get("programme_name", ""),
+                attachments=r.get("attachments"),
+                send_after=r.get("send_after"),
+                enabled=not (r.get("user") and (r["user"].pk, r["kind"]) in off),
+            )
+            for key, r in fresh.items()
+        ]
+        # A racing writer of the same key wins; this batch then skips that row.
+        Email.objects.bulk_create(rows, ignore_conflicts=True)
+        # bulk_create with ignore_conflicts returns no primary keys: read back what was inserted
+        # (a row a racing writer inserted first has another template or time; both are fine to
+        # report, and the claim makes queueing it twice harmless).
+        for email in Email.objects.filter(idempotency_key__in=list(fresh)):
+            created.append(email)
+            _queue_on_commit(email)
+    return created
 
 
 # When the broker refuses a message, this process stops trying for OUTBOX_BROKER_PAUSE_SECONDS:
