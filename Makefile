@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-reliability bench-email
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-reliability bench-email bench-dashboard
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -68,6 +68,11 @@ test-reliability: install-dev
 ## Enqueue 10,000 emails and deliver them through a worker to a local SMTP server.
 bench-email: install-dev
 	$(PY) -m notifications.reliability.bench
+
+## Time the insights dashboards on 5 cohorts, 2,000 pairs and 20,000 check-ins, in a throwaway
+## database (a temporary SQLite file, or test_<name> next to DATABASE_URL's PostgreSQL database).
+bench-dashboard: install-dev
+	VAR_DIR="$$(mktemp -d)" DJANGO_DEBUG=false $(PY) manage.py insights_benchmark
 
 clean:
 	rm -rf var staticfiles .pytest_cache

@@ -8,6 +8,8 @@ made from the same figures, for screen readers and for people who prefer numbers
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from .definitions import LENGTH_BANDS, REASON_LABELS
 from .selectors import CohortDashboard, ProgrammeDashboard
 
@@ -96,15 +98,29 @@ def cohort_charts(d: CohortDashboard) -> dict:
 
 
 def at_risk_rows(d: CohortDashboard) -> list[dict]:
-    return [
-        {
-            "pair": p,
-            "reasons": [REASON_LABELS[r] for r in reasons],
-            "last_met": p.last_met,
-            "days_since": (d.window.as_of - p.last_met).days if p.last_met else None,
-        }
-        for p, reasons in d.pairs.at_risk
-    ]
+    """The at-risk table, as plain strings: a cohort can have hundreds of rows, and the template
+    engine is far slower than Python at formatting them."""
+    marker = "987654321"
+    link = reverse("pairing:detail", args=[int(marker)])
+    rows = []
+    for p, reasons in d.pairs.at_risk:
+        if p.last_met:
+            days = (d.window.as_of - p.last_met).days
+            last = f"{p.last_met.day} {p.last_met:%b %Y} ({days} day{'s' if days != 1 else ''} ago)"
+        else:
+            last = "never"
+        rows.append(
+            {
+                "pair": p,
+                "url": link.replace(marker, str(p.pk)),
+                "name": f"{p.mentee_name} with {p.mentor_name}",
+                "reasons": "; ".join(REASON_LABELS[r] for r in reasons),
+                "last": last,
+                "ratings": ", ".join(map(str, p.ratings)) or "–",
+                "wellbeing": ", ".join(map(str, p.wellbeing)) or "–",
+            }
+        )
+    return rows
 
 
 def programme_charts(d: ProgrammeDashboard) -> dict:

@@ -144,7 +144,8 @@ def build_funnel(counts: dict | None, interest: int, pairs: list[PairFacts], coh
     f.matched = len({p.mentee_id for p in pairs if p.mentee_accepted})
     f.working_pairs = sum(1 for p in pairs if p.status == "active" or p.end_reason == "completed")
     if pairs and cohort.applications_close:
-        first = min(min(p.created_on, p.started_on) for p in pairs)
+        created = timezone.localdate(min(p.created_at for p in pairs))
+        first = min(created, min(p.started_on for p in pairs))
         f.days_to_first_pair = (first - cohort.applications_close).days
     return f
 
@@ -155,16 +156,30 @@ def build_funnel(counts: dict | None, interest: int, pairs: list[PairFacts], coh
 @dataclass(frozen=True)
 class CohortPairFacts(PairFacts):
     mentee_accepted: bool = True
-    created_on: dt.date | None = None
+    created_at: dt.datetime | None = None
 
 
 def pair_facts(cohort_ids, window: Window) -> list[CohortPairFacts]:
-    """One row of facts per pair of the cohorts: two queries in all."""
-    upto = Q(checkins__met_on__lte=window.as_of)
-    counted = upto & Q(checkins__met_on__gte=window.start) if window.start else upto
-    rows = list(
+    """One row of facts per pair of the cohorts: three queries in all (pairs, check-in
+    aggregates grouped by pair, latest scores), each a single pass whatever the data size."""
+    upto = Q(met_on__lte=window.as_of)
+    counted = upto & Q(met_on__gte=window.start) if window.start else upto
+    agg = {
+        pair_id: (n, first, last)
+        for pair_id, n, first, last in CheckIn.objects.filter(pair__cohort_id__in=cohort_ids)
+        .values("pair_id")
+        .annotate(
+            n=Count("pk", filter=counted),
+            first=Min("met_on", filter=upto),
+            last=Max("met_on", filter=upto),
+        )
+        .order_by()
+        .values_list("pair_id", "n", "first", "last")
+    }
+    rows = (
         Pair.objects.filter(cohort_id__in=cohort_ids)
-        .values(
+        .order_by("pk")
+        .values_list(
             "pk",
             "cohort_id",
             "mentee_id",
@@ -179,35 +194,47 @@ def pair_facts(cohort_ids, window: Window) -> list[CohortPairFacts]:
             "end_reason",
             "created_at",
         )
-        .annotate(
-            n=Count("checkins", filter=counted),
-            first=Min("checkins__met_on", filter=upto),
-            last=Max("checkins__met_on", filter=upto),
-        )
-        .order_by("pk")
     )
     scores = latest_scores(cohort_ids, window.as_of)
-    return [
-        CohortPairFacts(
-            pk=r["pk"],
-            cohort_id=r["cohort_id"],
-            mentee_id=r["mentee_id"],
-            mentor_name=_name(r["mentor__user__full_name"], r["mentor__user__email"]),
-            mentee_name=_name(r["mentee__user__full_name"], r["mentee__user__email"]),
-            status=r["status"],
-            started_on=r["started_on"],
-            ended_on=r["ended_on"],
-            end_reason=r["end_reason"],
-            checkins=r["n"],
-            first_met=r["first"],
-            last_met=r["last"],
-            ratings=tuple(s[0] for s in scores.get(r["pk"], ())),
-            wellbeing=tuple(s[1] for s in scores.get(r["pk"], ())),
-            mentee_accepted=r["mentee__status"] == ACCEPTED,
-            created_on=timezone.localdate(r["created_at"]) if r["created_at"] else None,
+    facts = []
+    for (
+        pk,
+        cohort_id,
+        mentee_id,
+        mentee_status,
+        mentor_full,
+        mentor_email,
+        mentee_full,
+        mentee_email,
+        status,
+        started_on,
+        ended_on,
+        end_reason,
+        created_at,
+    ) in rows:
+        n, first, last = agg.get(pk, (0, None, None))
+        latest = scores.get(pk, ())
+        facts.append(
+            CohortPairFacts(
+                pk=pk,
+                cohort_id=cohort_id,
+                mentee_id=mentee_id,
+                mentor_name=_name(mentor_full, mentor_email),
+                mentee_name=_name(mentee_full, mentee_email),
+                status=status,
+                started_on=started_on,
+                ended_on=ended_on,
+                end_reason=end_reason,
+                checkins=n,
+                first_met=first,
+                last_met=last,
+                ratings=tuple(s[0] for s in latest),
+                wellbeing=tuple(s[1] for s in latest),
+                mentee_accepted=mentee_status == ACCEPTED,
+                created_at=created_at,
+            )
         )
-        for r in rows
-    ]
+    return facts
 
 
 def latest_scores(cohort_ids, as_of: dt.date) -> dict[int, list[tuple[int, int]]]:
@@ -434,6 +461,7 @@ def retention_by_cohort(programme: Programme, cohort_ids) -> dict:
             was_mentor=Exists(earlier.filter(role=Role.MENTOR)),
             was_mentee=Exists(earlier.filter(role=Role.MENTEE)),
         )
+        .order_by()
         .values_list("cohort_id", "user_id", "was_mentor", "was_mentee")
     )
     per_cohort: dict[int, dict] = defaultdict(lambda: {"mentors": 0, "returning": 0, "alumni": 0})

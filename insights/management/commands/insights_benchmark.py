@@ -1,0 +1,363 @@
+"""Build a large programme in a throwaway database and time the dashboards.
+
+    python manage.py insights_benchmark [--pairs 2000] [--checkins 20000] [--answers 10000]
+
+Runs in a database of its own, created and dropped here with Django's test-database machinery:
+``test_<name>`` next to the one in DATABASE_URL on PostgreSQL, a file in a temporary folder on
+SQLite. The developer's database is never touched. Prints one JSON line per measurement:
+server time of a request through the whole middleware stack (median of --repeat requests after
+one warm-up) and its number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+ORGANISATIONS = [
+    "Office for National Statistics",
+    "HM Revenue and Customs",
+    "Department for Education",
+    "Department for Work and Pensions",
+    "Met Office",
+    "Scottish Government",
+    "Welsh Government",
+    "Cabinet Office",
+    "NHS England",
+    "Home Office",
+    "Ministry of Justice",
+    "Tiny Agency",
+]
+REASONS = ["mentee_left", "mentor_left", "poor_fit", "workload", "other"]
+COHORTS = 5
+
+
+class Command(BaseCommand):
+    help = "Time the insights dashboards on a generated programme in a throwaway database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pairs", type=int, default=2000)
+        parser.add_argument("--checkins", type=int, default=20000)
+        parser.add_argument("--answers", type=int, default=10000)
+        parser.add_argument("--repeat", type=int, default=9)
+        parser.add_argument("--seed", type=int, default=8)
+
+    def handle(self, *args, **opts):
+        creation = connection.creation
+        test_settings = connection.settings_dict.setdefault("TEST", {})
+        tmp = None
+        if connection.vendor == "sqlite":
+            tmp = tempfile.TemporaryDirectory(prefix="insights-bench-")
+            test_settings["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+        old_name = connection.settings_dict["NAME"]
+        creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+        try:
+            started = time.perf_counter()
+            info = build(
+                pairs=opts["pairs"],
+                checkins=opts["checkins"],
+                answers=opts["answers"],
+                rng=random.Random(opts["seed"]),
+            )
+            info["build_s"] = round(time.perf_counter() - started, 1)
+            if connection.vendor == "postgresql":
+                # A live database has planner statistics; a freshly bulk-loaded one has none
+                # until autovacuum gets to it, and the plans would be those of empty tables.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            self.stdout.write(json.dumps({"event": "built", "db": connection.vendor, **info}))
+            for line in measure(info, repeat=opts["repeat"], verbose=opts["verbosity"] > 1):
+                self.stdout.write(json.dumps(line))
+        finally:
+            creation.destroy_test_db(old_name, verbosity=0)
+            if tmp:
+                tmp.cleanup()
+
+
+def build(*, pairs: int, checkins: int, answers: int, rng: random.Random) -> dict:
+    from insights import surveys
+    from pairing.models import CheckIn, Pair
+    from people.models import Grade, Profile, User
+    from programmes.models import (
+        BusinessPriority,
+        Cohort,
+        CohortStatus,
+        Enrolment,
+        Programme,
+        Project,
+        TalentPoolEntry,
+    )
+
+    today = timezone.localdate()
+    coordinator = User.objects.create_user("bench.coordinator@example.gov.uk", "bench-pass-123")
+    programme = Programme.objects.create(
+        name="Benchmark Accelerator", slug="bench", organisation="ONS", checkin_cadence_days=14
+    )
+    programme.coordinators.add(coordinator)
+    cohorts = []
+    for i in range(COHORTS):
+        # Four finished cohorts a season apart, the last one running for six weeks.
+        starts = today - dt.timedelta(days=42 + 140 * (COHORTS - 1 - i))
+        cohorts.append(
+            Cohort(
+                programme=programme,
+                name=f"Cohort {i + 1}",
+                applications_open=starts - dt.timedelta(days=70),
+                applications_close=starts - dt.timedelta(days=28),
+                starts_on=starts,
+                ends_on=starts + dt.timedelta(weeks=12),
+                capacity=pairs // COHORTS,
+                status=CohortStatus.RUNNING if i == COHORTS - 1 else CohortStatus.FINISHED,
+            )
+        )
+    cohorts = Cohort.objects.bulk_create(cohorts)
+    per_cohort = pairs // COHORTS
+    mentors_per_cohort = max(1, per_cohort // 3)
+    mentor_pool = mentors_per_cohort * 2
+    n_users = pairs + mentor_pool + COHORTS * 40
+    users = User.objects.bulk_create(
+        User(email=f"bench{i}@example.gov.uk", full_name=f"Person {i}", password="!")  # noqa: S106 - unusable
+        for i in range(n_users)
+    )
+    grades = list(Grade.values) + [None]
+    Profile.objects.bulk_create(
+        Profile(
+            user=u,
+            organisation=rng.choice(ORGANISATIONS),
+            grade=rng.choice(grades),
+        )
+        for u in users
+    )
+    mentees = users[:pairs]
+    mentors = users[pairs : pairs + mentor_pool]
+    extra = users[pairs + mentor_pool :]
+    enrolments, mentee_enrolments, mentor_enrolments = [], {}, {}
+    for ci, cohort in enumerate(cohorts):
+        for k in range(per_cohort):
+            e = Enrolment(user=mentees[ci * per_cohort + k], cohort=cohort, role="mentee")
+            e.status = "accepted"
+            enrolments.append(e)
+            mentee_enrolments.setdefault(cohort.pk, []).append(e)
+        # Mentors rotate through a pool, so many come back; some earlier mentees mentor too.
+        chosen = [
+            mentors[(ci * mentors_per_cohort // 2 + k) % mentor_pool]
+            for k in range(mentors_per_cohort)
+        ]
+        if ci:
+            chosen[:10] = mentees[(ci - 1) * per_cohort : (ci - 1) * per_cohort + 10]
+        for user in chosen:
+            e = Enrolment(user=user, cohort=cohort, role="mentor", status="accepted", capacity=4)
+            enrolments.append(e)
+            mentor_enrolments.setdefault(cohort.pk, []).append(e)
+        for k, user in enumerate(extra[ci * 40 : (ci + 1) * 40]):
+            status = ["applied", "waitlisted", "declined", "withdrawn"][k % 4]
+            enrolments.append(Enrolment(user=user, cohort=cohort, role="mentee", status=status))
+    Enrolment.objects.bulk_create(enrolments)
+
+    priorities = BusinessPriority.objects.bulk_create(
+        BusinessPriority(programme=programme, name=f"Priority {i}") for i in range(8)
+    )
+    projects = Project.objects.bulk_create(
+        Project(enrolment=e, title=f"Project {e.user_id}", description="A work project")
+        for es in mentee_enrolments.values()
+        for e in es
+    )
+    Through = Project.priorities.through
+    Through.objects.bulk_create(
+        Through(project_id=p.pk, businesspriority_id=priorities[i % 7].pk)
+        for i, p in enumerate(projects)
+    )
+    TalentPoolEntry.objects.bulk_create(
+        TalentPoolEntry(programme=programme, email=f"interest{i}@example.gov.uk", source="interest")
+        for i in range(300)
+    )
+
+    pair_rows = []
+    for cohort in cohorts:
+        running = cohort.status == CohortStatus.RUNNING
+        ms = mentor_enrolments[cohort.pk]
+        for k, mentee in enumerate(mentee_enrolments[cohort.pk]):
+            pair = Pair(
+                cohort=cohort, mentor=ms[k % len(ms)], mentee=mentee, started_on=cohort.starts_on
+            )
+            if not running:
+                roll = rng.random()
+                pair.status = "ended"
+                if roll < 0.85:
+                    pair.ended_on, pair.end_reason = cohort.ends_on, "completed"
+                else:
+                    pair.ended_on = cohort.starts_on + dt.timedelta(days=rng.randint(0, 70))
+                    pair.end_reason = rng.choice(REASONS)
+            pair_rows.append(pair)
+    pair_rows = Pair.objects.bulk_create(pair_rows)
+
+    per_pair = max(1, checkins // len(pair_rows))
+    checkin_rows = []
+    for pair in pair_rows:
+        last = pair.ended_on or today
+        span = max(1, (last - pair.started_on).days)
+        for k in range(per_pair):
+            met = pair.started_on + dt.timedelta(days=(k + 1) * span // (per_pair + 1))
+            checkin_rows.append(
+                CheckIn(
+                    pair=pair,
+                    author_id=pair.mentee.user_id,
+                    met_on=met,
+                    duration_minutes=60,
+                    worked_on="Worked on the project",
+                    rating=rng.choice((3, 4, 4, 4, 5, 5)),
+                    wellbeing=rng.choice((2, 3, 4, 4, 4, 5)),
+                    protected_time_kept=True,
+                )
+            )
+    CheckIn.objects.bulk_create(checkin_rows, batch_size=2000)
+
+    answer_count = 0
+    if surveys.available():
+        answer_count = _build_surveys(cohorts, mentee_enrolments, answers, rng)
+    return {
+        "cohorts": len(cohorts),
+        "pairs": len(pair_rows),
+        "checkins": len(checkin_rows),
+        "survey_answers": answer_count,
+        "surveys": surveys.available(),
+        "programme": programme.slug,
+        "cohort_running": cohorts[-1].pk,
+        "cohort_finished": cohorts[0].pk,
+        "coordinator": coordinator.pk,
+    }
+
+
+def _build_surveys(cohorts, mentee_enrolments, answers: int, rng) -> int:
+    from feedback.models import (
+        Answer,
+        Question,
+        QuestionType,
+        Response,
+        SurveyInvitation,
+        SurveySchedule,
+        SurveyTemplate,
+        SurveyVersion,
+    )
+
+    programme = cohorts[0].programme
+    kinds = [
+        QuestionType.SCALE_1_5,
+        QuestionType.SCALE_1_5,
+        QuestionType.SCALE_1_5,
+        QuestionType.NPS_0_10,
+        QuestionType.FREE_TEXT,
+    ]
+    templates = []
+    for name, anonymous in (("Mid-point", True), ("End of programme", False)):
+        t = SurveyTemplate.objects.create(programme=programme, name=name, anonymous=anonymous)
+        v = SurveyVersion.objects.create(template=t, number=1, published=True)
+        qs = Question.objects.bulk_create(
+            Question(version=v, order=i, type=k, text=f"Question {i}") for i, k in enumerate(kinds)
+        )
+        templates.append((t, v, qs))
+    responses_needed = answers // len(kinds)
+    per_schedule = max(1, responses_needed // (len(cohorts) * len(templates)))
+    batch = uuid.uuid4()
+    now = timezone.now()
+    invitations, responses, answer_rows = [], [], []
+    for cohort in cohorts:
+        for (t, v, qs), (trigger, offset) in zip(
+            templates, (("cohort_start", 35), ("cohort_end", 0)), strict=True
+        ):
+            s = SurveySchedule.objects.create(
+                cohort=cohort, template=t, trigger=trigger, offset_days=offset
+            )
+            due = (cohort.starts_on if trigger == "cohort_start" else cohort.ends_on) + (
+                dt.timedelta(days=offset)
+            )
+            for k, e in enumerate(mentee_enrolments[cohort.pk]):
+                answered = k < per_schedule
+                inv = SurveyInvitation(
+                    schedule=s,
+                    user_id=e.user_id,
+                    role="mentee",
+                    due_on=due,
+                    closes_on=due + dt.timedelta(days=14),
+                    answered_at=now if answered else None,
+                    batch=batch,
+                )
+                invitations.append(inv)
+                if not answered:
+                    continue
+                r = Response(
+                    schedule=s,
+                    version=v,
+                    role="mentee",
+                    user_id=None if t.anonymous else e.user_id,
+                    submitted_at=None if t.anonymous else now,
+                )
+                responses.append((r, inv, t.anonymous))
+                for q in qs:
+                    if q.type == QuestionType.FREE_TEXT:
+                        answer_rows.append(Answer(response=r, question=q, text="Useful, thanks"))
+                    elif q.type == QuestionType.NPS_0_10:
+                        answer_rows.append(
+                            Answer(response=r, question=q, number=rng.randint(0, 10))
+                        )
+                    else:
+                        answer_rows.append(Answer(response=r, question=q, number=rng.randint(1, 5)))
+    SurveyInvitation.objects.bulk_create(invitations, batch_size=2000)
+    for r, inv, anonymous in responses:
+        if not anonymous:
+            r.invitation = inv
+    Response.objects.bulk_create([r for r, _inv, _a in responses], batch_size=2000)
+    Answer.objects.bulk_create(answer_rows, batch_size=2000)
+    return len(answer_rows)
+
+
+def measure(info: dict, *, repeat: int, verbose: bool = False):
+    from people.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(pk=info["coordinator"]))
+    slug = info["programme"]
+    pages = {
+        "cohort_running": reverse("insights:cohort", args=[slug, info["cohort_running"]]),
+        "cohort_finished": reverse("insights:cohort", args=[slug, info["cohort_finished"]]),
+        "programme": reverse("insights:programme", args=[slug]),
+        "trivial_page": reverse("notifications:preferences"),
+    }
+    for page, url in pages.items():
+        assert client.get(url).status_code == 200, url  # warm-up: templates, connection
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(1000 * (time.perf_counter() - started))
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+        yield {
+            "db": connection.vendor,
+            "page": page,
+            "median_ms": round(statistics.median(times), 1),
+            "min_ms": round(min(times), 1),
+            "max_ms": round(max(times), 1),
+            "requests": repeat,
+            "queries": len(queries),
+            "pairs": info["pairs"],
+            "checkins": info["checkins"],
+            "survey_answers": info["survey_answers"],
+            "slowest_query_ms": round(1000 * float(slowest["time"]), 1),
+            "slowest_query": slowest["sql"][:120] if verbose else None,
+        }
