@@ -172,6 +172,26 @@ def _want_fit(learners, teachers, skills: _Codes, dtype) -> np.ndarray:
     return out.astype(dtype, copy=False)
 
 
+def _transpose(a: np.ndarray, tile: int = 512) -> np.ndarray:
+    """Cache-friendly (tiled) transpose into a new C-contiguous array."""
+    out = np.empty((a.shape[1], a.shape[0]), dtype=a.dtype)
+    for r0 in range(0, a.shape[0], tile):
+        for c0 in range(0, a.shape[1], tile):
+            out[c0 : c0 + tile, r0 : r0 + tile] = a[r0 : r0 + tile, c0 : c0 + tile].T
+    return out
+
+
+def _equal_codes(a_vals, b_vals) -> np.ndarray:
+    """Dense (len(a), len(b)) mask of equal non-None values, using small integer codes."""
+    table = _Codes()
+    ca = _codes(a_vals, table)
+    cb = _codes(b_vals, table)
+    ca[ca < 0] = -1  # None never matches: mentees -1, mentors -2
+    cb[cb < 0] = -2
+    dt = np.int16 if len(table.index) < 30000 else np.int64
+    return ca.astype(dt)[:, None] == cb.astype(dt)[None, :]
+
+
 def _set_matrix(people: Sequence[Person], attr: str, table: _Codes, n_cols=None):
     rows, cols = [], []
     for r, p in enumerate(people):
@@ -221,7 +241,7 @@ def score_matrices(
         for k in list(p.teaches) + list(p.wants) + list(p.project_skills):
             skills.get(k)
     comps["skill_fit"] = _want_fit(mentees, mentors, skills, dt)
-    comps["mutual"] = np.ascontiguousarray(_want_fit(mentors, mentees, skills, dt).T)
+    comps["mutual"] = _transpose(_want_fit(mentors, mentees, skills, dt))
 
     # interests: Jaccard
     it = _Codes()
@@ -290,16 +310,14 @@ def score_matrices(
     # weighted total
     weights = {c: float(cfg.weights.get(c, 0.0)) for c in COMPONENTS}
     wsum = sum(weights.values()) or 1.0
-    acc = np.zeros((n, m), dtype=np.float32)
+    total = np.zeros((n, m), dtype=np.float64)
     tmp = np.empty((n, m), dtype=np.float32)
     for c in COMPONENTS:
         if weights[c]:
             np.multiply(comps[c], np.float32(weights[c] / wsum), out=tmp)
-            acc += tmp
+            np.add(total, tmp, out=total)
     del tmp
-    np.clip(acc, 0.0, 1.0, out=acc)
-    total = acc.astype(np.float64)
-    del acc
+    np.clip(total, 0.0, 1.0, out=total)
 
     # hard rules
     rules: dict[str, np.ndarray] = {}
@@ -321,15 +339,11 @@ def score_matrices(
     rules["same person"] = same
     rules["mentor is line manager"] = manager
     if cfg.forbid_same_team:
-        teams = _Codes()
-        ti = _codes((p.team for p in mentees), teams)
-        tj = _codes((p.team for p in mentors), teams)
-        rules["same team"] = (ti[:, None] == tj[None, :]) & (ti[:, None] >= 0)
+        rules["same team"] = _equal_codes([p.team for p in mentees], [p.team for p in mentors])
     if cfg.forbid_same_organisation:
-        orgs = _Codes()
-        oi = _codes((p.organisation for p in mentees), orgs)
-        oj = _codes((p.organisation for p in mentors), orgs)
-        rules["same organisation"] = (oi[:, None] == oj[None, :]) & (oi[:, None] >= 0)
+        rules["same organisation"] = _equal_codes(
+            [p.organisation for p in mentees], [p.organisation for p in mentors]
+        )
     mentee_pos = {p.id: i for i, p in enumerate(mentees)}
     mentor_pos = {p.id: j for j, p in enumerate(mentors)}
     if cfg.previous_pairs and not cfg.allow_previous_pairs:
