@@ -153,13 +153,21 @@ def build_funnel(counts: dict | None, interest: int, pairs: list[PairFacts], coh
 # --- Pair facts -----------------------------------------------------------------------------------
 
 
+_NAME_FIELDS = (
+    "mentor__user__full_name",
+    "mentor__user__email",
+    "mentee__user__full_name",
+    "mentee__user__email",
+)
+
+
 @dataclass(frozen=True)
 class CohortPairFacts(PairFacts):
     mentee_accepted: bool = True
     created_at: dt.datetime | None = None
 
 
-def pair_facts(cohort_ids, window: Window) -> list[CohortPairFacts]:
+def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[CohortPairFacts]:
     """One row of facts per pair of the cohorts: three queries in all (pairs, check-in
     aggregates grouped by pair, latest scores), each a single pass whatever the data size."""
     upto = Q(met_on__lte=window.as_of)
@@ -184,10 +192,7 @@ def pair_facts(cohort_ids, window: Window) -> list[CohortPairFacts]:
             "cohort_id",
             "mentee_id",
             "mentee__status",
-            "mentor__user__full_name",
-            "mentor__user__email",
-            "mentee__user__full_name",
-            "mentee__user__email",
+            *(_NAME_FIELDS if names else ("status",) * 4),
             "status",
             "started_on",
             "ended_on",
@@ -219,8 +224,8 @@ def pair_facts(cohort_ids, window: Window) -> list[CohortPairFacts]:
                 pk=pk,
                 cohort_id=cohort_id,
                 mentee_id=mentee_id,
-                mentor_name=_name(mentor_full, mentor_email),
-                mentee_name=_name(mentee_full, mentee_email),
+                mentor_name=_name(mentor_full, mentor_email) if names else "",
+                mentee_name=_name(mentee_full, mentee_email) if names else "",
                 status=status,
                 started_on=started_on,
                 ended_on=ended_on,
@@ -590,7 +595,7 @@ def programme_dashboard(
     all_cohorts = list(
         Cohort.objects.filter(programme=programme).only("pk", "starts_on", "applications_close")
     )
-    facts = pair_facts(ids, window)
+    facts = pair_facts(ids, window, names=False)  # counts only: no names needed
     by_cohort: dict[int, list] = defaultdict(list)
     for p in facts:
         by_cohort[p.cohort_id].append(p)
