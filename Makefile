@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-reliability bench-email bench-dashboard
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-dashboard
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -60,6 +60,10 @@ format: install-dev
 
 compose-check:
 	docker-compose config -q
+
+## The browser journeys alone (Playwright + Debian's Chromium at /usr/bin/chromium, axe-core).
+test-browser: install-dev
+	$(PY) -m pytest browser_tests -p no:cacheprovider
 
 ## The outbox against a real SMTP server, a private Redis and real Celery workers (docs/email.md).
 test-reliability: install-dev

@@ -18,7 +18,8 @@ class CheckInForm(forms.ModelForm):
             "shared_with_coordinator",
         ]
         widgets = {
-            "met_on": forms.DateInput(attrs={"type": "date"}),
+            # HTML date inputs only accept ISO dates, whatever the site's locale.
+            "met_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "worked_on": forms.Textarea(attrs={"rows": 3}),
             "next_step": forms.Textarea(attrs={"rows": 2}),
             "rating": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),

@@ -5,7 +5,12 @@ from .models import Cohort, CohortStatus, EnrolmentStatus, Programme, Role
 
 
 class DateInput(forms.DateInput):
+    """An HTML date picker; it only accepts ISO dates, whatever the site's locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 - Django's own name
+        super().__init__(attrs, format=format)
 
 
 class ProgrammeForm(forms.ModelForm):

@@ -169,3 +169,9 @@ def test_home_page_lists_my_pairs(client, pair, mentee, mentor):
     html = client.get(reverse("home")).content.decode()
     assert f"Mentored by {mentor.full_name}" in html
     assert reverse("pairing:detail", args=[pair.pk]) in html
+
+
+def test_date_pickers_get_iso_dates_so_the_default_date_shows(client, pair, mentee):
+    client.force_login(mentee)
+    html = client.get(reverse("pairing:detail", args=[pair.pk])).content.decode()
+    assert 'type="date" name="met_on" value="2026-11-29"' in html
