@@ -401,6 +401,11 @@ def seed() -> dict:
     for user in [*mentees[12:40], *mentees[54:66]]:
         _enrol(user, recruiting, Role.MENTEE, rng.choice(statuses), rng)
 
+    # Check-ins: fortnightly meetings, with a few pairs of the running cohort in trouble.
+    from pairing.demo import checkins_demo_seed
+
+    checkins_demo_seed(programme=programme)
+
     # Surveys: the default ones, answers from the finished cohort, open ones in the running one.
     from feedback.demo import survey_demo_seed
 
