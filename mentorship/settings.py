@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "programmes",
     "pairing",
     "feedback",
+    "community",
     "insights",
 ]
 
@@ -281,6 +282,12 @@ CELERY_BEAT_SCHEDULE = {
 # Surveys (feedback/): invite everyone whose survey fell due; idempotent, so hourly is cheap.
 CELERY_BEAT_SCHEDULE["feedback-survey-invitations"] = {
     "task": "feedback.survey_invitations_create",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
+# Community (community/): reminders of tomorrow's stand-ups and events; idempotent, hourly.
+CELERY_BEAT_SCHEDULE["community-event-reminders"] = {
+    "task": "community.event_reminders_send",
     "schedule": 3600.0,
     "options": {"expires": 3000},
 }

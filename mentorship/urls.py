@@ -17,5 +17,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("insights/", include("insights.urls")),
     path("surveys/", include("feedback.urls")),
+    path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
 ]

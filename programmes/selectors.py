@@ -99,7 +99,7 @@ def programme_proposals(*, programme: Programme):
     """Every project proposal of the programme, this cohort's and past cohorts', as plain data."""
     rows = (
         Project.objects.filter(enrolment__cohort__programme=programme)
-        .select_related("enrolment__cohort", "enrolment__user")
+        .select_related("enrolment__cohort", "enrolment__user", "enrolment__project_summary")
         .prefetch_related("priorities")
         .order_by("pk")
     )
@@ -111,11 +111,21 @@ def programme_proposals(*, programme: Programme):
                 title=row.title,
                 description=row.description,
                 tags=tuple(p.name for p in row.priorities.all()),
-                extra=row.expected_benefit,
+                extra=_proposal_extra(row),
             ),
         )
         for row in rows
     ]
+
+
+def _proposal_extra(project: Project) -> str:
+    """Expected benefit, plus the published show-and-tell summary (community app) if any, so a
+    new proposal is compared with what past projects actually did. Joined, not queried."""
+    parts = [project.expected_benefit]
+    summary = getattr(project.enrolment, "project_summary", None)
+    if summary is not None and summary.published_at is not None:
+        parts += [summary.summary, summary.outcomes]
+    return " ".join(p for p in parts if p)
 
 
 def similar_projects(

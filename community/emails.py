@@ -1,0 +1,132 @@
+"""The emails the community app sends: event invitations (with an .ics file), reminders the
+day before each occurrence, and messages relayed from the cohort directory."""
+
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.urls import reverse
+
+from notifications.kinds import register_kind
+from notifications.services import email_enqueue
+
+from . import ics
+
+register_kind(
+    "event-invitation",
+    essential=False,
+    label="Stand-up and event invitations",
+    description="Calendar invitations to your stand-up group and cohort events.",
+)
+register_kind(
+    "event-reminder",
+    essential=False,
+    label="Stand-up and event reminders",
+    description="A reminder the day before each stand-up or cohort event.",
+)
+register_kind(
+    "directory-message",
+    essential=False,
+    label="Messages from your cohort directory",
+    description="Messages other participants send you through the cohort directory.",
+)
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _sender_address() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def event_ics_file(event) -> dict:
+    """The event as an attachment for email_enqueue: a calendar file with a stable UID."""
+    content = ics.event_ics(
+        ics.IcsEvent(
+            uid=event.uid,
+            title=f"{event.title} – {event.cohort.programme.name}",
+            first_date=event.first_date,
+            start_time=event.start_time,
+            duration_minutes=event.duration_minutes,
+            time_zone=event.time_zone,
+            weekly=event.weekly,
+            last_date=event.last_date,
+            description=event.description,
+            location=event.location,
+            url=event.video_url,
+            sequence=event.sequence,
+            organizer_email=_sender_address(),
+        )
+    )
+    return {"filename": "invite.ics", "content": content, "mimetype": "text/calendar"}
+
+
+def _event_context(event, user) -> dict:
+    return {
+        "name": user.display_name,
+        "title": event.title,
+        "kind": event.get_kind_display(),
+        "group_name": event.group.name if event.group_id else "",
+        "cohort_name": event.cohort.name,
+        "weekly": event.weekly,
+        "weekday": event.first_date.strftime("%A"),
+        "first_date": event.first_date,
+        "last_date": event.last_date,
+        "start_time": event.start_time,
+        "duration_minutes": event.duration_minutes,
+        "time_zone": event.time_zone,
+        "location": event.location,
+        "video_url": event.video_url,
+        "description": event.description,
+        "url": _absolute(event.get_absolute_url()),
+    }
+
+
+def send_event_invitation(*, event, user):
+    return email_enqueue(
+        to=user.email,
+        user=user,
+        kind="event-invitation",
+        template="event-invitation",
+        idempotency_key=f"event-invitation:{event.pk}:{user.pk}",
+        programme_name=event.cohort.programme.name,
+        context=_event_context(event, user),
+        attachments=[event_ics_file(event)],
+    )
+
+
+def send_event_reminder(*, event, user, occurrence):
+    return email_enqueue(
+        to=user.email,
+        user=user,
+        kind="event-reminder",
+        template="event-reminder",
+        idempotency_key=f"event-reminder:{event.pk}:{occurrence.isoformat()}:{user.pk}",
+        programme_name=event.cohort.programme.name,
+        context={**_event_context(event, user), "occurrence": occurrence},
+    )
+
+
+def send_directory_message(*, message):
+    """Relay a directory message. The recipient sees the sender's address, to reply; the
+    sender never sees the recipient's."""
+    recipient = message.recipient.user
+    return email_enqueue(
+        to=recipient.email,
+        user=recipient,
+        kind="directory-message",
+        template="directory-message",
+        idempotency_key=f"directory-message:{message.pk}",
+        programme_name=message.cohort.programme.name,
+        context={
+            "name": recipient.display_name,
+            "sender_name": message.sender.display_name,
+            "sender_email": message.sender.email,
+            "cohort_name": message.cohort.name,
+            "subject": message.subject,
+            "body": message.body,
+            "listing_url": _absolute(
+                reverse("community:directory_listing", args=[message.cohort_id])
+            ),
+        },
+    )

@@ -1,0 +1,132 @@
+from django import forms
+
+from people.models import TIME_ZONE_CHOICES, Skill
+
+from .models import DirectoryListing, Event, ProjectSummary
+
+
+class GenerateGroupsForm(forms.Form):
+    min_size = forms.IntegerField(label="Smallest group", min_value=2, max_value=20, initial=5)
+    max_size = forms.IntegerField(label="Largest group", min_value=2, max_value=20, initial=8)
+    seed = forms.IntegerField(
+        label="Shuffle number",
+        min_value=0,
+        max_value=10_000,
+        initial=0,
+        help_text="Another number gives another, equally good, grouping.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        lo, hi = data.get("min_size"), data.get("max_size")
+        if lo and hi and hi < lo:
+            self.add_error("max_size", "The largest size must be at least the smallest.")
+        return data
+
+
+class MoveForm(forms.Form):
+    enrolment = forms.IntegerField(widget=forms.HiddenInput)
+    group = forms.TypedChoiceField(label="Group", coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "No group")] + [(g.pk, g.name) for g in groups]
+
+
+class StandupScheduleForm(forms.Form):
+    first_date = forms.DateField(
+        label="First stand-up", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=5, max_value=600, initial=30
+    )
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Europe/London")
+    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    location = forms.CharField(max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("video_url") and not data.get("location"):
+            raise forms.ValidationError("Give a video link, a location or both.")
+        return data
+
+
+class EventForm(forms.ModelForm):
+    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+
+    class Meta:
+        model = Event
+        fields = [
+            "kind",
+            "title",
+            "group",
+            "first_date",
+            "start_time",
+            "duration_minutes",
+            "time_zone",
+            "weekly",
+            "repeat_until",
+            "location",
+            "video_url",
+            "facilitator",
+            "description",
+        ]
+        widgets = {
+            "first_date": forms.DateInput(attrs={"type": "date"}),
+            "repeat_until": forms.DateInput(attrs={"type": "date"}),
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"first_date": "Date (first date if weekly)", "start_time": "Time"}
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        from people.models import User
+
+        self.fields["group"].queryset = cohort.standup_groups.order_by("number")
+        self.fields["group"].empty_label = "The whole cohort"
+        self.fields["facilitator"].queryset = User.objects.filter(
+            enrolments__cohort=cohort, enrolments__status="accepted"
+        ).order_by("full_name")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("video_url") and not data.get("location"):
+            raise forms.ValidationError("Give a video link, a location or both.")
+        return data
+
+
+class DirectoryListingForm(forms.ModelForm):
+    class Meta:
+        model = DirectoryListing
+        fields = ["opted_in", "show_email"]
+        help_texts = {
+            "opted_in": "Only people in this cohort and its coordinators see the directory.",
+            "show_email": "Otherwise people reach you through a form, without seeing it.",
+        }
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    skill = forms.ModelChoiceField(
+        label="Skill", queryset=Skill.objects.filter(approved=True), required=False
+    )
+
+
+class ContactForm(forms.Form):
+    subject = forms.CharField(max_length=120)
+    body = forms.CharField(
+        label="Message", max_length=3000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class ProjectSummaryForm(forms.ModelForm):
+    class Meta:
+        model = ProjectSummary
+        fields = ["title", "summary", "outcomes"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "outcomes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"title": "Project title", "summary": "What the project did"}
