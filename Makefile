@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-dashboard
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -72,6 +72,11 @@ test-reliability: install-dev
 ## Enqueue 10,000 emails and deliver them through a worker to a local SMTP server.
 bench-email: install-dev
 	$(PY) -m notifications.reliability.bench
+
+## One run of every rhythm rule over 1,000 and 5,000 active pairs (docs/rhythm.md), in a
+## throwaway SQLite database unless DATABASE_URL is set; the run is rolled back.
+bench-rhythm: install-dev
+	export VAR_DIR="$$(mktemp -d)"; $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py bench_rhythm
 
 ## Time the insights dashboards on 5 cohorts, 2,000 pairs and 20,000 check-ins, in a throwaway
 ## database (a temporary SQLite file, or test_<name> next to DATABASE_URL's PostgreSQL database).

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "programmes",
     "pairing",
     "feedback",
+    "rhythm",
     "community",
     "insights",
 ]
@@ -285,6 +286,14 @@ CELERY_BEAT_SCHEDULE["feedback-survey-invitations"] = {
     "schedule": 3600.0,
     "options": {"expires": 3000},
 }
+# Programme rhythm (rhythm/): reminders, nudges, milestones, digests; idempotent, every 30 min.
+CELERY_BEAT_SCHEDULE["rhythm-run-all"] = {
+    "task": "rhythm.run_all",
+    "schedule": 1800.0,
+    "options": {"expires": 1500},
+}
+# Local demos only: send rhythm emails at once instead of waiting for working hours.
+RHYTHM_IGNORE_SEND_WINDOWS = env.bool("RHYTHM_IGNORE_SEND_WINDOWS", default=False)
 # Community (community/): reminders of tomorrow's stand-ups and events; idempotent, hourly.
 CELERY_BEAT_SCHEDULE["community-event-reminders"] = {
     "task": "community.event_reminders_send",

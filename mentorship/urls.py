@@ -18,5 +18,6 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("surveys/", include("feedback.urls")),
     path("community/", include("community.urls")),
+    path("rhythm/", include("rhythm.urls")),
     path("admin/", admin.site.urls),
 ]

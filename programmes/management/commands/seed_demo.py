@@ -411,6 +411,9 @@ def seed() -> dict:
 
     survey_demo_seed(programme=programme)
 
+    # Reminder settings, and a meeting history for the running cohort's pairs.
+    __import__("rhythm.services").services.rhythm_demo_settings(programme=programme)
+
     return {
         "users": User.objects.count(),
         "cohorts": Cohort.objects.filter(programme=programme).count(),

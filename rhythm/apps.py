@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RhythmConfig(AppConfig):
+    name = "rhythm"
+    verbose_name = "Programme rhythm"
+
+    def ready(self):
+        from . import emails  # noqa: F401 - registers the email kinds this app sends
