@@ -59,3 +59,13 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
     )
+
+
+def tab_to(page, locator, limit: int = 250) -> None:
+    """Press Tab until the element has the keyboard focus (no mouse involved)."""
+    handle = locator.element_handle()
+    for _ in range(limit):
+        if page.evaluate("(el) => document.activeElement === el", handle):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {locator}")

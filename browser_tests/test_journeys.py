@@ -8,13 +8,22 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Permission
 from django.core import mail
 
+from feedback.models import SurveyInvitation, SurveySchedule
+from feedback.services import survey_defaults_ensure, survey_invitations_create
 from pairing.models import CheckIn, Pair
-from people.models import ProfileSkill, Skill
+from people.models import AuditEvent, ProfileSkill, Skill
 from people.tests.factories import UserFactory
 from programmes.models import Cohort, Enrolment, Project
 from programmes.tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
 
-from .helpers import check_page, last_link_in_mail, no_horizontal_scroll, screenshot, sign_in
+from .helpers import (
+    check_page,
+    last_link_in_mail,
+    no_horizontal_scroll,
+    screenshot,
+    sign_in,
+    tab_to,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -218,7 +227,7 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
 
     # --- The pair logs check-ins ---
     mia_pair = Pair.objects.get(mentee=mia)
-    Pair.objects.filter(pk=mia_pair.pk).update(started_on=dt.date(2026, 11, 1))
+    Pair.objects.filter(pk=mia_pair.pk).update(started_on=dt.date.today() - dt.timedelta(days=3))
     sign_in(page, "mia.mentee@example.gov.uk", PASSWORD)
     page.get_by_role("link", name=re.compile("Mentored by")).click()
     check_page(page, visits, "mentee")
@@ -233,6 +242,48 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     screenshot(page, "pair-page")
     assert CheckIn.objects.filter(pair=mia_pair, wellbeing=2).count() == 1
     assert second_mentor and second_mentee
+
+    # --- A survey invitation arrives by email and is answered ---
+    survey_defaults_ensure(programme=programme, cohort=cohort)
+    SurveySchedule.objects.filter(cohort=cohort, key="relationship-check").update(offset_days=0)
+    mail.outbox.clear()
+    survey_invitations_create(today=dt.date.today())
+    link = last_link_in_mail("mia.mentee@example.gov.uk", r"https?://\S+/surveys/answer/\S+")
+    page.goto("/home/")
+    page.get_by_text("Surveys to answer").wait_for()
+    page.goto(re.sub(r"^https?://[^/]+", "", link))
+    check_page(page, visits, "mentee")
+    page.get_by_role("group", name=re.compile("How well is your mentoring")).get_by_label(
+        "4", exact=True
+    ).check()
+    page.get_by_label("Two or three times").check()
+    page.get_by_role("group", name=re.compile("How are you doing overall")).get_by_label(
+        "2", exact=True
+    ).check()
+    page.get_by_role("button", name=re.compile("Send")).click()
+    page.wait_for_load_state()
+    check_page(page, visits, "mentee")
+    assert SurveyInvitation.objects.get(user__email="mia.mentee@example.gov.uk").answered_at
+    page.get_by_role("button", name="Sign out").click()
+
+    # --- The coordinator sees the dashboard change, the pair flagged, and exports figures ---
+    sign_in(page, coordinator.email, PASSWORD)
+    page.goto(cohort.get_absolute_url())
+    page.get_by_role("link", name="Dashboard").click()
+    check_page(page, visits, "coordinator")
+    at_risk = page.locator("section", has_text="Pairs at risk")
+    at_risk.get_by_role("link", name=re.compile("Mia Mentee")).first.wait_for()
+    screenshot(page, "coordinator-dashboard")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download figures")).click()
+    assert download.value.suggested_filename.endswith(".csv")
+    assert AuditEvent.objects.filter(action="export", actor=coordinator).exists()
+    page.goto(cohort.get_absolute_url())
+    page.get_by_role("link", name="Surveys and results").click()
+    check_page(page, visits, "coordinator")
+    page.get_by_role("link", name=re.compile("[Rr]esults")).first.click()
+    check_page(page, visits, "coordinator")
+    screenshot(page, "survey-results")
 
 
 def test_participant_pages_fit_a_375_pixel_screen(make_page, visits, mentee, cohort):
@@ -262,3 +313,58 @@ def test_programme_creation_is_possible_with_the_keyboard_only(make_page, visits
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/programmes/keyboard-programme/$"))
     assert ProgrammeFactory._meta.model.objects.filter(slug="keyboard-programme").exists()
+
+
+def test_the_mentees_part_with_the_keyboard_only(make_page, visits, cohort, mentee):
+    """Profile and application without a single mouse click: Tab, type, arrows, Enter."""
+    Cohort.objects.filter(pk=cohort.pk).update(
+        status="recruiting", applications_open=dt.date(2026, 1, 1), applications_close=None
+    )
+    Enrolment.objects.filter(user=mentee).delete()
+    Skill.objects.get_or_create(name="Python", defaults={"category": "data"})
+    mentee.set_password(PASSWORD)
+    mentee.save()
+    verified(mentee)
+    page = make_page()
+    page.goto("/accounts/login/")
+    tab_to(page, page.locator("#id_login"))
+    page.keyboard.type(mentee.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/home/"))
+
+    tab_to(page, page.get_by_role("link", name="My profile").first)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/people/profile/"))
+    tab_to(page, page.get_by_label("Organisation"))
+    page.keyboard.type("Department for Transport")
+    tab_to(page, page.get_by_label("Skills you want to learn, row 1: skill"))
+    page.keyboard.press("ArrowDown")  # the first skill in the list
+    tab_to(page, page.get_by_role("button", name="Save profile"))
+    page.keyboard.press("Enter")
+    page.get_by_text("Your profile is saved.").wait_for()
+    check_page(page, visits, "mentee-keyboard")
+    assert (
+        mentee.profile.__class__.objects.get(user=mentee).organisation == "Department for Transport"
+    )
+
+    page.goto("/home/")
+    tab_to(page, page.get_by_role("link", name=re.compile("Apply as a mentee")))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/apply/"))
+    tab_to(page, page.get_by_label("What do you want to get from the programme?"))
+    page.keyboard.type("Automate my team's reporting")
+    tab_to(page, page.get_by_label("Project title"))
+    page.keyboard.type("Automating the monthly inflation report")
+    tab_to(page, page.get_by_label("Project description"))
+    page.keyboard.type("Replace the spreadsheet pipeline with tested Python code.")
+    tab_to(page, page.get_by_label("Expected benefit"))
+    page.keyboard.type("Two days a month saved.")
+    tab_to(page, page.get_by_role("button", name="Send my application"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/applications/\d+/"))
+    check_page(page, visits, "mentee-keyboard")
+    enrolment = Enrolment.objects.get(user=mentee, cohort=cohort)
+    assert enrolment.status == "applied"
+    assert enrolment.project.title == "Automating the monthly inflation report"
