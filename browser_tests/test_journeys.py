@@ -7,6 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.urls import reverse
 
 from feedback.models import SurveyInvitation, SurveySchedule
 from feedback.services import survey_defaults_ensure, survey_invitations_create
@@ -281,7 +282,9 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     page.goto(cohort.get_absolute_url())
     page.get_by_role("link", name="Surveys and results").click()
     check_page(page, visits, "coordinator")
-    page.get_by_role("link", name=re.compile("[Rr]esults")).first.click()
+    check_schedule = SurveySchedule.objects.get(cohort=cohort, key="relationship-check")
+    page.goto(reverse("feedback:results", args=[programme.slug, cohort.pk, check_schedule.pk]))
+    page.get_by_text("Response rate").wait_for()
     check_page(page, visits, "coordinator")
     screenshot(page, "survey-results")
 
