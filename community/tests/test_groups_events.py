@@ -286,3 +286,18 @@ def test_groups_page_query_count_does_not_grow(
     with django_assert_max_num_queries(14):
         response = client.get(_groups_url(running))
     assert response.status_code == 200
+
+
+def test_demo_seed_is_idempotent(programme, running, today):
+    from community import demo
+
+    add_people(running, 10)
+    demo.seed(programme)
+    emails = Email.objects.count()
+    listed = running.enrolments.filter(directory_listing__opted_in=True).count()
+    demo.seed(programme)
+    assert running.standup_groups.filter(published=True).count() == 2
+    assert Event.objects.filter(kind="standup").count() == 2
+    assert Email.objects.filter(kind="event-invitation").count() == 2 * 12  # stand-up + session
+    assert Email.objects.count() == emails
+    assert running.enrolments.filter(directory_listing__opted_in=True).count() == listed > 0

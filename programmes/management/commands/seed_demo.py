@@ -410,6 +410,7 @@ def seed() -> dict:
     from feedback.demo import survey_demo_seed
 
     survey_demo_seed(programme=programme)
+    __import__("community.demo", fromlist=["seed"]).seed(programme)  # stand-ups, directory
 
     # Reminder settings, and a meeting history for the running cohort's pairs.
     __import__("rhythm.services").services.rhythm_demo_settings(programme=programme)
