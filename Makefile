@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-pairing
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -73,8 +73,13 @@ test-reliability: install-dev
 bench-email: install-dev
 	$(PY) -m notifications.reliability.bench
 
+## The pairing engine on synthetic cohorts up to 10,000 x 5,000 (docs/pairing-engine.md).
+bench-pairing: install-dev
+	$(PY) manage.py pairing_benchmark
+
 ## One run of every rhythm rule over 1,000 and 5,000 active pairs (docs/rhythm.md), in a
 ## throwaway SQLite database unless DATABASE_URL is set; the run is rolled back.
+
 bench-rhythm: install-dev
 	export VAR_DIR="$$(mktemp -d)"; $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py bench_rhythm
 

@@ -38,8 +38,11 @@ class CohortInputs:
 
 
 def settings_for(programme) -> PairingSettings:
-    settings, _ = PairingSettings.objects.get_or_create(programme=programme)
-    return settings
+    """The programme's pairing settings; the defaults (unsaved) until a coordinator saves some.
+
+    Reading never writes, so looking at a page cannot change the database."""
+    settings = PairingSettings.objects.filter(programme=programme).first()
+    return settings or PairingSettings(programme=programme)
 
 
 def _utc_offset(tz_name: str) -> float:
