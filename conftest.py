@@ -19,6 +19,13 @@ from programmes.tests.factories import CohortFactory, EnrolmentFactory, Programm
 def _local_dirs(settings, tmp_path):
     # Mail files and broker folders of a test never land in the developer's var/.
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    # Each test its own (file) cache: rate-limit counters never leak between tests or runs.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
     # Real hashing costs a third of a second a user; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

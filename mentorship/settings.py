@@ -8,6 +8,7 @@ Redis. Every variable is listed in the README.
 """
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -60,6 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -78,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "people.middleware.RequireMFAMiddleware",
+    "people.middleware.DeniedAccessAuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -127,7 +135,29 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits need a shared one) --------------------------------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Rate limits, used TOTP codes and the audit log's flood guard live here, so every web and worker
+# process must share it: a folder under var/ in local mode; Redis (or another shared backend) in
+# production, never a per-process or dummy cache.
+if "CACHE_URL" in env:
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif LOCAL:
+    CACHES = {"default": env.cache_url_config(f"filecache://{VAR_DIR / 'cache'}")}
+elif env.str("CELERY_BROKER_URL", default="").startswith(("redis://", "rediss://")):
+    # The broker's Redis server, database number one higher (never the broker's own database:
+    # clearing the cache would empty the task queues).
+    _broker = urlparse(env.str("CELERY_BROKER_URL"))
+    _db = int((_broker.path or "/0").lstrip("/") or 0) + 1
+    CACHES = {"default": env.cache_url_config(_broker._replace(path=f"/{_db}").geturl())}
+else:
+    raise ImproperlyConfigured(
+        "Production mode needs a shared cache for rate limits: set CACHE_URL (e.g. "
+        "redis://host:6379/1), or use a Redis CELERY_BROKER_URL."
+    )
+if not LOCAL and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+    raise ImproperlyConfigured(
+        "Production mode needs a cache shared by every process (rate limits): CACHE_URL cannot "
+        "be locmem or dummy."
+    )
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"
@@ -157,6 +187,56 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "people.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Brute-force protection on the shared cache (allauth's defaults, written out): failed sign-ins
+# per address and per account, password-reset requests per address and per email.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Proxies in front of the application that append to X-Forwarded-For; 0 ignores the header.
+# Rate limits and the audit log's "from where" both use it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) plus recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# Coordinators and staff must set up two-factor authentication before they see personal data
+# (people.middleware.RequireMFAMiddleware). Off in local mode so the demo logins work as they are.
+REQUIRE_MFA_FOR_COORDINATORS = env.bool("REQUIRE_MFA_FOR_COORDINATORS", default=not LOCAL)
+# Optional single sign-on through OpenID Connect (Microsoft Entra ID, GOV.UK One Login, ...):
+# on only when the provider's variables are set; see docs/security.md.
+SOCIALACCOUNT_ADAPTER = "people.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {}
+_OIDC = {
+    k: env.str(f"OIDC_{k}", default="")
+    for k in ("PROVIDER_ID", "NAME", "SERVER_URL", "CLIENT_ID", "CLIENT_SECRET")
+}
+if _OIDC["SERVER_URL"] and _OIDC["CLIENT_ID"]:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": _OIDC["PROVIDER_ID"] or "oidc",
+                "name": _OIDC["NAME"] or "Single sign-on",
+                "client_id": _OIDC["CLIENT_ID"],
+                "secret": _OIDC["CLIENT_SECRET"],
+                "settings": {
+                    "server_url": _OIDC["SERVER_URL"],
+                    "scope": ["openid", "email", "profile"],
+                    # Only for identity providers that verify every address they assert (an
+                    # organisation's own directory): lets existing accounts sign in by SSO.
+                    "verified_email": env.bool("OIDC_EMAIL_VERIFIED", default=False),
+                },
+            }
+        ],
+    }
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = env.bool("OIDC_EMAIL_VERIFIED", default=False)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = SOCIALACCOUNT_EMAIL_AUTHENTICATION
 
 # --- Email --------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mentorship <mentorship@localhost>")
@@ -237,9 +317,35 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no inline script
+# or style; data: images for allauth's TOTP QR code. See docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Upload limits. A form body (everything but files) over DATA_UPLOAD_MAX_MEMORY_SIZE is refused
+# with 400; files over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file instead of memory, and
+# each upload form checks its own size and content (the CSV invite: INVITE_CSV_MAX_BYTES).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 if not LOCAL:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -309,5 +415,13 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
             "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=1),
         }
     )
+# Personal data (people/personal_data.py): people whose only participation is in cohorts that
+# finished more than RETENTION_MONTHS ago are anonymised by a daily, idempotent task.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+CELERY_BEAT_SCHEDULE["programmes-retention-anonymise"] = {
+    "task": "programmes.retention_anonymise",
+    "schedule": 86400.0,
+    "options": {"expires": 82800},
+}
 # After the broker refuses a message, a process leaves new emails to the sweeper for this long.
 OUTBOX_BROKER_PAUSE_SECONDS = env.float("OUTBOX_BROKER_PAUSE_SECONDS", default=10.0)

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,6 +6,8 @@ from programmes import views as programme_views
 
 admin.site.site_header = "Mentorship administration"
 admin.site.site_title = "Mentorship admin"
+# The admin signs in through allauth (rate limits, two-factor authentication), not its own form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", programme_views.landing, name="landing"),

@@ -6,4 +6,9 @@ class PairingConfig(AppConfig):
     verbose_name = "Pairing"
 
     def ready(self):
-        from . import emails  # noqa: F401 - registers the email kinds this app sends
+        from . import (
+            emails,  # noqa: F401 - registers the email kinds this app sends
+            personal_data,
+        )
+
+        personal_data.register()  # export and erasure sections (people/personal_data.py)

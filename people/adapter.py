@@ -2,6 +2,7 @@ import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.sites.shortcuts import get_current_site
 
 from notifications.services import email_enqueue
@@ -36,3 +37,13 @@ class AccountAdapter(DefaultAccountAdapter):
             idempotency_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
             user=user if getattr(user, "pk", None) else None,
         )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on (OpenID Connect): a person who arrives from the identity provider gets a
+    profile like everyone else."""
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form=form)
+        Profile.objects.get_or_create(user=user)
+        return user

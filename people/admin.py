@@ -1,7 +1,30 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
 
 from .models import AuditEvent, Interest, Profile, ProfileSkill, Skill, User
+from .services import audit_record, is_erased, person_erase
+
+ROLE_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+
+def _role_snapshot(user: User) -> dict:
+    return {
+        **{f: getattr(user, f) for f in ROLE_FIELDS},
+        "groups": set(user.groups.values_list("name", flat=True)),
+        "permissions": set(user.user_permissions.values_list("codename", flat=True)),
+    }
+
+
+def _role_changes(before: dict, after: dict) -> list[str]:
+    changes = [f"{f}: {before[f]} → {after[f]}" for f in ROLE_FIELDS if before[f] != after[f]]
+    for key in ("groups", "permissions"):
+        added, removed = after[key] - before[key], before[key] - after[key]
+        if added:
+            changes.append(f"{key} +{', +'.join(sorted(added))}")
+        if removed:
+            changes.append(f"{key} -{', -'.join(sorted(removed))}")
+    return changes
 
 
 class ProfileInline(admin.StackedInline):
@@ -29,6 +52,74 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
     ]
+    actions = ["erase_people"]
+
+    # Role changes (staff, superuser, active, groups, permissions) go to the audit log. The
+    # "before" is read in save_model and compared after save_related has set the groups.
+    def save_model(self, request, obj, form, change):
+        request._role_before = _role_snapshot(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        before = getattr(request, "_role_before", None)
+        if before is None:
+            before = dict.fromkeys(ROLE_FIELDS, False) | {"groups": set(), "permissions": set()}
+            before["is_active"] = True
+        changes = _role_changes(before, _role_snapshot(user))
+        if changes:
+            audit_record(
+                actor=request.user,
+                action="role-changed",
+                obj=user,
+                summary=f"account #{user.pk}: " + "; ".join(changes),
+                request=request,
+            )
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        audit_record(
+            actor=request.user,
+            action="user-deleted",
+            summary=f"deleted account #{pk}",
+            request=request,
+        )
+
+    def delete_queryset(self, request, queryset):
+        pks = sorted(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        audit_record(
+            actor=request.user,
+            action="user-deleted",
+            summary="deleted accounts " + ", ".join(f"#{pk}" for pk in pks),
+            request=request,
+        )
+
+    @admin.action(description="Erase the selected people (personal data, irreversible)")
+    def erase_people(self, request, queryset):
+        people = [u for u in queryset if not is_erased(u)]
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/people/user/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Erase personal data",
+                    "people": people,
+                    "queryset": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        for user in people:
+            if user.pk == request.user.pk:
+                self.message_user(request, "You cannot erase your own account.", messages.ERROR)
+                continue
+            person_erase(user=user, actor=request.user, request=request)
+        self.message_user(request, f"{len(people)} people erased.", messages.SUCCESS)
+        return None
 
 
 class ProfileSkillInline(admin.TabularInline):
@@ -80,8 +171,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         "summary",
         "ip_address",
     ]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor__email", "summary", "object_id"]
+    list_filter = ["action", "object_type", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["actor__email", "summary", "object_id", "ip_address"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
 
@@ -89,4 +180,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The log is evidence: nobody deletes from it through the admin.
         return False

@@ -1,5 +1,8 @@
 """Writes for people: accounts and profiles."""
 
+import ipaddress
+
+from django.conf import settings
 from django.db import transaction
 
 from .models import Profile, Skill, User
@@ -82,9 +85,6 @@ def audit_record(
 ):
     from .models import AuditEvent
 
-    ip = None
-    if request is not None:
-        ip = request.META.get("REMOTE_ADDR") or None
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -92,5 +92,96 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         programme_id=programme_id,
         summary=summary[:300],
-        ip_address=ip,
+        ip_address=client_ip(request) if request is not None else None,
     )
+
+
+def client_ip(request) -> str | None:
+    """Where a request came from. ``X-Forwarded-For`` is honoured only behind trusted proxies
+    (``TRUSTED_PROXY_COUNT``, the same setting allauth's rate limits use): the address the
+    outermost trusted proxy saw; otherwise the direct peer, ``REMOTE_ADDR``."""
+    trusted = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.headers.get("x-forwarded-for", "") if trusted else ""
+    candidates = [p.strip() for p in forwarded.split(",") if p.strip()]
+    ip = candidates[-trusted] if trusted and len(candidates) >= trusted else None
+    ip = ip or request.META.get("REMOTE_ADDR") or None
+    try:
+        return str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        return None
+
+
+# --- Personal-data rights -----------------------------------------------------------------------
+
+
+def erased_email(user: User) -> str:
+    return f"erased-{user.pk}@invalid"
+
+
+def is_erased(user: User) -> bool:
+    return user.email == erased_email(user)
+
+
+@transaction.atomic
+def person_erase(*, user: User, actor: User | None, request=None, reason: str = "") -> dict:
+    """Remove or anonymise a person's identity and free text everywhere, keep the rows figures
+    are counted from (enrolments, pairs, check-in ratings, survey scores) attached to an
+    anonymised account ``erased-<id>@invalid``. Idempotent. Returns counts per kind of data.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    from notifications.personal_data import personal_data_erase as outbox_erase
+
+    from . import personal_data
+    from .models import AuditEvent
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if is_erased(user):
+        return {}
+    erasure = personal_data.Erasure(user=user, old_email=user.email, old_name=user.full_name)
+
+    user.email = erased_email(user)
+    user.full_name = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.last_login = None
+    user.set_unusable_password()  # also ends every session (the session hash changes)
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    profile = profile_get(user=user)
+    Profile.objects.filter(pk=profile.pk).update(
+        organisation="",
+        team="",
+        profession="",
+        location="",
+        line_manager_email="",
+        bio="",
+    )
+    profile.interests.clear()
+    erasure.count("skills", profile.profile_skills.all().delete()[0])
+    erasure.count("email_addresses", EmailAddress.objects.filter(user=user).delete()[0])
+    erasure.count("authenticators", Authenticator.objects.filter(user=user).delete()[0])
+    erasure.count("single_sign_on", SocialAccount.objects.filter(user=user).delete()[0])
+
+    personal_data.erase_sections(erasure)
+    erasure.count(
+        "emails", outbox_erase(user=user, old_email=erasure.old_email, new_email=user.email)
+    )
+    # Where the person signed in from is personal data too.
+    AuditEvent.objects.filter(actor=user).update(ip_address=None)
+    personal_data.scrub_mentions(erasure)
+    audit_record(
+        actor=actor,
+        action="person-erased",
+        obj=user,
+        summary=personal_data.scrub_text(
+            f"erased account #{user.pk}" + (f": {reason}" if reason else ""), erasure
+        ),
+        request=request,
+    )
+    return erasure.counts

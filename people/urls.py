@@ -5,6 +5,7 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("profile/", views.profile_edit, name="profile"),
+    path("my-data.json", views.my_data, name="my_data"),
     path("skills/suggest/", views.skill_suggest_view, name="skill_suggest"),
     path("skills/suggestions/", views.skill_suggestions, name="skill_suggestions"),
 ]

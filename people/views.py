@@ -1,12 +1,22 @@
+import json
+
 from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .forms import ProfileForm, SkillSuggestionForm, skill_formset
 from .models import ProfileSkill, Skill
-from .services import profile_get, profile_update, skill_suggest, skill_suggestions_decide
+from .selectors import person_data_export
+from .services import (
+    audit_record,
+    profile_get,
+    profile_update,
+    skill_suggest,
+    skill_suggestions_decide,
+)
 
 
 def profile_edit(request):
@@ -84,3 +94,18 @@ def skill_suggestions(request):
         .annotate(uses=Count("profile_skills"))
     )
     return render(request, "people/skill_suggestions.html", {"suggestions": suggestions})
+
+
+def my_data(request):
+    """Everything held about the signed-in person, as a JSON file to download."""
+    audit_record(
+        actor=request.user, action="personal-data-exported", obj=request.user, request=request
+    )
+    data = person_data_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Cohort, Enrolment, Programme
+from .services import coordinators_audit
 
 
 class CohortInline(admin.TabularInline):
@@ -27,6 +28,13 @@ class ProgrammeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["coordinators"]
     inlines = [CohortInline]
+
+    def save_related(self, request, form, formsets, change):
+        # Coordinators added or removed here are role changes: audited like the coordinator page.
+        programme = form.instance
+        before = set(programme.coordinators.values_list("email", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        coordinators_audit(programme=programme, actor=request.user, before=before, request=request)
 
 
 class EnrolmentInline(admin.TabularInline):

@@ -7,4 +7,6 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self):
         # Register the email kinds this app sends before any email is queued.
-        from . import emails, services_invites  # noqa: F401
+        from . import emails, personal_data, services_invites  # noqa: F401
+
+        personal_data.register()  # export and erasure sections (people/personal_data.py)

@@ -21,23 +21,46 @@ from .models import (
 
 
 @transaction.atomic
-def programme_create(*, created_by: User, data: dict, coordinators=()) -> Programme:
+def programme_create(*, created_by: User, data: dict, coordinators=(), request=None) -> Programme:
     programme = Programme(**data)
     programme.full_clean()
     programme.save()
     programme.coordinators.set({created_by, *coordinators})
+    coordinators_audit(programme=programme, actor=created_by, before=set(), request=request)
     return programme
 
 
 @transaction.atomic
-def programme_update(*, programme: Programme, data: dict, coordinators=None) -> Programme:
+def programme_update(
+    *, programme: Programme, data: dict, coordinators=None, actor: User | None = None, request=None
+) -> Programme:
     for field, value in data.items():
         setattr(programme, field, value)
     programme.full_clean()
     programme.save()
     if coordinators is not None:
+        before = set(programme.coordinators.values_list("email", flat=True))
         programme.coordinators.set(coordinators)
+        coordinators_audit(programme=programme, actor=actor, before=before, request=request)
     return programme
+
+
+def coordinators_audit(*, programme: Programme, actor, before: set[str], request=None) -> None:
+    """A role change: record who became, or stopped being, a coordinator of the programme."""
+    after = set(programme.coordinators.values_list("email", flat=True))
+    added, removed = sorted(after - before), sorted(before - after)
+    if not (added or removed):
+        return
+    parts = [f"added {', '.join(added)}"] if added else []
+    parts += [f"removed {', '.join(removed)}"] if removed else []
+    audit_record(
+        actor=actor,
+        action="coordinators-changed",
+        obj=programme,
+        programme_id=programme.pk,
+        summary="coordinators " + "; ".join(parts),
+        request=request,
+    )
 
 
 @transaction.atomic

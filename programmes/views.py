@@ -59,7 +59,10 @@ def programme_create(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "coordinator_emails"}
         programme = services.programme_create(
-            created_by=request.user, data=data, coordinators=form.cleaned_data["coordinator_emails"]
+            created_by=request.user,
+            data=data,
+            coordinators=form.cleaned_data["coordinator_emails"],
+            request=request,
         )
         messages.success(request, f"Programme “{programme.name}” created.")
         return redirect(programme)
@@ -95,6 +98,8 @@ def programme_edit(request, slug):
             programme=Programme.objects.get(pk=programme.pk),
             data=data,
             coordinators=[*keep, *form.cleaned_data["coordinator_emails"]],
+            actor=request.user,
+            request=request,
         )
         messages.success(request, "Programme saved.")
         return redirect(programme)

@@ -52,6 +52,7 @@ def test_production_starts_with_real_settings_and_debug_off(tmp_path):
         DJANGO_ALLOWED_HOSTS="mentoring.example.gov.uk",
         VAR_DIR=str(tmp_path),
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/mentorship",
+        CACHE_URL="redis://127.0.0.1:6379/1",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("False")

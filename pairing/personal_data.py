@@ -1,0 +1,71 @@
+"""What pairing holds about a person, for their data export and for erasure.
+
+Registered with people.personal_data from PairingConfig.ready(). Pairs and check-ins stay (the
+dashboards count meetings, ratings and wellbeing from them), attached to the anonymised account;
+the notes the person wrote, the goals of their pairs and the end notes of their pairs are removed.
+"""
+
+from people import personal_data
+
+from .models import CheckIn, Pair, PairGoal
+
+ERASED = personal_data.ERASED
+
+
+def pairs_export(user) -> list[dict]:
+    rows = (
+        Pair.objects.for_user(user)
+        .select_related("cohort", "mentor__user", "mentee__user")
+        .prefetch_related("goals")
+        .order_by("started_on", "pk")
+    )
+    return [
+        {
+            "cohort": p.cohort.name,
+            "your_role": "mentor" if p.mentor.user_id == user.pk else "mentee",
+            "mentor": p.mentor.user.display_name,
+            "mentee": p.mentee.user.display_name,
+            "status": p.status,
+            "started_on": p.started_on.isoformat(),
+            "ended_on": p.ended_on.isoformat() if p.ended_on else None,
+            "end_reason": p.end_reason,
+            "goals": [{"text": g.text, "progress": g.progress} for g in p.goals.all()],
+        }
+        for p in rows
+    ]
+
+
+def checkins_export(user) -> list[dict]:
+    return [
+        {
+            "pair": c.pair_id,
+            "met_on": c.met_on.isoformat(),
+            "duration_minutes": c.duration_minutes,
+            "format": c.format,
+            "worked_on": c.worked_on,
+            "next_step": c.next_step,
+            "rating": c.rating,
+            "wellbeing": c.wellbeing,
+            "protected_time_kept": c.protected_time_kept,
+            "shared_with_coordinator": c.shared_with_coordinator,
+            "created_at": c.created_at.isoformat(),
+        }
+        for c in CheckIn.objects.filter(author=user).order_by("met_on", "pk")
+    ]
+
+
+def pairing_erase(user, erasure) -> None:
+    erasure.count(
+        "checkins",
+        CheckIn.objects.filter(author=user).update(
+            worked_on=ERASED, next_step="", shared_with_coordinator=False
+        ),
+    )
+    pairs = Pair.objects.for_user(user)
+    erasure.count("pairs", pairs.update(end_note=""))
+    erasure.count("pair_goals", PairGoal.objects.filter(pair__in=pairs).update(text=ERASED))
+
+
+def register() -> None:
+    personal_data.register("pairs", export=pairs_export, erase=pairing_erase)
+    personal_data.register("checkins", export=checkins_export)

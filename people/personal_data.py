@@ -1,0 +1,149 @@
+"""Personal-data rights: what is held about a person (export) and how it is erased.
+
+People sit low in the import order (notifications <- people <- programmes <- ...), so this module
+cannot import the apps that hold most of a person's data. Each of those apps registers a section
+instead, from its ``AppConfig.ready()``::
+
+    from people import personal_data
+    personal_data.register("pairs", export=pairs_export, erase=pairs_erase)
+
+``export(user)`` returns JSON-ready data; ``erase(user, erasure)`` removes or anonymises the free
+text and identity the app holds about the person while keeping the rows that aggregate figures
+are counted from (pairs, check-in ratings, survey scores). The outbox sits below people and is
+called directly. After every section ran, :func:`scrub_mentions` replaces the person's email
+address and full name wherever they still appear in any text column of any model (someone else's
+check-in note, an introduction email, a pairing run's reasons), so no app can be forgotten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Cast
+from django.utils.html import escape
+
+ERASED = "[erased]"
+
+
+@dataclass
+class Erasure:
+    """What an eraser needs to know: the person (already anonymised) and the old identity."""
+
+    user: object
+    old_email: str
+    old_name: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, key: str, n: int) -> None:
+        if n:
+            self.counts[key] = self.counts.get(key, 0) + n
+
+    @property
+    def needles(self) -> list[str]:
+        """The strings that identify the person in free text."""
+        out = [self.old_email]
+        # A whole full name only: a first name alone would wipe unrelated text.
+        if len(self.old_name.strip()) >= 3:
+            out.append(self.old_name.strip())
+        variants = []
+        for n in out:
+            variants += [n, escape(n)]
+        return list(dict.fromkeys(v for v in variants if v))
+
+
+@dataclass
+class Section:
+    name: str
+    export: Callable | None
+    erase: Callable | None
+
+
+_sections: dict[str, Section] = {}
+
+
+def register(name: str, *, export: Callable | None = None, erase: Callable | None = None) -> None:
+    """Add a section of personal data. Registering the same name again replaces it."""
+    _sections[name] = Section(name=name, export=export, erase=erase)
+
+
+def sections() -> list[Section]:
+    return list(_sections.values())
+
+
+def export_sections(user) -> dict:
+    return {s.name: s.export(user) for s in _sections.values() if s.export is not None}
+
+
+def erase_sections(erasure: Erasure) -> None:
+    for section in _sections.values():
+        if section.erase is not None:
+            section.erase(erasure.user, erasure)
+
+
+def _replace(value, needles: list[str]):
+    """Replace every needle (case-insensitively) in a string or in the strings of JSON data."""
+    if isinstance(value, str):
+        for needle in needles:
+            value = re.sub(re.escape(needle), ERASED, value, flags=re.IGNORECASE)
+        return value
+    if isinstance(value, list):
+        return [_replace(v, needles) for v in value]
+    if isinstance(value, dict):
+        return {_replace(k, needles): _replace(v, needles) for k, v in value.items()}
+    return value
+
+
+def scrub_text(text: str, erasure: Erasure) -> str:
+    return _replace(text, erasure.needles)
+
+
+TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
+
+
+def text_columns():
+    """Every concrete text, char and JSON column of every installed model."""
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        for f in model._meta.concrete_fields:
+            if isinstance(f, TEXT_FIELDS) and not f.primary_key:
+                yield model, f
+
+
+def _contains(f, needle: str) -> Q:
+    if isinstance(f, models.JSONField):
+        # JSON as text: SQLite keeps non-ASCII escaped (\u00e9), PostgreSQL does not.
+        column = f"_text_{f.name}__icontains"
+        return Q(**{column: needle}) | Q(**{column: json.dumps(needle)[1:-1]})
+    return Q(**{f"{f.name}__icontains": needle})
+
+
+@transaction.atomic
+def scrub_mentions(erasure: Erasure, *, skip=()) -> int:
+    """Replace the person's old email and name in every text column of the database."""
+    needles = erasure.needles
+    changed = 0
+    for model, f in text_columns():
+        if (model._meta.label, f.name) in skip:
+            continue
+        qs = model._default_manager.all()
+        if isinstance(f, models.JSONField):
+            qs = qs.annotate(**{f"_text_{f.name}": Cast(f.name, models.TextField())})
+        cond = Q()
+        for needle in needles:
+            cond |= _contains(f, needle)
+        for pk, value in qs.filter(cond).values_list("pk", f.name):
+            new = _replace(value, needles)
+            if new != value:
+                if isinstance(f, models.CharField) and f.max_length:
+                    new = new[: f.max_length]
+                model._default_manager.filter(pk=pk).update(**{f.name: new})
+                changed += 1
+    erasure.count("mentions", changed)
+    return changed

@@ -1,0 +1,96 @@
+"""Reads for people."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.personal_data import personal_data_export as outbox_export
+
+from . import personal_data
+from .models import AuditEvent, ProfileSkill, User
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def audit_events_about(user: User):
+    """Events the person caused, events whose object is their account, and events that name
+    them (summaries name people by email address, e.g. a decision or a failed sign-in)."""
+    return AuditEvent.objects.filter(
+        Q(actor=user)
+        | Q(object_type="User", object_id=str(user.pk))
+        | Q(summary__icontains=user.email)
+    ).order_by("created_at", "pk")
+
+
+def person_data_export(*, user: User) -> dict:
+    """Everything held about a person, as JSON-ready data (the "download my data" file)."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    profile = getattr(user, "profile", None)
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "user": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "is_staff": user.is_staff,
+            "is_active": user.is_active,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "email_addresses": [
+                {"email": e.email, "verified": e.verified, "primary": e.primary}
+                for e in EmailAddress.objects.filter(user=user)
+            ],
+            # Which second factors exist; never their secrets.
+            "authenticators": [
+                {"type": a.type, "created_at": _iso(a.created_at)}
+                for a in Authenticator.objects.filter(user=user)
+            ],
+            "single_sign_on": [
+                {"provider": s.provider, "uid": s.uid, "date_joined": _iso(s.date_joined)}
+                for s in SocialAccount.objects.filter(user=user)
+            ],
+            "coordinates": sorted(user.coordinated_programmes.values_list("name", flat=True)),
+        },
+        "profile": None,
+        "skills": [],
+        "interests": [],
+    }
+    if profile is not None:
+        data["profile"] = {
+            "organisation": profile.organisation,
+            "team": profile.team,
+            "grade": profile.get_grade_display() if profile.grade else None,
+            "profession": profile.profession,
+            "location": profile.location,
+            "time_zone": profile.time_zone,
+            "line_manager_email": profile.line_manager_email,
+            "bio": profile.bio,
+            "updated_at": _iso(profile.updated_at),
+        }
+        data["skills"] = [
+            {
+                "skill": s.skill.name,
+                "direction": s.direction,
+                "level": s.get_level_display(),
+                "priority": s.get_priority_display(),
+            }
+            for s in ProfileSkill.objects.filter(profile=profile).select_related("skill")
+        ]
+        data["interests"] = sorted(profile.interests.values_list("name", flat=True))
+    data.update(personal_data.export_sections(user))
+    data.update(outbox_export(user=user, email=user.email))
+    data["audit_events"] = [
+        {
+            "when": _iso(e.created_at),
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "summary": e.summary,
+            "ip_address": e.ip_address,
+        }
+        for e in audit_events_about(user)
+    ]
+    return data
