@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "rhythm",
     "community",
     "insights",
+    # The project package itself, last: its demo seeder may use every app.
+    "mentorship",
 ]
 
 MIDDLEWARE = [

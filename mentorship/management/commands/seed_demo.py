@@ -1,4 +1,7 @@
-"""Create a realistic demo programme. Safe to run again: it finds what it made before."""
+"""Create a realistic demo programme. Safe to run again: it finds what it made before.
+
+It lives in the project package, above every app, because it seeds all of them.
+"""
 
 import datetime as dt
 import functools
@@ -10,9 +13,13 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from community.demo import seed as community_demo_seed
+from feedback.demo import survey_demo_seed
+from pairing.demo import checkins_demo_seed
 from pairing.models import Pair
 from people.models import Grade, Interest, Profile, ProfileSkill, Skill, SkillCategory, User
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
+from rhythm.services import rhythm_demo_settings
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - documented demo login, local mode only
 
@@ -402,18 +409,13 @@ def seed() -> dict:
         _enrol(user, recruiting, Role.MENTEE, rng.choice(statuses), rng)
 
     # Check-ins: fortnightly meetings, with a few pairs of the running cohort in trouble.
-    from pairing.demo import checkins_demo_seed
-
     checkins_demo_seed(programme=programme)
-
     # Surveys: the default ones, answers from the finished cohort, open ones in the running one.
-    from feedback.demo import survey_demo_seed
-
     survey_demo_seed(programme=programme)
-    __import__("community.demo", fromlist=["seed"]).seed(programme)  # stand-ups, directory
-
-    # Reminder settings, and a meeting history for the running cohort's pairs.
-    __import__("rhythm.services").services.rhythm_demo_settings(programme=programme)
+    # Stand-up groups with a weekly stand-up, and a searchable directory.
+    community_demo_seed(programme)
+    # The programme's reminder settings.
+    rhythm_demo_settings(programme=programme)
 
     return {
         "users": User.objects.count(),
