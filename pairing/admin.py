@@ -1,6 +1,21 @@
 from django.contrib import admin
 
-from .models import Pair
+from .models import (
+    CheckIn,
+    ExcludedPair,
+    MatchRun,
+    MenteeRanking,
+    Pair,
+    PairGoal,
+    PairingSettings,
+    ProposedPair,
+    RunEvent,
+)
+
+
+class PairGoalInline(admin.TabularInline):
+    model = PairGoal
+    extra = 0
 
 
 @admin.register(Pair)
@@ -11,3 +26,70 @@ class PairAdmin(admin.ModelAdmin):
     list_select_related = ["mentor__user", "mentee__user", "cohort__programme"]
     raw_id_fields = ["mentor", "mentee"]
     date_hierarchy = "started_on"
+    inlines = [PairGoalInline]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = [
+        "pair",
+        "met_on",
+        "author",
+        "format",
+        "rating",
+        "wellbeing",
+        "shared_with_coordinator",
+    ]
+    list_filter = ["format", "rating", "wellbeing", "protected_time_kept", "pair__cohort"]
+    search_fields = ["pair__mentor__user__email", "pair__mentee__user__email"]
+    list_select_related = ["pair__mentor__user", "pair__mentee__user", "author"]
+    raw_id_fields = ["pair", "author"]
+    date_hierarchy = "met_on"
+
+
+@admin.register(PairingSettings)
+class PairingSettingsAdmin(admin.ModelAdmin):
+    list_display = [
+        "programme",
+        "min_grade_gap",
+        "max_grade_gap",
+        "forbid_same_team",
+        "choice_mode",
+    ]
+
+
+class ProposedPairInline(admin.TabularInline):
+    model = ProposedPair
+    extra = 0
+    fields = ["mentee", "mentor", "score", "locked", "manual", "warnings"]
+    raw_id_fields = ["mentee", "mentor"]
+
+
+class RunEventInline(admin.TabularInline):
+    model = RunEvent
+    extra = 0
+    readonly_fields = ["created_at", "actor", "action", "detail"]
+    can_delete = False
+
+
+@admin.register(MatchRun)
+class MatchRunAdmin(admin.ModelAdmin):
+    list_display = ["pk", "cohort", "status", "created_by", "created_at", "published_at", "message"]
+    list_filter = ["status", "cohort__programme"]
+    search_fields = ["cohort__name", "message"]
+    list_select_related = ["cohort__programme", "created_by"]
+    readonly_fields = ["stats", "unmatched", "settings_snapshot"]
+    inlines = [ProposedPairInline, RunEventInline]
+
+
+@admin.register(ExcludedPair)
+class ExcludedPairAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "mentee", "mentor", "created_by", "created_at"]
+    list_filter = ["cohort__programme"]
+    raw_id_fields = ["mentee", "mentor"]
+
+
+@admin.register(MenteeRanking)
+class MenteeRankingAdmin(admin.ModelAdmin):
+    list_display = ["mentee", "mentor", "rank"]
+    raw_id_fields = ["mentee", "mentor"]

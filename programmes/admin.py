@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cohort, Enrolment, Programme
+from .models import BusinessPriority, Cohort, Enrolment, Programme, Project, TalentPoolEntry
 from .services import coordinators_audit
 
 
@@ -63,3 +63,29 @@ class EnrolmentAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "cohort__name"]
     list_select_related = ["user", "cohort__programme"]
     raw_id_fields = ["user"]
+
+
+class BusinessPriorityInline(admin.TabularInline):
+    model = BusinessPriority
+    extra = 1
+
+
+ProgrammeAdmin.inlines = [*ProgrammeAdmin.inlines, BusinessPriorityInline]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "enrolment", "created_at", "updated_at"]
+    list_filter = ["enrolment__cohort__programme", "enrolment__cohort", "priorities"]
+    search_fields = ["title", "description", "enrolment__user__email"]
+    list_select_related = ["enrolment__user", "enrolment__cohort__programme"]
+    raw_id_fields = ["enrolment"]
+    filter_horizontal = ["priorities", "topics"]
+
+
+@admin.register(TalentPoolEntry)
+class TalentPoolEntryAdmin(admin.ModelAdmin):
+    list_display = ["email", "full_name", "programme", "role", "source", "created_at"]
+    list_filter = ["programme", "source", "role"]
+    search_fields = ["email", "full_name", "organisation"]
+    raw_id_fields = ["user", "added_by"]
