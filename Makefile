@@ -79,7 +79,6 @@ bench-pairing: install-dev
 
 ## One run of every rhythm rule over 1,000 and 5,000 active pairs (docs/rhythm.md), in a
 ## throwaway SQLite database unless DATABASE_URL is set; the run is rolled back.
-
 bench-rhythm: install-dev
 	export VAR_DIR="$$(mktemp -d)"; $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py bench_rhythm
 

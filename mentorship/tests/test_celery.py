@@ -24,16 +24,19 @@ def _app(broker_url: str, transport_options: dict) -> Celery:
         task_default_queue=f"test-{uuid.uuid4().hex}",
     )
 
-    @app.task(name="mentorship.ping")
+    name = f"mentorship.test_ping.{uuid.uuid4().hex}"  # one per app: tasks share a registry
+
+    @app.task(name=name)
     def ping(value="pong"):
         return value
 
+    app.conf.ping_task_name = name
     return app
 
 
 def _round_trip(app: Celery) -> str:
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        return app.tasks["mentorship.ping"].delay("hello through the broker").get(timeout=30)
+        return app.tasks[app.conf.ping_task_name].delay("hello through the broker").get(timeout=30)
 
 
 def test_task_runs_through_the_embedded_file_broker(tmp_path, settings):
