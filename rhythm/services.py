@@ -287,3 +287,19 @@ def rhythm_demo_settings(*, programme: Programme, today: dt.date | None = None) 
             )
     CheckIn.objects.bulk_create(rows)
     return settings_row
+
+
+def rhythm_settings_get(*, programme: Programme) -> RhythmSettings:
+    """The programme's settings; the defaults (unsaved) until a coordinator saves some."""
+    return RhythmSettings.objects.filter(programme=programme).first() or RhythmSettings(
+        programme=programme
+    )
+
+
+@transaction.atomic
+def rhythm_settings_update(*, settings_row: RhythmSettings, data: dict) -> RhythmSettings:
+    for field, value in data.items():
+        setattr(settings_row, field, value)
+    settings_row.full_clean()
+    settings_row.save()
+    return settings_row

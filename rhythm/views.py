@@ -8,10 +8,11 @@ from django.views.decorators.http import require_http_methods
 
 from notifications.kinds import get_kind
 from programmes.models import Programme
-from programmes.selectors import cohort_for_coordinator
+from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
 
 from . import services
 from .emails import PAUSABLE_KINDS
+from .forms import RhythmSettingsForm
 from .models import PausedKind
 from .tokens import mentor_next_time_load
 
@@ -69,3 +70,16 @@ def mentor_next_time(request, token):
             request, "rhythm/mentor_next_time.html", {"programme": programme, "done": True}
         )
     return render(request, "rhythm/mentor_next_time.html", {"programme": programme, "done": False})
+
+
+@require_http_methods(["GET", "POST"])
+def programme_settings(request, slug):
+    """The programme's reminder timing, support text and bank holidays, for its coordinators."""
+    programme = programme_for_coordinator(user=request.user, slug=slug)
+    settings_row = services.rhythm_settings_get(programme=programme)
+    form = RhythmSettingsForm(request.POST or None, instance=settings_row)
+    if request.method == "POST" and form.is_valid():
+        services.rhythm_settings_update(settings_row=settings_row, data=form.cleaned_data)
+        messages.success(request, "Reminder settings saved. The next run of the rhythm uses them.")
+        return redirect("rhythm:programme_settings", slug=slug)
+    return render(request, "rhythm/programme_settings.html", {"programme": programme, "form": form})

@@ -182,6 +182,7 @@ URLS = {
     "community:standups_schedule": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "rhythm:mentor_next_time": (TOKEN, _w(token="forged-token")),
     "rhythm:cohort_schedule": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "rhythm:programme_settings": (COORDINATOR, _w(slug=slug)),
 }
 
 

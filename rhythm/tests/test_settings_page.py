@@ -1,0 +1,54 @@
+import pytest
+from django.urls import reverse
+
+from rhythm.models import RhythmSettings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_coordinator_sets_reminder_timing_and_support_text(client, coordinator, programme):
+    client.force_login(coordinator)
+    url = reverse("rhythm:programme_settings", args=[programme.slug])
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="3"' in page.content.decode()
+    assert not RhythmSettings.objects.exists()  # reading never writes
+    response = client.post(
+        url,
+        {
+            "survey_reminder_first_days": 2,
+            "survey_reminder_second_days": 5,
+            "support_information": "Call the Employee Assistance Programme on 0800 000 000.",
+            "bank_holidays": "scotland",
+        },
+    )
+    assert response.status_code == 302
+    row = RhythmSettings.objects.get(programme=programme)
+    assert (row.survey_reminder_first_days, row.survey_reminder_second_days) == (2, 5)
+    assert row.bank_holidays == "scotland"
+
+
+def test_second_reminder_before_the_first_is_refused_and_input_kept(client, coordinator, programme):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("rhythm:programme_settings", args=[programme.slug]),
+        {
+            "survey_reminder_first_days": 6,
+            "survey_reminder_second_days": 4,
+            "support_information": "Talk to your line manager or the wellbeing team.",
+            "bank_holidays": "england-and-wales",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The second reminder must come after the first." in html
+    assert "Talk to your line manager or the wellbeing team." in html
+    assert not RhythmSettings.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["mentor", "mentee", "outsider"])
+def test_settings_page_is_404_for_everyone_else(request, client, programme, persona):
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("rhythm:programme_settings", args=[programme.slug])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"survey_reminder_first_days": 1}).status_code == 404
+    assert not RhythmSettings.objects.exists()
