@@ -34,6 +34,8 @@ PASSWORD = "a-long-journey-password-1"
 @pytest.fixture
 def journey_world(settings):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    # The journey runs at whatever time CI does; emails must not wait for Monday 09:00.
+    settings.RHYTHM_IGNORE_SEND_WINDOWS = True
     for name in ("Python", "Machine learning", "Geospatial analysis", "SQL"):
         Skill.objects.get_or_create(name=name, defaults={"category": "data"})
     coordinator = UserFactory(email="cora@example.gov.uk", full_name="Cora Coordinator")

@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.kinds import register_kind
 from notifications.services import email_enqueue
+from notifications.windows import bank_holidays, next_send_time
 
 register_kind(
     "survey-invitation",
@@ -18,6 +20,16 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _send_after(user):
+    """The start of the person's next send window (working hours in their time zone, on a UK
+    working day), or None when windows are off for a local demo."""
+    if getattr(settings, "RHYTHM_IGNORE_SEND_WINDOWS", False):
+        return None
+    profile = getattr(user, "profile", None)
+    time_zone = profile.time_zone if profile is not None else settings.TIME_ZONE
+    return next_send_time(timezone.now(), time_zone, bank_holidays())
+
+
 def send_survey_invitation(invitation):
     schedule = invitation.schedule
     template = schedule.template
@@ -28,6 +40,7 @@ def send_survey_invitation(invitation):
         kind="survey-invitation",
         template="survey-invitation",
         idempotency_key=f"survey-invitation:{invitation.pk}",
+        send_after=_send_after(invitation.user),
         programme_name=cohort.programme.name,
         context={
             "name": invitation.user.display_name,

@@ -411,7 +411,7 @@ def survey_invitations_create(
         )
         created = list(
             SurveyInvitation.objects.filter(batch=batch).select_related(
-                "user", "schedule__template", "schedule__cohort__programme"
+                "user__profile", "schedule__template", "schedule__cohort__programme"
             )
         )
         if send:

@@ -23,9 +23,9 @@ from django.urls import reverse
 
 import programmes.emails  # noqa: F401 - registers "manager-signoff", reused for its reminder
 from notifications.kinds import register_kind
+from notifications.windows import zone
 
 from .data import ApplicationRow, CohortRow, InvitationRow, Message, PairRow, Person, ProgrammeRow
-from .windows import zone
 
 KIND_CHECKIN = "checkin-reminder"
 KIND_NUDGE = "checkin-nudge"

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from icalendar import Calendar, Event
 
-from .windows import WORK_END, WORK_START, is_working_day, zone
+from notifications.windows import WORK_END, WORK_START, is_working_day, zone
 
 MEETING_MINUTES = 60
 SEARCH_DAYS = 14

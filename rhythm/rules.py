@@ -10,11 +10,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 
+from notifications.windows import bank_holidays
+
 from . import emails
 from .data import CohortRow, Message, PairRow, Snapshot
 from .ics import suggest_slot
 from .tokens import mentor_next_time_token
-from .windows import bank_holidays
 
 RUNNING = "running"
 FINISHED = "finished"

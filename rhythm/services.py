@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from notifications.models import Email
 from notifications.services import email_enqueue_many
+from notifications.windows import bank_holidays, next_send_time, start_of_day, zone
 from people.models import User
 from programmes.models import Cohort, Programme, TalentPoolEntry
 
@@ -23,7 +24,6 @@ from . import collect, rules
 from .data import Message
 from .ics import checkin_ics
 from .models import PausedKind, RhythmSettings
-from .windows import bank_holidays, next_send_time, start_of_day, zone
 
 logger = logging.getLogger(__name__)
 

@@ -168,3 +168,20 @@ def test_defaults_come_to_running_cohorts_without_schedules(running_cohort, ment
     assert tasks.survey_invitations_create() == 0
     keys = set(running_cohort.survey_schedules.values_list("key", flat=True))
     assert keys == {"relationship-check", "mid-point", "end-of-programme"}
+
+
+def test_invitations_wait_for_the_persons_working_hours(
+    running_cohort, template, mentor, mentee, django_capture_on_commit_callbacks, settings
+):
+    """Created on a Saturday night, an invitation is held until Monday 09:00 in the person's
+    own time zone, like the programme rhythm's emails."""
+    settings.RHYTHM_IGNORE_SEND_WINDOWS = False
+    mentor.profile.time_zone = "America/New_York"
+    mentor.profile.save()
+    make_schedule(running_cohort, template)
+    with time_machine.travel(dt.datetime(2027, 1, 23, 22, 0, tzinfo=dt.UTC), tick=False):
+        assert _run(django_capture_on_commit_callbacks) == 2
+    assert len(mail.outbox) == 0  # nothing goes out at the weekend
+    held = {e.to: e.next_attempt_at for e in Email.objects.filter(kind="survey-invitation")}
+    assert held[mentee.email] == dt.datetime(2027, 1, 25, 9, 0, tzinfo=dt.UTC)  # London
+    assert held[mentor.email] == dt.datetime(2027, 1, 25, 14, 0, tzinfo=dt.UTC)  # 09:00 EST

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
+from notifications.windows import bank_holidays, in_window, next_send_time
 from rhythm.ics import checkin_ics, suggest_slot
-from rhythm.windows import bank_holidays, in_window, next_send_time
 
 H = bank_holidays("england-and-wales")
 UTC = dt.UTC

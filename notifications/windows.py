@@ -1,5 +1,8 @@
 """Send windows: when an email may reach a person. Pure: dates, times and time zones only.
 
+It lives in the outbox, the lowest app, so every app that sends mail to people (the programme
+rhythm, survey invitations) can use the same windows.
+
 An email goes out in working hours (09:00-17:00) in the recipient's time zone, on a weekday that
 is not a UK bank holiday (govuk-bank-holidays' bundled data: this never fetches from the web).
 An email that falls due outside the window waits for the next window's start.
