@@ -4,7 +4,8 @@ Anything a user may not see is reported as 404, never 403, so an outsider cannot
 a programme or cohort exists.
 """
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -128,15 +129,67 @@ def _proposal_extra(project: Project) -> str:
     return " ".join(p for p in parts if p)
 
 
+# A fitted index costs seconds for thousands of proposals, and the apply page asks for it while a
+# mentee types: it is cached, keyed by a version that changes whenever a proposal does.
+SIMILARITY_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _proposals_version(programme: Programme) -> str:
+    """Changes when a proposal of the programme is added, edited, removed or summarised."""
+    facts = Project.objects.filter(enrolment__cohort__programme=programme).aggregate(
+        n=Count("pk"),
+        ids=Sum("pk"),
+        edited=Max("updated_at"),
+        summarised=Max("enrolment__project_summary__updated_at"),
+    )
+    return "-".join(
+        str(v.timestamp() if hasattr(v, "timestamp") else v)
+        for v in (facts["n"], facts["ids"], facts["edited"], facts["summarised"])
+    )
+
+
+def programme_similarity_index(*, programme: Programme) -> SimilarityIndex | None:
+    """The programme's fitted similarity index (None when it has no proposal), from the cache
+    when no proposal changed since it was built."""
+    key = f"similarity-index:{programme.pk}:{_proposals_version(programme)}"
+    cached = cache.get(key)
+    if cached is None:
+        proposals = [proposal for _, proposal in programme_proposals(programme=programme)]
+        cached = {"index": SimilarityIndex(proposals) if proposals else None, "duplicates": {}}
+        cache.set(key, cached, SIMILARITY_CACHE_SECONDS)
+    return cached["index"]
+
+
+def _programme_duplicates(*, programme: Programme) -> list[tuple[int, int, float]]:
+    """Every pair of the programme's proposals above its threshold, cached like the index."""
+    key = (
+        f"similarity-duplicates:{programme.pk}:{_proposals_version(programme)}:"
+        f"{programme.duplicate_threshold}"
+    )
+    pairs = cache.get(key)
+    if pairs is None:
+        index = programme_similarity_index(programme=programme)
+        pairs = index.duplicates_within(threshold=programme.duplicate_threshold) if index else []
+        cache.set(key, pairs, SIMILARITY_CACHE_SECONDS)
+    return pairs
+
+
+def _projects_by_id(ids) -> dict[int, Project]:
+    return {
+        p.pk: p
+        for p in Project.objects.filter(pk__in=set(ids)).select_related(
+            "enrolment__cohort", "enrolment__user"
+        )
+    }
+
+
 def similar_projects(
     *, programme: Programme, title: str, description: str, exclude_project_id=None, limit=5
 ):
     """The most similar existing proposals to a draft, above the programme's threshold."""
-    pairs = programme_proposals(programme=programme)
-    if not pairs:
+    index = programme_similarity_index(programme=programme)
+    if index is None:
         return []
-    by_id = {row.pk: row for row, _ in pairs}
-    index = SimilarityIndex([proposal for _, proposal in pairs])
     matches = index.similar(
         title,
         description,
@@ -144,14 +197,16 @@ def similar_projects(
         limit=limit,
         exclude_ids=[exclude_project_id] if exclude_project_id else (),
     )
-    return [(by_id[m.id], m.score) for m in matches]
+    by_id = _projects_by_id(m.id for m in matches)
+    return [(by_id[m.id], m.score) for m in matches if m.id in by_id]
 
 
 def review_rows(*, cohort: Cohort, role: str = "", status: str = "", duplicates_only=False):
     """The coordinator's review table: applicants with their project and likely duplicates.
 
     A fixed number of queries whatever the number of applicants: one for the enrolments, a few
-    prefetches, and one for every proposal of the programme (for duplicate detection).
+    prefetches, one to check the cached duplicate pairs are current (all proposals of the
+    programme are read only when one changed) and one for the projects those pairs name.
     """
     qs = (
         cohort.enrolments.select_related("user", "user__profile", "project", "decided_by")
@@ -163,13 +218,16 @@ def review_rows(*, cohort: Cohort, role: str = "", status: str = "", duplicates_
     if status:
         qs = qs.filter(status=status)
     enrolments = list(qs)
-    pairs = programme_proposals(programme=cohort.programme)
+    mine = {e.project.pk for e in enrolments if getattr(e, "project", None) is not None}
+    found = [
+        (a, b, score)
+        for a, b, score in _programme_duplicates(programme=cohort.programme)
+        if a in mine or b in mine
+    ]
+    by_id = _projects_by_id(i for a, b, _ in found for i in (a, b))
     duplicates: dict[int, list] = {}
-    if pairs:
-        by_id = {row.pk: row for row, _ in pairs}
-        index = SimilarityIndex([proposal for _, proposal in pairs])
-        threshold = cohort.programme.duplicate_threshold
-        for a, b, score in index.duplicates_within(threshold=threshold):
+    for a, b, score in found:
+        if a in by_id and b in by_id:
             duplicates.setdefault(a, []).append((by_id[b], score))
             duplicates.setdefault(b, []).append((by_id[a], score))
     rows = []
