@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from feedback.models import SurveyInvitation, SurveySchedule
 from feedback.services import survey_defaults_ensure, survey_invitations_create
-from pairing.models import CheckIn, Pair
+from pairing.models import CheckIn, Pair, ProposedPair
 from people.models import AuditEvent, ProfileSkill, Skill
 from people.tests.factories import UserFactory
 from programmes.models import Cohort, Enrolment, Project
@@ -179,7 +179,7 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     sign_in(page, mentor.email, PASSWORD)
     page.get_by_role("link", name=re.compile("Volunteer as a mentor")).click()
     check_page(page, visits, "mentor")
-    page.get_by_label("How many mentees can you take?").fill("2")
+    page.get_by_label("How many mentees can you take?").fill("1")
     page.get_by_label("Your availability").fill("Tuesday afternoons")
     page.get_by_role("button", name="Send my application").click()
     page.wait_for_url(re.compile(r"/applications/\d+/"))
@@ -212,6 +212,7 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     check_page(page, visits, "coordinator")
     rows = page.locator("tbody tr[id^=p]")
     assert rows.count() == 2
+    proposed_for_mia = ProposedPair.objects.get(run__cohort=cohort, mentee=mia).mentor_id
     rows.first.get_by_role("button", name=re.compile("^Lock")).click()
     page.get_by_text("locked", exact=True).first.wait_for()
     page.locator("tbody tr[id^=p]").first.get_by_role("button", name="Swap").click()
@@ -244,7 +245,10 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     check_page(page, visits, "mentee")
     screenshot(page, "pair-page")
     assert CheckIn.objects.filter(pair=mia_pair, wellbeing=2).count() == 1
-    assert second_mentor and second_mentee
+    # Each mentor has room for one: the swap really exchanged them, and both are paired.
+    assert Pair.objects.filter(mentee=second_mentee, status="active").exists()
+    assert Pair.objects.filter(mentor=second_mentor, status="active").count() == 1
+    assert Pair.objects.get(mentee=mia).mentor_id != proposed_for_mia  # the swap took effect
 
     # --- A survey invitation arrives by email and is answered ---
     survey_defaults_ensure(programme=programme, cohort=cohort)

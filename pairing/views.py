@@ -35,6 +35,7 @@ def pair_detail(request, pk):
     checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer)
     last = checkins[0].met_on if checkins else None
     today = timezone.localdate()
+    next_due = pair.next_checkin_due(last)
     return render(
         request,
         "pairing/pair_detail.html",
@@ -45,8 +46,8 @@ def pair_detail(request, pk):
             "checkins": checkins,
             "last_met_on": last,
             "days_since": (today - last).days if last else None,
-            "next_due": pair.next_checkin_due(last),
-            "overdue": pair.status == pair.Status.ACTIVE and pair.next_checkin_due(last) < today,
+            "next_due": next_due,
+            "overdue": pair.status == pair.Status.ACTIVE and next_due < today,
             "goals": pair.goals.all(),
             "goal_form": GoalForm(),
             "progress_choices": GoalProgressForm.base_fields["progress"].choices,
