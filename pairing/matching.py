@@ -123,17 +123,15 @@ def cohort_inputs(cohort: Cohort) -> CohortInputs:
     settings = settings_for(cohort.programme)
     mentees = _enrolments(cohort, Role.MENTEE)
     mentors = _enrolments(cohort, Role.MENTOR)
-    user_of = {e.pk: e.user_id for e in [*mentees, *mentors]}
-    # Pairs from earlier cohorts of the programme, as (mentee user, mentor user).
+    # Pairs from earlier cohorts of the programme, as (mentee user, mentor user), mapped onto
+    # this cohort's enrolments: one pass over the earlier pairs, not over every mentee x mentor.
+    mentee_of = {e.user_id: e.pk for e in mentees}
+    mentor_of = {e.user_id: e.pk for e in mentors}
     earlier = Pair.objects.filter(
         cohort__programme=cohort.programme, cohort__starts_on__lt=cohort.starts_on
     ).values_list("mentee__user_id", "mentor__user_id")
-    earlier_users = set(earlier)
     previous = {
-        (me.pk, mo.pk)
-        for me in mentees
-        for mo in mentors
-        if (user_of[me.pk], user_of[mo.pk]) in earlier_users
+        (mentee_of[a], mentor_of[b]) for a, b in earlier if a in mentee_of and b in mentor_of
     }
     excluded = set(ExcludedPair.objects.filter(cohort=cohort).values_list("mentee_id", "mentor_id"))
     config = engine.ScoringConfig(

@@ -9,7 +9,7 @@ from pairing.models import ExcludedPair, MatchRun, MenteeRanking, Pair, PairingS
 from people.models import AuditEvent, ProfileSkill
 from people.tests.factories import SkillFactory, UserFactory
 from programmes.models import Cohort
-from programmes.tests.factories import EnrolmentFactory
+from programmes.tests.factories import CohortFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +294,25 @@ def test_run_page_query_count_does_not_grow_with_the_cohort(
     bigger = start(matching_cohort, coordinator)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("pairing:run", args=[bigger.pk]))
+
+
+def test_a_pair_from_an_earlier_cohort_is_not_proposed_again_unless_allowed(
+    coordinator, matching_cohort, people
+):
+    earlier = CohortFactory(
+        programme=matching_cohort.programme,
+        name="Earlier",
+        starts_on=dt.date(2025, 1, 6),
+        ends_on=dt.date(2025, 4, 4),
+    )
+    Pair.objects.create(
+        cohort=earlier,
+        mentor=EnrolmentFactory(user=people["bo"].user, cohort=earlier, role="mentor"),
+        mentee=EnrolmentFactory(user=people["di"].user, cohort=earlier, role="mentee"),
+        started_on=earlier.starts_on,
+        status="ended",
+        ended_on=earlier.ends_on,
+    )
+    assert proposed(start(matching_cohort, coordinator)).get("di") != "bo"
+    PairingSettings.objects.create(programme=matching_cohort.programme, allow_previous_pairs=True)
+    assert proposed(start(matching_cohort, coordinator))["di"] == "bo"
