@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from mentorship.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
 
 from . import selectors, services

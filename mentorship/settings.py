@@ -70,7 +70,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "django_celery_results",
-    # Project apps, in the direction imports point.
+    # Project apps, in the direction imports point (docs/architecture.md).
+    "lib",
     "notifications",
     "people",
     "programmes",

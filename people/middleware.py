@@ -26,7 +26,9 @@ def needs_mfa(user) -> bool:
     """Coordinators (anyone who coordinates a programme) and staff must have an authenticator."""
     from allauth.mfa.utils import is_mfa_enabled
 
-    if not (user.is_staff or user.coordinated_programmes.exists()):
+    from .roles import is_coordinator
+
+    if not is_coordinator(user):
         return False
     return not is_mfa_enabled(user)
 

@@ -7,6 +7,7 @@ from notifications.personal_data import personal_data_export as outbox_export
 
 from . import personal_data
 from .models import AuditEvent, ProfileSkill, User
+from .roles import coordinated_names
 
 
 def _iso(value):
@@ -52,7 +53,7 @@ def person_data_export(*, user: User) -> dict:
                 {"provider": s.provider, "uid": s.uid, "date_joined": _iso(s.date_joined)}
                 for s in SocialAccount.objects.filter(user=user)
             ],
-            "coordinates": sorted(user.coordinated_programmes.values_list("name", flat=True)),
+            "coordinates": coordinated_names(user),
         },
         "profile": None,
         "skills": [],

@@ -1,9 +1,8 @@
 """Writes for people: accounts and profiles."""
 
-import ipaddress
-
-from django.conf import settings
 from django.db import transaction
+
+from lib.audit import AuditContext, client_ip  # noqa: F401  (client_ip: re-exported)
 
 from .models import Profile, Skill, User
 
@@ -76,15 +75,22 @@ def skill_suggestions_decide(*, actor: User, approve=(), reject=()) -> tuple[int
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: User | None = None,
     action: str,
     obj=None,
     programme_id: int | None = None,
     summary: str = "",
+    context: AuditContext | None = None,
     request=None,
 ):
+    """One audit entry. Services pass the ``AuditContext`` their view built (actor and IP);
+    ``actor`` alone is enough for work with no request (tasks, commands)."""
     from .models import AuditEvent
 
+    if context is None and request is not None:
+        context = AuditContext.from_request(request)
+    if actor is None and context is not None:
+        actor = context.actor
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -92,23 +98,8 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         programme_id=programme_id,
         summary=summary[:300],
-        ip_address=client_ip(request) if request is not None else None,
+        ip_address=context.ip if context is not None else None,
     )
-
-
-def client_ip(request) -> str | None:
-    """Where a request came from. ``X-Forwarded-For`` is honoured only behind trusted proxies
-    (``TRUSTED_PROXY_COUNT``, the same setting allauth's rate limits use): the address the
-    outermost trusted proxy saw; otherwise the direct peer, ``REMOTE_ADDR``."""
-    trusted = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
-    forwarded = request.headers.get("x-forwarded-for", "") if trusted else ""
-    candidates = [p.strip() for p in forwarded.split(",") if p.strip()]
-    ip = candidates[-trusted] if trusted and len(candidates) >= trusted else None
-    ip = ip or request.META.get("REMOTE_ADDR") or None
-    try:
-        return str(ipaddress.ip_address(ip)) if ip else None
-    except ValueError:
-        return None
 
 
 # --- Personal-data rights -----------------------------------------------------------------------

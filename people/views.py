@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from .forms import ProfileForm, SkillSuggestionForm, skill_formset
 from .models import ProfileSkill, Skill
+from .roles import is_coordinator
 from .selectors import person_data_export
 from .services import (
     audit_record,
@@ -74,7 +75,7 @@ def skill_suggest_view(request):
 
 
 def _can_review_skills(user) -> bool:
-    return user.is_staff or user.coordinated_programmes.exists()
+    return is_coordinator(user)
 
 
 def skill_suggestions(request):

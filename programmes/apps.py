@@ -10,3 +10,14 @@ class ProgrammesConfig(AppConfig):
         from . import emails, personal_data, services_invites  # noqa: F401
 
         personal_data.register()  # export and erasure sections (people/personal_data.py)
+
+        from people import roles
+
+        from .models import Programme
+
+        roles.register_coordinator(
+            check=lambda user: Programme.objects.filter(coordinators=user).exists(),
+            names=lambda user: list(
+                Programme.objects.filter(coordinators=user).values_list("name", flat=True)
+            ),
+        )

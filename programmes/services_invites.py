@@ -24,7 +24,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.csvsafe import read_csv_upload
+from lib.csvsafe import read_csv_upload
 from notifications.kinds import register_kind
 from notifications.services import email_enqueue
 from people.models import Grade, Profile, User

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from mentorship.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from people.services import audit_record
 
 from . import selectors, selectors_pool, services_invites

@@ -1,4 +1,4 @@
-"""Tests for mentorship.csvsafe (pure Python; no database or Django needed)."""
+"""Tests for lib.csvsafe (pure Python; no database or Django needed)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentorship.csvsafe import (
+from lib.csvsafe import (
     FORMULA_TRIGGERS,
     UploadRow,
     iter_csv,

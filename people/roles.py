@@ -1,0 +1,38 @@
+"""Roles a person has that people cannot see for itself.
+
+Whether someone coordinates a programme is programmes' fact, one floor up. programmes registers
+the predicate here from its ``AppConfig.ready()`` (like the personal-data registry), so people's
+middleware, views and data export ask ``is_coordinator(user)`` without reaching up through a
+reverse accessor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_coordinator_checks: list[Callable[[object], bool]] = []
+_coordinated_names: list[Callable[[object], list[str]]] = []
+
+
+def register_coordinator(
+    *, check: Callable[[object], bool], names: Callable[[object], list[str]] | None = None
+) -> None:
+    """Register how to tell whether a user coordinates anything, and what (for data export)."""
+    if check not in _coordinator_checks:
+        _coordinator_checks.append(check)
+    if names is not None and names not in _coordinated_names:
+        _coordinated_names.append(names)
+
+
+def is_coordinator(user) -> bool:
+    """Staff, or a coordinator of at least one programme."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff or any(check(user) for check in _coordinator_checks))
+
+
+def coordinated_names(user) -> list[str]:
+    out: list[str] = []
+    for names in _coordinated_names:
+        out += names(user)
+    return sorted(out)
