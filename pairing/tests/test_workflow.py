@@ -324,3 +324,13 @@ def test_a_pair_from_an_earlier_cohort_is_not_proposed_again_unless_allowed(
     assert proposed(start(matching_cohort, coordinator)).get("di") != "bo"
     PairingSettings.objects.create(programme=matching_cohort.programme, allow_previous_pairs=True)
     assert proposed(start(matching_cohort, coordinator))["di"] == "bo"
+
+
+def test_choice_mode_refuses_the_same_rank_twice(client, matching_cohort, people):
+    PairingSettings.objects.create(programme=matching_cohort.programme, choice_mode=True)
+    client.force_login(people["cy"].user)
+    url = reverse("pairing:choose", args=[matching_cohort.pk])
+    twice = {f"rank-{people['bo'].pk}": "1", f"rank-{people['ada'].pk}": "1"}
+    response = client.post(url, twice, follow=True)
+    assert "Give each mentor a different rank." in response.content.decode()
+    assert not MenteeRanking.objects.exists()
