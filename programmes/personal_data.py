@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from people import personal_data
 
-from .models import Enrolment, Project, TalentPoolEntry
+from .models import Enrolment, EnrolmentStatus, Project, TalentPoolEntry
 from .selectors import similarity_cache_forget
 
 ERASED = personal_data.ERASED
@@ -105,6 +105,11 @@ def talent_pool_export(user) -> list[dict]:
 
 def programmes_erase(user, erasure) -> None:
     enrolments = Enrolment.objects.filter(user=user)
+    # Pending invitations end with the account: their links are refused from now on.
+    erasure.count(
+        "invitations_cancelled",
+        enrolments.filter(status=EnrolmentStatus.INVITED).update(status=EnrolmentStatus.WITHDRAWN),
+    )
     erasure.count(
         "enrolments",
         enrolments.update(goals="", availability="", coordinator_notes="", manager_email=""),

@@ -209,3 +209,44 @@ def test_after_erasure_the_person_appears_nowhere_and_the_figures_stand(everywhe
     found = _found(needles)
     assert found == []
     assert _figures(cohort) == before
+
+
+def test_an_old_invitation_link_cannot_revive_an_erased_account(client, cohort, staff):
+    """Attack: someone holding an invitation email of a person since erased opens its link,
+    hoping to set a password on the account and sign in as it."""
+    from django.urls import reverse
+
+    from programmes.services_invites import invitation_token
+
+    person = UserFactory(email="invited.once@example.gov.uk", full_name="Ivy Invited")
+    person.set_unusable_password()
+    person.is_active = False
+    person.save()
+    enrolment = EnrolmentFactory(user=person, cohort=cohort, role="mentee", status="invited")
+    url = reverse("programmes:invitation_accept", args=[invitation_token(enrolment)])
+    assert client.get(url).status_code == 200  # the link works before erasure
+    person_erase(user=person, actor=staff)
+    enrolment.refresh_from_db()
+    assert enrolment.status == "withdrawn"  # the pending invitation was cancelled
+    assert client.get(url).status_code == 404
+    response = client.post(
+        url, {"new_password1": "a-new-pass-123", "new_password2": "a-new-pass-123"}
+    )
+    assert response.status_code == 404
+    person.refresh_from_db()
+    assert not person.has_usable_password() and not person.is_active
+
+
+def test_an_old_sign_off_link_for_an_erased_applicant_is_refused(client, cohort, staff):
+    from django.urls import reverse
+
+    from programmes.services import manager_signoff_token
+
+    person = UserFactory(email="applicant@example.gov.uk")
+    enrolment = EnrolmentFactory(user=person, cohort=cohort, role="mentee", status="applied")
+    enrolment.manager_email = "boss@example.gov.uk"
+    enrolment.save()
+    url = reverse("programmes:manager_signoff", args=[manager_signoff_token(enrolment)])
+    assert client.get(url).status_code == 200
+    person_erase(user=person, actor=staff)
+    assert client.get(url).status_code == 404
