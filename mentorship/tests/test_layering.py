@@ -62,6 +62,8 @@ ALLOWLIST: dict[tuple[str, str], str] = {
         "to remove: a coordinator's two-factor test opens a programme page; it moves to "
         "mentorship/tests/ or asks for a people page"
     ),
+    ("people/tests/test_admin_audit.py", "pairing"): CROSS_APP_TEST,
+    ("people/tests/test_admin_audit.py", "programmes"): CROSS_APP_TEST,
     ("people/tests/test_audit.py", "mentorship"): CROSS_APP_TEST,
     ("people/tests/test_audit.py", "programmes"): CROSS_APP_TEST,
     ("people/tests/test_personal_data.py", "feedback"): CROSS_APP_TEST,
