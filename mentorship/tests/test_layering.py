@@ -58,6 +58,8 @@ ALLOWLIST: dict[tuple[str, str], str] = {
     ("notifications/reliability/bench.py", "bench"): (
         "to remove: the email benchmark moves to bench/ with the harness it shares"
     ),
+    ("pairing/tests/test_cadence.py", "insights"): CROSS_APP_TEST,
+    ("pairing/tests/test_cadence.py", "rhythm"): CROSS_APP_TEST,
     ("people/tests/test_account_security.py", "programmes"): (
         "to remove: a coordinator's two-factor test opens a programme page; it moves to "
         "mentorship/tests/ or asks for a people page"
@@ -65,6 +67,7 @@ ALLOWLIST: dict[tuple[str, str], str] = {
     ("people/tests/test_admin_audit.py", "pairing"): CROSS_APP_TEST,
     ("people/tests/test_admin_audit.py", "programmes"): CROSS_APP_TEST,
     ("people/tests/test_audit.py", "mentorship"): CROSS_APP_TEST,
+    ("people/tests/test_audit.py", "pairing"): CROSS_APP_TEST,
     ("people/tests/test_audit.py", "programmes"): CROSS_APP_TEST,
     ("people/tests/test_personal_data.py", "feedback"): CROSS_APP_TEST,
     ("people/tests/test_personal_data.py", "mentorship"): CROSS_APP_TEST,
