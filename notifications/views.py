@@ -6,7 +6,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
@@ -57,13 +63,15 @@ def unsubscribe(request, token: str):
 
 
 @login_not_required
-@require_http_methods(["GET"])
 def attachment(request, token: str):
     """The file an email carried (an .ics invitation), for GOV.UK Notify emails, which carry no
-    attachments: the email links here instead. The signed token names the row and the file."""
+    attachments: the email links here instead. The signed token names the row and the file; a
+    forged one is 404 whatever the method."""
     found = attachment_read(token)
     if found is None:
         raise Http404("This link is not valid.")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     email = Email.objects.filter(pk=found[0]).only("attachments").first()
     items = email.attachments if email is not None else []
     if not 0 <= found[1] < len(items):

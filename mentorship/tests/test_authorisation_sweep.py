@@ -77,6 +77,10 @@ URLS = {
     "people:skill_suggestions": (ANY_COORDINATOR, _w()),
     "notifications:preferences": (SELF, _w()),
     "notifications:unsubscribe": (TOKEN, _w(token="forged-token")),
+    "notifications:attachment": (TOKEN, _w(token="forged-token")),
+    # GOV.UK Notify's delivery receipts: a bearer token in a header, no session (test_notify.py).
+    "notifications:notify_callback": (PUBLIC, _w()),
+    "notifications:address_confirm": (SELF, _w()),
     "programmes:list": (SELF, _w()),
     "programmes:create": (ANY_COORDINATOR, _w()),
     "programmes:apply": (OPEN_COHORT, _w(pk=cohort_pk, role="mentee")),
