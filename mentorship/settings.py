@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "rhythm",
     "community",
     "insights",
+    "calendars",
     # The project package itself, last: its demo seeder may use every app.
     "mentorship",
 ]
@@ -273,6 +274,8 @@ NOTIFY_RATE_LIMIT_PER_MINUTE = env.int("NOTIFY_RATE_LIMIT_PER_MINUTE", default=3
 NOTIFY_TIMEOUT = env.int("NOTIFY_TIMEOUT", default=30)
 # How long the signed link that replaces an .ics attachment in Notify mode works.
 NOTIFY_ICS_LINK_DAYS = env.int("NOTIFY_ICS_LINK_DAYS", default=60)
+# Calendar feeds (calendars/, docs/calendar.md): fetches allowed per feed per 10 minutes.
+CALENDAR_FEED_RATE = env.int("CALENDAR_FEED_RATE", default=30)
 if NOTIFY_API_KEY and not NOTIFY_TEMPLATE_ID:
     raise ImproperlyConfigured("NOTIFY_API_KEY needs NOTIFY_TEMPLATE_ID (the generic template).")
 if NOTIFY_CALLBACK_TOKEN and len(NOTIFY_CALLBACK_TOKEN) < 20:

@@ -186,6 +186,11 @@ URLS = {
     "community:standups_schedule": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "rhythm:mentor_next_time": (TOKEN, _w(token="forged-token")),
     "rhythm:cohort_schedule": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    # Calendar feeds (calendars/): the feed's secret is its authority; no session needed.
+    "calendars:feed": (TOKEN, _w(token="forged-token")),
+    "calendars:reset": (SELF, _w()),
+    "calendars:cohort": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "calendars:cohort_reset": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "rhythm:programme_settings": (COORDINATOR, _w(slug=slug)),
 }
 
