@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from .models import Email, EmailPreference, UndeliverableAddress
+from .selectors import undeliverable_cache_refresh
 
 ERASED = "[erased]"
 
@@ -62,4 +63,5 @@ def personal_data_erase(*, user, old_email: str, new_email: str) -> int:
     )
     EmailPreference.objects.filter(user=user).delete()
     UndeliverableAddress.objects.filter(Q(user=user) | Q(address=old_email.lower())).delete()
+    undeliverable_cache_refresh()  # the banner's cache holds the address too
     return n
