@@ -65,9 +65,11 @@ compose-check:
 test-browser: install-dev
 	$(PY) -m pytest browser_tests -p no:cacheprovider
 
-## The outbox against a real SMTP server, a private Redis and real Celery workers (docs/email.md).
+## The outbox against a real SMTP server, a private Redis and real Celery workers, then the same
+## faults on the GOV.UK Notify path against the local Notify stand-in (docs/email.md).
 test-reliability: install-dev
 	$(PY) -m notifications.reliability.run
+	$(PY) -m notifications.reliability.notify_run
 
 ## Enqueue 10,000 emails and deliver them through a worker to a local SMTP server.
 bench-email: install-dev
