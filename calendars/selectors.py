@@ -87,7 +87,11 @@ def _event(event: Event) -> dict:
 
 def _pairs_with_last_meeting(qs):
     return (
-        qs.filter(status=Pair.Status.ACTIVE, cohort__status=CohortStatus.RUNNING)
+        # Published pairs meet from the day they are told (matching) until the cohort ends.
+        qs.filter(
+            status=Pair.Status.ACTIVE,
+            cohort__status__in=[CohortStatus.MATCHING, CohortStatus.RUNNING],
+        )
         .select_related(
             "cohort__programme",
             "mentor__user__profile",

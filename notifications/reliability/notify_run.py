@@ -6,7 +6,7 @@ process instead of an SMTP server, and the workers sending through the real
 notifications-python-client. The shared rate limit counts in the private Redis (CACHE_URL).
 Counted at the stand-in, per outbox row (Notify's ``reference``):
 
-- kill: 500 emails, a worker SIGKILLed part-way twice and restarted: every row accepted once.
+- kill: 300 emails, a worker SIGKILLed part-way twice and restarted: every row accepted once.
   Unlike SMTP there is no "one duplicate per kill" bound: a row sent again is first looked up
   by its reference, so a notification Notify already made is not made twice;
 - notify-429 / notify-5xx: Notify answers 429 (then 503) to everything for 5 s: retried with
@@ -40,7 +40,10 @@ def main() -> int:
             "OUTBOX_RETRY_CAP_SECONDS": "4",
             "OUTBOX_MAX_ATTEMPTS": "20",
             "OUTBOX_SENDING_TIMEOUT_SECONDS": "10",
-            "OUTBOX_REQUEUE_GRACE_SECONDS": "3",
+            # Fresh rows' own messages are in the queue: on a busy machine a short grace makes
+            # the sweeper publish each again every 2 s and the backlog grows. Lost messages (the
+            # grace path) are the SMTP run's redis-down scenario.
+            "OUTBOX_REQUEUE_GRACE_SECONDS": "60",
             "OUTBOX_BROKER_PAUSE_SECONDS": "1",
             "OUTBOX_SWEEP_BATCH": "5000",
             "NOTIFY_API_KEY": standin.api_key,
@@ -133,10 +136,10 @@ def main() -> int:
     try:
         # 1. SIGKILL a worker part-way, twice.
         started = time.monotonic()
-        ids, kills, thresholds = [], 0, [150, 330]
-        for part in range(5):
+        ids, kills, thresholds = [], 0, [100, 200]
+        for part in range(3):
             ids += enqueue(f"kill-{part}", 100)
-        keys = [f"kill-{p}:{i}" for p in range(5) for i in range(100)]
+        keys = [f"kill-{p}:{i}" for p in range(3) for i in range(100)]
         deadline = time.monotonic() + 90
         while thresholds and time.monotonic() < deadline:
             if standin.delivered_count(keys) >= thresholds[0]:
