@@ -98,7 +98,7 @@ class NotifyStandin:
             pass
 
         Handler.standin = standin
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = _Server(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
@@ -258,6 +258,15 @@ class NotifyStandin:
             self.notifications[notification_id] = notification
             self.accepted[body.get("reference")] += 1
         return notification
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client killed mid-request (the reliability run SIGKILLs workers) is not an error.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _error(status: int, error: str, message: str) -> dict:
