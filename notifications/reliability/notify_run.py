@@ -167,7 +167,19 @@ def main() -> int:
             failures.append("kill")
 
         # 2-3. Notify answers 429, then 503, to everything for eight seconds.
+        import redis as redis_client
+
+        queue = redis_client.Redis(port=redis_port)
+
+        def queue_drained(timeout=120.0):
+            """The kill scenario leaves re-published messages behind: an outage started before
+            the workers reach the new rows would be over before it is met."""
+            deadline = time.monotonic() + timeout
+            while queue.llen("celery") and time.monotonic() < deadline:
+                time.sleep(0.2)
+
         for scenario, status in (("notify-429", 429), ("notify-5xx", 503)):
+            queue_drained()
             started = time.monotonic()
             before = standin.answers[status]
             standin.outage(status, 8.0)
