@@ -111,7 +111,8 @@ class NotifyStandin:
     # --- Faults -------------------------------------------------------------------------------
 
     def script(self, *codes: int) -> None:
-        """Answer the next len(codes) send requests with these status codes (nothing created)."""
+        """Answer the next len(codes) requests with these status codes (nothing created); a code
+        below 400 lets that request through as usual."""
         with self.lock:
             self._script.extend(codes)
 
@@ -309,6 +310,8 @@ class _Handler(BaseHTTPRequestHandler):
             scripted = s._script.pop(0) if s._script else None
             if scripted is None and time.monotonic() < s._outage_until:
                 scripted = s._outage_status
+        if scripted is not None and scripted < 400:
+            scripted = None  # a scripted success: answer as usual
         if scripted is not None:
             s.answers[scripted] += 1
             error, message = MESSAGES.get(scripted, ("Exception", "Internal server error"))
