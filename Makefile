@@ -65,10 +65,12 @@ compose-check:
 test-browser: install-dev
 	$(PY) -m pytest browser_tests -p no:cacheprovider
 
-## The outbox against a real SMTP server, a private Redis and real Celery workers (docs/email.md).
+## The outbox against a real SMTP server, a private Redis and real Celery workers, then the same
+## faults on the GOV.UK Notify path against the local Notify stand-in (docs/email.md).
 ## Benchmarks and rigs live in bench/ (outside the product packages) and run as `python -m bench.<name>`.
 test-reliability: install-dev
 	$(PY) -m bench.reliability
+	$(PY) -m bench.notify_reliability
 
 ## Enqueue 10,000 emails and deliver them through a worker to a local SMTP server.
 bench-email: install-dev

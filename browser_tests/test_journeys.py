@@ -1,8 +1,10 @@
 """The whole life of a programme, in a real browser, as the people who use it."""
 
 import datetime as dt
+import pathlib
 import re
 
+import icalendar
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Permission
@@ -271,6 +273,20 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     page.wait_for_load_state()
     check_page(page, visits, "mentee")
     assert SurveyInvitation.objects.get(user__email="mia.mentee@example.gov.uk").answered_at
+
+    # --- Her calendar feed (downloaded, nothing subscribed) lists the pair's next check-in ---
+    page.goto(reverse("people:profile"))
+    page.get_by_role("heading", name="Your calendar").wait_for()
+    assert page.get_by_label(re.compile("Subscribe")).input_value().startswith("webcal://")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the calendar file").click()
+    feed = icalendar.Calendar.from_ical(pathlib.Path(download.value.path()).read_bytes())
+    mia_pair = Pair.objects.select_related("mentor__user").get(pk=mia_pair.pk)
+    last = CheckIn.objects.filter(pair=mia_pair).latest("met_on").met_on
+    due = mia_pair.next_checkin_due(last)
+    [checkin] = [e for e in feed.walk("VEVENT") if e["UID"].startswith("checkin-next-")]
+    assert str(checkin["SUMMARY"]) == f"Mentoring check-in with {mia_pair.mentor.user.display_name}"
+    assert checkin.decoded("DTSTART").date() >= max(due, dt.date.today())
     page.get_by_role("button", name="Sign out").click()
 
     # --- The coordinator sees the dashboard change, the pair flagged, and exports figures ---

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "rhythm",
     "community",
     "insights",
+    "calendars",
     # The project package itself, last: its demo seeder may use every app.
     "mentorship",
 ]
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mentorship.context_processors.site",
+                "notifications.context_processors.undeliverable_address",
             ],
         },
     },
@@ -257,6 +259,27 @@ else:
         else "django.core.mail.backends.smtp.EmailBackend",
     )
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# GOV.UK Notify (docs/email.md, "GOV.UK Notify"): with an API key the outbox sends through Notify
+# instead of EMAIL_BACKEND, every kind through one generic template whose subject is ((subject))
+# and body ((body)).
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_REPLY_TO_ID = env.str("NOTIFY_EMAIL_REPLY_TO_ID", default="")
+# The bearer token Notify sends with delivery receipts (set the same value in Notify's callback
+# settings). Empty: the callback endpoint answers 404.
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+# Notify's limit is per service and per minute: every worker counts against it in the cache.
+NOTIFY_RATE_LIMIT_PER_MINUTE = env.int("NOTIFY_RATE_LIMIT_PER_MINUTE", default=3000)
+NOTIFY_TIMEOUT = env.int("NOTIFY_TIMEOUT", default=30)
+# How long the signed link that replaces an .ics attachment in Notify mode works.
+NOTIFY_ICS_LINK_DAYS = env.int("NOTIFY_ICS_LINK_DAYS", default=60)
+# Calendar feeds (calendars/, docs/calendar.md): fetches allowed per feed per 10 minutes.
+CALENDAR_FEED_RATE = env.int("CALENDAR_FEED_RATE", default=30)
+if NOTIFY_API_KEY and not NOTIFY_TEMPLATE_ID:
+    raise ImproperlyConfigured("NOTIFY_API_KEY needs NOTIFY_TEMPLATE_ID (the generic template).")
+if NOTIFY_CALLBACK_TOKEN and len(NOTIFY_CALLBACK_TOKEN) < 20:
+    raise ImproperlyConfigured("NOTIFY_CALLBACK_TOKEN must be at least 20 characters.")
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

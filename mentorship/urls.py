@@ -21,5 +21,6 @@ urlpatterns = [
     path("surveys/", include("feedback.urls")),
     path("community/", include("community.urls")),
     path("rhythm/", include("rhythm.urls")),
+    path("", include("calendars.urls")),
     path("admin/", admin.site.urls),
 ]

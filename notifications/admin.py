@@ -2,14 +2,23 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from . import services
-from .models import Email, EmailPreference
+from .models import Email, EmailPreference, UndeliverableAddress
 
 
 @admin.register(Email)
 class EmailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "to", "kind", "subject", "status", "attempts", "short_error"]
-    list_filter = ["status", "kind", "created_at"]
-    search_fields = ["to", "idempotency_key", "subject"]
+    list_display = [
+        "created_at",
+        "to",
+        "kind",
+        "subject",
+        "status",
+        "delivery_status",
+        "attempts",
+        "short_error",
+    ]
+    list_filter = ["status", "delivery_status", "kind", "created_at"]
+    search_fields = ["to", "idempotency_key", "subject", "provider_id"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     actions = ["retry", "cancel"]
@@ -26,6 +35,9 @@ class EmailAdmin(admin.ModelAdmin):
         "created_at",
         "claimed_at",
         "sent_at",
+        "provider_id",
+        "delivery_status",
+        "delivery_status_at",
         "subject",
         "headers",
         "attachment_names",
@@ -79,3 +91,17 @@ class EmailPreferenceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "enabled"]
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(UndeliverableAddress)
+class UndeliverableAddressAdmin(admin.ModelAdmin):
+    """Addresses GOV.UK Notify reported as a permanent failure. Deleting one lets optional emails
+    go to it again (as when the person confirms it)."""
+
+    list_display = ["address", "user", "reported_at"]
+    search_fields = ["address", "user__email"]
+    raw_id_fields = ["user", "email"]
+    readonly_fields = ["address", "user", "email", "reported_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -17,6 +17,15 @@ class EmailQuerySet(models.QuerySet):
         return self.filter(status=Email.Status.PENDING, next_attempt_at__lte=now or timezone.now())
 
 
+class DeliveryStatus(models.TextChoices):
+    """What GOV.UK Notify's delivery-receipt callback says happened after Notify took the email."""
+
+    DELIVERED = "delivered", "Delivered"
+    PERMANENT_FAILURE = "permanent-failure", "Permanent failure"
+    TEMPORARY_FAILURE = "temporary-failure", "Temporary failure"
+    TECHNICAL_FAILURE = "technical-failure", "Technical failure"
+
+
 class Email(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -49,6 +58,13 @@ class Email(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=255, unique=True)
+    # GOV.UK Notify (docs/email.md): Notify's id for the notification and the last delivery
+    # receipt its callback reported. Empty for SMTP.
+    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    delivery_status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, blank=True, default=""
+    )
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
 
     objects = EmailQuerySet.as_manager()
 
@@ -77,3 +93,23 @@ class EmailPreference(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.kind}: {'on' if self.enabled else 'off'}"
+
+
+class UndeliverableAddress(models.Model):
+    """An address GOV.UK Notify reported as a permanent failure (it does not exist, or the
+    mailbox refuses mail). Optional emails to it stop until the person changes their address
+    (the row no longer matches) or confirms it (the row is deleted)."""
+
+    address = models.EmailField(max_length=254, unique=True)  # stored lower-cased
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="undeliverable_addresses",
+    )
+    email = models.ForeignKey(Email, null=True, blank=True, on_delete=models.SET_NULL)
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.address} (undeliverable since {self.reported_at:%Y-%m-%d})"

@@ -7,7 +7,8 @@ The outbox knows no domain and sits below people, so people calls these two func
 from django.db import transaction
 from django.db.models import Q
 
-from .models import Email, EmailPreference
+from .models import Email, EmailPreference, UndeliverableAddress
+from .selectors import undeliverable_cache_refresh
 
 ERASED = "[erased]"
 
@@ -21,6 +22,12 @@ def personal_data_export(*, user, email: str) -> dict:
         "email_preferences": [
             {"kind": p.kind, "enabled": p.enabled, "updated_at": p.updated_at.isoformat()}
             for p in EmailPreference.objects.filter(user=user).order_by("kind")
+        ],
+        "undeliverable_addresses": [
+            {"address": u.address, "reported_at": u.reported_at.isoformat()}
+            for u in UndeliverableAddress.objects.filter(
+                Q(user=user) | Q(address=email.lower())
+            ).order_by("address")
         ],
         "emails_sent_to_you": [
             {
@@ -55,4 +62,6 @@ def personal_data_erase(*, user, old_email: str, new_email: str) -> int:
         last_error="",
     )
     EmailPreference.objects.filter(user=user).delete()
+    UndeliverableAddress.objects.filter(Q(user=user) | Q(address=old_email.lower())).delete()
+    undeliverable_cache_refresh()  # the banner's cache holds the address too
     return n

@@ -20,8 +20,10 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from . import notify
 from .kinds import get_kind
-from .models import Email, EmailPreference
+from .models import DeliveryStatus, Email, EmailPreference, UndeliverableAddress
+from .selectors import address_is_undeliverable, undeliverable_cache_refresh
 from .tokens import unsubscribe_token_make
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ def _email_row(
     attachments: list[dict] | None,
     send_after,
     enabled: bool,
+    undeliverable: bool = False,
 ) -> Email:
     """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share)."""
     kind_def = get_kind(kind)
@@ -86,6 +89,12 @@ def _email_row(
     status, reason = Status.PENDING, ""
     if not kind_def.essential and user is not None and not enabled:
         status, reason = Status.CANCELLED, f"Not sent: the person turned off '{kind}' emails."
+    elif not kind_def.essential and undeliverable:
+        status, reason = (
+            Status.CANCELLED,
+            "Not sent: GOV.UK Notify reported this address as undeliverable; optional emails "
+            "stop until the person changes or confirms it.",
+        )
     return Email(
         to=to,
         user=user,
@@ -140,9 +149,11 @@ def email_enqueue(
         # Preferences belong to people: find the account behind the address, if there is one.
         user = get_user_model().objects.filter(email__iexact=to).first()
 
-    enabled = True
-    if not kind_def.essential and user is not None:
-        enabled = email_kind_enabled(user=user, kind=kind)
+    enabled, undeliverable = True, False
+    if not kind_def.essential:
+        undeliverable = address_is_undeliverable(to)
+        if user is not None:
+            enabled = email_kind_enabled(user=user, kind=kind)
     email = _email_row(
         to=to,
         kind=kind,
@@ -154,6 +165,7 @@ def email_enqueue(
         attachments=attachments,
         send_after=send_after,
         enabled=enabled,
+        undeliverable=undeliverable,
     )
     try:
         # A savepoint, so a racing insert of the same key does not break the caller's transaction.
@@ -189,6 +201,14 @@ def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[E
             r for r in fresh.values() if not get_kind(r["kind"]).essential and r.get("user")
         ]
         off = set()
+        undeliverable = set()
+        optional_to = {r["to"].lower() for r in fresh.values() if not get_kind(r["kind"]).essential}
+        if optional_to:
+            undeliverable = set(
+                UndeliverableAddress.objects.filter(address__in=optional_to).values_list(
+                    "address", flat=True
+                )
+            )
         if optional:
             off = set(
                 EmailPreference.objects.filter(
@@ -209,6 +229,7 @@ def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[E
                 attachments=r.get("attachments"),
                 send_after=r.get("send_after"),
                 enabled=not (r.get("user") and (r["user"].pk, r["kind"]) in off),
+                undeliverable=r["to"].lower() in undeliverable,
             )
             for key, r in fresh.items()
         ]
@@ -277,7 +298,10 @@ def _backoff_seconds(attempts: int) -> int:
 
 
 def _is_temporary(exc: BaseException) -> bool:
-    """SMTP 4xx, connection errors and timeouts are worth another try; 5xx are not."""
+    """SMTP 4xx, connection errors and timeouts are worth another try; 5xx are not. GOV.UK
+    Notify's answers are classified by notify.error_is_temporary (429 and 5xx temporary)."""
+    if notify.notify_enabled() or isinstance(exc, notify.APIError):
+        return notify.error_is_temporary(exc)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _msg in exc.recipients.values()]
         return bool(codes) and all(400 <= code < 500 for code in codes)
@@ -321,10 +345,23 @@ def email_deliver(*, email_id: int) -> str:
     email = Email.objects.get(pk=email_id)
     mine = Email.objects.filter(pk=email_id, status=Status.SENDING, claimed_at=email.claimed_at)
 
+    provider_id = ""
     try:
-        _message(email).send(fail_silently=False)
+        if notify.notify_enabled():
+            provider_id = notify.notify_send(email)
+        else:
+            _message(email).send(fail_silently=False)
+    except notify.NotifyRateLimited as exc:
+        # Our own limiter said wait: not an attempt, the row is due again in a second.
+        mine.update(
+            status=Status.PENDING,
+            attempts=F("attempts") - 1,
+            next_attempt_at=timezone.now() + timedelta(seconds=1),
+            last_error=str(exc),
+        )
+        return "retry"
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = notify.error_text(exc)[:2000]
         max_attempts = _setting("OUTBOX_MAX_ATTEMPTS", 8)
         if _is_temporary(exc) and email.attempts < max_attempts:
             delay = _backoff_seconds(email.attempts)
@@ -340,7 +377,9 @@ def email_deliver(*, email_id: int) -> str:
         logger.warning("Email %s failed (%s): %s", email_id, why, error)
         return "failed"
 
-    if not mine.update(status=Status.SENT, sent_at=timezone.now(), last_error=""):
+    if not mine.update(
+        status=Status.SENT, sent_at=timezone.now(), last_error="", provider_id=provider_id
+    ):
         # The sweeper took the row back (the send outlived OUTBOX_SENDING_TIMEOUT_SECONDS).
         logger.warning("Email %s was sent but its claim had been taken back.", email_id)
     return "sent"
@@ -394,6 +433,7 @@ def email_sweep() -> dict[str, int]:
 
     retention = timedelta(days=_setting("OUTBOX_SENT_RETENTION_DAYS", 90))
     deleted, _ = Email.objects.filter(status=Status.SENT, sent_at__lt=now - retention).delete()
+    undeliverable_cache_refresh()  # the banner reads the cache only; a cold cache heals here
     result = {"reset": reset, "failed": failed, "queued": queued, "deleted": deleted}
     if any(result.values()):
         logger.info("Outbox sweep: %s", result)
@@ -422,3 +462,56 @@ def email_cancel(*, email_ids) -> int:
     return Email.objects.filter(pk__in=email_ids, status=Status.PENDING).update(
         status=Status.CANCELLED, last_error="Cancelled by an administrator."
     )
+
+
+# --- Delivery receipts (GOV.UK Notify) ----------------------------------------------------------
+
+
+@transaction.atomic
+def email_delivery_record(*, reference: str, provider_id: str, status: str) -> Email | None:
+    """Record what Notify's delivery-receipt callback reported on the row it belongs to (found by
+    its reference, the row's idempotency key, or by Notify's id). A permanent failure marks the
+    address undeliverable; a delivery clears it. Returns the row, or None for an unknown one (a
+    row deleted by retention, or erased)."""
+    if status not in DeliveryStatus.values:
+        raise ValueError(f"Unknown delivery status {status!r}.")
+    email = None
+    if reference:
+        email = Email.objects.select_for_update().filter(idempotency_key=reference).first()
+    if email is None and provider_id:
+        email = Email.objects.select_for_update().filter(provider_id=provider_id).first()
+    if email is None:
+        return None
+    email.delivery_status = status
+    email.delivery_status_at = timezone.now()
+    email.provider_id = email.provider_id or provider_id
+    email.save(update_fields=["delivery_status", "delivery_status_at", "provider_id"])
+    if status == DeliveryStatus.PERMANENT_FAILURE:
+        address_undeliverable_mark(address=email.to, email=email)
+    elif status == DeliveryStatus.DELIVERED:
+        UndeliverableAddress.objects.filter(address=email.to.lower()).delete()
+        undeliverable_cache_refresh()
+    return email
+
+
+@transaction.atomic
+def address_undeliverable_mark(*, address: str, email: Email | None = None) -> UndeliverableAddress:
+    """Optional emails to ``address`` stop; its owner sees a banner and their coordinators see
+    it on the cohort page and in the Monday digest."""
+    address = address.lower()
+    user = (email.user if email is not None else None) or (
+        get_user_model().objects.filter(email__iexact=address).first()
+    )
+    row, _ = UndeliverableAddress.objects.update_or_create(
+        address=address, defaults={"user": user, "email": email, "reported_at": timezone.now()}
+    )
+    undeliverable_cache_refresh()  # in the transaction: sees its own write
+    return row
+
+
+@transaction.atomic
+def address_confirm(*, user) -> int:
+    """The person says their address is right: optional emails to it start again."""
+    deleted, _ = UndeliverableAddress.objects.filter(address=user.email.lower()).delete()
+    undeliverable_cache_refresh()  # in the transaction: sees its own write
+    return deleted

@@ -63,8 +63,20 @@ def declare() -> None:
             "next_attempt_at",
             "claimed_at",
             "idempotency_key",
+            "provider_id",
+            "delivery_status",
+            "delivery_status_at",
         ],
         note="pending emails are cancelled",
+    )
+    pd.declare(
+        "notifications.UndeliverableAddress",
+        on_erase=pd.ROW_DELETED,
+        exported_in="undeliverable_addresses",
+        person=["address", "user"],
+        facts=["reported_at"],
+        not_personal=["email"],
+        note="GOV.UK Notify reported a permanent failure; the banner's cache is refreshed",
     )
     pd.declare(
         "notifications.EmailPreference",

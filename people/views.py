@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from . import panels
 from .forms import ProfileForm, SkillSuggestionForm, skill_formset
 from .models import ProfileSkill, Skill
 from .roles import is_coordinator
@@ -55,6 +56,7 @@ def profile_edit(request):
             "missing": missing,
             "suggest_form": SkillSuggestionForm(),
             "pending_skills": Skill.objects.filter(suggested_by=request.user, approved=False),
+            "panels": panels.render_all(request),
         },
     )
 

@@ -11,6 +11,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from notifications.selectors import undeliverable_people
+
 from .models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Project, Role
 from .similarity import Proposal, SimilarityIndex
 
@@ -49,6 +51,14 @@ def cohort_enrolments(*, cohort: Cohort, role: str = "", status: str = ""):
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def cohort_undeliverable_people(*, cohort: Cohort) -> list:
+    """People in the cohort whose address GOV.UK Notify reported undeliverable (two queries)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(enrolments__cohort=cohort).distinct().order_by("email")
+    return undeliverable_people(users=users)
 
 
 def enrolments_for_user(*, user):

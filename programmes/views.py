@@ -134,6 +134,7 @@ def cohort_detail(request, slug, pk):
             "programme": cohort.programme,
             "filters": filters,
             "enrolments": selectors.cohort_enrolments(cohort=cohort, role=role, status=status),
+            "undeliverable_people": selectors.cohort_undeliverable_people(cohort=cohort),
             "transitions": [
                 (value, CohortStatus(value).label) for value in cohort.allowed_transitions
             ],

@@ -10,11 +10,13 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import SurveyInvitation
 from feedback.tokens import invitation_token
+from notifications.models import UndeliverableAddress
 from pairing.models import CheckIn, Pair
 from people.models import Profile
 from programmes.models import (
@@ -78,6 +80,21 @@ def _local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
+def _undeliverable_counts(cohort_pks) -> dict[int, int]:
+    """People per cohort whose current address GOV.UK Notify reported undeliverable."""
+    addresses = list(UndeliverableAddress.objects.values_list("address", flat=True)[:10000])
+    if not addresses:
+        return {}
+    return dict(
+        Enrolment.objects.filter(cohort_id__in=cohort_pks)
+        .annotate(address=Lower("user__email"))
+        .filter(address__in=addresses)
+        .values("cohort_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("cohort_id", "n")
+    )
+
+
 def snapshot(*, today: dt.date, cohort_ids=None, parts=None) -> Snapshot:
     """Everything the rules need as of ``today``; ``cohort_ids`` narrows it to some cohorts (the
     schedule page), ``parts`` to some of: pairs, participants, invitations, applications."""
@@ -123,6 +140,7 @@ def snapshot(*, today: dt.date, cohort_ids=None, parts=None) -> Snapshot:
         .annotate(n=Count("pk"))
         .values_list("cohort_id", "n")
     )
+    undeliverable = _undeliverable_counts(pks)
     for c in cohort_rows:
         snap.cohorts[c["pk"]] = CohortRow(
             pk=c["pk"],
@@ -136,6 +154,7 @@ def snapshot(*, today: dt.date, cohort_ids=None, parts=None) -> Snapshot:
             if c["status"] != CohortStatus.RECRUITING
             else 0,
             waitlisted=waitlisted.get(c["pk"], 0),
+            undeliverable=undeliverable.get(c["pk"], 0),
         )
     cohort_pks = list(snap.cohorts)
     programme_ids = {c.programme_id for c in snap.cohorts.values()}

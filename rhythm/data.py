@@ -76,6 +76,7 @@ class CohortRow:
     applications_close: dt.date | None = None
     unmatched_mentees: int = 0
     waitlisted: int = 0
+    undeliverable: int = 0  # people GOV.UK Notify cannot email (notifications.selectors)
 
 
 @dataclass(frozen=True)

@@ -334,7 +334,7 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
         surveys = sorted(unanswered[cohort.pk].values(), key=lambda s: s["survey"])
         risky = sorted(at_risk[cohort.pk], key=lambda r: r["names"])
         if cohort.status != RUNNING and not (
-            surveys or cohort.unmatched_mentees or cohort.waitlisted
+            surveys or cohort.unmatched_mentees or cohort.waitlisted or cohort.undeliverable
         ):
             continue
         if cohort.status not in (RUNNING, MATCHING, RECRUITING) and not surveys:
@@ -348,6 +348,8 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
                 "unanswered": surveys,
                 "unmatched": cohort.unmatched_mentees,
                 "waitlisted": cohort.waitlisted,
+                "undeliverable": cohort.undeliverable,
+                "cohort_url": emails.url("programmes:cohort_detail", slug, cohort.pk),
                 "pairs_url": emails.url("pairing:cohort_pairs", slug, cohort.pk),
                 "review_url": emails.url("programmes:review", slug, cohort.pk),
                 "schedule_url": emails.url("rhythm:cohort_schedule", slug, cohort.pk),

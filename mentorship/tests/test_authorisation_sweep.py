@@ -82,6 +82,10 @@ URLS = {
     "people:skill_suggestions": (ANY_COORDINATOR, _w()),
     "notifications:preferences": (SELF, _w()),
     "notifications:unsubscribe": (TOKEN, _w(token="forged-token")),
+    "notifications:attachment": (TOKEN, _w(token="forged-token")),
+    # GOV.UK Notify's delivery receipts: a bearer token in a header, no session (test_notify.py).
+    "notifications:notify_callback": (PUBLIC, _w()),
+    "notifications:address_confirm": (SELF, _w()),
     "programmes:list": (SELF, _w()),
     "programmes:create": (ANY_COORDINATOR, _w()),
     "programmes:apply": (OPEN_COHORT, _w(pk=cohort_pk, role="mentee")),
@@ -214,6 +218,11 @@ URLS = {
     "community:standups_schedule": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "rhythm:mentor_next_time": (TOKEN, _w(token="forged-token")),
     "rhythm:cohort_schedule": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    # Calendar feeds (calendars/): the feed's secret is its authority; no session needed.
+    "calendars:feed": (TOKEN, _w(token="forged-token")),
+    "calendars:reset": (SELF, _w()),
+    "calendars:cohort": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "calendars:cohort_reset": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "rhythm:programme_settings": (COORDINATOR, _w(slug=slug)),
 }
 

@@ -46,6 +46,7 @@ def test_every_section_named_by_a_declaration_is_registered():
         "audit_events",
         "emails_sent_to_you",
         "email_preferences",
+        "undeliverable_addresses",
     }
     for d in personal_data.declarations():
         if not d.exported_in or d.exported_in.startswith("("):

@@ -234,3 +234,17 @@ def test_digest_on_mondays_flags_risks_without_content():
         "3": ["falling rating"],
     }
     assert rules.digest(snap(D(2026, 11, 28), pairs=[silent]), D(2026, 11, 28)) == []  # Saturday
+
+
+def test_digest_says_how_many_people_cannot_be_emailed():
+    from dataclasses import replace
+
+    from django.template.loader import render_to_string
+
+    s = snap(D(2026, 11, 23), cohorts={10: replace(COHORT, undeliverable=3)})
+    (message,) = rules.digest(s, s.today)
+    (section,) = message.context["cohorts"]
+    assert section["undeliverable"] == 3
+    assert section["cohort_url"].endswith("/programmes/dsa/cohorts/10/")
+    text = render_to_string("emails/coordinator-digest-body.txt", message.context)
+    assert "3 people cannot be emailed (address undeliverable)" in text
