@@ -77,6 +77,7 @@ ALLOWLIST: dict[tuple[str, str], str] = {
         "to remove: duplicate detection reads community's project summaries through "
         "enrolment__project_summary; community registers them (or recruitment composes)"
     ),
+    ("templates/programmes/cohort_detail.html", "calendars"): ROOF_COMPOSES,
     ("templates/programmes/cohort_detail.html", "community"): ROOF_COMPOSES,
     ("templates/programmes/cohort_detail.html", "feedback"): ROOF_COMPOSES,
     ("templates/programmes/cohort_detail.html", "insights"): ROOF_COMPOSES,
