@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
 
+from lib.audit import AuditContext
+
 from .models import AuditEvent, Interest, Profile, ProfileSkill, Skill, User
 from .services import audit_record, is_erased, person_erase
 
@@ -117,7 +119,7 @@ class UserAdmin(BaseUserAdmin):
             if user.pk == request.user.pk:
                 self.message_user(request, "You cannot erase your own account.", messages.ERROR)
                 continue
-            person_erase(user=user, actor=request.user, request=request)
+            person_erase(user=user, ctx=AuditContext.from_request(request))
         self.message_user(request, f"{len(people)} people erased.", messages.SUCCESS)
         return None
 

@@ -10,12 +10,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 
+from lib.urls import absolute_reverse
 from notifications.windows import bank_holidays
 
 from . import emails
 from .data import CohortRow, Message, PairRow, Snapshot
 from .ics import suggest_slot
-from .tokens import mentor_next_time_token
 
 RUNNING = "running"
 FINISHED = "finished"
@@ -169,10 +169,12 @@ def milestones(snap: Snapshot, until: dt.date) -> list[Message]:
             if name == "closing":
                 if participant.enrolment_id not in finished_pair:
                     continue
-                token = mentor_next_time_token(
+                token = emails.mentor_next_time_token(
                     programme_id=programme.pk, user_id=participant.person.user_id
                 )
-                extra["mentor_next_time_url"] = emails.url("rhythm:mentor_next_time", token)
+                extra["mentor_next_time_url"] = absolute_reverse(
+                    "rhythm:mentor_next_time", args=[token]
+                )
             out.append(
                 emails.milestone(
                     name=name,
@@ -321,7 +323,7 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
                 {
                     "names": f"{pair.mentor.name} and {pair.mentee.name}",
                     "reasons": reasons,
-                    "url": emails.url("pairing:detail", pair.pk),
+                    "url": absolute_reverse("pairing:detail", args=[pair.pk]),
                 }
             )
     sections = []
@@ -343,9 +345,9 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
                 "unanswered": surveys,
                 "unmatched": cohort.unmatched_mentees,
                 "waitlisted": cohort.waitlisted,
-                "pairs_url": emails.url("pairing_coord:cohort_pairs", slug, cohort.pk),
-                "review_url": emails.url("programmes:review", slug, cohort.pk),
-                "schedule_url": emails.url("rhythm:cohort_schedule", slug, cohort.pk),
+                "pairs_url": absolute_reverse("pairing_coord:cohort_pairs", args=[slug, cohort.pk]),
+                "review_url": absolute_reverse("programmes:review", args=[slug, cohort.pk]),
+                "schedule_url": absolute_reverse("rhythm:cohort_schedule", args=[slug, cohort.pk]),
             }
         )
     return sections
