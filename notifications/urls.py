@@ -5,6 +5,6 @@ from . import views
 app_name = "notifications"
 
 urlpatterns = [
-    path("preferences/", views.preferences, name="preferences"),
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("notifications/preferences/", views.preferences, name="preferences"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

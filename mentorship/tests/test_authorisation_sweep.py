@@ -45,6 +45,7 @@ PAIR = "pair"  # the pair's mentor and mentee, and the programme's coordinators
 COHORT = "cohort"  # participants of the cohort and its coordinators
 ANY_COORDINATOR = "any-coordinator"  # anyone who coordinates some programme, or staff
 OPEN_COHORT = "open-cohort"  # any signed-in person while a cohort recruits: 404 otherwise
+MOVED = "moved"  # an old address: a 301 to its new one for every signed-in person, nothing more
 
 DENIED = {
     COORDINATOR: ALL,
@@ -184,6 +185,35 @@ URLS = {
     "rhythm:cohort_schedule": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "rhythm:programme_settings": (COORDINATOR, _w(slug=slug)),
 }
+
+# Old addresses (before one URL tree per cohort) are named ``<app>:old_<name>``: each answers 301
+# to the page it moved to, which the sweep checks in its own right.
+MOVED_FROM = [
+    "feedback:templates",
+    "feedback:builder",
+    "feedback:template_edit",
+    "feedback:publish",
+    "feedback:compare",
+    "feedback:question_edit",
+    "feedback:question_move",
+    "feedback:question_remove",
+    "feedback:cohort",
+    "feedback:schedule_edit",
+    "feedback:results",
+    "feedback:export",
+    "rhythm:programme_settings",
+    "rhythm:cohort_schedule",
+    "community:past_projects",
+    "community:groups",
+    "community:groups_generate",
+    "community:groups_move",
+    "community:groups_publish",
+    "community:events",
+    "community:standups_schedule",
+]
+for _name in MOVED_FROM:
+    _app, _page = _name.split(":")
+    URLS[f"{_app}:old_{_page}"] = (MOVED, URLS[_name][1])
 
 
 def project_urls():
@@ -335,7 +365,11 @@ def test_the_sweep(client, world):
             for method in ("get", "post"):
                 response = getattr(client, method)(url)
                 checked += 1
-                if response.status_code >= 500:
+                if kind == MOVED:
+                    new = reverse(name.replace(":old_", ":"), kwargs=fill(world))
+                    if response.status_code != 301 or response["Location"] != new:
+                        failures.append(f"{persona} {method.upper()} {name}: not a 301 to {new}")
+                elif response.status_code >= 500:
                     failures.append(f"{persona} {method.upper()} {name}: 500")
                 elif persona in DENIED.get(kind, set()) and response.status_code not in (404, 405):
                     # 405 answers a method the URL never takes, before any object is looked up,
