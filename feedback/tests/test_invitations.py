@@ -40,6 +40,9 @@ def test_task_run_twice_creates_each_invitation_once_and_emails_once(
     assert SurveyInvitation.pk_from_token(token) == invitations.get(user=mentee).pk
     assert f"/surveys/answer/{token}/" in message.alternatives[0][0]
     assert "List-Unsubscribe" in message.extra_headers  # optional kind
+    unsubscribe_url = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert f"Unsubscribe from survey invitations: {unsubscribe_url}" in message.body
+    assert unsubscribe_url in message.alternatives[0][0]
 
 
 def test_two_overlapping_runs_do_not_duplicate(running_cohort, template, mentor, mentee):
