@@ -67,8 +67,10 @@ def test_preferences_page_requires_login(client, db):
     assert "/accounts/login/" in response["Location"]
 
 
-def test_preferences_page_lists_optional_kinds_and_changes_only_own_rows(client, mentee, outsider):
-    EmailPreference.objects.create(user=outsider, kind="test-digest", enabled=True)
+def test_preferences_page_lists_optional_kinds_and_changes_only_own_rows(
+    client, mentee, outsider, preference
+):
+    preference(outsider, enabled=True)
     client.force_login(mentee)
     response = client.get(reverse("notifications:preferences"))
     assert response.status_code == 200
