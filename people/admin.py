@@ -76,7 +76,7 @@ class UserAdmin(BaseUserAdmin):
                 action="role-changed",
                 obj=user,
                 summary=f"account #{user.pk}: " + "; ".join(changes),
-                request=request,
+                context=AuditContext.from_request(request),
             )
 
     def delete_model(self, request, obj):
@@ -86,7 +86,7 @@ class UserAdmin(BaseUserAdmin):
             actor=request.user,
             action="user-deleted",
             summary=f"deleted account #{pk}",
-            request=request,
+            context=AuditContext.from_request(request),
         )
 
     def delete_queryset(self, request, queryset):
@@ -96,7 +96,7 @@ class UserAdmin(BaseUserAdmin):
             actor=request.user,
             action="user-deleted",
             summary="deleted accounts " + ", ".join(f"#{pk}" for pk in pks),
-            request=request,
+            context=AuditContext.from_request(request),
         )
 
     @admin.action(description="Erase the selected people (personal data, irreversible)")

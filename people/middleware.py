@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from lib.audit import AuditContext
+
 from .services import audit_record
 
 # Pages a person must reach to set up MFA or leave: everything under /accounts/ (allauth's
@@ -104,5 +106,5 @@ class DeniedAccessAuditMiddleware:
             actor=user,
             action="access-denied",
             summary=f"{request.method} {path}",
-            request=request,
+            context=AuditContext.from_request(request),
         )
