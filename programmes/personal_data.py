@@ -126,3 +126,78 @@ def register() -> None:
     personal_data.register("applications", export=applications_export)
     personal_data.register("projects", export=projects_export)
     personal_data.register("talent_pool", export=talent_pool_export)
+    declare_fields()
+
+
+def declare_fields() -> None:
+    d, anon = personal_data.declare, personal_data.ROW_ANONYMISED
+    d(
+        "programmes.Programme",
+        exported_in="account.coordinates",
+        person=["coordinators"],
+        not_personal=[
+            "name",
+            "slug",
+            "description",
+            "organisation",
+            "checkin_cadence_days",
+            "length_weeks",
+            "requires_manager_signoff",
+            "duplicate_threshold",
+            "created_at",
+        ],
+    )
+    d("programmes.BusinessPriority", not_personal=["programme", "name"])
+    d(
+        "programmes.Cohort",
+        not_personal=[
+            "programme",
+            "name",
+            "applications_open",
+            "applications_close",
+            "starts_on",
+            "ends_on",
+            "capacity",
+            "status",
+            "status_changed_at",
+            "created_at",
+        ],
+    )
+    d(
+        "programmes.Enrolment",
+        on_erase=anon,
+        exported_in="enrolments, applications",
+        person=["user", "decided_by", "manager_email"],
+        free_text=["goals", "availability", "coordinator_notes"],
+        facts=[
+            "cohort",
+            "role",
+            "status",
+            "capacity",
+            "applied_at",
+            "decided_at",
+            "invited_at",
+            "manager_decision",
+            "manager_decided_at",
+            "created_at",
+            "updated_at",
+            "topics",
+        ],
+    )
+    d(
+        "programmes.Project",
+        on_erase=anon,
+        exported_in="projects",
+        person=["enrolment"],
+        free_text=["title", "description", "expected_benefit"],
+        facts=["created_at", "updated_at", "priorities", "topics"],
+    )
+    d(
+        "programmes.TalentPoolEntry",
+        on_erase=personal_data.ROW_DELETED,
+        exported_in="talent_pool",
+        person=["user", "email", "full_name", "added_by"],
+        free_text=["organisation", "note"],
+        facts=["role", "source", "created_at"],
+        not_personal=["programme"],
+    )
