@@ -7,10 +7,12 @@ project's description and expected benefit. Talent-pool rows about the person ar
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from people import personal_data
 
-from .models import Enrolment, Project, TalentPoolEntry
+from .models import Enrolment, EnrolmentStatus, Project, TalentPoolEntry
+from .selectors import similarity_cache_forget
 
 ERASED = personal_data.ERASED
 
@@ -103,18 +105,25 @@ def talent_pool_export(user) -> list[dict]:
 
 def programmes_erase(user, erasure) -> None:
     enrolments = Enrolment.objects.filter(user=user)
+    # Pending invitations end with the account: their links are refused from now on.
+    erasure.count(
+        "invitations_cancelled",
+        enrolments.filter(status=EnrolmentStatus.INVITED).update(status=EnrolmentStatus.WITHDRAWN),
+    )
     erasure.count(
         "enrolments",
         enrolments.update(goals="", availability="", coordinator_notes="", manager_email=""),
     )
     for e in enrolments:
         e.topics.clear()
+    projects = Project.objects.filter(enrolment__user=user)
+    programme_ids = list(projects.values_list("enrolment__cohort__programme_id", flat=True))
     erasure.count(
         "projects",
-        Project.objects.filter(enrolment__user=user).update(
-            description=ERASED, expected_benefit=""
-        ),
+        projects.update(description=ERASED, expected_benefit="", updated_at=timezone.now()),
     )
+    # The duplicate-project index is cached per programme: forget it, or it keeps the text.
+    similarity_cache_forget(programme_ids=programme_ids)
     pool = TalentPoolEntry.objects.filter(Q(user=user) | Q(email__iexact=erasure.old_email))
     erasure.count("talent_pool", pool.delete()[0])
     # The person no longer coordinates anything.
