@@ -128,6 +128,9 @@ class DeniedAccessAuditMiddleware:
         if event_id and AuditEvent.objects.filter(pk=event_id).update(summary=summary[:300]):
             return
         event = audit_record(
-            actor=user, action="access-denied-repeats", summary=summary, context=AuditContext.from_request(request)
+            actor=user,
+            action="access-denied-repeats",
+            summary=summary,
+            context=AuditContext.from_request(request),
         )
         cache.set(key, event.pk, self.WINDOW_SECONDS)
