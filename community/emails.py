@@ -4,8 +4,8 @@ day before each occurrence, and messages relayed from the cohort directory."""
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.urls import reverse
 
+from lib.urls import absolute_reverse, absolute_url
 from notifications.kinds import register_kind
 from notifications.services import email_enqueue
 
@@ -29,10 +29,6 @@ register_kind(
     label="Messages from your cohort directory",
     description="Messages other participants send you through the cohort directory.",
 )
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _sender_address() -> str:
@@ -78,7 +74,7 @@ def _event_context(event, user) -> dict:
         "location": event.location,
         "video_url": event.video_url,
         "description": event.description,
-        "url": _absolute(event.get_absolute_url()),
+        "url": absolute_url(event.get_absolute_url()),
     }
 
 
@@ -125,8 +121,8 @@ def send_directory_message(*, message):
             "cohort_name": message.cohort.name,
             "subject": message.subject,
             "body": message.body,
-            "listing_url": _absolute(
-                reverse("community:directory_listing", args=[message.cohort_id])
+            "listing_url": absolute_reverse(
+                "community:directory_listing", args=[message.cohort_id]
             ),
         },
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lib.models import model_update
 from people.models import AuditEvent
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Project, Role
 
@@ -359,8 +360,10 @@ def project_summary_save(*, enrolment: Enrolment, data: dict, publish: bool) -> 
     summary = ProjectSummary.objects.filter(enrolment=enrolment).first() or ProjectSummary(
         enrolment=enrolment
     )
-    for field in ("title", "summary", "outcomes"):
-        setattr(summary, field, data.get(field, ""))
+    fields = ("title", "summary", "outcomes")
+    model_update(
+        instance=summary, fields=fields, data={f: data.get(f, "") for f in fields}, save=False
+    )
     if publish and summary.published_at is None:
         summary.published_at = timezone.now()
     elif not publish:

@@ -1,9 +1,9 @@
 """The emails surveys send: one small function each, rendered through the outbox."""
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
+from lib.urls import absolute_reverse
 from notifications.kinds import register_kind
 from notifications.services import email_enqueue
 from notifications.windows import bank_holidays, next_send_time
@@ -14,10 +14,6 @@ register_kind(
     label="Survey invitations",
     description="Short surveys about your programme and your mentoring relationship.",
 )
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _send_after(user):
@@ -49,6 +45,6 @@ def send_survey_invitation(invitation):
             "anonymous": template.anonymous,
             "cohort_name": cohort.name,
             "closes_on": invitation.closes_on,
-            "url": _absolute(reverse("feedback:answer", args=[invitation.token])),
+            "url": absolute_reverse("feedback:answer", args=[invitation.token]),
         },
     )

@@ -10,7 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .tokens import invitation_token
+from lib.signing import sign, unsign_or_none
+
+#: Names the use of a survey link's signature; links already emailed carry it.
+INVITATION_SALT = "feedback.survey-invitation"
 
 
 class Audience(models.TextChoices):
@@ -247,7 +250,20 @@ class SurveyInvitation(models.Model):
     @property
     def token(self) -> str:
         """The signed link's token: opens the survey for this invitation."""
-        return invitation_token(self.pk)
+        return self.token_for(self.pk)
+
+    @staticmethod
+    def token_for(pk: int) -> str:
+        """The signed link for invitation ``pk``. No age limit: the invitation's own dates decide
+        whether it may still be answered (old untimed links keep working too)."""
+        return sign(INVITATION_SALT, i=pk)
+
+    @staticmethod
+    def pk_from_token(token: str) -> int | None:
+        """The invitation id a link is for, or None when it was tampered with."""
+        data = unsign_or_none(INVITATION_SALT, token)
+        value = data.get("i") if data else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def is_closed(self, today=None) -> bool:
         return (today or timezone.localdate()) > self.closes_on

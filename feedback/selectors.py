@@ -28,7 +28,6 @@ from .models import (
     SurveyTemplate,
     SurveyVersion,
 )
-from .tokens import invitation_id_from_token
 
 # --- Access -------------------------------------------------------------------------------------
 
@@ -60,7 +59,7 @@ def schedule_for_coordinator(*, user, slug: str, cohort_pk: int, pk: int) -> Sur
 
 def invitation_from_token(*, token: str) -> SurveyInvitation | None:
     """The invitation behind a signed link, or None. The caller checks who may use it."""
-    pk = invitation_id_from_token(token)
+    pk = SurveyInvitation.pk_from_token(token)
     if pk is None:
         return None
     return (

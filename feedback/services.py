@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from lib.audit import AuditContext
+from lib.models import model_update
 from pairing.models import Pair
 from people.services import audit_record
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme
@@ -30,6 +32,19 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+
+#: What a coordinator may change through the update services (the forms' fields).
+TEMPLATE_FIELDS = ("name", "description", "anonymous", "audience")
+QUESTION_FIELDS = ("type", "text", "help_text", "required", "choices")
+SCHEDULE_FIELDS = (
+    "template",
+    "audience",
+    "trigger",
+    "offset_days",
+    "every_n_checkins",
+    "close_after_days",
+    "active",
+)
 
 
 class SurveyClosed(ValidationError):
@@ -67,8 +82,7 @@ def template_update(*, template: SurveyTemplate, data: dict) -> SurveyTemplate:
         raise ValidationError(
             {"anonymous": "People have answered this survey: its anonymity cannot change."}
         )
-    for field, value in data.items():
-        setattr(template, field, value)
+    model_update(instance=template, fields=TEMPLATE_FIELDS, data=data, save=False)
     template.full_clean()
     template.save()
     return template
@@ -151,8 +165,7 @@ def question_add(*, template: SurveyTemplate, data: dict) -> Question:
 def question_update(*, template: SurveyTemplate, question_id: int, data: dict) -> Question:
     version = version_for_editing(template=template)
     question = _question_in(version, question_id)
-    for field, value in data.items():
-        setattr(question, field, value)
+    model_update(instance=question, fields=QUESTION_FIELDS, data=data, save=False)
     _clean_question(question)
     question.save()
     return question
@@ -222,8 +235,7 @@ def schedule_update(*, schedule: SurveySchedule, data: dict) -> SurveySchedule:
                 "for another. Pause this schedule and add a new one for the other survey."
             }
         )
-    for field, value in data.items():
-        setattr(schedule, field, value)
+    model_update(instance=schedule, fields=SCHEDULE_FIELDS, data=data, save=False)
     _check_schedule(schedule)
     schedule.save()
     return schedule
@@ -501,13 +513,12 @@ def survey_submit(
 # --- Export -------------------------------------------------------------------------------------
 
 
-def results_export_record(*, actor, schedule: SurveySchedule, rows: int, request=None) -> None:
+def results_export_record(*, ctx: AuditContext, schedule: SurveySchedule, rows: int) -> None:
     audit_record(
-        actor=actor,
+        context=ctx,
         action="export",
         obj=schedule,
         programme_id=schedule.cohort.programme_id,
         summary=f"survey responses CSV: {schedule.template.name}, {schedule.cohort.name}, "
         f"{rows} responses",
-        request=request,
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
 
@@ -303,7 +304,7 @@ def schedule_export(request, slug, pk, schedule_pk):
     )
     header, rows, count = selectors.export_rows(schedule=schedule)
     services.results_export_record(
-        actor=request.user, schedule=schedule, rows=count, request=request
+        ctx=AuditContext.from_request(request), schedule=schedule, rows=count
     )
     name = slugify(f"{schedule.cohort.name}-{schedule.template.name}") or "survey"
     response = StreamingHttpResponse(

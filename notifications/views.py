@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.core import signing
 from django.http import (
     Http404,
     HttpResponse,
@@ -23,7 +22,6 @@ from .forms import PreferencesForm
 from .kinds import KINDS
 from .models import DeliveryStatus, Email
 from .notify import attachment_read
-from .tokens import unsubscribe_token_read
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,10 +42,10 @@ def unsubscribe(request, token: str):
     """GET asks for confirmation (mail scanners follow links); POST opts out. Mail clients send
     the RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``) with no cookies, so this
     view needs neither a login nor a CSRF token: the signed token is the authority."""
-    try:
-        user_id, kind = unsubscribe_token_read(token)
-    except signing.BadSignature:
-        raise Http404("This unsubscribe link is not valid.") from None
+    read = services.unsubscribe_token_read(token)
+    if read is None:
+        raise Http404("This unsubscribe link is not valid.")
+    user_id, kind = read
     kind_def = KINDS.get(kind)
     user = get_user_model().objects.filter(pk=user_id).first()
     if kind_def is None or kind_def.essential or user is None:

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
 
+from lib.audit import AuditContext
+
 from .models import AuditEvent, Interest, Profile, ProfileSkill, Skill, User
 from .services import audit_record, is_erased, person_erase
 
@@ -74,7 +76,7 @@ class UserAdmin(BaseUserAdmin):
                 action="role-changed",
                 obj=user,
                 summary=f"account #{user.pk}: " + "; ".join(changes),
-                request=request,
+                context=AuditContext.from_request(request),
             )
 
     def delete_model(self, request, obj):
@@ -84,7 +86,7 @@ class UserAdmin(BaseUserAdmin):
             actor=request.user,
             action="user-deleted",
             summary=f"deleted account #{pk}",
-            request=request,
+            context=AuditContext.from_request(request),
         )
 
     def delete_queryset(self, request, queryset):
@@ -94,7 +96,7 @@ class UserAdmin(BaseUserAdmin):
             actor=request.user,
             action="user-deleted",
             summary="deleted accounts " + ", ".join(f"#{pk}" for pk in pks),
-            request=request,
+            context=AuditContext.from_request(request),
         )
 
     @admin.action(description="Erase the selected people (personal data, irreversible)")
@@ -117,7 +119,7 @@ class UserAdmin(BaseUserAdmin):
             if user.pk == request.user.pk:
                 self.message_user(request, "You cannot erase your own account.", messages.ERROR)
                 continue
-            person_erase(user=user, actor=request.user, request=request)
+            person_erase(user=user, ctx=AuditContext.from_request(request))
         self.message_user(request, f"{len(people)} people erased.", messages.SUCCESS)
         return None
 

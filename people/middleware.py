@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from lib.audit import AuditContext
+
 from .models import AuditEvent
 from .services import audit_record
 
@@ -114,7 +116,7 @@ class DeniedAccessAuditMiddleware:
                 actor=user,
                 action="access-denied",
                 summary=f"{request.method} {path}",
-                request=request,
+                context=AuditContext.from_request(request),
             )
             return
         summary = (
@@ -126,6 +128,9 @@ class DeniedAccessAuditMiddleware:
         if event_id and AuditEvent.objects.filter(pk=event_id).update(summary=summary[:300]):
             return
         event = audit_record(
-            actor=user, action="access-denied-repeats", summary=summary, request=request
+            actor=user,
+            action="access-denied-repeats",
+            summary=summary,
+            context=AuditContext.from_request(request),
         )
         cache.set(key, event.pk, self.WINDOW_SECONDS)

@@ -2,7 +2,8 @@
 
 from django.db import transaction
 
-from lib.audit import AuditContext, client_ip  # noqa: F401  (client_ip: re-exported)
+from lib.audit import AuditContext
+from lib.models import model_update
 
 from .models import Profile, Skill, User
 
@@ -13,14 +14,27 @@ def profile_get(*, user: User) -> Profile:
     return profile
 
 
+#: What a person may change on their profile page (interests, name and skills have their own
+#: arguments).
+PROFILE_FIELDS = (
+    "organisation",
+    "team",
+    "grade",
+    "profession",
+    "location",
+    "time_zone",
+    "line_manager_email",
+    "bio",
+)
+
+
 @transaction.atomic
 def profile_update(
     *, user: User, data: dict, interests=None, full_name: str | None = None, skill_formsets=()
 ) -> Profile:
     """Save the profile, its interests and the skill lists together, or nothing."""
     profile = profile_get(user=user)
-    for field, value in data.items():
-        setattr(profile, field, value)
+    model_update(instance=profile, fields=PROFILE_FIELDS, data=data, save=False)
     profile.full_clean()
     profile.save()
     if interests is not None:
@@ -114,7 +128,9 @@ def is_erased(user: User) -> bool:
 
 
 @transaction.atomic
-def person_erase(*, user: User, actor: User | None, request=None, reason: str = "") -> dict:
+def person_erase(
+    *, user: User, actor: User | None = None, ctx: AuditContext | None = None, reason: str = ""
+) -> dict:
     """Remove or anonymise a person's identity and free text everywhere, keep the rows figures
     are counted from (enrolments, pairs, check-in ratings, survey scores) attached to an
     anonymised account ``erased-<id>@invalid``. Idempotent. Returns counts per kind of data.
@@ -173,6 +189,6 @@ def person_erase(*, user: User, actor: User | None, request=None, reason: str = 
         summary=personal_data.scrub_text(
             f"erased account #{user.pk}" + (f": {reason}" if reason else ""), erasure
         ),
-        request=request,
+        context=ctx,
     )
     return erasure.counts

@@ -4,8 +4,8 @@ from . import views
 
 app_name = "people"
 urlpatterns = [
-    path("profile/", views.profile_edit, name="profile"),
-    path("my-data.json", views.my_data, name="my_data"),
-    path("skills/suggest/", views.skill_suggest_view, name="skill_suggest"),
-    path("skills/suggestions/", views.skill_suggestions, name="skill_suggestions"),
+    path("people/profile/", views.profile_edit, name="profile"),
+    path("people/my-data.json", views.my_data, name="my_data"),
+    path("people/skills/suggest/", views.skill_suggest_view, name="skill_suggest"),
+    path("people/skills/suggestions/", views.skill_suggestions, name="skill_suggestions"),
 ]

@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from lib.audit import AuditContext
+
 from . import panels
 from .forms import ProfileForm, SkillSuggestionForm, skill_formset
 from .models import ProfileSkill, Skill
@@ -102,7 +104,9 @@ def skill_suggestions(request):
 def my_data(request):
     """Everything held about the signed-in person, as a JSON file to download."""
     audit_record(
-        actor=request.user, action="personal-data-exported", obj=request.user, request=request
+        action="personal-data-exported",
+        obj=request.user,
+        context=AuditContext.from_request(request),
     )
     data = person_data_export(user=request.user)
     response = HttpResponse(

@@ -11,11 +11,10 @@ from collections import defaultdict
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import SurveyInvitation
-from feedback.tokens import invitation_token
+from lib.urls import absolute_reverse
 from notifications.models import UndeliverableAddress
 from pairing.models import CheckIn, Pair
 from people.models import Profile
@@ -304,8 +303,7 @@ def _invitations(cohort_ids, today):
                 anonymous=r["schedule__template__anonymous"],
                 invited_on=max(r["due_on"], _local_date(r["created_at"])),
                 closes_on=r["closes_on"],
-                url=settings.SITE_URL.rstrip("/")
-                + reverse("feedback:answer", args=[invitation_token(r["pk"])]),
+                url=absolute_reverse("feedback:answer", args=[SurveyInvitation.token_for(r["pk"])]),
             )
 
 
@@ -360,8 +358,7 @@ def _applications(cohort_ids):
                 manager_email=r["manager_email"],
                 manager_pending=pending,
                 applied_on=_local_date(r["applied_at"]) if r["applied_at"] else None,
-                signoff_url=settings.SITE_URL.rstrip("/")
-                + reverse("programmes:manager_signoff", args=[token])
+                signoff_url=absolute_reverse("programmes:manager_signoff", args=[token])
                 if token
                 else "",
             )

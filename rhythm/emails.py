@@ -19,9 +19,10 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.urls import reverse
 
 import programmes.emails  # noqa: F401 - registers "manager-signoff", reused for its reminder
+from lib.signing import sign, unsign_or_none
+from lib.urls import absolute_reverse
 from notifications.kinds import register_kind
 from notifications.windows import zone
 
@@ -92,16 +93,26 @@ PAUSABLE_KINDS = [
 GRACE_DAYS = 3  # a one-off email may still be queued this many days after it fell due
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def site_host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
-def url(name: str, *args) -> str:
-    return absolute(reverse(name, args=args))
+#: Names the use of the closing email's "would you mentor next time?" link; links already emailed
+#: carry it.
+MENTOR_NEXT_TIME_SALT = "rhythm.mentor-next-time"
+
+
+def mentor_next_time_token(*, programme_id: int, user_id: int) -> str:
+    """The signed link of the closing email: a programme and a person. No expiry: the offer
+    stands, and using the link twice only updates the same talent-pool entry."""
+    return sign(MENTOR_NEXT_TIME_SALT, p=programme_id, u=user_id)
+
+
+def mentor_next_time_load(token: str) -> tuple[int, int] | None:
+    """(programme id, user id) of a link, or None when it was tampered with."""
+    data = unsign_or_none(MENTOR_NEXT_TIME_SALT, token)
+    p, u = (data.get("p"), data.get("u")) if data else (None, None)
+    return (p, u) if isinstance(p, int) and isinstance(u, int) else None
 
 
 def local_time(moment: dt.datetime, time_zone: str) -> str:
@@ -164,7 +175,7 @@ def checkin_due(
     slot: dt.datetime,
     slot_suits_both: bool,
 ) -> Message:
-    pair_url = url("pairing:detail", pair.pk)
+    pair_url = absolute_reverse("pairing:detail", args=[pair.pk])
     return _message(
         rule="checkin-due",
         kind=KIND_CHECKIN,
@@ -229,7 +240,7 @@ def checkin_nudge(
             "started_on": pair.started_on,
             "days_silent": (send_on - pair.anchor).days,
             "cadence_days": programme.cadence_days,
-            "url": url("pairing:detail", pair.pk),
+            "url": absolute_reverse("pairing:detail", args=[pair.pk]),
         },
     )
 
@@ -263,7 +274,7 @@ def survey_reminder(
             "closes_on": invitation.closes_on,
             "number": number,
             "last": number == 2,
-            "url": invitation.url or url("feedback:mine"),
+            "url": invitation.url or absolute_reverse("feedback:mine"),
         },
     )
 
@@ -306,8 +317,8 @@ def milestone(
             "ends_on": cohort.ends_on,
             "weeks_left": max((cohort.ends_on - due_on).days // 7, 0),
             "cadence_days": programme.cadence_days,
-            "home_url": url("home"),
-            "surveys_url": url("feedback:mine"),
+            "home_url": absolute_reverse("home"),
+            "surveys_url": absolute_reverse("feedback:mine"),
             **(extra or {}),
         },
     )
@@ -344,9 +355,11 @@ def application_deadline(
             "unfinished": unfinished,
             "missing_project": missing_project,
             "profile_missing": list(application.profile_missing),
-            "apply_url": url("programmes:apply", cohort.pk, application.role),
-            "application_url": url("programmes:application", application.enrolment_id),
-            "profile_url": url("people:profile"),
+            "apply_url": absolute_reverse("programmes:apply", args=[cohort.pk, application.role]),
+            "application_url": absolute_reverse(
+                "programmes:application", args=[application.enrolment_id]
+            ),
+            "profile_url": absolute_reverse("people:profile"),
         },
     )
 
@@ -396,7 +409,9 @@ def signoff_pending(
             "cohort_name": cohort.name,
             "manager_email": application.manager_email,
             "closes_on": cohort.applications_close,
-            "application_url": url("programmes:application", application.enrolment_id),
+            "application_url": absolute_reverse(
+                "programmes:application", args=[application.enrolment_id]
+            ),
         },
     )
 
@@ -428,7 +443,7 @@ def wellbeing_support(
             "cohort_name": cohort.name,
             "support_information": programme.support_information,
             "coordinators": [c.email for c in programme.coordinators],
-            "url": url("pairing:detail", pair.pk),
+            "url": absolute_reverse("pairing:detail", args=[pair.pk]),
         },
     )
 
@@ -459,6 +474,6 @@ def coordinator_digest(
             "week_of": monday,
             "cohorts": cohorts,
             "at_risk_total": sum(len(c["at_risk"]) for c in cohorts),
-            "programme_url": url("programmes:detail", programme.slug),
+            "programme_url": absolute_reverse("programmes:detail", args=[programme.slug]),
         },
     )

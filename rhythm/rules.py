@@ -10,13 +10,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 
+from lib.urls import absolute_reverse
 from notifications.windows import bank_holidays
 from pairing import cadence as pair_cadence
 
 from . import emails
 from .data import CohortRow, Message, PairRow, Snapshot
 from .ics import suggest_slot
-from .tokens import mentor_next_time_token
 
 RUNNING = "running"
 FINISHED = "finished"
@@ -172,10 +172,12 @@ def milestones(snap: Snapshot, until: dt.date) -> list[Message]:
             if name == "closing":
                 if participant.enrolment_id not in finished_pair:
                     continue
-                token = mentor_next_time_token(
+                token = emails.mentor_next_time_token(
                     programme_id=programme.pk, user_id=participant.person.user_id
                 )
-                extra["mentor_next_time_url"] = emails.url("rhythm:mentor_next_time", token)
+                extra["mentor_next_time_url"] = absolute_reverse(
+                    "rhythm:mentor_next_time", args=[token]
+                )
             out.append(
                 emails.milestone(
                     name=name,
@@ -326,7 +328,7 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
                 {
                     "names": f"{pair.mentor.name} and {pair.mentee.name}",
                     "reasons": reasons,
-                    "url": emails.url("pairing:detail", pair.pk),
+                    "url": absolute_reverse("pairing:detail", args=[pair.pk]),
                 }
             )
     sections = []
@@ -349,10 +351,10 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
                 "unmatched": cohort.unmatched_mentees,
                 "waitlisted": cohort.waitlisted,
                 "undeliverable": cohort.undeliverable,
-                "cohort_url": emails.url("programmes:cohort_detail", slug, cohort.pk),
-                "pairs_url": emails.url("pairing:cohort_pairs", slug, cohort.pk),
-                "review_url": emails.url("programmes:review", slug, cohort.pk),
-                "schedule_url": emails.url("rhythm:cohort_schedule", slug, cohort.pk),
+                "cohort_url": absolute_reverse("programmes:cohort_detail", args=[slug, cohort.pk]),
+                "pairs_url": absolute_reverse("pairing:cohort_pairs", args=[slug, cohort.pk]),
+                "review_url": absolute_reverse("programmes:review", args=[slug, cohort.pk]),
+                "schedule_url": absolute_reverse("rhythm:cohort_schedule", args=[slug, cohort.pk]),
             }
         )
     return sections

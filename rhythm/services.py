@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from lib.models import model_update
 from notifications.models import Email
 from notifications.services import email_enqueue_many
 from notifications.windows import bank_holidays, next_send_time, start_of_day, zone
@@ -316,10 +317,18 @@ def rhythm_settings_get(*, programme: Programme) -> RhythmSettings:
     )
 
 
+#: What a coordinator may change on the reminders page.
+SETTINGS_FIELDS = (
+    "survey_reminder_first_days",
+    "survey_reminder_second_days",
+    "support_information",
+    "bank_holidays",
+)
+
+
 @transaction.atomic
 def rhythm_settings_update(*, settings_row: RhythmSettings, data: dict) -> RhythmSettings:
-    for field, value in data.items():
-        setattr(settings_row, field, value)
+    model_update(instance=settings_row, fields=SETTINGS_FIELDS, data=data, save=False)
     settings_row.full_clean()
     settings_row.save()
     return settings_row

@@ -11,10 +11,9 @@ from programmes.models import Programme
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
 
 from . import services
-from .emails import PAUSABLE_KINDS
+from .emails import PAUSABLE_KINDS, mentor_next_time_load
 from .forms import RhythmSettingsForm
 from .models import PausedKind
-from .tokens import mentor_next_time_load
 
 
 @require_http_methods(["GET", "POST"])

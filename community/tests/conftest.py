@@ -8,6 +8,8 @@ from people.tests.factories import InterestFactory, SkillFactory, UserFactory
 from programmes.models import CohortStatus
 from programmes.tests.factories import EnrolmentFactory
 
+from .factories import DirectoryListingFactory, EventFactory
+
 ORGS = ["ONS", "HMRC", "DWP", "Met Office", "DfE"]
 
 
@@ -23,6 +25,18 @@ def running(cohort, mentor, mentee):
     cohort.status = CohortStatus.RUNNING
     cohort.save(update_fields=["status"])
     return cohort
+
+
+@pytest.fixture
+def hub_day(running, coordinator):
+    """A cohort-wide session on Thursday 14 January 2027, 10:00."""
+    return EventFactory(cohort=running, title="Hub day", location="Hub", created_by=coordinator)
+
+
+@pytest.fixture
+def listed(running, mentee):
+    """The mentee is listed in the running cohort's directory (address hidden)."""
+    return DirectoryListingFactory(enrolment=running.enrolments.get(user=mentee))
 
 
 def add_people(cohort, n: int, *, start: int = 0):

@@ -73,6 +73,14 @@ def test_search_by_skill_and_text(client, running, mentee, people):
     assert people[4].full_name not in found.content.decode()
 
 
+def test_a_listed_participant_is_seen_by_the_cohort_without_their_address(
+    client, listed, mentor, mentee, running
+):
+    client.force_login(mentor)
+    page = client.get(reverse("community:directory", args=[running.pk])).content.decode()
+    assert mentee.full_name in page and mentee.email not in page
+
+
 def test_participant_opts_in_through_the_form(client, running, mentee):
     client.force_login(mentee)
     url = reverse("community:directory_listing", args=[running.pk])

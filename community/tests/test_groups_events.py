@@ -301,3 +301,15 @@ def test_demo_seed_is_idempotent(programme, running, today):
     assert Email.objects.filter(kind="event-invitation").count() == 2 * 12  # stand-up + session
     assert Email.objects.count() == emails
     assert running.enrolments.filter(directory_listing__opted_in=True).count() == listed > 0
+
+
+def test_a_cohort_session_is_seen_by_its_participants_and_listed_for_its_coordinator(
+    client, hub_day, mentee, coordinator, outsider
+):
+    client.force_login(mentee)
+    page = client.get(reverse("community:event", args=[hub_day.pk])).content.decode()
+    assert "Hub day" in page and "Hub" in page
+    client.force_login(coordinator)
+    assert "Hub day" in client.get(_groups_url(hub_day.cohort, "community:events")).content.decode()
+    client.force_login(outsider)
+    assert client.get(reverse("community:event", args=[hub_day.pk])).status_code == 404

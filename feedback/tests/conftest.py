@@ -4,9 +4,11 @@ import pytest
 from celery import current_app
 
 from feedback import services
-from feedback.models import QuestionType, SurveySchedule, Trigger
+from feedback.models import QuestionType
 from pairing.models import Pair
 from programmes.models import Enrolment
+
+from .factories import SurveyScheduleFactory
 
 Q = QuestionType
 
@@ -46,13 +48,8 @@ def make_template(programme, *, anonymous=False, questions=ALL_TYPES, name="Chec
 
 
 def make_schedule(cohort, template, **kw):
-    defaults = {
-        "trigger": Trigger.COHORT_START,
-        "offset_days": 10,
-        "audience": "both",
-        "close_after_days": 14,
-    }
-    return SurveySchedule.objects.create(cohort=cohort, template=template, **{**defaults, **kw})
+    """Cohort start + 10 days, both roles, open 14 days, unless ``kw`` says otherwise."""
+    return SurveyScheduleFactory(cohort=cohort, template=template, **kw)
 
 
 @pytest.fixture

@@ -184,3 +184,19 @@ def test_home_page_lists_surveys_to_answer(client, template, invite, mentee):
     assert _url(invitation) in page
     SurveyInvitation.objects.filter(pk=invitation.pk).update(answered_at="2027-01-22T10:00Z")
     assert "Surveys to answer" not in client.get(reverse("home")).content.decode()
+
+
+def test_a_link_emailed_before_links_carried_a_timestamp_still_opens_the_survey(
+    client, template, invite, mentee
+):
+    """Links already sent were made by an untimed Signer: they must keep working."""
+    from django.core import signing
+
+    invitation = invite(template, mentee)
+    old = signing.Signer(salt="feedback.survey-invitation").sign_object(
+        {"i": invitation.pk}, compress=False
+    )
+    client.force_login(mentee)
+    assert client.get(reverse("feedback:answer", args=[old])).status_code == 200
+    forged = signing.Signer(salt="feedback.survey-invitation").sign_object({"i": invitation.pk})
+    assert client.get(reverse("feedback:answer", args=[forged[:-2] + "xx"])).status_code == 404

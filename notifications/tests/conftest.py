@@ -4,6 +4,7 @@ from celery import current_app
 from notifications import services
 from notifications.kinds import KINDS, register_kind
 from notifications.tests.backends import FlakyBackend
+from notifications.tests.factories import EmailPreferenceFactory
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +59,13 @@ def enqueue(django_capture_on_commit_callbacks):
             )
 
     return _enqueue
+
+
+@pytest.fixture
+def preference():
+    """Set one person's choice for one kind (off unless ``enabled=True``)."""
+
+    def _preference(user, kind="test-digest", *, enabled=False):
+        return EmailPreferenceFactory(user=user, kind=kind, enabled=enabled)
+
+    return _preference

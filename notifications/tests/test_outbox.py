@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.kinds import UnknownEmailKind
-from notifications.models import Email, EmailPreference
+from notifications.models import Email
 from notifications.tasks import email_send, email_sweep
 
 pytestmark = pytest.mark.django_db
@@ -263,21 +263,21 @@ def test_sweeper_fails_rows_lost_mid_send_too_often(settings, django_capture_on_
     assert Email.objects.get(pk=email.pk).status == "failed"
 
 
-def test_opted_out_optional_kind_is_cancelled_and_essential_still_sent(enqueue, mentee):
-    EmailPreference.objects.create(user=mentee, kind="test-digest", enabled=False)
+def test_opted_out_optional_kind_is_cancelled_and_essential_still_sent(enqueue, mentee, preference):
+    preference(mentee)
     digest = enqueue(key="digest", kind="test-digest", user=mentee)
     assert digest.status == Email.Status.CANCELLED
     assert "turned off" in digest.last_error
     # A disabled preference cannot stop an essential email.
-    EmailPreference.objects.create(user=mentee, kind="account", enabled=False)
+    preference(mentee, "account")
     account = enqueue(key="account", kind="account", user=mentee)
     account.refresh_from_db()
     assert account.status == Email.Status.SENT
     assert [m.to for m in mail.outbox] == [[mentee.email]]
 
 
-def test_opt_out_is_found_by_address_when_no_user_is_given(enqueue, mentee):
-    EmailPreference.objects.create(user=mentee, kind="test-digest", enabled=False)
+def test_opt_out_is_found_by_address_when_no_user_is_given(enqueue, mentee, preference):
+    preference(mentee)
     email = enqueue(kind="test-digest", to="MENTEE@example.gov.uk")
     assert email.status == Email.Status.CANCELLED
 

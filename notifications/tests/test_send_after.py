@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Email, EmailPreference
+from notifications.models import Email
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +45,10 @@ def test_send_after_sets_next_attempt_and_is_not_queued_until_due(
 
 
 def test_enqueue_many_skips_existing_keys_and_honours_preferences(
-    django_assert_max_num_queries, digest_kind
+    django_assert_max_num_queries, digest_kind, preference
 ):
     person = get_user_model().objects.create(email="p@example.gov.uk")  # the outbox is below people
-    EmailPreference.objects.create(user=person, kind=digest_kind, enabled=False)
+    preference(person, digest_kind)
     services.email_enqueue(**_request("k0"))
     requests = [_request(f"k{i}") for i in range(40)]
     requests.append(_request("opted-out", kind=digest_kind, user=person, to=person.email))

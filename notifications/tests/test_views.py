@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from notifications.models import Email, EmailPreference
-from notifications.tokens import unsubscribe_token_make
+from notifications.services import unsubscribe_token_make
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +67,10 @@ def test_preferences_page_requires_login(client, db):
     assert "/accounts/login/" in response["Location"]
 
 
-def test_preferences_page_lists_optional_kinds_and_changes_only_own_rows(client, mentee, outsider):
-    EmailPreference.objects.create(user=outsider, kind="test-digest", enabled=True)
+def test_preferences_page_lists_optional_kinds_and_changes_only_own_rows(
+    client, mentee, outsider, preference
+):
+    preference(outsider, enabled=True)
     client.force_login(mentee)
     response = client.get(reverse("notifications:preferences"))
     assert response.status_code == 200
@@ -141,3 +143,12 @@ def test_outbox_command_lists_and_shows(enqueue, capsys):
     assert "Hello & welcome" in out
     call_command("outbox", "--show", str(email.pk))
     assert "Line <one>" in capsys.readouterr().out
+
+
+def test_an_unsubscribe_link_made_before_lib_signing_still_works(client, mentee):
+    """Links already emailed were made by ``signing.dumps`` under this salt."""
+    from django.core import signing
+
+    old = signing.dumps({"u": mentee.pk, "k": "test-digest"}, salt="notifications.unsubscribe")
+    client.post(reverse("notifications:unsubscribe", args=[old]))
+    assert EmailPreference.objects.get(user=mentee, kind="test-digest").enabled is False

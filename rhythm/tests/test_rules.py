@@ -14,7 +14,7 @@ from rhythm.data import (
     ProgrammeRow,
     Snapshot,
 )
-from rhythm.tokens import mentor_next_time_load
+from rhythm.emails import mentor_next_time_load
 
 D = dt.date
 CORA = Person(1, "cora@example.gov.uk", "Cora")

@@ -14,8 +14,8 @@ from people.tests.factories import UserFactory
 from programmes.models import Cohort, Enrolment, TalentPoolEntry
 from programmes.tests.factories import CohortFactory
 from rhythm import services
+from rhythm.emails import mentor_next_time_token
 from rhythm.models import PausedKind
-from rhythm.tokens import mentor_next_time_token
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +144,19 @@ def test_the_alumni_link_adds_the_person_to_the_talent_pool(client, programme, m
     client.force_login(outsider)
     assert client.post(url).status_code == 404
     assert client.get(url[:-3] + "xx/").status_code == 404
+
+
+def test_an_alumni_link_emailed_before_links_carried_a_timestamp_still_works(
+    client, programme, mentee
+):
+    from django.core import signing
+
+    old = signing.Signer(salt="rhythm.mentor-next-time").sign_object(
+        {"p": programme.pk, "u": mentee.pk}, compress=False
+    )
+    client.force_login(mentee)
+    client.post(reverse("rhythm:mentor_next_time", args=[old]))
+    assert TalentPoolEntry.objects.get().user == mentee
 
 
 def test_essential_milestones_ignore_opt_out_attempts(running):

@@ -52,3 +52,26 @@ def test_settings_page_is_404_for_everyone_else(request, client, programme, pers
     assert client.get(url).status_code == 404
     assert client.post(url, {"survey_reminder_first_days": 1}).status_code == 404
     assert not RhythmSettings.objects.exists()
+
+
+def test_saved_settings_show_and_change_in_place(client, coordinator, programme, rhythm_settings):
+    client.force_login(coordinator)
+    url = reverse("rhythm:programme_settings", args=[programme.slug])
+    page = client.get(url).content.decode()
+    assert 'value="2"' in page and "Call the wellbeing line." in page
+    client.post(
+        url,
+        {
+            "survey_reminder_first_days": 4,
+            "survey_reminder_second_days": 9,
+            "support_information": "Call the wellbeing line.",
+            "bank_holidays": "scotland",
+            "programme": 999,  # not a field of the form: never written
+        },
+    )
+    row = RhythmSettings.objects.get()
+    assert (row.pk, row.programme, row.survey_reminder_first_days) == (
+        rhythm_settings.pk,
+        programme,
+        4,
+    )
