@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.models import AuditEvent
-from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Project, Role
+from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
+from recruitment.models import Project
 
 from . import emails, grouping, schedule, selectors
 from .models import (

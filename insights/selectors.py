@@ -23,16 +23,8 @@ from django.utils import timezone
 
 from pairing.models import CheckIn, Pair
 from people.models import Grade, User
-from programmes.models import (
-    BusinessPriority,
-    Cohort,
-    CohortStatus,
-    Enrolment,
-    EnrolmentStatus,
-    Programme,
-    Role,
-    TalentPoolEntry,
-)
+from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
+from recruitment.models import BusinessPriority, TalentPoolEntry
 
 from . import surveys
 from .definitions import (

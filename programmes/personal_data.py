@@ -2,15 +2,13 @@
 
 Registered with people.personal_data from ProgrammesConfig.ready(). Erasure keeps every
 enrolment (cohort sizes, roles and statuses stay counted) and removes what the person wrote or
-what identifies them: goals, availability, coordinators' notes, the manager's email, the
-project's description and expected benefit. Talent-pool rows about the person are deleted.
+what identifies them: goals, availability, coordinators' notes, the manager's email. Their
+applications, projects and talent-pool rows are recruitment's (recruitment/personal_data.py).
 """
-
-from django.db.models import Q
 
 from people import personal_data
 
-from .models import Enrolment, Project, TalentPoolEntry
+from .models import Enrolment
 
 ERASED = personal_data.ERASED
 
@@ -46,61 +44,6 @@ def enrolments_export(user) -> list[dict]:
     ]
 
 
-def applications_export(user) -> list[dict]:
-    return [
-        {
-            "programme": e.cohort.programme.name,
-            "cohort": e.cohort.name,
-            "role": e.role,
-            "status": e.status,
-            "applied_at": _iso(e.applied_at),
-            "decided_at": _iso(e.decided_at),
-            "manager_email": e.manager_email,
-            "manager_decision": e.manager_decision,
-            "manager_decided_at": _iso(e.manager_decided_at),
-        }
-        for e in _enrolments(user).filter(applied_at__isnull=False)
-    ]
-
-
-def projects_export(user) -> list[dict]:
-    rows = (
-        Project.objects.filter(enrolment__user=user)
-        .select_related("enrolment__cohort")
-        .prefetch_related("priorities", "topics")
-        .order_by("created_at", "pk")
-    )
-    return [
-        {
-            "cohort": p.enrolment.cohort.name,
-            "title": p.title,
-            "description": p.description,
-            "expected_benefit": p.expected_benefit,
-            "priorities": [x.name for x in p.priorities.all()],
-            "topics": [x.name for x in p.topics.all()],
-            "created_at": _iso(p.created_at),
-        }
-        for p in rows
-    ]
-
-
-def talent_pool_export(user) -> list[dict]:
-    rows = TalentPoolEntry.objects.filter(Q(user=user) | Q(email__iexact=user.email))
-    return [
-        {
-            "programme": t.programme.name,
-            "email": t.email,
-            "full_name": t.full_name,
-            "organisation": t.organisation,
-            "role": t.role,
-            "source": t.source,
-            "note": t.note,
-            "created_at": _iso(t.created_at),
-        }
-        for t in rows.select_related("programme")
-    ]
-
-
 def programmes_erase(user, erasure) -> None:
     enrolments = Enrolment.objects.filter(user=user)
     erasure.count(
@@ -109,20 +52,9 @@ def programmes_erase(user, erasure) -> None:
     )
     for e in enrolments:
         e.topics.clear()
-    erasure.count(
-        "projects",
-        Project.objects.filter(enrolment__user=user).update(
-            description=ERASED, expected_benefit=""
-        ),
-    )
-    pool = TalentPoolEntry.objects.filter(Q(user=user) | Q(email__iexact=erasure.old_email))
-    erasure.count("talent_pool", pool.delete()[0])
     # The person no longer coordinates anything.
     user.coordinated_programmes.clear()
 
 
 def register() -> None:
     personal_data.register("enrolments", export=enrolments_export, erase=programmes_erase)
-    personal_data.register("applications", export=applications_export)
-    personal_data.register("projects", export=projects_export)
-    personal_data.register("talent_pool", export=talent_pool_export)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 
-import programmes.emails  # noqa: F401 - registers "manager-signoff", reused for its reminder
+import recruitment.emails  # noqa: F401 - registers "manager-signoff", reused for its reminder
 from notifications.kinds import register_kind
 from notifications.windows import zone
 
@@ -32,7 +32,7 @@ KIND_NUDGE = "checkin-nudge"
 KIND_SURVEY = "survey-reminder"
 KIND_MILESTONE = "cohort-milestone"
 KIND_APPLICATION = "application-reminder"
-KIND_SIGNOFF = "manager-signoff"  # registered by programmes: the same kind as the first request
+KIND_SIGNOFF = "manager-signoff"  # registered by recruitment: the same kind as the first request
 KIND_WELLBEING = "wellbeing-support"
 KIND_DIGEST = "coordinator-digest"
 
@@ -341,8 +341,8 @@ def application_deadline(
             "unfinished": unfinished,
             "missing_project": missing_project,
             "profile_missing": list(application.profile_missing),
-            "apply_url": url("programmes:apply", cohort.pk, application.role),
-            "application_url": url("programmes:application", application.enrolment_id),
+            "apply_url": url("recruitment:apply", cohort.pk, application.role),
+            "application_url": url("recruitment:application", application.enrolment_id),
             "profile_url": url("people:profile"),
         },
     )
@@ -393,7 +393,7 @@ def signoff_pending(
             "cohort_name": cohort.name,
             "manager_email": application.manager_email,
             "closes_on": cohort.applications_close,
-            "application_url": url("programmes:application", application.enrolment_id),
+            "application_url": url("recruitment:application", application.enrolment_id),
         },
     )
 

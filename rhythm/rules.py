@@ -344,7 +344,7 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
                 "unmatched": cohort.unmatched_mentees,
                 "waitlisted": cohort.waitlisted,
                 "pairs_url": emails.url("pairing_coord:cohort_pairs", slug, cohort.pk),
-                "review_url": emails.url("programmes:review", slug, cohort.pk),
+                "review_url": emails.url("recruitment:review", slug, cohort.pk),
                 "schedule_url": emails.url("rhythm:cohort_schedule", slug, cohort.pk),
             }
         )
