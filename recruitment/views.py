@@ -5,13 +5,14 @@ Coordinator pages answer 404 to anyone who does not coordinate the programme (st
 The register-interest page, the invitation link and the manager's sign-off link are public.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -246,11 +247,13 @@ def invitation_accept(request, token):
     context = {"enrolment": enrolment, "cohort": enrolment.cohort}
     if request.user.is_authenticated and request.user.pk == user.pk:
         messages.info(request, f"You are invited to {enrolment.cohort}.")
-        return redirect("home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     if user.is_active or user.has_usable_password():
         # Their account already has a password: they sign in like on any other day.
         context["signed_in_as_other"] = request.user.is_authenticated
-        context["login_url"] = f"{reverse('account_login')}?next={reverse('home')}"
+        context["login_url"] = (
+            f"{resolve_url(settings.LOGIN_URL)}?next={resolve_url(settings.LOGIN_REDIRECT_URL)}"
+        )
         return render(request, "recruitment/invitation_signin.html", context)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -267,7 +270,7 @@ def invitation_accept(request, token):
                 f"Welcome, {user.display_name}. Your account is ready and your invitation to "
                 f"{enrolment.cohort} is below.",
             )
-            return redirect("home")
+            return redirect(settings.LOGIN_REDIRECT_URL)
     context["form"] = form
     return render(request, "recruitment/invitation_accept.html", context)
 
