@@ -58,3 +58,60 @@ def programmes_erase(user, erasure) -> None:
 
 def register() -> None:
     personal_data.register("enrolments", export=enrolments_export, erase=programmes_erase)
+    declare_fields()
+
+
+def declare_fields() -> None:
+    d, anon = personal_data.declare, personal_data.ROW_ANONYMISED
+    d(
+        "programmes.Programme",
+        exported_in="account.coordinates",
+        person=["coordinators"],
+        not_personal=[
+            "name",
+            "slug",
+            "description",
+            "organisation",
+            "checkin_cadence_days",
+            "length_weeks",
+            "requires_manager_signoff",
+            "duplicate_threshold",
+            "created_at",
+        ],
+    )
+    d(
+        "programmes.Cohort",
+        not_personal=[
+            "programme",
+            "name",
+            "applications_open",
+            "applications_close",
+            "starts_on",
+            "ends_on",
+            "capacity",
+            "status",
+            "status_changed_at",
+            "created_at",
+        ],
+    )
+    d(
+        "programmes.Enrolment",
+        on_erase=anon,
+        exported_in="enrolments, applications",
+        person=["user", "decided_by", "manager_email"],
+        free_text=["goals", "availability", "coordinator_notes"],
+        facts=[
+            "cohort",
+            "role",
+            "status",
+            "capacity",
+            "applied_at",
+            "decided_at",
+            "invited_at",
+            "manager_decision",
+            "manager_decided_at",
+            "created_at",
+            "updated_at",
+            "topics",
+        ],
+    )

@@ -98,3 +98,26 @@ def register() -> None:
     personal_data.register("applications", export=applications_export)
     personal_data.register("projects", export=projects_export, erase=recruitment_erase)
     personal_data.register("talent_pool", export=talent_pool_export)
+    declare_fields()
+
+
+def declare_fields() -> None:
+    d, anon = personal_data.declare, personal_data.ROW_ANONYMISED
+    d("recruitment.BusinessPriority", not_personal=["programme", "name"])
+    d(
+        "recruitment.Project",
+        on_erase=anon,
+        exported_in="projects",
+        person=["enrolment"],
+        free_text=["title", "description", "expected_benefit"],
+        facts=["created_at", "updated_at", "priorities", "topics"],
+    )
+    d(
+        "recruitment.TalentPoolEntry",
+        on_erase=personal_data.ROW_DELETED,
+        exported_in="talent_pool",
+        person=["user", "email", "full_name", "added_by"],
+        free_text=["organisation", "note"],
+        facts=["role", "source", "created_at"],
+        not_personal=["programme"],
+    )
