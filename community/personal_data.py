@@ -10,8 +10,10 @@ unpublished so an empty card never shows on the past-projects page.
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from people import personal_data
+from recruitment.selectors import similarity_cache_forget
 
 from .models import Attendance, ContactMessage, DirectoryListing, GroupMember, ProjectSummary
 
@@ -91,10 +93,15 @@ def community_export(user) -> dict:
 def community_erase(user, erasure) -> None:
     messages = ContactMessage.objects.filter(Q(sender=user) | Q(recipient__user=user))
     erasure.count("contact_messages", messages.update(subject=ERASED, body=ERASED))
+    summaries = ProjectSummary.objects.filter(enrolment__user=user)
+    # Published summaries feed the duplicate-project index, cached per programme.
+    similarity_cache_forget(
+        programme_ids=summaries.values_list("enrolment__cohort__programme_id", flat=True)
+    )
     erasure.count(
         "project_summaries",
-        ProjectSummary.objects.filter(enrolment__user=user).update(
-            title=ERASED, summary=ERASED, outcomes="", published_at=None
+        summaries.update(
+            title=ERASED, summary=ERASED, outcomes="", published_at=None, updated_at=timezone.now()
         ),
     )
     erasure.count(

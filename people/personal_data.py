@@ -86,16 +86,61 @@ def erase_sections(erasure: Erasure) -> None:
             section.erase(erasure.user, erasure)
 
 
+ICS_MARK = "BEGIN:VCALENDAR"
+
+
+def ics_unfold(text: str) -> str:
+    """RFC 5545 3.1: a line break followed by a space or a tab continues the line."""
+    return re.sub(r"\r?\n[ \t]", "", text)
+
+
+def ics_fold(text: str) -> str:
+    """Fold content lines longer than 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    out = []
+    for line in re.split(r"\r\n|\n", text):
+        encoded = line.encode("utf-8")
+        if len(encoded) <= 75:
+            out.append(line)
+            continue
+        parts, current, size, limit = [], "", 0, 75
+        for ch in line:
+            n = len(ch.encode("utf-8"))
+            if size + n > limit:
+                parts.append(current)
+                current, size, limit = "", 0, 74  # continuation lines start with a space
+            current += ch
+            size += n
+        parts.append(current)
+        out.append("\r\n ".join(parts))
+    return "\r\n".join(out)
+
+
+def ics_escape(text: str) -> str:
+    """TEXT values in iCalendar escape backslashes, semicolons and commas (RFC 5545 3.3.11)."""
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+
+
 def _replace(value, needles: list[str]):
-    """Replace every needle (case-insensitively) in a string or in the strings of JSON data."""
+    """Replace every needle (case-insensitively) in a string or in the strings of JSON data.
+
+    Calendar files are unfolded first, searched for the needles as written and as iCalendar
+    escapes them, and folded again: a name split over two folded lines is still found."""
     if isinstance(value, str):
-        for needle in needles:
-            value = re.sub(re.escape(needle), ERASED, value, flags=re.IGNORECASE)
-        return value
+        if ICS_MARK in value:
+            unfolded = ics_unfold(value)
+            replaced = _replace_text(unfolded, needles + [ics_escape(n) for n in needles])
+            return value if replaced == unfolded else ics_fold(replaced)
+        return _replace_text(value, needles)
     if isinstance(value, list):
         return [_replace(v, needles) for v in value]
     if isinstance(value, dict):
         return {_replace(k, needles): _replace(v, needles) for k, v in value.items()}
+    return value
+
+
+def _replace_text(value: str, needles: list[str]) -> str:
+    for needle in needles:
+        value = re.sub(re.escape(needle), ERASED, value, flags=re.IGNORECASE)
     return value
 
 
@@ -138,6 +183,8 @@ def scrub_mentions(erasure: Erasure, *, skip=()) -> int:
         cond = Q()
         for needle in needles:
             cond |= _contains(f, needle)
+        # Calendar files fold long lines, so a name may be split: look at every calendar file.
+        cond |= _contains(f, ICS_MARK)
         for pk, value in qs.filter(cond).values_list("pk", f.name):
             new = _replace(value, needles)
             if new != value:

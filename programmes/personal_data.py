@@ -8,7 +8,7 @@ applications, projects and talent-pool rows are recruitment's (recruitment/perso
 
 from people import personal_data
 
-from .models import Enrolment
+from .models import Enrolment, EnrolmentStatus
 
 ERASED = personal_data.ERASED
 
@@ -46,6 +46,11 @@ def enrolments_export(user) -> list[dict]:
 
 def programmes_erase(user, erasure) -> None:
     enrolments = Enrolment.objects.filter(user=user)
+    # Pending invitations end with the account: their links are refused from now on.
+    erasure.count(
+        "invitations_cancelled",
+        enrolments.filter(status=EnrolmentStatus.INVITED).update(status=EnrolmentStatus.WITHDRAWN),
+    )
     erasure.count(
         "enrolments",
         enrolments.update(goals="", availability="", coordinator_notes="", manager_email=""),

@@ -28,7 +28,7 @@ from lib.audit import AuditContext
 from lib.csvsafe import read_csv_upload
 from lib.urls import absolute_url
 from people.models import Grade, Profile, User
-from people.services import audit_record
+from people.services import audit_record, is_erased
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
 
 from . import emails
@@ -222,9 +222,13 @@ def invitation_from_token(token: str) -> Enrolment:
     """The enrolment a link was made for. Raises signing.SignatureExpired / BadSignature, or
     Enrolment.DoesNotExist when the invitation has since been removed."""
     data = signing.unsign(INVITATION_SALT, token, max_age=INVITATION_MAX_AGE_DAYS * 86400)
-    return Enrolment.objects.select_related("user", "cohort", "cohort__programme").get(
+    enrolment = Enrolment.objects.select_related("user", "cohort", "cohort__programme").get(
         pk=data["e"], user_id=data["u"]
     )
+    if is_erased(enrolment.user):
+        # An erased account is dead: an old link must not set a password on it and sign in.
+        raise Enrolment.DoesNotExist
+    return enrolment
 
 
 def invitation_url(enrolment: Enrolment) -> str:

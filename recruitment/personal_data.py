@@ -7,11 +7,13 @@ shape) and deletes the talent-pool rows about the person.
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from people import personal_data
 from programmes.models import Enrolment
 
 from .models import Project, TalentPoolEntry
+from .selectors import similarity_cache_forget
 
 ERASED = personal_data.ERASED
 
@@ -84,12 +86,14 @@ def talent_pool_export(user) -> list[dict]:
 
 
 def recruitment_erase(user, erasure) -> None:
+    projects = Project.objects.filter(enrolment__user=user)
+    programme_ids = list(projects.values_list("enrolment__cohort__programme_id", flat=True))
     erasure.count(
         "projects",
-        Project.objects.filter(enrolment__user=user).update(
-            description=ERASED, expected_benefit=""
-        ),
+        projects.update(description=ERASED, expected_benefit="", updated_at=timezone.now()),
     )
+    # The duplicate-project index is cached per programme: forget it, or it keeps the text.
+    similarity_cache_forget(programme_ids=programme_ids)
     pool = TalentPoolEntry.objects.filter(Q(user=user) | Q(email__iexact=erasure.old_email))
     erasure.count("talent_pool", pool.delete()[0])
 

@@ -10,7 +10,7 @@ from lib import signing
 from lib.audit import AuditContext
 from lib.urls import absolute_url
 from people.models import User
-from people.services import audit_record
+from people.services import audit_record, is_erased
 from programmes.models import Cohort, Enrolment, EnrolmentStatus, ManagerDecision, Programme, Role
 
 from . import emails
@@ -39,11 +39,14 @@ def manager_signoff_load(token: str) -> Enrolment | None:
     data = signing.unsign_or_none(MANAGER_SIGNOFF_SALT, token, max_age=MANAGER_SIGNOFF_MAX_AGE)
     if data is None:
         return None
-    return (
+    enrolment = (
         Enrolment.objects.select_related("user", "cohort__programme")
         .filter(pk=data.get("e"), manager_email=data.get("m"))
         .first()
     )
+    if enrolment is None or is_erased(enrolment.user):
+        return None
+    return enrolment
 
 
 @transaction.atomic
