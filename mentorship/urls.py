@@ -28,10 +28,9 @@ urlpatterns = [
     # Recruitment first: its participants' pages sit at words reserved among programme slugs.
     path("", include("recruitment.urls")),
     path("", include((programmes_patterns, programmes.urls.app_name))),
-    path("programmes/<slug:slug>/cohorts/<int:pk>/", include("pairing.urls_coordinator")),
-    path("pairs/", include("pairing.urls")),
+    path("", include("pairing.urls")),
     path("notifications/", include("notifications.urls")),
-    path("insights/", include("insights.urls")),
+    path("", include("insights.urls")),
     path("surveys/", include("feedback.urls")),
     path("community/", include("community.urls")),
     path("rhythm/", include("rhythm.urls")),
