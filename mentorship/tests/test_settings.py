@@ -62,7 +62,7 @@ def test_production_starts_with_real_settings_and_debug_off(tmp_path):
 def test_docker_compose_file_is_valid():
     compose = shutil.which("docker-compose")
     if compose is None:
-        from conftest import skip_or_fail
+        from mentorship.testing import skip_or_fail
 
         skip_or_fail("docker-compose is not installed (apt-get install docker-compose)")
     result = subprocess.run(
