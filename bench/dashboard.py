@@ -90,15 +90,8 @@ def build(*, pairs: int, checkins: int, answers: int, rng: random.Random) -> dic
     from insights import surveys
     from pairing.models import CheckIn, Pair
     from people.models import Grade, Profile, User
-    from programmes.models import (
-        BusinessPriority,
-        Cohort,
-        CohortStatus,
-        Enrolment,
-        Programme,
-        Project,
-        TalentPoolEntry,
-    )
+    from programmes.models import Cohort, CohortStatus, Enrolment, Programme
+    from recruitment.models import BusinessPriority, Project, TalentPoolEntry
 
     today = timezone.localdate()
     coordinator = User.objects.create_user("bench.coordinator@example.gov.uk", "bench-pass-123")

@@ -1,4 +1,4 @@
-"""Benchmark for programmes.similarity on synthetic proposals.
+"""Benchmark for recruitment.similarity on synthetic proposals.
 
 Run with ``python -m bench.similarity [--n 10000] [--queries 20] [--pairs-n 1000]``.
 Prints one JSON line per measurement: ``{"measure": ..., "n": ..., "seconds": ...}``.
@@ -17,7 +17,7 @@ import random
 import statistics
 import time
 
-from programmes.similarity import Proposal, SimilarityIndex
+from recruitment.similarity import Proposal, SimilarityIndex
 
 METHODS = [
     "machine learning",

@@ -16,8 +16,9 @@ from feedback.services import survey_defaults_ensure, survey_invitations_create
 from pairing.models import CheckIn, Pair, ProposedPair
 from people.models import AuditEvent, ProfileSkill, Skill
 from people.tests.factories import UserFactory
-from programmes.models import Cohort, Enrolment, Project
+from programmes.models import Cohort, Enrolment
 from programmes.tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
+from recruitment.models import Project
 
 from .helpers import (
     check_page,

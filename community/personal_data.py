@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from people import personal_data
-from programmes.selectors import similarity_cache_forget
+from recruitment.selectors import similarity_cache_forget
 
 from .models import Attendance, ContactMessage, DirectoryListing, GroupMember, ProjectSummary
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from lib.models import model_update
 from people.models import AuditEvent
-from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Project, Role
+from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
+from recruitment.models import Project
 
 from . import emails, grouping, schedule, selectors
 from .models import (

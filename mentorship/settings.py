@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "notifications",
     "people",
     "programmes",
+    "recruitment",
     "pairing",
     "feedback",
     "rhythm",

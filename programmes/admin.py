@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import BusinessPriority, Cohort, Enrolment, Programme, Project, TalentPoolEntry
+from lib.audit import AuditContext
+
+from .models import Cohort, Enrolment, Programme
 from .services import coordinators_audit
 
 
@@ -34,7 +36,9 @@ class ProgrammeAdmin(admin.ModelAdmin):
         programme = form.instance
         before = set(programme.coordinators.values_list("email", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
-        coordinators_audit(programme=programme, actor=request.user, before=before, request=request)
+        coordinators_audit(
+            ctx=AuditContext.from_request(request), programme=programme, before=before
+        )
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -63,29 +67,3 @@ class EnrolmentAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "cohort__name"]
     list_select_related = ["user", "cohort__programme"]
     raw_id_fields = ["user"]
-
-
-class BusinessPriorityInline(admin.TabularInline):
-    model = BusinessPriority
-    extra = 1
-
-
-ProgrammeAdmin.inlines = [*ProgrammeAdmin.inlines, BusinessPriorityInline]
-
-
-@admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["title", "enrolment", "created_at", "updated_at"]
-    list_filter = ["enrolment__cohort__programme", "enrolment__cohort", "priorities"]
-    search_fields = ["title", "description", "enrolment__user__email"]
-    list_select_related = ["enrolment__user", "enrolment__cohort__programme"]
-    raw_id_fields = ["enrolment"]
-    filter_horizontal = ["priorities", "topics"]
-
-
-@admin.register(TalentPoolEntry)
-class TalentPoolEntryAdmin(admin.ModelAdmin):
-    list_display = ["email", "full_name", "programme", "role", "source", "created_at"]
-    list_filter = ["programme", "source", "role"]
-    search_fields = ["email", "full_name", "organisation"]
-    raw_id_fields = ["user", "added_by"]

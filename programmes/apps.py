@@ -6,8 +6,7 @@ class ProgrammesConfig(AppConfig):
     verbose_name = "Programmes"
 
     def ready(self):
-        # Register the email kinds this app sends before any email is queued.
-        from . import emails, personal_data, services_invites  # noqa: F401
+        from . import personal_data
 
         personal_data.register()  # export and erasure sections (people/personal_data.py)
 

@@ -60,25 +60,6 @@ class Programme(models.Model):
         return reverse("programmes:detail", args=[self.slug])
 
 
-class BusinessPriority(models.Model):
-    """A tag the programme defines, that a project proposal says it serves."""
-
-    programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="business_priorities"
-    )
-    name = models.CharField(max_length=100)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "business priorities"
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "name"], name="priority_unique_name")
-        ]
-
-    def __str__(self):
-        return self.name
-
-
 class CohortStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     RECRUITING = "recruiting", "Recruiting"
@@ -246,67 +227,3 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.user} as {self.get_role_display().lower()} in {self.cohort}"
-
-
-class Project(models.Model):
-    """A mentee's work project proposal for a cohort."""
-
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="project")
-    title = models.CharField(max_length=150)
-    description = models.TextField(max_length=5000)
-    priorities = models.ManyToManyField(BusinessPriority, blank=True, related_name="projects")
-    expected_benefit = models.TextField(max_length=2000, blank=True)
-    topics = models.ManyToManyField(
-        "people.Skill", blank=True, related_name="+", help_text="Skills the project needs."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["title"]
-
-    def __str__(self):
-        return self.title
-
-
-class TalentPoolEntry(models.Model):
-    """Someone a programme could invite to a future cohort.
-
-    Alumni of past cohorts are found from their enrolments; these rows are the people who
-    registered interest on the public form, and the people a coordinator added by hand.
-    """
-
-    class Source(models.TextChoices):
-        INTEREST = "interest", "Registered interest"
-        ADDED = "added", "Added by a coordinator"
-        ALUMNI = "alumni", "Took part before"
-
-    class RoleInterest(models.TextChoices):
-        MENTOR = "mentor", "Mentor"
-        MENTEE = "mentee", "Mentee"
-        EITHER = "either", "Either"
-
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="talent_pool")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    email = models.EmailField()
-    full_name = models.CharField(max_length=150, blank=True)
-    organisation = models.CharField(max_length=120, blank=True)
-    role = models.CharField(max_length=6, choices=RoleInterest.choices, default=RoleInterest.EITHER)
-    source = models.CharField(max_length=8, choices=Source.choices)
-    note = models.TextField(blank=True)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name_plural = "talent pool entries"
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "email"], name="talentpool_unique_email")
-        ]
-
-    def __str__(self):
-        return f"{self.full_name or self.email} ({self.get_source_display()})"

@@ -2,17 +2,13 @@
 
 Registered with people.personal_data from ProgrammesConfig.ready(). Erasure keeps every
 enrolment (cohort sizes, roles and statuses stay counted) and removes what the person wrote or
-what identifies them: goals, availability, coordinators' notes, the manager's email, the
-project's description and expected benefit. Talent-pool rows about the person are deleted.
+what identifies them: goals, availability, coordinators' notes, the manager's email. Their
+applications, projects and talent-pool rows are recruitment's (recruitment/personal_data.py).
 """
-
-from django.db.models import Q
-from django.utils import timezone
 
 from people import personal_data
 
-from .models import Enrolment, EnrolmentStatus, Project, TalentPoolEntry
-from .selectors import similarity_cache_forget
+from .models import Enrolment, EnrolmentStatus
 
 ERASED = personal_data.ERASED
 
@@ -48,61 +44,6 @@ def enrolments_export(user) -> list[dict]:
     ]
 
 
-def applications_export(user) -> list[dict]:
-    return [
-        {
-            "programme": e.cohort.programme.name,
-            "cohort": e.cohort.name,
-            "role": e.role,
-            "status": e.status,
-            "applied_at": _iso(e.applied_at),
-            "decided_at": _iso(e.decided_at),
-            "manager_email": e.manager_email,
-            "manager_decision": e.manager_decision,
-            "manager_decided_at": _iso(e.manager_decided_at),
-        }
-        for e in _enrolments(user).filter(applied_at__isnull=False)
-    ]
-
-
-def projects_export(user) -> list[dict]:
-    rows = (
-        Project.objects.filter(enrolment__user=user)
-        .select_related("enrolment__cohort")
-        .prefetch_related("priorities", "topics")
-        .order_by("created_at", "pk")
-    )
-    return [
-        {
-            "cohort": p.enrolment.cohort.name,
-            "title": p.title,
-            "description": p.description,
-            "expected_benefit": p.expected_benefit,
-            "priorities": [x.name for x in p.priorities.all()],
-            "topics": [x.name for x in p.topics.all()],
-            "created_at": _iso(p.created_at),
-        }
-        for p in rows
-    ]
-
-
-def talent_pool_export(user) -> list[dict]:
-    rows = TalentPoolEntry.objects.filter(Q(user=user) | Q(email__iexact=user.email))
-    return [
-        {
-            "programme": t.programme.name,
-            "email": t.email,
-            "full_name": t.full_name,
-            "organisation": t.organisation,
-            "role": t.role,
-            "source": t.source,
-            "note": t.note,
-            "created_at": _iso(t.created_at),
-        }
-        for t in rows.select_related("programme")
-    ]
-
-
 def programmes_erase(user, erasure) -> None:
     enrolments = Enrolment.objects.filter(user=user)
     # Pending invitations end with the account: their links are refused from now on.
@@ -116,25 +57,12 @@ def programmes_erase(user, erasure) -> None:
     )
     for e in enrolments:
         e.topics.clear()
-    projects = Project.objects.filter(enrolment__user=user)
-    programme_ids = list(projects.values_list("enrolment__cohort__programme_id", flat=True))
-    erasure.count(
-        "projects",
-        projects.update(description=ERASED, expected_benefit="", updated_at=timezone.now()),
-    )
-    # The duplicate-project index is cached per programme: forget it, or it keeps the text.
-    similarity_cache_forget(programme_ids=programme_ids)
-    pool = TalentPoolEntry.objects.filter(Q(user=user) | Q(email__iexact=erasure.old_email))
-    erasure.count("talent_pool", pool.delete()[0])
     # The person no longer coordinates anything.
     user.coordinated_programmes.clear()
 
 
 def register() -> None:
     personal_data.register("enrolments", export=enrolments_export, erase=programmes_erase)
-    personal_data.register("applications", export=applications_export)
-    personal_data.register("projects", export=projects_export)
-    personal_data.register("talent_pool", export=talent_pool_export)
     declare_fields()
 
 
@@ -156,7 +84,6 @@ def declare_fields() -> None:
             "created_at",
         ],
     )
-    d("programmes.BusinessPriority", not_personal=["programme", "name"])
     d(
         "programmes.Cohort",
         not_personal=[
@@ -192,21 +119,4 @@ def declare_fields() -> None:
             "updated_at",
             "topics",
         ],
-    )
-    d(
-        "programmes.Project",
-        on_erase=anon,
-        exported_in="projects",
-        person=["enrolment"],
-        free_text=["title", "description", "expected_benefit"],
-        facts=["created_at", "updated_at", "priorities", "topics"],
-    )
-    d(
-        "programmes.TalentPoolEntry",
-        on_erase=personal_data.ROW_DELETED,
-        exported_in="talent_pool",
-        person=["user", "email", "full_name", "added_by"],
-        free_text=["organisation", "note"],
-        facts=["role", "source", "created_at"],
-        not_personal=["programme"],
     )

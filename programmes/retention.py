@@ -2,13 +2,15 @@
 
 A person is anonymised (``people.services.person_erase``) when every cohort they were enrolled in
 has finished and ended more than ``RETENTION_MONTHS`` months ago (default 24), they have not
-signed in since then, they coordinate nothing, are not staff, and no programme added them to its
-talent pool since then. Enrolments, pairs and scores stay, attached to the anonymised account,
-so past cohorts' figures do not change. Run daily from beat; idempotent.
+signed in since then, they coordinate nothing, are not staff, and nothing a higher app registered
+keeps them (recruitment: a programme added them to its talent pool since then). Enrolments, pairs
+and scores stay, attached to the anonymised account, so past cohorts' figures do not change. Run
+daily from beat; idempotent.
 """
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -17,9 +19,20 @@ from django.utils import timezone
 from people.models import User
 from people.services import erased_email, person_erase
 
-from .models import CohortStatus, Enrolment, TalentPoolEntry
+from .models import CohortStatus, Enrolment
 
 logger = logging.getLogger(__name__)
+
+#: Reasons to keep a person, registered by higher apps from their ``AppConfig.ready()``: each
+#: takes ``OuterRef("pk")`` (the user) and the cut-off instant, and returns a queryset that is
+#: not empty when the person must be kept.
+_keepers: list[Callable] = []
+
+
+def register_keep(keeper: Callable) -> None:
+    """Register a reason to keep a person past the retention period (see ``_keepers``)."""
+    if keeper not in _keepers:
+        _keepers.append(keeper)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -45,17 +58,17 @@ def retention_candidates(*, today: dt.date | None = None):
     recent = Enrolment.objects.filter(user=OuterRef("pk")).filter(
         ~Q(cohort__status=CohortStatus.FINISHED) | Q(cohort__ends_on__gte=cutoff)
     )
-    pooled = TalentPoolEntry.objects.filter(user=OuterRef("pk"), created_at__gte=cutoff_at)
-    return (
+    candidates = (
         User.objects.filter(is_staff=False, is_superuser=False)
         .filter(coordinated_programmes__isnull=True)
         .filter(Exists(Enrolment.objects.filter(user=OuterRef("pk"))))
         .exclude(Exists(recent))
-        .exclude(Exists(pooled))
         .filter(Q(last_login__isnull=True) | Q(last_login__lt=cutoff_at))
         .exclude(email__startswith="erased-", email__endswith="@invalid")
-        .distinct()
     )
+    for keeper in _keepers:
+        candidates = candidates.exclude(Exists(keeper(OuterRef("pk"), cutoff_at)))
+    return candidates.distinct()
 
 
 def retention_anonymise(*, today: dt.date | None = None) -> int:

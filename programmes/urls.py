@@ -1,30 +1,19 @@
-from django.urls import include, path
+"""Programmes' pages. The programme page (``detail``) and the cohort hub (``cohort_detail``) join
+this namespace from the project package, which composes them from several apps
+(mentorship/urls.py)."""
+
+from django.urls import path
 
 from . import views
 
 app_name = "programmes"
 urlpatterns = [
-    # Participants' pages come first: their words are reserved, never programme slugs.
-    path("apply/<int:pk>/similar/", views.apply_similar, name="apply_similar"),
-    path("apply/<int:pk>/<str:role>/", views.apply, name="apply"),
-    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("programmes/", views.programme_list, name="list"),
+    path("programmes/new/", views.programme_create, name="create"),
+    path("programmes/<slug:slug>/edit/", views.programme_edit, name="edit"),
+    path("programmes/<slug:slug>/cohorts/new/", views.cohort_create, name="cohort_create"),
+    path("programmes/<slug:slug>/cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
     path(
-        "applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"
+        "programmes/<slug:slug>/cohorts/<int:pk>/status/", views.cohort_status, name="cohort_status"
     ),
-    path("manager-signoff/<str:token>/", views.manager_signoff, name="manager_signoff"),
-    path("", views.programme_list, name="list"),
-    path("new/", views.programme_create, name="create"),
-    path("<slug:slug>/", views.programme_detail, name="detail"),
-    path("<slug:slug>/edit/", views.programme_edit, name="edit"),
-    path("<slug:slug>/cohorts/new/", views.cohort_create, name="cohort_create"),
-    path("<slug:slug>/cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
-    path("<slug:slug>/cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
-    path("<slug:slug>/cohorts/<int:pk>/status/", views.cohort_status, name="cohort_status"),
-    path("<slug:slug>/cohorts/<int:pk>/applications/", views.review, name="review"),
-    path(
-        "<slug:slug>/cohorts/<int:pk>/applications/<int:enrolment_pk>/notes/",
-        views.review_notes,
-        name="review_notes",
-    ),
-    path("", include("programmes.urls_pool")),
 ]

@@ -25,10 +25,10 @@ from programmes.models import (
     EnrolmentStatus,
     ManagerDecision,
     Programme,
-    Project,
     Role,
 )
-from programmes.services import manager_signoff_token
+from recruitment.models import Project
+from recruitment.services import manager_signoff_token
 
 from .data import (
     ApplicationRow,
@@ -358,7 +358,7 @@ def _applications(cohort_ids):
                 manager_email=r["manager_email"],
                 manager_pending=pending,
                 applied_on=_local_date(r["applied_at"]) if r["applied_at"] else None,
-                signoff_url=absolute_reverse("programmes:manager_signoff", args=[token])
+                signoff_url=absolute_reverse("recruitment:manager_signoff", args=[token])
                 if token
                 else "",
             )

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-import programmes.emails  # noqa: F401 - registers "manager-signoff", reused for its reminder
+import recruitment.emails  # noqa: F401 - registers "manager-signoff", reused for its reminder
 from lib.signing import sign, unsign_or_none
 from lib.urls import absolute_reverse
 from notifications.kinds import register_kind
@@ -33,7 +33,7 @@ KIND_NUDGE = "checkin-nudge"
 KIND_SURVEY = "survey-reminder"
 KIND_MILESTONE = "cohort-milestone"
 KIND_APPLICATION = "application-reminder"
-KIND_SIGNOFF = "manager-signoff"  # registered by programmes: the same kind as the first request
+KIND_SIGNOFF = "manager-signoff"  # registered by recruitment: the same kind as the first request
 KIND_WELLBEING = "wellbeing-support"
 KIND_DIGEST = "coordinator-digest"
 
@@ -355,9 +355,9 @@ def application_deadline(
             "unfinished": unfinished,
             "missing_project": missing_project,
             "profile_missing": list(application.profile_missing),
-            "apply_url": absolute_reverse("programmes:apply", args=[cohort.pk, application.role]),
+            "apply_url": absolute_reverse("recruitment:apply", args=[cohort.pk, application.role]),
             "application_url": absolute_reverse(
-                "programmes:application", args=[application.enrolment_id]
+                "recruitment:application", args=[application.enrolment_id]
             ),
             "profile_url": absolute_reverse("people:profile"),
         },
@@ -410,7 +410,7 @@ def signoff_pending(
             "manager_email": application.manager_email,
             "closes_on": cohort.applications_close,
             "application_url": absolute_reverse(
-                "programmes:application", args=[application.enrolment_id]
+                "recruitment:application", args=[application.enrolment_id]
             ),
         },
     )

@@ -353,7 +353,7 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
                 "undeliverable": cohort.undeliverable,
                 "cohort_url": absolute_reverse("programmes:cohort_detail", args=[slug, cohort.pk]),
                 "pairs_url": absolute_reverse("pairing:cohort_pairs", args=[slug, cohort.pk]),
-                "review_url": absolute_reverse("programmes:review", args=[slug, cohort.pk]),
+                "review_url": absolute_reverse("recruitment:review", args=[slug, cohort.pk]),
                 "schedule_url": absolute_reverse("rhythm:cohort_schedule", args=[slug, cohort.pk]),
             }
         )

@@ -20,7 +20,8 @@ from notifications.models import Email
 from notifications.services import email_enqueue_many
 from notifications.windows import bank_holidays, next_send_time, start_of_day, zone
 from people.models import User
-from programmes.models import Cohort, Programme, TalentPoolEntry
+from programmes.models import Cohort, Programme
+from recruitment.models import TalentPoolEntry
 
 from . import collect, rules
 from .data import Message

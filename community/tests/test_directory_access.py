@@ -9,10 +9,10 @@ from community import services
 from community.models import ContactMessage, DirectoryListing, Event, ProjectSummary
 from community.selectors import directory_stats
 from notifications.models import Email
-from programmes.models import CohortStatus, Enrolment, Project
-from programmes.selectors import programme_proposals, similar_projects
-from programmes.selectors_pool import talent_pool_rows
+from programmes.models import CohortStatus, Enrolment
 from programmes.tests.factories import CohortFactory, EnrolmentFactory
+from recruitment.models import Project
+from recruitment.selectors import programme_proposals, similar_projects, talent_pool_rows
 
 from .conftest import add_people
 

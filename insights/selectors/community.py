@@ -17,15 +17,8 @@ from insights.definitions import SMALL_GROUP, rate
 from insights.suppression import suppress
 from pairing.models import Pair
 from people.models import Grade, User
-from programmes.models import (
-    BusinessPriority,
-    CohortStatus,
-    Enrolment,
-    EnrolmentStatus,
-    Programme,
-    Role,
-    TalentPoolEntry,
-)
+from programmes.models import CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
+from recruitment.models import BusinessPriority, TalentPoolEntry
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
 

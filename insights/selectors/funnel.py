@@ -14,7 +14,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from insights.definitions import PairFacts, rate
-from programmes.models import Cohort, Enrolment, EnrolmentStatus, Programme, Role, TalentPoolEntry
+from programmes.models import Cohort, Enrolment, EnrolmentStatus, Programme, Role
+from recruitment.models import TalentPoolEntry
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
 

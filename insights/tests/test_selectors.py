@@ -11,8 +11,8 @@ from insights.tests.conftest import make_pairs, make_survey, needs_surveys
 from pairing.tests.factories import CheckInFactory, PairFactory
 from people.models import Grade
 from people.tests.factories import UserFactory
-from programmes.models import BusinessPriority, Project, TalentPoolEntry
 from programmes.tests.factories import CohortFactory, EnrolmentFactory
+from recruitment.models import BusinessPriority, Project, TalentPoolEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,22 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-OURS = {"people", "programmes", "pairing", "feedback", "notifications", "rhythm", "community"}
+OURS = {
+    "people",
+    "programmes",
+    "recruitment",
+    "pairing",
+    "feedback",
+    "notifications",
+    "rhythm",
+    "community",
+}
 # Edited only inside their parent's page.
 INLINE_ONLY = {
     "feedback.question",
     "feedback.answer",
     "community.groupmember",
-    "programmes.businesspriority",
+    "recruitment.businesspriority",
     "pairing.pairgoal",
     "pairing.proposedpair",
     "pairing.runevent",

@@ -88,31 +88,31 @@ URLS = {
     "notifications:address_confirm": (SELF, _w()),
     "programmes:list": (SELF, _w()),
     "programmes:create": (ANY_COORDINATOR, _w()),
-    "programmes:apply": (OPEN_COHORT, _w(pk=cohort_pk, role="mentee")),
-    "programmes:apply_similar": (OPEN_COHORT, _w(pk=cohort_pk)),
-    "programmes:application": (OWN, _w(pk=lambda w: w["pair"].mentee_id)),
-    "programmes:application_withdraw": (OWN, _w(pk=lambda w: w["pair"].mentee_id)),
-    "programmes:manager_signoff": (TOKEN, _w(token="forged-token")),
-    "programmes:invitation_accept": (TOKEN, _w(token="forged-token")),
-    "programmes:register_interest": (PUBLIC, _w(slug=slug)),
-    "programmes:register_interest_thanks": (PUBLIC, _w(slug=slug)),
+    "recruitment:apply": (OPEN_COHORT, _w(pk=cohort_pk, role="mentee")),
+    "recruitment:apply_similar": (OPEN_COHORT, _w(pk=cohort_pk)),
+    "recruitment:application": (OWN, _w(pk=lambda w: w["pair"].mentee_id)),
+    "recruitment:application_withdraw": (OWN, _w(pk=lambda w: w["pair"].mentee_id)),
+    "recruitment:manager_signoff": (TOKEN, _w(token="forged-token")),
+    "recruitment:invitation_accept": (TOKEN, _w(token="forged-token")),
+    "recruitment:register_interest": (PUBLIC, _w(slug=slug)),
+    "recruitment:register_interest_thanks": (PUBLIC, _w(slug=slug)),
     "programmes:detail": (COORDINATOR, _w(slug=slug)),
     "programmes:edit": (COORDINATOR, _w(slug=slug)),
     "programmes:cohort_create": (COORDINATOR, _w(slug=slug)),
     "programmes:cohort_detail": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "programmes:cohort_edit": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "programmes:cohort_status": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
-    "programmes:review": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
-    "programmes:review_notes": (
+    "recruitment:review": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "recruitment:review_notes": (
         COORDINATOR,
         _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentee_id),
     ),
-    "programmes:cohort_invite": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
-    "programmes:cohort_export": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
-    "programmes:talent_pool": (COORDINATOR, _w(slug=slug)),
-    "programmes:talent_pool_add": (COORDINATOR, _w(slug=slug)),
-    "programmes:talent_pool_invite": (COORDINATOR, _w(slug=slug)),
-    "programmes:talent_pool_export": (COORDINATOR, _w(slug=slug)),
+    "recruitment:cohort_invite": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "recruitment:cohort_export": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "recruitment:talent_pool": (COORDINATOR, _w(slug=slug)),
+    "recruitment:talent_pool_add": (COORDINATOR, _w(slug=slug)),
+    "recruitment:talent_pool_invite": (COORDINATOR, _w(slug=slug)),
+    "recruitment:talent_pool_export": (COORDINATOR, _w(slug=slug)),
     "pairing:cohort_pairs": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "pairing:cohort_pairing": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "pairing:pair_end": (
@@ -442,5 +442,5 @@ def test_the_coordinator_and_the_pair_do_reach_their_pages(client, world):
         client.force_login(member)
         assert client.get(reverse("pairing:detail", args=[world["pair"].pk])).status_code == 200
     client.force_login(world["pair"].mentee.user)
-    url = reverse("programmes:application", args=[world["pair"].mentee_id])
+    url = reverse("recruitment:application", args=[world["pair"].mentee_id])
     assert client.get(url).status_code == 200

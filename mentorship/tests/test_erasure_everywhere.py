@@ -32,8 +32,9 @@ from pairing.models import CheckIn, MatchRun, Pair, PairGoal, ProposedPair
 from people.models import ProfileSkill
 from people.services import audit_record, person_erase
 from people.tests.factories import SkillFactory, UserFactory
-from programmes.models import Enrolment, Project
+from programmes.models import Enrolment
 from programmes.tests.factories import EnrolmentFactory
+from recruitment.models import Project
 from rhythm.ics import checkin_ics
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +196,7 @@ def everywhere(cohort, mentor, coordinator):
         )  # fmt: skip
     audit_record(actor=coordinator, action="decision", obj=enrolment, summary=f"accepted {EMAIL}")
     # The cache: the programme's similarity index, fitted on the proposals.
-    from programmes.selectors import programme_similarity_index
+    from recruitment.selectors import programme_similarity_index
 
     assert programme_similarity_index(programme=cohort.programme) is not None
     return person
@@ -216,14 +217,14 @@ def test_an_old_invitation_link_cannot_revive_an_erased_account(client, cohort, 
     hoping to set a password on the account and sign in as it."""
     from django.urls import reverse
 
-    from programmes.services_invites import invitation_token
+    from recruitment.invitations import invitation_token
 
     person = UserFactory(email="invited.once@example.gov.uk", full_name="Ivy Invited")
     person.set_unusable_password()
     person.is_active = False
     person.save()
     enrolment = EnrolmentFactory(user=person, cohort=cohort, role="mentee", status="invited")
-    url = reverse("programmes:invitation_accept", args=[invitation_token(enrolment)])
+    url = reverse("recruitment:invitation_accept", args=[invitation_token(enrolment)])
     assert client.get(url).status_code == 200  # the link works before erasure
     person_erase(user=person, actor=staff)
     enrolment.refresh_from_db()
@@ -240,13 +241,13 @@ def test_an_old_invitation_link_cannot_revive_an_erased_account(client, cohort, 
 def test_an_old_sign_off_link_for_an_erased_applicant_is_refused(client, cohort, staff):
     from django.urls import reverse
 
-    from programmes.services import manager_signoff_token
+    from recruitment.services import manager_signoff_token
 
     person = UserFactory(email="applicant@example.gov.uk")
     enrolment = EnrolmentFactory(user=person, cohort=cohort, role="mentee", status="applied")
     enrolment.manager_email = "boss@example.gov.uk"
     enrolment.save()
-    url = reverse("programmes:manager_signoff", args=[manager_signoff_token(enrolment)])
+    url = reverse("recruitment:manager_signoff", args=[manager_signoff_token(enrolment)])
     assert client.get(url).status_code == 200
     person_erase(user=person, actor=staff)
     assert client.get(url).status_code == 404

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from pairing.models import CheckIn, Pair
 from people.models import Profile, ProfileSkill, Skill
-from programmes.models import Cohort, Enrolment, Programme, Project, TalentPoolEntry
+from programmes.models import Cohort, Enrolment, Programme
+from recruitment.models import Project, TalentPoolEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +144,7 @@ def test_application_form_with_hostile_values(
     before = Enrolment.objects.filter(user=outsider).count()
     sid = transaction.savepoint()
     response = client.post(
-        reverse("programmes:apply", args=[recruiting.pk, "mentee"]),
+        reverse("recruitment:apply", args=[recruiting.pk, "mentee"]),
         {"goals": goals, "title": title, "description": description, "expected_benefit": benefit},
     )
     after = Enrolment.objects.filter(user=outsider).count()
@@ -196,7 +197,7 @@ def test_public_register_interest_form_with_hostile_values(
     before = TalentPoolEntry.objects.count()
     sid = transaction.savepoint()
     response = client.post(
-        reverse("programmes:register_interest", args=[programme.slug]),
+        reverse("recruitment:register_interest", args=[programme.slug]),
         {"full_name": name, "email": email, "role": "mentee", "note": note, "website": website},
     )
     after = TalentPoolEntry.objects.count()
@@ -253,7 +254,7 @@ def test_csv_import_takes_hostile_files_all_or_nothing(client, coordinator, coho
     before = Enrolment.objects.filter(cohort=cohort).count()
     sid = transaction.savepoint()
     response = client.post(
-        reverse("programmes:cohort_invite", args=[cohort.programme.slug, cohort.pk]),
+        reverse("recruitment:cohort_invite", args=[cohort.programme.slug, cohort.pk]),
         {"file": upload},
     )
     after = Enrolment.objects.filter(cohort=cohort).count()

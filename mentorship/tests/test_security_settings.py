@@ -251,7 +251,7 @@ def test_an_oversized_csv_invite_is_refused_with_a_message(client, coordinator, 
 
     settings.INVITE_CSV_MAX_BYTES = 1000
     client.force_login(coordinator)
-    url = reverse("programmes:cohort_invite", args=[cohort.programme.slug, cohort.pk])
+    url = reverse("recruitment:cohort_invite", args=[cohort.programme.slug, cohort.pk])
     big = SimpleUploadedFile("people.csv", b"email,role\n" + b"a@example.gov.uk,mentee\n" * 200)
     response = client.post(url, {"file": big})
     assert response.status_code == 400  # the invite page, listing what is wrong
@@ -263,7 +263,7 @@ def test_a_binary_file_named_csv_is_refused_by_content(client, coordinator, coho
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(coordinator)
-    url = reverse("programmes:cohort_invite", args=[cohort.programme.slug, cohort.pk])
+    url = reverse("recruitment:cohort_invite", args=[cohort.programme.slug, cohort.pk])
     fake = SimpleUploadedFile("people.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
     response = client.post(url, {"file": fake})
     assert response.status_code == 400  # the invite page, listing what is wrong

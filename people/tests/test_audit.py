@@ -5,6 +5,7 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from lib.audit import AuditContext
 from mentorship.testing import answered_response
 from people.models import AuditEvent
 from people.tests.factories import UserFactory
@@ -91,10 +92,9 @@ def test_anonymous_404s_are_not_recorded(client, programme):
 
 def test_adding_and_removing_coordinators_is_a_role_change(client, coordinator, programme):
     newcomer = UserFactory(email="new.coordinator@example.gov.uk")
-    programme_update(
-        programme=programme, data={}, coordinators=[coordinator, newcomer], actor=coordinator
-    )
-    programme_update(programme=programme, data={}, coordinators=[newcomer], actor=coordinator)
+    ctx = AuditContext(actor=coordinator)
+    programme_update(ctx=ctx, programme=programme, data={}, coordinators=[coordinator, newcomer])
+    programme_update(ctx=ctx, programme=programme, data={}, coordinators=[newcomer])
     added, removed = AuditEvent.objects.filter(action="coordinators-changed").order_by("pk")
     assert added.actor == coordinator and "added new.coordinator@" in added.summary
     assert removed.programme_id == programme.pk

@@ -21,9 +21,10 @@ from people import personal_data
 from people.models import AuditEvent, ProfileSkill, User
 from people.services import audit_record, person_erase
 from people.tests.factories import InterestFactory, SkillFactory, UserFactory
-from programmes.models import Enrolment, Project, TalentPoolEntry
+from programmes.models import Enrolment
 from programmes.retention import retention_anonymise, retention_candidates
 from programmes.tests.factories import CohortFactory, EnrolmentFactory
+from recruitment.models import Project, TalentPoolEntry
 
 SECRET_NOTE = "Talked about my burnout and the reorganisation"
 SURVEY_TEXT = "The mentor scheme saved my career"

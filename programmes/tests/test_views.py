@@ -4,8 +4,6 @@ from django.urls import reverse
 
 from programmes.models import Cohort, Programme
 
-from .factories import CohortFactory, EnrolmentFactory
-
 pytestmark = pytest.mark.django_db
 
 
@@ -181,44 +179,3 @@ def test_coordinator_changes_cohort_status_and_bad_moves_are_refused(client, coo
     client.post(url, {"status": "recruiting"})
     cohort.refresh_from_db()
     assert cohort.status == "recruiting"
-
-
-def test_cohort_page_filters_people_by_role_and_status(client, coordinator, cohort, mentor, mentee):
-    EnrolmentFactory(cohort=cohort, role="mentee", status="waitlisted")
-    client.force_login(coordinator)
-    url = reverse("programmes:cohort_detail", args=[cohort.programme.slug, cohort.pk])
-    assert len(client.get(url).context["enrolments"]) == 3
-    mentors = client.get(url, {"role": "mentor"}).context["enrolments"]
-    assert [e.user for e in mentors] == [mentor]
-    waitlisted = client.get(url, {"role": "mentee", "status": "waitlisted"}).context["enrolments"]
-    assert len(waitlisted) == 1
-
-
-def test_cohort_page_query_count_does_not_grow_with_people(
-    client, coordinator, cohort, django_assert_max_num_queries
-):
-    client.force_login(coordinator)
-    url = reverse("programmes:cohort_detail", args=[cohort.programme.slug, cohort.pk])
-    EnrolmentFactory.create_batch(3, cohort=cohort)
-    with django_assert_max_num_queries(12) as few:
-        client.get(url)
-    EnrolmentFactory.create_batch(30, cohort=cohort)
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(url)
-
-
-def test_home_lists_a_participants_enrolments_only(client, mentee, cohort, other_cohort):
-    EnrolmentFactory(cohort=other_cohort)  # someone else's
-    client.force_login(mentee)
-    response = client.get(reverse("home"))
-    assert [e.cohort for e in response.context["enrolments"]] == [cohort]
-    assert list(response.context["coordinated"]) == []
-    assert other_cohort.name not in response.content.decode()
-
-
-def test_participant_sees_a_person_can_be_mentee_and_mentor(client, mentee, programme):
-    later = CohortFactory(programme=programme, name="Later cohort")
-    EnrolmentFactory(user=mentee, cohort=later, role="mentor")
-    client.force_login(mentee)
-    html = client.get(reverse("home")).content.decode()
-    assert "Mentee" in html and "Mentor" in html

@@ -11,8 +11,9 @@ from django.urls import reverse
 from notifications.models import Email
 from pairing.tests.factories import PairFactory
 from people.tests.factories import UserFactory
-from programmes.models import Cohort, Enrolment, TalentPoolEntry
+from programmes.models import Cohort, Enrolment
 from programmes.tests.factories import CohortFactory
+from recruitment.models import TalentPoolEntry
 from rhythm import services
 from rhythm.emails import mentor_next_time_token
 from rhythm.models import PausedKind

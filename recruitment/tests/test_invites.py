@@ -12,17 +12,17 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from lib.audit import AuditContext
 from notifications.models import Email
 from people.models import AuditEvent, Grade, User
 from people.tests.factories import UserFactory
 from programmes.models import Enrolment
-from programmes.services_invites import (
+from programmes.tests.factories import EnrolmentFactory
+from recruitment.invitations import (
     cohort_invite_csv,
     invitation_token,
     parse_grade,
 )
-
-from .factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def eager_celery():
 
 def upload(client, cohort, content, name="people.csv"):
     data = content.encode() if isinstance(content, str) else content
-    url = reverse("programmes:cohort_invite", args=[cohort.programme.slug, cohort.pk])
+    url = reverse("recruitment:cohort_invite", args=[cohort.programme.slug, cohort.pk])
     return client.post(url, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
 
 
@@ -253,7 +253,7 @@ def test_invitation_email_is_sent_once_per_enrolment(
     ada = next(m for m in mail.outbox if m.to == ["ada.lovelace@ons.gov.uk"])
     enrolment = Enrolment.objects.get(user__email="ada.lovelace@ons.gov.uk")
     assert ada.subject == ("You are invited to Data Science Accelerator (Spring 2027) as a mentee")
-    link = reverse("programmes:invitation_accept", args=["TOKEN"]).replace("TOKEN/", "")
+    link = reverse("recruitment:invitation_accept", args=["TOKEN"]).replace("TOKEN/", "")
     assert link in ada.body and "choose a password" in ada.body
     html, mimetype = ada.alternatives[0]
     assert mimetype == "text/html" and link in html
@@ -263,9 +263,11 @@ def test_invitation_email_is_sent_once_per_enrolment(
 
 def test_invited_person_sets_a_password_and_can_sign_in(client, coordinator, cohort, settings):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-    result = cohort_invite_csv(cohort=cohort, upload=GOOD.encode(), invited_by=coordinator)
+    result = cohort_invite_csv(
+        cohort=cohort, upload=GOOD.encode(), ctx=AuditContext(actor=coordinator)
+    )
     enrolment = next(e for e in result.invited if e.role == "mentee")
-    url = reverse("programmes:invitation_accept", args=[invitation_token(enrolment)])
+    url = reverse("recruitment:invitation_accept", args=[invitation_token(enrolment)])
 
     page = client.get(url)
     assert page.status_code == 200 and "ada.lovelace@ons.gov.uk" in page.content.decode()
@@ -290,9 +292,11 @@ def test_invited_person_sets_a_password_and_can_sign_in(client, coordinator, coh
 
 
 def test_used_invitation_link_cannot_set_the_password_again(client, coordinator, cohort):
-    result = cohort_invite_csv(cohort=cohort, upload=GOOD.encode(), invited_by=coordinator)
+    result = cohort_invite_csv(
+        cohort=cohort, upload=GOOD.encode(), ctx=AuditContext(actor=coordinator)
+    )
     enrolment = result.invited[0]
-    url = reverse("programmes:invitation_accept", args=[invitation_token(enrolment)])
+    url = reverse("recruitment:invitation_accept", args=[invitation_token(enrolment)])
     client.post(url, {"new_password1": "correct-Horse-42", "new_password2": "correct-Horse-42"})
     client.logout()
 
@@ -308,10 +312,12 @@ def test_active_invitee_is_asked_to_sign_in_and_sees_the_invitation_at_home(
     client, coordinator, cohort, outsider
 ):
     content = "email,name,role\noutsider@example.gov.uk,Otto,mentor\n"
-    result = cohort_invite_csv(cohort=cohort, upload=content.encode(), invited_by=coordinator)
+    result = cohort_invite_csv(
+        cohort=cohort, upload=content.encode(), ctx=AuditContext(actor=coordinator)
+    )
     email = Email.objects.get(kind="invitation")
     assert "sign in" in email.body_text.lower() and "choose a password" not in email.body_text
-    url = reverse("programmes:invitation_accept", args=[invitation_token(result.invited[0])])
+    url = reverse("recruitment:invitation_accept", args=[invitation_token(result.invited[0])])
 
     page = client.get(url)
     assert page.status_code == 200 and "Sign in" in page.content.decode()
@@ -322,22 +328,24 @@ def test_active_invitee_is_asked_to_sign_in_and_sees_the_invitation_at_home(
 
 
 def test_tampered_or_expired_invitation_link_is_refused(client, coordinator, cohort):
-    result = cohort_invite_csv(cohort=cohort, upload=GOOD.encode(), invited_by=coordinator)
+    result = cohort_invite_csv(
+        cohort=cohort, upload=GOOD.encode(), ctx=AuditContext(actor=coordinator)
+    )
     token = invitation_token(result.invited[0])
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
 
     response = client.post(
-        reverse("programmes:invitation_accept", args=[tampered]),
+        reverse("recruitment:invitation_accept", args=[tampered]),
         {"new_password1": "correct-Horse-42", "new_password2": "correct-Horse-42"},
     )
     assert response.status_code == 404 and "not valid" in response.content.decode()
     assert not User.objects.get(pk=result.invited[0].user_id).is_active
     for bad in ["nonsense", "eyJlIjoxfQ:1abc:xyz"]:
-        url = reverse("programmes:invitation_accept", args=[bad])
+        url = reverse("recruitment:invitation_accept", args=[bad])
         assert client.get(url).status_code == 404
 
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=31)):
-        url = reverse("programmes:invitation_accept", args=[token])
+        url = reverse("recruitment:invitation_accept", args=[token])
         expired = client.get(url)
     assert expired.status_code == 404 and "expired" in expired.content.decode()
 
@@ -370,7 +378,9 @@ def test_semicolon_file_from_excel_is_read(client, coordinator, cohort):
 def test_mentor_enrolment_factory_is_unchanged_by_invites(coordinator, cohort):
     existing = EnrolmentFactory(cohort=cohort, role="mentor", status="applied")
     content = f"email,name,role\n{existing.user.email},X,mentor\n"
-    result = cohort_invite_csv(cohort=cohort, upload=content.encode(), invited_by=coordinator)
+    result = cohort_invite_csv(
+        cohort=cohort, upload=content.encode(), ctx=AuditContext(actor=coordinator)
+    )
     assert result.already_enrolled == 1 and not result.invited
     existing.refresh_from_db()
     assert existing.status == "applied"

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from people.models import AuditEvent
 from people.tests.factories import UserFactory
-from programmes.models import CohortStatus, Project, TalentPoolEntry
-from programmes.selectors_pool import COHORT_EXPORT_HEADER, TALENT_POOL_EXPORT_HEADER
-
-from .factories import CohortFactory, EnrolmentFactory
+from programmes.models import CohortStatus
+from programmes.tests.factories import CohortFactory, EnrolmentFactory
+from recruitment.models import Project, TalentPoolEntry
+from recruitment.selectors import COHORT_EXPORT_HEADER, TALENT_POOL_EXPORT_HEADER
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def read_csv(response):
 
 
 def cohort_export_url(cohort):
-    return reverse("programmes:cohort_export", args=[cohort.programme.slug, cohort.pk])
+    return reverse("recruitment:cohort_export", args=[cohort.programme.slug, cohort.pk])
 
 
 def test_cohort_export_has_every_enrolment_and_is_logged(
@@ -94,7 +94,7 @@ def test_csv_invited_hostile_rows_are_neutralised_on_export(client, coordinator,
     )
     client.force_login(coordinator)
     client.post(
-        reverse("programmes:cohort_invite", args=[cohort.programme.slug, cohort.pk]),
+        reverse("recruitment:cohort_invite", args=[cohort.programme.slug, cohort.pk]),
         {"file": SimpleUploadedFile("p.csv", content, content_type="text/csv")},
     )
     _, row = read_csv(client.get(cohort_export_url(cohort)))
@@ -114,7 +114,7 @@ def test_export_is_404_and_unlogged_for_people_who_do_not_coordinate(
 ):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(cohort_export_url(cohort)).status_code == 404
-    pool = reverse("programmes:talent_pool_export", args=[cohort.programme.slug])
+    pool = reverse("recruitment:talent_pool_export", args=[cohort.programme.slug])
     assert client.get(pool).status_code == 404
     assert not AuditEvent.objects.exclude(action="access-denied").exists()
 
@@ -138,7 +138,7 @@ def test_talent_pool_export_is_neutralised_filtered_and_logged(client, coordinat
         programme=programme, email="other@example.gov.uk", role="mentee", source="added"
     )
     client.force_login(coordinator)
-    url = reverse("programmes:talent_pool_export", args=[programme.slug])
+    url = reverse("recruitment:talent_pool_export", args=[programme.slug])
 
     header, *rows = read_csv(client.get(url))
     assert header == TALENT_POOL_EXPORT_HEADER and len(rows) == 2
@@ -192,7 +192,7 @@ def test_talent_pool_export_query_count_does_not_grow(
         )
         EnrolmentFactory(cohort=past, role="mentor", status="accepted")
     client.force_login(coordinator)
-    url = reverse("programmes:talent_pool_export", args=[programme.slug])
+    url = reverse("recruitment:talent_pool_export", args=[programme.slug])
     with django_assert_max_num_queries(9):
         rows = read_csv(client.get(url))
     assert len(rows) == 2 * size + 1

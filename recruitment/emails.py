@@ -1,8 +1,8 @@
-"""The emails programmes send: one small function each, rendered through the outbox."""
+"""The emails recruitment sends: one small function each, rendered through the outbox."""
 
-from django.conf import settings
 from django.urls import reverse
 
+from lib.urls import absolute_url
 from notifications.kinds import register_kind
 from notifications.services import email_enqueue
 
@@ -18,10 +18,12 @@ register_kind(
     label="Line-manager sign-off requests",
     description="Sent to a line manager when someone asks them to approve an application.",
 )
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+register_kind(
+    "invitation",
+    essential=True,
+    label="Invitations",
+    description="An invitation from a coordinator to join a cohort.",
+)
 
 
 def send_application_decision(enrolment):
@@ -40,12 +42,12 @@ def send_application_decision(enrolment):
             "role": enrolment.get_role_display().lower(),
             "cohort_name": cohort.name,
             "starts_on": cohort.starts_on,
-            "url": _absolute(reverse("programmes:application", args=[enrolment.pk])),
+            "url": absolute_url(reverse("recruitment:application", args=[enrolment.pk])),
         },
     )
 
 
-def send_manager_signoff_request(enrolment, token: str):
+def send_manager_signoff_request(enrolment, url: str):
     cohort = enrolment.cohort
     project = getattr(enrolment, "project", None)
     return email_enqueue(
@@ -61,6 +63,31 @@ def send_manager_signoff_request(enrolment, token: str):
             "starts_on": cohort.starts_on,
             "ends_on": cohort.ends_on,
             "project_title": project.title if project else "",
-            "url": _absolute(reverse("programmes:manager_signoff", args=[token])),
+            "url": url,
         },
+    )
+
+
+def send_invitation(*, enrolment, invited_by, url: str, max_age_days: int):
+    cohort = enrolment.cohort
+    user = enrolment.user
+    return email_enqueue(
+        to=user.email,
+        kind="invitation",
+        template="invitation",
+        context={
+            "name": user.display_name,
+            "programme_name": cohort.programme.name,
+            "cohort_name": cohort.name,
+            "role": enrolment.get_role_display().lower(),
+            "starts_on": cohort.starts_on,
+            "ends_on": cohort.ends_on,
+            "invited_by": invited_by.display_name if invited_by else "",
+            "needs_password": not user.is_active,
+            "url": url,
+            "max_age_days": max_age_days,
+        },
+        idempotency_key=f"invitation:{enrolment.pk}",
+        user=user,
+        programme_name=cohort.programme.name,
     )

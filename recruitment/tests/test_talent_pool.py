@@ -8,10 +8,10 @@ from django.urls import reverse
 from notifications.models import Email
 from people.models import AuditEvent, ProfileSkill, User
 from people.tests.factories import SkillFactory, UserFactory
-from programmes.models import CohortStatus, Enrolment, TalentPoolEntry
-from programmes.selectors_pool import MENTEE_ALUMNI, RETURNING_MENTOR, talent_pool_rows
-
-from .factories import CohortFactory, EnrolmentFactory
+from programmes.models import CohortStatus, Enrolment
+from programmes.tests.factories import CohortFactory, EnrolmentFactory
+from recruitment.models import TalentPoolEntry
+from recruitment.selectors import MENTEE_ALUMNI, RETURNING_MENTOR, talent_pool_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +19,14 @@ pytestmark = pytest.mark.django_db
 def coordinator_pool_urls(programme, cohort):
     s, pk = programme.slug, cohort.pk
     return [
-        ("get", reverse("programmes:cohort_invite", args=[s, pk])),
-        ("post", reverse("programmes:cohort_invite", args=[s, pk])),
-        ("get", reverse("programmes:cohort_export", args=[s, pk])),
-        ("get", reverse("programmes:talent_pool", args=[s])),
-        ("get", reverse("programmes:talent_pool_add", args=[s])),
-        ("post", reverse("programmes:talent_pool_add", args=[s])),
-        ("post", reverse("programmes:talent_pool_invite", args=[s])),
-        ("get", reverse("programmes:talent_pool_export", args=[s])),
+        ("get", reverse("recruitment:cohort_invite", args=[s, pk])),
+        ("post", reverse("recruitment:cohort_invite", args=[s, pk])),
+        ("get", reverse("recruitment:cohort_export", args=[s, pk])),
+        ("get", reverse("recruitment:talent_pool", args=[s])),
+        ("get", reverse("recruitment:talent_pool_add", args=[s])),
+        ("post", reverse("recruitment:talent_pool_add", args=[s])),
+        ("post", reverse("recruitment:talent_pool_invite", args=[s])),
+        ("get", reverse("recruitment:talent_pool_export", args=[s])),
     ]
 
 
@@ -125,7 +125,7 @@ def test_coordinator_cannot_invite_from_own_pool_into_another_programmes_cohort(
     client, coordinator, programme, pool, other_cohort
 ):
     client.force_login(coordinator)
-    url = reverse("programmes:talent_pool_invite", args=[programme.slug])
+    url = reverse("recruitment:talent_pool_invite", args=[programme.slug])
     response = client.post(url, {"emails": ["keen@example.gov.uk"], "cohort": other_cohort.pk})
     assert response.status_code == 302
     assert not Enrolment.objects.filter(cohort=other_cohort).exists()
@@ -136,13 +136,13 @@ def test_anonymous_visitor_is_sent_to_sign_in_except_on_public_pages(client, coh
         response = getattr(client, method)(url)
         assert response.status_code == 302, url
         assert response.url.startswith(reverse("account_login"))
-    public = reverse("programmes:register_interest", args=[cohort.programme.slug])
+    public = reverse("recruitment:register_interest", args=[cohort.programme.slug])
     assert client.get(public).status_code == 200
 
 
 def test_staff_see_every_talent_pool(client, staff, programme, pool):
     client.force_login(staff)
-    assert client.get(reverse("programmes:talent_pool", args=[programme.slug])).status_code == 200
+    assert client.get(reverse("recruitment:talent_pool", args=[programme.slug])).status_code == 200
 
 
 # -- register interest ---------------------------------------------------------------------------
@@ -158,14 +158,14 @@ def register(client, programme, **overrides):
         "website": "",
         **overrides,
     }
-    return client.post(reverse("programmes:register_interest", args=[programme.slug]), data)
+    return client.post(reverse("recruitment:register_interest", args=[programme.slug]), data)
 
 
 def test_registering_interest_twice_updates_one_row(client, programme):
     first = register(client, programme)
     second = register(client, programme, email="pat.public@example.gov.uk", role="either", note="")
 
-    thanks = reverse("programmes:register_interest_thanks", args=[programme.slug])
+    thanks = reverse("recruitment:register_interest_thanks", args=[programme.slug])
     assert first.url == thanks and second.url == thanks
     entry = TalentPoolEntry.objects.get()
     assert entry.email == "pat.public@example.gov.uk"
@@ -190,7 +190,7 @@ def test_registering_links_an_existing_account_and_keeps_a_coordinators_note(
 
 def test_honeypot_submission_is_thanked_and_dropped(client, programme):
     response = register(client, programme, website="http://spam.test")
-    assert response.url == reverse("programmes:register_interest_thanks", args=[programme.slug])
+    assert response.url == reverse("recruitment:register_interest_thanks", args=[programme.slug])
     assert not TalentPoolEntry.objects.exists()
 
 
@@ -203,7 +203,7 @@ def test_register_interest_form_keeps_what_was_typed_on_error(client, programme)
 
 
 def test_register_interest_for_unknown_programme_is_404(client, db):
-    assert client.get(reverse("programmes:register_interest", args=["nope"])).status_code == 404
+    assert client.get(reverse("recruitment:register_interest", args=["nope"])).status_code == 404
 
 
 # -- the pool page -------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def test_register_interest_for_unknown_programme_is_404(client, db):
 
 def test_pool_lists_interest_added_and_alumni_with_labels(client, coordinator, programme, pool):
     client.force_login(coordinator)
-    response = client.get(reverse("programmes:talent_pool", args=[programme.slug]))
+    response = client.get(reverse("recruitment:talent_pool", args=[programme.slug]))
     rows = {r.email: r for r in response.context["rows"]}
 
     assert set(rows) == {
@@ -253,7 +253,7 @@ def test_pool_filters(client, coordinator, programme, past_cohort, pool, alumni)
     ProfileSkill.objects.create(profile=alumna.profile, skill=python, direction="learn")
     ProfileSkill.objects.create(profile=alumna.profile, skill=sql, direction="teach")
     client.force_login(coordinator)
-    url = reverse("programmes:talent_pool", args=[programme.slug])
+    url = reverse("recruitment:talent_pool", args=[programme.slug])
 
     def emails(**params):
         return sorted(r.email for r in client.get(url, params).context["rows"])
@@ -278,7 +278,7 @@ def test_pool_filters(client, coordinator, programme, past_cohort, pool, alumni)
 
 def test_coordinator_adds_a_person_and_a_duplicate_is_refused(client, coordinator, programme):
     client.force_login(coordinator)
-    url = reverse("programmes:talent_pool_add", args=[programme.slug])
+    url = reverse("recruitment:talent_pool_add", args=[programme.slug])
     data = {"email": "New.Person@example.gov.uk", "full_name": "New Person", "role": "mentor"}
     assert client.post(url, data).status_code == 302
     entry = TalentPoolEntry.objects.get()
@@ -298,7 +298,7 @@ def test_coordinator_adds_a_person_and_a_duplicate_is_refused(client, coordinato
 def test_script_in_a_pool_entry_is_shown_escaped(client, coordinator, programme):
     register(client, programme, full_name="<script>alert(1)</script>", note="=1+1")
     client.force_login(coordinator)
-    html = client.get(reverse("programmes:talent_pool", args=[programme.slug])).content.decode()
+    html = client.get(reverse("recruitment:talent_pool", args=[programme.slug])).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -313,7 +313,7 @@ def test_bulk_invite_from_the_pool(client, coordinator, programme, cohort, pool,
     EnrolmentFactory(user=returner, cohort=cohort, role="mentor", status="applied")
     client.force_login(coordinator)
     response = client.post(
-        reverse("programmes:talent_pool_invite", args=[programme.slug]),
+        reverse("recruitment:talent_pool_invite", args=[programme.slug]),
         {
             "emails": ["keen@example.gov.uk", "alumna@example.gov.uk", "returner@example.gov.uk"],
             "cohort": cohort.pk,
@@ -342,7 +342,7 @@ def test_bulk_invite_from_the_pool(client, coordinator, programme, cohort, pool,
 def test_bulk_invite_with_a_chosen_role(client, coordinator, programme, cohort, pool):
     client.force_login(coordinator)
     client.post(
-        reverse("programmes:talent_pool_invite", args=[programme.slug]),
+        reverse("recruitment:talent_pool_invite", args=[programme.slug]),
         {"emails": ["added@example.gov.uk"], "cohort": cohort.pk, "role": "mentor"},
     )
     assert Enrolment.objects.get(user__email="added@example.gov.uk").role == "mentor"
@@ -352,7 +352,7 @@ def test_bulk_invite_refuses_finished_cohorts_and_people_not_in_the_pool(
     client, coordinator, programme, cohort, past_cohort, pool, outsider
 ):
     client.force_login(coordinator)
-    url = reverse("programmes:talent_pool_invite", args=[programme.slug])
+    url = reverse("recruitment:talent_pool_invite", args=[programme.slug])
     client.post(url, {"emails": ["keen@example.gov.uk"], "cohort": past_cohort.pk})
     client.post(url, {"emails": ["outsider@example.gov.uk"], "cohort": cohort.pk})
     response = client.post(url, {"cohort": cohort.pk}, follow=True)
@@ -381,7 +381,7 @@ def test_pool_page_query_count_does_not_grow_with_rows(
 ):
     _grow_pool(programme, past_cohort, size)
     client.force_login(coordinator)
-    url = reverse("programmes:talent_pool", args=[programme.slug])
+    url = reverse("recruitment:talent_pool", args=[programme.slug])
     with django_assert_max_num_queries(13):
         response = client.get(url)
     assert len(response.context["rows"]) == 4 + 2 * size

@@ -1,4 +1,4 @@
-"""Tests for programmes.similarity (pure Python; no database or Django needed)."""
+"""Tests for recruitment.similarity (pure Python; no database or Django needed)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programmes.similarity import (
+from recruitment.similarity import (
     DEFAULT_THRESHOLD,
     Match,
     Proposal,
@@ -438,7 +438,7 @@ def test_duplicates_within_agrees_with_similar(index):
 
 def test_duplicates_within_is_the_same_in_small_chunks(index, monkeypatch):
     expected = index.duplicates_within(threshold=0.1)
-    monkeypatch.setattr("programmes.similarity._MAX_CHUNK_CELLS", 7 * len(CORPUS))
+    monkeypatch.setattr("recruitment.similarity._MAX_CHUNK_CELLS", 7 * len(CORPUS))
     assert index.duplicates_within(threshold=0.1) == expected
 
 
@@ -542,7 +542,7 @@ def test_scores_are_always_within_zero_and_one(corpus, q):
 def test_char_ngrams_are_the_same_as_sklearn_char_wb():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from programmes.similarity import _CharNgramVectoriser
+    from recruitment.similarity import _CharNgramVectoriser
 
     texts = [p.title + " " + p.description for p in CORPUS[:5]] + [
         "a to I x",
@@ -567,7 +567,7 @@ def test_char_ngrams_are_the_same_as_sklearn_char_wb():
 
 
 def test_word_variants_share_a_stem():
-    from programmes.similarity import _word_analyzer
+    from recruitment.similarity import _word_analyzer
 
     def same(a: str, b: str) -> bool:
         return _word_analyzer(a) == _word_analyzer(b)

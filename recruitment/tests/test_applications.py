@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from notifications.models import Email
 from people.models import AuditEvent
-from programmes.models import BusinessPriority, Cohort, Enrolment, Project
-from programmes.services import manager_signoff_token
-
-from .factories import EnrolmentFactory
+from programmes.models import Cohort, Enrolment
+from programmes.tests.factories import EnrolmentFactory
+from recruitment.models import BusinessPriority, Project
+from recruitment.services import manager_signoff_token
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +46,13 @@ def test_mentee_applies_with_a_project_and_sees_their_status(client, recruiting,
     priority = BusinessPriority.objects.create(programme=recruiting.programme, name="Automation")
     client.force_login(applicant)
     home = client.get(reverse("home")).content.decode()
-    assert reverse("programmes:apply", args=[recruiting.pk, "mentee"]) in home
+    assert reverse("recruitment:apply", args=[recruiting.pk, "mentee"]) in home
     response = client.post(
-        reverse("programmes:apply", args=[recruiting.pk, "mentee"]),
+        reverse("recruitment:apply", args=[recruiting.pk, "mentee"]),
         mentee_data(priorities=[priority.pk]),
     )
     enrolment = Enrolment.objects.get(user=applicant, cohort=recruiting)
-    assert response.url == reverse("programmes:application", args=[enrolment.pk])
+    assert response.url == reverse("recruitment:application", args=[enrolment.pk])
     assert (enrolment.role, enrolment.status) == ("mentee", "applied")
     assert enrolment.applied_at is not None
     assert list(enrolment.project.priorities.all()) == [priority]
@@ -63,7 +63,7 @@ def test_mentee_applies_with_a_project_and_sees_their_status(client, recruiting,
 def test_application_form_keeps_what_was_typed_on_error(client, recruiting, applicant):
     client.force_login(applicant)
     response = client.post(
-        reverse("programmes:apply", args=[recruiting.pk, "mentee"]),
+        reverse("recruitment:apply", args=[recruiting.pk, "mentee"]),
         mentee_data(description=""),
     )
     assert response.status_code == 200
@@ -77,7 +77,7 @@ def test_application_form_keeps_what_was_typed_on_error(client, recruiting, appl
 def test_mentor_volunteers_with_capacity_topics_and_availability(client, recruiting, applicant):
     client.force_login(applicant)
     client.post(
-        reverse("programmes:apply", args=[recruiting.pk, "mentor"]),
+        reverse("recruitment:apply", args=[recruiting.pk, "mentor"]),
         {"capacity": 3, "availability": "Tuesday afternoons", "goals": ""},
     )
     enrolment = Enrolment.objects.get(user=applicant)
@@ -92,7 +92,7 @@ def test_mentor_volunteers_with_capacity_topics_and_availability(client, recruit
 def test_an_invitation_becomes_an_application(client, recruiting, applicant):
     EnrolmentFactory(user=applicant, cohort=recruiting, role="mentee", status="invited")
     client.force_login(applicant)
-    client.post(reverse("programmes:apply", args=[recruiting.pk, "mentee"]), mentee_data())
+    client.post(reverse("recruitment:apply", args=[recruiting.pk, "mentee"]), mentee_data())
     assert Enrolment.objects.get(user=applicant).status == "applied"
     assert Enrolment.objects.filter(user=applicant).count() == 1
 
@@ -102,7 +102,7 @@ def test_cohort_not_recruiting_or_closed_is_404(
 ):
     client.force_login(applicant)
     Cohort.objects.filter(pk=cohort.pk).update(status="draft")
-    url = reverse("programmes:apply", args=[cohort.pk, "mentee"])
+    url = reverse("recruitment:apply", args=[cohort.pk, "mentee"])
     assert client.get(url).status_code == 404
     Cohort.objects.filter(pk=cohort.pk).update(status="recruiting")
     assert client.get(url).status_code == 200
@@ -132,13 +132,13 @@ def test_mentee_is_warned_about_similar_past_projects(client, recruiting, applic
     )
     client.force_login(applicant)
     response = client.post(
-        reverse("programmes:apply_similar", args=[recruiting.pk]),
+        reverse("recruitment:apply_similar", args=[recruiting.pk]),
         {"title": mentee_data()["title"], "description": mentee_data()["description"]},
     )
     html = response.content.decode()
     assert "Similar projects already exist" in html and past.title in html
     unrelated = client.post(
-        reverse("programmes:apply_similar", args=[recruiting.pk]),
+        reverse("recruitment:apply_similar", args=[recruiting.pk]),
         {"title": "Chatbot for HR policy questions", "description": "An assistant for HR."},
     ).content.decode()
     assert "Similar projects" not in unrelated
@@ -150,7 +150,7 @@ def test_manager_signoff_link_works_once_and_cannot_be_tampered_with(client, rec
     programme.save()
     client.force_login(applicant)
     client.post(
-        reverse("programmes:apply", args=[recruiting.pk, "mentee"]),
+        reverse("recruitment:apply", args=[recruiting.pk, "mentee"]),
         mentee_data(manager_email="Boss@Example.gov.uk"),
     )
     enrolment = Enrolment.objects.get(user=applicant)
@@ -164,7 +164,7 @@ def test_manager_signoff_link_works_once_and_cannot_be_tampered_with(client, rec
     assert token in email.body_text
 
     client.logout()  # the manager has no account
-    url = reverse("programmes:manager_signoff", args=[token])
+    url = reverse("recruitment:manager_signoff", args=[token])
     assert client.get(url).status_code == 200
     client.post(url, {"decision": "approve"})
     enrolment.refresh_from_db()
@@ -173,7 +173,7 @@ def test_manager_signoff_link_works_once_and_cannot_be_tampered_with(client, rec
     enrolment.refresh_from_db()
     assert enrolment.manager_decision == "approved"
     assert "already recorded" in response.content.decode()
-    tampered = reverse("programmes:manager_signoff", args=[token[:-2] + "xx"])
+    tampered = reverse("recruitment:manager_signoff", args=[token[:-2] + "xx"])
     assert client.get(tampered).status_code == 404
 
 
@@ -184,7 +184,7 @@ def test_manager_email_is_required_when_the_programme_asks_for_signoff(
     recruiting.programme.save()
     client.force_login(applicant)
     response = client.post(
-        reverse("programmes:apply", args=[recruiting.pk, "mentee"]), mentee_data()
+        reverse("recruitment:apply", args=[recruiting.pk, "mentee"]), mentee_data()
     )
     assert response.status_code == 200
     assert not Enrolment.objects.exists()
@@ -193,15 +193,15 @@ def test_manager_email_is_required_when_the_programme_asks_for_signoff(
 def test_participants_see_only_their_own_applications(client, mentee, mentor, cohort):
     theirs = Enrolment.objects.get(user=mentor)
     client.force_login(mentee)
-    assert client.get(reverse("programmes:application", args=[theirs.pk])).status_code == 404
-    withdraw = reverse("programmes:application_withdraw", args=[theirs.pk])
+    assert client.get(reverse("recruitment:application", args=[theirs.pk])).status_code == 404
+    withdraw = reverse("recruitment:application_withdraw", args=[theirs.pk])
     assert client.post(withdraw).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == "accepted"
 
 
 def _review_url(cohort):
-    return reverse("programmes:review", args=[cohort.programme.slug, cohort.pk])
+    return reverse("recruitment:review", args=[cohort.programme.slug, cohort.pk])
 
 
 def test_coordinator_accepts_many_at_once_and_each_is_told_once(client, coordinator, recruiting):
@@ -250,7 +250,7 @@ def test_notes_are_visible_to_coordinators_only(client, coordinator, recruiting,
     enrolment = EnrolmentFactory(user=applicant, cohort=recruiting, status="applied")
     client.force_login(coordinator)
     url = reverse(
-        "programmes:review_notes", args=[recruiting.programme.slug, recruiting.pk, enrolment.pk]
+        "recruitment:review_notes", args=[recruiting.programme.slug, recruiting.pk, enrolment.pk]
     )
     client.post(url, {"coordinator_notes": "Strong project; check capacity <b>soon</b>"})
     enrolment.refresh_from_db()
@@ -258,7 +258,7 @@ def test_notes_are_visible_to_coordinators_only(client, coordinator, recruiting,
     review = client.get(_review_url(recruiting)).content.decode()
     assert "check capacity &lt;b&gt;soon&lt;/b&gt;" in review
     client.force_login(applicant)
-    mine = client.get(reverse("programmes:application", args=[enrolment.pk])).content.decode()
+    mine = client.get(reverse("recruitment:application", args=[enrolment.pk])).content.decode()
     assert "Strong project" not in mine
 
 
@@ -272,7 +272,7 @@ def test_review_pages_are_404_for_non_coordinators(request, client, recruiting, 
     )
     assert post.status_code == 404
     notes = reverse(
-        "programmes:review_notes", args=[recruiting.programme.slug, recruiting.pk, enrolment.pk]
+        "recruitment:review_notes", args=[recruiting.programme.slug, recruiting.pk, enrolment.pk]
     )
     assert client.post(notes, {"coordinator_notes": "x"}).status_code == 404
     enrolment.refresh_from_db()

@@ -2,10 +2,9 @@ import datetime as dt
 
 import pytest
 
-from programmes import selectors
-from programmes.models import Project
-
-from .factories import CohortFactory, EnrolmentFactory
+from programmes.tests.factories import CohortFactory, EnrolmentFactory
+from recruitment import selectors
+from recruitment.models import Project
 
 pytestmark = pytest.mark.django_db
 

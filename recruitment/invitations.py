@@ -1,4 +1,4 @@
-"""Writes for recruitment: bulk invitations (from a CSV file or the talent pool) and the pool.
+"""Bulk invitations, from a CSV file or from the talent pool.
 
 Both ways of inviting people end in :func:`cohort_invite_people`, so a person invited from a CSV
 file and one invited from the talent pool get the same account, enrolment and email.
@@ -16,7 +16,6 @@ from typing import IO, Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -24,26 +23,21 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from lib import signing
+from lib.audit import AuditContext
 from lib.csvsafe import read_csv_upload
-from notifications.kinds import register_kind
-from notifications.services import email_enqueue
+from lib.urls import absolute_url
 from people.models import Grade, Profile, User
 from people.services import audit_record, is_erased
+from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
 
-from .models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
-from .models import TalentPoolEntry as Entry
-
-register_kind(
-    "invitation",
-    essential=True,
-    label="Invitations",
-    description="An invitation from a coordinator to join a cohort.",
-)
+from . import emails
 
 INVITE_REQUIRED_COLUMNS = ("email", "name", "role")
 INVITE_OPTIONAL_COLUMNS = ("organisation", "grade")
 #: Cohorts people can still be invited to.
 INVITABLE_STATUSES = (CohortStatus.DRAFT, CohortStatus.RECRUITING)
+# The salt names the old app: links already emailed keep working.
 INVITATION_SALT = "programmes.invitation"
 INVITATION_MAX_AGE_DAYS = 30
 
@@ -221,13 +215,13 @@ def invite_csv_parse(*, cohort: Cohort, source: bytes | IO[Any]) -> list[Invitee
 
 
 def invitation_token(enrolment: Enrolment) -> str:
-    return signing.dumps({"e": enrolment.pk, "u": enrolment.user_id}, salt=INVITATION_SALT)
+    return signing.sign(INVITATION_SALT, e=enrolment.pk, u=enrolment.user_id)
 
 
 def invitation_from_token(token: str) -> Enrolment:
     """The enrolment a link was made for. Raises signing.SignatureExpired / BadSignature, or
     Enrolment.DoesNotExist when the invitation has since been removed."""
-    data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE_DAYS * 86400)
+    data = signing.unsign(INVITATION_SALT, token, max_age=INVITATION_MAX_AGE_DAYS * 86400)
     enrolment = Enrolment.objects.select_related("user", "cohort", "cohort__programme").get(
         pk=data["e"], user_id=data["u"]
     )
@@ -238,45 +232,22 @@ def invitation_from_token(token: str) -> Enrolment:
 
 
 def invitation_url(enrolment: Enrolment) -> str:
-    path = reverse("programmes:invitation_accept", args=[invitation_token(enrolment)])
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _queue_invitation_email(*, enrolment: Enrolment, invited_by: User | None) -> None:
-    cohort = enrolment.cohort
-    user = enrolment.user
-    email_enqueue(
-        to=user.email,
-        kind="invitation",
-        template="invitation",
-        context={
-            "name": user.display_name,
-            "programme_name": cohort.programme.name,
-            "cohort_name": cohort.name,
-            "role": enrolment.get_role_display().lower(),
-            "starts_on": cohort.starts_on,
-            "ends_on": cohort.ends_on,
-            "invited_by": invited_by.display_name if invited_by else "",
-            "needs_password": not user.is_active,
-            "url": invitation_url(enrolment),
-            "max_age_days": INVITATION_MAX_AGE_DAYS,
-        },
-        idempotency_key=f"invitation:{enrolment.pk}",
-        user=user,
-        programme_name=cohort.programme.name,
+    return absolute_url(
+        reverse("recruitment:invitation_accept", args=[invitation_token(enrolment)])
     )
 
 
 @transaction.atomic
 def cohort_invite_people(
     *,
+    ctx: AuditContext,
     cohort: Cohort,
     invitees: list[Invitee],
-    invited_by: User | None,
     source: str = "",
-    request=None,
 ) -> InviteResult:
     """Invite people to a cohort: accounts, enrolments with status invited, emails on commit.
+
+    ``ctx.actor`` is the person inviting (named in the email); None for the system.
 
     People without an account get an inactive one with no usable password (they choose one
     through the invitation link). Empty profile fields are filled from ``organisation`` and
@@ -330,16 +301,20 @@ def cohort_invite_people(
         enrolment.save()
         enrolment.cohort = cohort
         enrolment.user = user
-        _queue_invitation_email(enrolment=enrolment, invited_by=invited_by)
+        emails.send_invitation(
+            enrolment=enrolment,
+            invited_by=ctx.actor,
+            url=invitation_url(enrolment),
+            max_age_days=INVITATION_MAX_AGE_DAYS,
+        )
         result.invited.append(enrolment)
 
     audit_record(
-        actor=invited_by,
         action="invite",
         obj=cohort,
         programme_id=cohort.programme_id,
         summary=f"Invited to {cohort.name}{f' from {source}' if source else ''}: {result.summary}",
-        request=request,
+        context=ctx,
     )
     return result
 
@@ -363,17 +338,16 @@ def _profile_fill(*, user: User, organisation: str, grade: int | None) -> None:
 
 @transaction.atomic
 def cohort_invite_csv(
-    *, cohort: Cohort, upload: bytes | IO[Any], invited_by: User, file_name: str = "", request=None
+    *, ctx: AuditContext, cohort: Cohort, upload: bytes | IO[Any], file_name: str = ""
 ) -> InviteResult:
     """Invite everyone in a CSV file, or no one: raises InviteFileInvalid with every problem."""
     _check_cohort(cohort)
     invitees = invite_csv_parse(cohort=cohort, source=upload)
     return cohort_invite_people(
+        ctx=ctx,
         cohort=cohort,
         invitees=invitees,
-        invited_by=invited_by,
         source=f"CSV file “{file_name}”" if file_name else "a CSV file",
-        request=request,
     )
 
 
@@ -399,85 +373,3 @@ def invitation_accept(*, enrolment: Enrolment, password: str) -> User:
         address.primary = True
         address.save(update_fields=["verified", "primary"])
     return user
-
-
-# -- talent pool ---------------------------------------------------------------------------------
-
-
-def _linked_user(email: str) -> User | None:
-    return User.objects.filter(email__iexact=email).first()
-
-
-@transaction.atomic
-def talent_pool_register_interest(
-    *,
-    programme: Programme,
-    email: str,
-    full_name: str,
-    role: str,
-    organisation: str = "",
-    note: str = "",
-) -> Entry:
-    """The public form: add the person to the pool, or update their entry if they are there.
-
-    A coordinator's note on an entry they added is kept; the person's note is added after it.
-    """
-    email = email.strip().lower()
-    entry = (
-        Entry.objects.select_for_update().filter(programme=programme, email__iexact=email).first()
-    )
-    if entry is None:
-        entry = Entry(programme=programme, email=email, source=Entry.Source.INTEREST, note=note)
-    elif entry.source == Entry.Source.ADDED:
-        if note and note not in entry.note:
-            entry.note = f"{entry.note}\n\nFrom the person: {note}".strip()
-    else:
-        entry.source = Entry.Source.INTEREST
-        entry.note = note
-    entry.full_name = full_name
-    entry.organisation = organisation
-    entry.role = role
-    entry.user = entry.user or _linked_user(email)
-    entry.full_clean(validate_unique=False, validate_constraints=False)
-    entry.save()
-    return entry
-
-
-@transaction.atomic
-def talent_pool_add(
-    *,
-    programme: Programme,
-    added_by: User,
-    email: str,
-    full_name: str = "",
-    role: str = Entry.RoleInterest.EITHER,
-    organisation: str = "",
-    note: str = "",
-    request=None,
-) -> Entry:
-    """A coordinator adds someone to the pool. Raises ValidationError if they are there."""
-    email = email.strip().lower()
-    if Entry.objects.filter(programme=programme, email__iexact=email).exists():
-        raise ValidationError({"email": f"{email} is already in this programme's talent pool."})
-    entry = Entry(
-        programme=programme,
-        email=email,
-        full_name=full_name,
-        role=role,
-        organisation=organisation,
-        note=note,
-        source=Entry.Source.ADDED,
-        added_by=added_by,
-        user=_linked_user(email),
-    )
-    entry.full_clean()
-    entry.save()
-    audit_record(
-        actor=added_by,
-        action="talent-pool-add",
-        obj=entry,
-        programme_id=programme.pk,
-        summary=f"Added {email} to the talent pool",
-        request=request,
-    )
-    return entry

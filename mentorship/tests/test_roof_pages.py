@@ -1,0 +1,78 @@
+"""The pages the project package composes from several apps: "My programmes" and the cohort hub.
+
+Their access rules (404 for anyone who does not coordinate) are tested with programmes' pages
+in programmes/tests/test_views.py, since programmes names them."""
+
+import pytest
+from django.urls import reverse
+
+from programmes.tests.factories import CohortFactory, EnrolmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_cohort_hub_links_to_every_coordinator_page_of_the_cohort(client, coordinator, cohort):
+    client.force_login(coordinator)
+    s, pk = cohort.programme.slug, cohort.pk
+    html = client.get(reverse("programmes:cohort_detail", args=[s, pk])).content.decode()
+    for name in [
+        "recruitment:review",
+        "recruitment:cohort_invite",
+        "recruitment:cohort_export",
+        "programmes:cohort_edit",
+        "pairing:cohort_pairing",
+        "pairing:cohort_pairs",
+        "feedback:cohort",
+        "community:groups",
+        "insights:cohort",
+        "rhythm:cohort_schedule",
+    ]:
+        assert f'href="{reverse(name, args=[s, pk])}"' in html, name
+
+
+def test_the_programme_page_links_to_the_talent_pool_and_dashboard(client, coordinator, programme):
+    client.force_login(coordinator)
+    html = client.get(reverse("programmes:detail", args=[programme.slug])).content.decode()
+    assert reverse("recruitment:talent_pool", args=[programme.slug]) in html
+    assert reverse("insights:programme", args=[programme.slug]) in html
+
+
+def test_cohort_page_filters_people_by_role_and_status(client, coordinator, cohort, mentor, mentee):
+    EnrolmentFactory(cohort=cohort, role="mentee", status="waitlisted")
+    client.force_login(coordinator)
+    url = reverse("programmes:cohort_detail", args=[cohort.programme.slug, cohort.pk])
+    assert len(client.get(url).context["enrolments"]) == 3
+    mentors = client.get(url, {"role": "mentor"}).context["enrolments"]
+    assert [e.user for e in mentors] == [mentor]
+    waitlisted = client.get(url, {"role": "mentee", "status": "waitlisted"}).context["enrolments"]
+    assert len(waitlisted) == 1
+
+
+def test_cohort_page_query_count_does_not_grow_with_people(
+    client, coordinator, cohort, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    url = reverse("programmes:cohort_detail", args=[cohort.programme.slug, cohort.pk])
+    EnrolmentFactory.create_batch(3, cohort=cohort)
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    EnrolmentFactory.create_batch(30, cohort=cohort)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+def test_home_lists_a_participants_enrolments_only(client, mentee, cohort, other_cohort):
+    EnrolmentFactory(cohort=other_cohort)  # someone else's
+    client.force_login(mentee)
+    response = client.get(reverse("home"))
+    assert [e.cohort for e in response.context["enrolments"]] == [cohort]
+    assert list(response.context["coordinated"]) == []
+    assert other_cohort.name not in response.content.decode()
+
+
+def test_participant_sees_a_person_can_be_mentee_and_mentor(client, mentee, programme):
+    later = CohortFactory(programme=programme, name="Later cohort")
+    EnrolmentFactory(user=mentee, cohort=later, role="mentor")
+    client.force_login(mentee)
+    html = client.get(reverse("home")).content.decode()
+    assert "Mentee" in html and "Mentor" in html

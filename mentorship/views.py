@@ -1,0 +1,74 @@
+"""The pages that compose several apps: the landing page, "My programmes", the programme page
+and the cohort hub. They live on the roof so that no app below has to know the apps above it;
+each section comes from its own app's selectors or template tags."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+
+from programmes import selectors as programme_selectors
+from programmes.forms import EnrolmentFilterForm
+from programmes.models import CohortStatus
+from recruitment import selectors as recruitment_selectors
+
+
+@login_not_required
+def landing(request):
+    return render(request, "mentorship/landing.html")
+
+
+def home(request):
+    """A participant's programmes, and the programmes a coordinator runs.
+
+    The surveys to answer, pairs and communities sections come from feedback's, pairing's and
+    community's template tags."""
+    return render(
+        request,
+        "mentorship/home.html",
+        {
+            "enrolments": programme_selectors.enrolments_for_user(user=request.user),
+            "coordinated": programme_selectors.programmes_with_counts(user=request.user),
+            "open_cohorts": recruitment_selectors.open_cohorts_for(user=request.user),
+        },
+    )
+
+
+def programme_detail(request, slug):
+    """A programme's page (``programmes:detail``): its cohorts, with links to the talent pool
+    (recruitment) and the dashboard (insights)."""
+    programme = programme_selectors.programme_for_coordinator(user=request.user, slug=slug)
+    return render(
+        request,
+        "mentorship/programme_detail.html",
+        {
+            "programme": programme,
+            "cohorts": programme_selectors.cohorts_with_counts(programme=programme),
+            "coordinators": programme.coordinators.order_by("email"),
+        },
+    )
+
+
+def cohort_detail(request, slug, pk):
+    """The cohort hub (``programmes:cohort_detail``): its people, and a link to every
+    coordinator page about the cohort, whichever app serves it."""
+    cohort = programme_selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    filters = EnrolmentFilterForm(request.GET or None)
+    role = status = ""
+    if filters.is_valid():
+        role, status = filters.cleaned_data["role"], filters.cleaned_data["status"]
+    return render(
+        request,
+        "mentorship/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "filters": filters,
+            "enrolments": programme_selectors.cohort_enrolments(
+                cohort=cohort, role=role, status=status
+            ),
+            "transitions": [
+                (value, CohortStatus(value).label) for value in cohort.allowed_transitions
+            ],
+            "can_invite": recruitment_selectors.cohort_can_invite(cohort=cohort),
+            "undeliverable_people": programme_selectors.cohort_undeliverable_people(cohort=cohort),
+        },
+    )

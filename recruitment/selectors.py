@@ -1,0 +1,465 @@
+"""Reads for recruitment: applications and the review table, duplicate projects, the talent pool
+and the CSV exports. Access is checked by the views first (programmes.selectors).
+
+The talent pool of a programme has three sources, merged into one row per email address:
+
+* people who registered interest on the public form (``TalentPoolEntry``, source *interest*);
+* people a coordinator added (``TalentPoolEntry``, source *added*);
+* alumni, computed from accepted enrolments in the programme's finished cohorts: mentees who
+  could now mentor, and mentors who could return.
+
+Every read here runs a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from people.models import ProfileSkill, Skill, User
+from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
+from programmes.selectors import require
+
+from .invitations import INVITABLE_STATUSES
+from .models import Project
+from .models import TalentPoolEntry as Entry
+from .similarity import Proposal, SimilarityIndex
+
+
+def open_cohorts_for(*, user):
+    """Cohorts taking applications now that the person has not applied to yet."""
+    today = timezone.localdate()
+    taken = Enrolment.objects.filter(user=user).exclude(status=EnrolmentStatus.INVITED)
+    return (
+        Cohort.objects.filter(status=CohortStatus.RECRUITING)
+        .filter(Q(applications_open__isnull=True) | Q(applications_open__lte=today))
+        .filter(Q(applications_close__isnull=True) | Q(applications_close__gte=today))
+        .exclude(pk__in=taken.values("cohort"))
+        .select_related("programme")
+        .order_by("applications_close")
+    )
+
+
+def cohort_open_for_applications(*, pk: int) -> Cohort:
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), pk=pk)
+    require(cohort.is_open_for_applications)
+    return cohort
+
+
+def application_for_user(*, user, pk: int) -> Enrolment:
+    return get_object_or_404(
+        Enrolment.objects.select_related("cohort__programme", "project").prefetch_related(
+            "topics", "project__priorities"
+        ),
+        pk=pk,
+        user=user,
+    )
+
+
+def programme_proposals(*, programme: Programme):
+    """Every project proposal of the programme, this cohort's and past cohorts', as plain data."""
+    rows = (
+        Project.objects.filter(enrolment__cohort__programme=programme)
+        .select_related("enrolment__cohort", "enrolment__user", "enrolment__project_summary")
+        .prefetch_related("priorities")
+        .order_by("pk")
+    )
+    return [
+        (
+            row,
+            Proposal(
+                id=row.pk,
+                title=row.title,
+                description=row.description,
+                tags=tuple(p.name for p in row.priorities.all()),
+                extra=_proposal_extra(row),
+            ),
+        )
+        for row in rows
+    ]
+
+
+def _proposal_extra(project: Project) -> str:
+    """Expected benefit, plus the published show-and-tell summary (community app) if any, so a
+    new proposal is compared with what past projects actually did. Joined, not queried."""
+    parts = [project.expected_benefit]
+    summary = getattr(project.enrolment, "project_summary", None)
+    if summary is not None and summary.published_at is not None:
+        parts += [summary.summary, summary.outcomes]
+    return " ".join(p for p in parts if p)
+
+
+# A fitted index costs seconds for thousands of proposals, and the apply page asks for it while a
+# mentee types: it is cached, keyed by a version that changes whenever a proposal does.
+SIMILARITY_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _proposals_version(programme: Programme) -> str:
+    """Changes when a proposal of the programme is added, edited, removed or summarised."""
+    facts = Project.objects.filter(enrolment__cohort__programme=programme).aggregate(
+        n=Count("pk"),
+        ids=Sum("pk"),
+        edited=Max("updated_at"),
+        summarised=Max("enrolment__project_summary__updated_at"),
+    )
+    return "-".join(
+        str(v.timestamp() if hasattr(v, "timestamp") else v)
+        for v in (facts["n"], facts["ids"], facts["edited"], facts["summarised"])
+    )
+
+
+def _similarity_key(programme_id: int) -> str:
+    return f"similarity:{programme_id}"
+
+
+def similarity_cache_forget(*, programme_ids) -> None:
+    """Drop the cached index of these programmes at once. Erasure and retention call this: the
+    cache must not keep (and go on matching) a description that was just erased."""
+    keys = [_similarity_key(pk) for pk in set(programme_ids)]
+    cache.delete_many(keys)
+    # Again once the erasure is committed: a request may have rebuilt it meanwhile from the
+    # rows as they were before the transaction.
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _similarity_cached(programme: Programme) -> dict:
+    """One cache entry per programme (so it can be dropped), rebuilt when a proposal changes."""
+    key, version = _similarity_key(programme.pk), _proposals_version(programme)
+    cached = cache.get(key)
+    if cached is None or cached.get("version") != version:
+        proposals = [proposal for _, proposal in programme_proposals(programme=programme)]
+        cached = {
+            "version": version,
+            "index": SimilarityIndex(proposals) if proposals else None,
+            "duplicates": {},
+        }
+        cache.set(key, cached, SIMILARITY_CACHE_SECONDS)
+    return cached
+
+
+def programme_similarity_index(*, programme: Programme) -> SimilarityIndex | None:
+    """The programme's fitted similarity index (None when it has no proposal), from the cache
+    when no proposal changed since it was built."""
+    return _similarity_cached(programme)["index"]
+
+
+def _programme_duplicates(*, programme: Programme) -> list[tuple[int, int, float]]:
+    """Every pair of the programme's proposals above its threshold, cached with the index."""
+    cached = _similarity_cached(programme)
+    threshold = str(programme.duplicate_threshold)
+    if threshold not in cached["duplicates"]:
+        index = cached["index"]
+        cached["duplicates"][threshold] = (
+            index.duplicates_within(threshold=programme.duplicate_threshold) if index else []
+        )
+        cache.set(_similarity_key(programme.pk), cached, SIMILARITY_CACHE_SECONDS)
+    return cached["duplicates"][threshold]
+
+
+def _projects_by_id(ids) -> dict[int, Project]:
+    return {
+        p.pk: p
+        for p in Project.objects.filter(pk__in=set(ids)).select_related(
+            "enrolment__cohort", "enrolment__user"
+        )
+    }
+
+
+def similar_projects(
+    *, programme: Programme, title: str, description: str, exclude_project_id=None, limit=5
+):
+    """The most similar existing proposals to a draft, above the programme's threshold."""
+    index = programme_similarity_index(programme=programme)
+    if index is None:
+        return []
+    matches = index.similar(
+        title,
+        description,
+        threshold=programme.duplicate_threshold,
+        limit=limit,
+        exclude_ids=[exclude_project_id] if exclude_project_id else (),
+    )
+    by_id = _projects_by_id(m.id for m in matches)
+    return [(by_id[m.id], m.score) for m in matches if m.id in by_id]
+
+
+def review_rows(*, cohort: Cohort, role: str = "", status: str = "", duplicates_only=False):
+    """The coordinator's review table: applicants with their project and likely duplicates.
+
+    A fixed number of queries whatever the number of applicants: one for the enrolments, a few
+    prefetches, one to check the cached duplicate pairs are current (all proposals of the
+    programme are read only when one changed) and one for the projects those pairs name.
+    """
+    qs = (
+        cohort.enrolments.select_related("user", "user__profile", "project", "decided_by")
+        .prefetch_related("project__priorities", "topics")
+        .order_by("role", "status", "user__email")
+    )
+    if role:
+        qs = qs.filter(role=role)
+    if status:
+        qs = qs.filter(status=status)
+    enrolments = list(qs)
+    mine = {e.project.pk for e in enrolments if getattr(e, "project", None) is not None}
+    found = [
+        (a, b, score)
+        for a, b, score in _programme_duplicates(programme=cohort.programme)
+        if a in mine or b in mine
+    ]
+    by_id = _projects_by_id(i for a, b, _ in found for i in (a, b))
+    duplicates: dict[int, list] = {}
+    for a, b, score in found:
+        if a in by_id and b in by_id:
+            duplicates.setdefault(a, []).append((by_id[b], score))
+            duplicates.setdefault(b, []).append((by_id[a], score))
+    rows = []
+    for enrolment in enrolments:
+        project = getattr(enrolment, "project", None)
+        similar = sorted(duplicates.get(project.pk, []), key=lambda m: -m[1])[:3] if project else []
+        if duplicates_only and not similar:
+            continue
+        rows.append({"enrolment": enrolment, "project": project, "similar": similar})
+    return rows
+
+
+# --- Talent pool ------------------------------------------------------------------------------
+
+MENTEE_ALUMNI = "mentee alumni – could mentor"
+RETURNING_MENTOR = "returning mentor"
+NEVER = "never"
+
+
+@dataclass
+class PoolRow:
+    email: str
+    name: str = ""
+    organisation: str = ""
+    role: str = Entry.RoleInterest.EITHER
+    sources: list[str] = field(default_factory=list)
+    note: str = ""
+    added_at: datetime | None = None
+    entry: Entry | None = None
+    user: User | None = None
+    last_cohort: Cohort | None = None
+    is_alumni: bool = False
+    teach: list[str] = field(default_factory=list)
+    learn: list[str] = field(default_factory=list)
+    skill_ids: set[tuple[int, str]] = field(default_factory=set)
+
+    @property
+    def invite_role(self) -> str:
+        """The role to invite them as when the coordinator does not choose one."""
+        if self.role in Role.values:
+            return self.role
+        return Role.MENTOR if self.is_alumni else Role.MENTEE
+
+    @property
+    def role_label(self) -> str:
+        return Entry.RoleInterest(self.role).label
+
+
+def invitable_cohorts(*, programme: Programme):
+    return programme.cohorts.filter(status__in=INVITABLE_STATUSES).order_by("starts_on")
+
+
+def cohort_can_invite(*, cohort: Cohort) -> bool:
+    """Whether people can be invited to the cohort now (draft or recruiting)."""
+    return cohort.status in INVITABLE_STATUSES
+
+
+def talent_pool_rows(
+    *,
+    programme: Programme,
+    role: str = "",
+    skill: Skill | None = None,
+    skill_direction: str = "",
+    organisation: str = "",
+    last_cohort: str = "",
+) -> list[PoolRow]:
+    """Everyone in the programme's talent pool, filtered, sorted by name. Four queries at most.
+
+    ``role``: mentor or mentee (people open to either match both). ``skill``: the person's
+    profile lists it, to teach or to learn (``skill_direction`` narrows to one). ``organisation``:
+    a case-insensitive part of the name. ``last_cohort``: a cohort id, or ``"never"`` for
+    people who have not taken part in this programme.
+    """
+    rows: dict[str, PoolRow] = {}
+
+    for entry in programme.talent_pool.select_related("user", "user__profile"):
+        email = entry.email.lower()
+        rows[email] = PoolRow(
+            email=email,
+            name=entry.full_name,
+            organisation=entry.organisation,
+            role=entry.role,
+            sources=[entry.get_source_display()],
+            note=entry.note,
+            added_at=entry.created_at,
+            entry=entry,
+            user=entry.user,
+        )
+
+    # Accepted enrolments of this programme, oldest cohort first: the last one wins below.
+    taken_part = (
+        Enrolment.objects.filter(cohort__programme=programme, status=EnrolmentStatus.ACCEPTED)
+        .select_related("user", "user__profile", "cohort")
+        .order_by("cohort__starts_on", "pk")
+    )
+    last: dict[str, Cohort] = {}
+    alumni: dict[str, set[str]] = defaultdict(set)
+    for enrolment in taken_part:
+        email = enrolment.user.email.lower()
+        last[email] = enrolment.cohort
+        if enrolment.cohort.status != CohortStatus.FINISHED:
+            continue
+        alumni[email].add(RETURNING_MENTOR if enrolment.role == Role.MENTOR else MENTEE_ALUMNI)
+        row = rows.get(email)
+        if row is None:
+            row = rows[email] = PoolRow(
+                email=email,
+                name=enrolment.user.full_name,
+                role=Entry.RoleInterest.MENTOR,
+                added_at=None,
+            )
+        row.user = row.user or enrolment.user
+        row.is_alumni = True
+
+    # Entries whose person has an account that the entry is not linked to.
+    unlinked = [email for email, row in rows.items() if row.user is None]
+    if unlinked:
+        for user in (
+            User.objects.select_related("profile")
+            .annotate(lower_email=Lower("email"))
+            .filter(lower_email__in=unlinked)
+        ):
+            rows[user.lower_email].user = user
+
+    profile_ids = {}
+    for row in rows.values():
+        row.sources.extend(sorted(alumni.get(row.email, ())))
+        row.last_cohort = last.get(row.email)
+        if row.user is not None:
+            profile = getattr(row.user, "profile", None)
+            if profile is not None:
+                profile_ids[profile.pk] = row
+                row.organisation = row.organisation or profile.organisation
+            row.name = row.name or row.user.full_name
+    if profile_ids:
+        for ps in (
+            ProfileSkill.objects.filter(profile_id__in=list(profile_ids))
+            .select_related("skill")
+            .order_by("skill__name")
+        ):
+            row = profile_ids[ps.profile_id]
+            (row.teach if ps.direction == ProfileSkill.Direction.TEACH else row.learn).append(
+                ps.skill.name
+            )
+            row.skill_ids.add((ps.skill_id, ps.direction))
+
+    result = list(rows.values())
+    if role:
+        result = [r for r in result if r.role in (role, Entry.RoleInterest.EITHER)]
+    if skill is not None:
+        directions = [skill_direction] if skill_direction else list(ProfileSkill.Direction.values)
+        result = [r for r in result if any((skill.pk, d) in r.skill_ids for d in directions)]
+    if organisation:
+        needle = organisation.casefold()
+        result = [r for r in result if needle in r.organisation.casefold()]
+    if last_cohort == NEVER:
+        result = [r for r in result if r.last_cohort is None]
+    elif last_cohort:
+        result = [r for r in result if r.last_cohort and str(r.last_cohort.pk) == last_cohort]
+    result.sort(key=lambda r: ((r.name or r.email).casefold(), r.email))
+    return result
+
+
+# -- exports -------------------------------------------------------------------------------------
+
+COHORT_EXPORT_HEADER = [
+    "name",
+    "email",
+    "role",
+    "status",
+    "organisation",
+    "grade",
+    "capacity",
+    "project title",
+    "applied at",
+    "invited at",
+    "decision",
+    "decided at",
+    "line manager decision",
+]
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def cohort_export_rows(*, cohort: Cohort) -> list[list]:
+    """One row per enrolment of the cohort, in ``COHORT_EXPORT_HEADER`` order. One query."""
+    decisions = {EnrolmentStatus.ACCEPTED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.DECLINED}
+    rows = []
+    for e in cohort.enrolments.select_related("user", "user__profile", "project").order_by(
+        "role", "user__email"
+    ):
+        profile = getattr(e.user, "profile", None)
+        project = getattr(e, "project", None)
+        rows.append(
+            [
+                e.user.full_name,
+                e.user.email,
+                e.get_role_display(),
+                e.get_status_display(),
+                profile.organisation if profile else "",
+                profile.get_grade_display() if profile and profile.grade else "",
+                e.capacity if e.role == Role.MENTOR else "",
+                project.title if project else "",
+                _when(e.applied_at),
+                _when(e.invited_at),
+                e.get_status_display() if e.status in decisions else "",
+                _when(e.decided_at),
+                e.get_manager_decision_display() if e.manager_decision else "",
+            ]
+        )
+    return rows
+
+
+TALENT_POOL_EXPORT_HEADER = [
+    "name",
+    "email",
+    "sources",
+    "role interest",
+    "organisation",
+    "last took part",
+    "can teach",
+    "wants to learn",
+    "note",
+    "added at",
+]
+
+
+def talent_pool_export_rows(rows: list[PoolRow]) -> list[list]:
+    return [
+        [
+            r.name,
+            r.email,
+            "; ".join(r.sources),
+            r.role_label,
+            r.organisation,
+            r.last_cohort.name if r.last_cohort else "",
+            "; ".join(r.teach),
+            "; ".join(r.learn),
+            r.note,
+            _when(r.added_at),
+        ]
+        for r in rows
+    ]

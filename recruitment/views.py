@@ -1,0 +1,470 @@
+"""Recruitment's pages: applying, the application page, line-manager sign-off, the coordinator's
+review, bulk invitations, the talent pool, exports and the public invitation links.
+
+Coordinator pages answer 404 to anyone who does not coordinate the programme (staff see all).
+The register-interest page, the invitation link and the manager's sign-off link are public.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from lib import signing
+from lib.audit import AuditContext
+from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from people.forms import skills_for
+from people.services import audit_record, profile_get
+from programmes.models import Enrolment, EnrolmentStatus, Programme, Role
+from programmes.selectors import cohort_for_coordinator, programme_for_coordinator, require
+
+from . import invitations, selectors, services
+from .forms import (
+    ApplicationFilterForm,
+    DecisionForm,
+    InviteUploadForm,
+    MenteeApplicationForm,
+    MentorApplicationForm,
+    NotesForm,
+    PoolInviteForm,
+    RegisterInterestForm,
+    TalentPoolAddForm,
+    TalentPoolFilterForm,
+)
+from .models import Project
+
+
+def _csv_response(*, header, rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        iter_csv(header, rows, bom=True), content_type=CSV_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# -- bulk invite from a CSV file -----------------------------------------------------------------
+
+
+def cohort_invite(request, slug, pk):
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    form = InviteUploadForm(request.POST or None, request.FILES or None)
+    errors, file_name = [], ""
+    can_invite = cohort.status in invitations.INVITABLE_STATUSES
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        file_name = upload.name
+        try:
+            result = invitations.cohort_invite_csv(
+                ctx=AuditContext.from_request(request),
+                cohort=cohort,
+                upload=upload,
+                file_name=file_name,
+            )
+        except invitations.InviteFileInvalid as exc:
+            errors = exc.errors
+        except ValidationError as exc:
+            errors = [(None, m) for m in exc.messages]
+        else:
+            messages.success(request, f"“{file_name}”: {result.summary}")
+            return redirect(cohort)
+    return render(
+        request,
+        "recruitment/cohort_invite.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "form": form,
+            "errors": errors,
+            "file_name": file_name,
+            "can_invite": can_invite,
+            "max_bytes": invitations.invite_max_bytes(),
+            "max_rows": invitations.invite_max_rows(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_GET
+def cohort_export(request, slug, pk):
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    rows = selectors.cohort_export_rows(cohort=cohort)
+    audit_record(
+        action="export",
+        obj=cohort,
+        programme_id=cohort.programme_id,
+        summary=f"Exported the enrolments of {cohort.name}: {len(rows)} rows",
+        context=AuditContext.from_request(request),
+    )
+    filename = f"{cohort.programme.slug}-{slugify(cohort.name)}-{timezone.localdate()}.csv"
+    return _csv_response(header=selectors.COHORT_EXPORT_HEADER, rows=rows, filename=filename)
+
+
+# -- talent pool ---------------------------------------------------------------------------------
+
+
+def _pool_filters(request, programme):
+    form = TalentPoolFilterForm(request.GET or None, programme=programme)
+    return form, {k: v for k, v in form.filters.items() if v}
+
+
+@require_GET
+def talent_pool(request, slug):
+    programme = programme_for_coordinator(user=request.user, slug=slug)
+    filters, active = _pool_filters(request, programme)
+    rows = selectors.talent_pool_rows(programme=programme, **active)
+    invite_form = PoolInviteForm(programme=programme, emails=[r.email for r in rows])
+    return render(
+        request,
+        "recruitment/talent_pool.html",
+        {
+            "programme": programme,
+            "filters": filters,
+            "filtered": bool(active),
+            "rows": rows,
+            "invite_form": invite_form,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_POST
+def talent_pool_invite(request, slug):
+    programme = programme_for_coordinator(user=request.user, slug=slug)
+    rows = {r.email: r for r in selectors.talent_pool_rows(programme=programme)}
+    form = PoolInviteForm(request.POST, programme=programme, emails=list(rows))
+    back = reverse("recruitment:talent_pool", args=[programme.slug])
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, error)
+        return redirect(back)
+    cohort = form.cleaned_data["cohort"]
+    chosen_role = form.cleaned_data["role"]
+    invitees = [
+        invitations.Invitee(
+            email=row.email,
+            name=row.name,
+            role=chosen_role or row.invite_role,
+            organisation=row.organisation,
+        )
+        for row in (rows[e] for e in form.cleaned_data["emails"])
+    ]
+    try:
+        result = invitations.cohort_invite_people(
+            ctx=AuditContext.from_request(request),
+            cohort=cohort,
+            invitees=invitees,
+            source="the talent pool",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(request, f"{cohort.name}: {result.summary}")
+    return redirect(back)
+
+
+def talent_pool_add(request, slug):
+    programme = programme_for_coordinator(user=request.user, slug=slug)
+    form = TalentPoolAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.talent_pool_add(
+                ctx=AuditContext.from_request(request), programme=programme, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{entry.email} added to the talent pool.")
+            return redirect("recruitment:talent_pool", programme.slug)
+    return render(
+        request, "recruitment/talent_pool_add.html", {"programme": programme, "form": form}
+    )
+
+
+@require_GET
+def talent_pool_export(request, slug):
+    programme = programme_for_coordinator(user=request.user, slug=slug)
+    _filters, active = _pool_filters(request, programme)
+    rows = selectors.talent_pool_export_rows(
+        selectors.talent_pool_rows(programme=programme, **active)
+    )
+    described = ", ".join(f"{k}={getattr(v, 'pk', v)}" for k, v in active.items())
+    audit_record(
+        action="export",
+        obj=programme,
+        programme_id=programme.pk,
+        summary=f"Exported the talent pool{f' ({described})' if described else ''}: "
+        f"{len(rows)} rows",
+        context=AuditContext.from_request(request),
+    )
+    filename = f"{programme.slug}-talent-pool-{timezone.localdate()}.csv"
+    return _csv_response(header=selectors.TALENT_POOL_EXPORT_HEADER, rows=rows, filename=filename)
+
+
+# -- public pages --------------------------------------------------------------------------------
+
+
+@login_not_required
+def register_interest(request, slug):
+    programme = get_object_or_404(Programme, slug=slug)
+    form = RegisterInterestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.is_spam:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+            services.talent_pool_register_interest(programme=programme, **data)
+        # The same answer whether the address was known, new or the form was spam.
+        return redirect("recruitment:register_interest_thanks", programme.slug)
+    return render(
+        request, "recruitment/register_interest.html", {"programme": programme, "form": form}
+    )
+
+
+@login_not_required
+@require_GET
+def register_interest_thanks(request, slug):
+    programme = get_object_or_404(Programme, slug=slug)
+    return render(request, "recruitment/register_interest_thanks.html", {"programme": programme})
+
+
+@login_not_required
+def invitation_accept(request, token):
+    try:
+        enrolment = invitations.invitation_from_token(token)
+    except signing.SignatureExpired:
+        return _invitation_invalid(request, expired=True)
+    except (signing.BadSignature, Enrolment.DoesNotExist, KeyError, TypeError):
+        return _invitation_invalid(request, expired=False)
+    user = enrolment.user
+    context = {"enrolment": enrolment, "cohort": enrolment.cohort}
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        messages.info(request, f"You are invited to {enrolment.cohort}.")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if user.is_active or user.has_usable_password():
+        # Their account already has a password: they sign in like on any other day.
+        context["signed_in_as_other"] = request.user.is_authenticated
+        context["login_url"] = (
+            f"{resolve_url(settings.LOGIN_URL)}?next={resolve_url(settings.LOGIN_REDIRECT_URL)}"
+        )
+        return render(request, "recruitment/invitation_signin.html", context)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.invitation_accept(
+                enrolment=enrolment, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                f"Welcome, {user.display_name}. Your account is ready and your invitation to "
+                f"{enrolment.cohort} is below.",
+            )
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    context["form"] = form
+    return render(request, "recruitment/invitation_accept.html", context)
+
+
+def _invitation_invalid(request, *, expired: bool):
+    return render(request, "recruitment/invitation_invalid.html", {"expired": expired}, status=404)
+
+
+# -- applications ------------------------------------------------------------------------------
+
+
+def _application_form(role, cohort, user, data=None, initial=None):
+    form_class = MenteeApplicationForm if role == Role.MENTEE else MentorApplicationForm
+    return form_class(
+        data,
+        initial=initial,
+        programme=cohort.programme,
+        skills=skills_for(user),
+        needs_manager=cohort.programme.requires_manager_signoff,
+    )
+
+
+def _initial_from(enrolment, user):
+    initial = {"manager_email": user.profile.line_manager_email}
+    if enrolment is None:
+        return initial
+    initial.update(
+        goals=enrolment.goals,
+        capacity=enrolment.capacity,
+        availability=enrolment.availability,
+        topics=list(enrolment.topics.all()),
+    )
+    if enrolment.manager_email:
+        initial["manager_email"] = enrolment.manager_email
+    project = getattr(enrolment, "project", None)
+    if project is not None:
+        initial.update(
+            title=project.title,
+            description=project.description,
+            expected_benefit=project.expected_benefit,
+            priorities=list(project.priorities.all()),
+        )
+    return initial
+
+
+def apply(request, pk, role):
+    require(role in (Role.MENTEE, Role.MENTOR))
+    cohort = selectors.cohort_open_for_applications(pk=pk)
+    existing = Enrolment.objects.filter(user=request.user, cohort=cohort).first()
+    if existing and existing.status not in (EnrolmentStatus.INVITED, EnrolmentStatus.APPLIED):
+        messages.info(request, "Your application to this cohort has already been decided.")
+        return redirect("recruitment:application", existing.pk)
+    profile_get(user=request.user)
+    form = _application_form(
+        role, cohort, request.user, request.POST or None, _initial_from(existing, request.user)
+    )
+    similar = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                enrolment = services.application_submit(
+                    user=request.user, cohort=cohort, role=role, data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Your application is sent.")
+                return redirect("recruitment:application", enrolment.pk)
+        if role == Role.MENTEE:
+            similar = selectors.similar_projects(
+                programme=cohort.programme,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                exclude_project_id=getattr(getattr(existing, "project", None), "pk", None),
+            )
+    return render(
+        request,
+        "recruitment/apply.html",
+        {"cohort": cohort, "form": form, "role": role, "similar": similar, "existing": existing},
+    )
+
+
+@require_POST
+def apply_similar(request, pk):
+    """The htmx partial that warns a mentee about similar projects while they write."""
+    cohort = selectors.cohort_open_for_applications(pk=pk)
+    existing = Enrolment.objects.filter(user=request.user, cohort=cohort).first()
+    similar = selectors.similar_projects(
+        programme=cohort.programme,
+        title=request.POST.get("title", "")[:150],
+        description=request.POST.get("description", "")[:5000],
+        exclude_project_id=getattr(getattr(existing, "project", None), "pk", None),
+    )
+    return render(request, "recruitment/partials/similar_projects.html", {"similar": similar})
+
+
+def application_detail(request, pk):
+    enrolment = selectors.application_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "recruitment/application_detail.html",
+        {
+            "enrolment": enrolment,
+            "cohort": enrolment.cohort,
+            "project": getattr(enrolment, "project", None),
+            "can_edit": enrolment.cohort.is_open_for_applications
+            and enrolment.status in (EnrolmentStatus.INVITED, EnrolmentStatus.APPLIED),
+        },
+    )
+
+
+@require_POST
+def application_withdraw(request, pk):
+    enrolment = selectors.application_for_user(user=request.user, pk=pk)
+    services.application_withdraw(enrolment=enrolment)
+    messages.success(request, "Your application is withdrawn.")
+    return redirect("recruitment:application", enrolment.pk)
+
+
+@login_not_required
+def manager_signoff(request, token):
+    """A line manager approves or declines, once, through the signed link in their email."""
+    enrolment = services.manager_signoff_load(token)
+    if enrolment is None:
+        raise Http404
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        if decision in ("approve", "decline"):
+            recorded = services.manager_signoff_record(
+                enrolment=enrolment, approve=decision == "approve"
+            )
+            enrolment.refresh_from_db()
+            if not recorded:
+                messages.info(request, "A decision was already recorded for this application.")
+        else:
+            messages.error(request, "Choose approve or decline.")
+    project = Project.objects.filter(enrolment=enrolment).first()
+    return render(
+        request,
+        "recruitment/manager_signoff.html",
+        {"enrolment": enrolment, "project": project, "token": token},
+    )
+
+
+def review(request, slug, pk):
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    filters = ApplicationFilterForm(request.GET or None)
+    role = status = ""
+    duplicates_only = False
+    if filters.is_valid():
+        role, status = filters.cleaned_data["role"], filters.cleaned_data["status"]
+        duplicates_only = filters.cleaned_data["duplicates"]
+    if request.method == "POST":
+        ids = list(cohort.enrolments.values_list("pk", flat=True))
+        form = DecisionForm(request.POST, enrolment_ids=ids)
+        if form.is_valid():
+            changed = services.applications_decide(
+                ctx=AuditContext.from_request(request),
+                cohort=cohort,
+                enrolment_ids=form.cleaned_data["enrolments"],
+                decision=form.cleaned_data["decision"],
+            )
+            label = dict(DecisionForm.DECISIONS)[form.cleaned_data["decision"]].lower()
+            messages.success(
+                request, f"{changed} applicant{'s' if changed != 1 else ''} updated ({label})."
+            )
+            return redirect(request.get_full_path())
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    rows = selectors.review_rows(
+        cohort=cohort, role=role, status=status, duplicates_only=duplicates_only
+    )
+    return render(
+        request,
+        "recruitment/review.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "filters": filters,
+            "rows": rows,
+            "decisions": DecisionForm.DECISIONS,
+        },
+    )
+
+
+@require_POST
+def review_notes(request, slug, pk, enrolment_pk):
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    enrolment = get_object_or_404(cohort.enrolments, pk=enrolment_pk)
+    form = NotesForm(request.POST)
+    if form.is_valid():
+        services.enrolment_notes_update(
+            enrolment=enrolment, notes=form.cleaned_data["coordinator_notes"]
+        )
+        messages.success(request, f"Notes on {enrolment.user.display_name} saved.")
+    else:
+        messages.error(request, "Notes are limited to 5,000 characters.")
+    return redirect(f"{reverse('recruitment:review', args=[slug, pk])}#e{enrolment.pk}")
