@@ -22,5 +22,6 @@ urlpatterns = [
     path("surveys/", include("feedback.urls")),
     path("community/", include("community.urls")),
     path("rhythm/", include("rhythm.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
