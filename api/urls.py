@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.urls import URLPattern, path
 from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
 
 from . import views
 from .auth import UNAUTHENTICATED, ApiDenied, TokenAuth, audit_request
@@ -55,9 +56,9 @@ def _api_patterns():
         assert isinstance(p, URLPattern)
         view = p.callback
         if p.name == "openapi-view":
-            pass  # a page for signed-in people (LoginRequiredMiddleware); not gzipped
+            view = require_safe(view)  # a page for signed-in people (LoginRequiredMiddleware)
         elif p.name == "openapi-json":
-            view = login_not_required(gzip_page(_audited(_schema_access(view))))
+            view = login_not_required(gzip_page(_audited(require_safe(_schema_access(view)))))
         else:
             view = login_not_required(gzip_page(_audited(view)))
         view.csrf_exempt = True
