@@ -11,12 +11,12 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, re_path
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from . import views
-from .auth import UNAUTHENTICATED, ApiDenied, TokenAuth, audit_request
+from .auth import NOT_FOUND, UNAUTHENTICATED, ApiDenied, TokenAuth, audit_request
 from .v1 import api
 
 
@@ -66,9 +66,19 @@ def _api_patterns():
     return out
 
 
+@login_not_required
+@_audited
+def not_found(request, rest=""):
+    """Anything else under /api/ (a negative or non-numeric id, a mistyped path): JSON 404."""
+    return JsonResponse({"detail": NOT_FOUND}, status=404)
+
+
+not_found.csrf_exempt = True
+
 app_name = "api"
 urlpatterns = [
     path("account/api-tokens/", views.tokens, name="tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("api/v1/", (_api_patterns(), "v1", "v1")),
+    re_path(r"^api/(?P<rest>.*)$", not_found),  # unnamed: nothing to classify, 404 for all
 ]

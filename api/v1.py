@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Schema
+from ninja import Field, Path, Query, Schema
 
 from feedback import selectors as feedback
 from people.models import Grade
@@ -55,8 +55,16 @@ install_error_handlers(api)
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
 # Every list also answers CSV (Accept: text/csv), declared in the schema.
-CSV = {"responses": {"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
+CSV = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
 GRADES = dict(Grade.choices)
+MAX_ID = 2**63 - 1  # the largest id a database column holds: past it, a 422, never a 500
+
+
+def Id(description: str):  # noqa: N802 - reads like the Field it is
+    return Field(None, ge=1, le=MAX_ID, description=description)
+
+
+ID_PATH = Path(..., ge=1, le=MAX_ID)
 
 
 def _user(request):
@@ -68,7 +76,9 @@ def _people(request) -> bool:
 
 
 class ListParams(Schema):
-    cursor: str | None = Field(None, max_length=200, description="next_cursor of the last page")
+    cursor: str | None = Field(
+        None, pattern=r"^[0-9]{1,18}$", description="next_cursor of the previous page"
+    )
     limit: int = Field(100, ge=1, le=1000, description="rows per page")
 
 
@@ -78,13 +88,13 @@ class DateParams(ListParams):
 
 
 class CohortFilter(DateParams):
-    programme: int | None = Field(None, description="programme id")
+    programme: int | None = Id("programme id")
     status: str | None = Field(None, max_length=20)
 
 
 class RowFilter(DateParams):
-    programme: int | None = Field(None, description="programme id")
-    cohort: int | None = Field(None, description="cohort id")
+    programme: int | None = Id("programme id")
+    cohort: int | None = Id("cohort id")
 
 
 class EnrolmentFilter(RowFilter):
@@ -97,7 +107,7 @@ class PairFilter(RowFilter):
 
 
 class CheckInFilter(RowFilter):
-    pair: int | None = Field(None, description="pair id")
+    pair: int | None = Id("pair id")
 
 
 class FigureParams(Schema):
@@ -106,6 +116,12 @@ class FigureParams(Schema):
 
 
 def _dates(q) -> tuple[dt.date | None, dt.date | None]:
+    """A list's dates: an end before the start is an empty interval, so an empty list."""
+    return q.start, q.end
+
+
+def _figure_dates(q) -> tuple[dt.date | None, dt.date | None]:
+    """The dashboards' filter: an end before the start is an error (the filter form's)."""
     if q.start and q.end and q.end < q.start:
         raise BadRequest("The end date must be on or after the start date.")
     return q.start, q.end
@@ -167,7 +183,7 @@ def programmes_list(request, q: Query[ListParams]):
     url_name="programme",
     tags=["programmes"],
 )
-def programme_detail(request, programme_id: int):
+def programme_detail(request, programme_id: int = ID_PATH):
     return _programme_row(get_object_or_404(_programmes(_user(request)), pk=programme_id))
 
 
@@ -205,7 +221,7 @@ def cohorts_list(request, q: Query[CohortFilter]):
     url_name="cohort",
     tags=["cohorts"],
 )
-def cohort_detail(request, cohort_id: int):
+def cohort_detail(request, cohort_id: int = ID_PATH):
     return _cohort_row(get_object_or_404(access.cohorts(_user(request)), pk=cohort_id))
 
 
@@ -373,7 +389,7 @@ def surveys_list(request, q: Query[RowFilter]):
     url_name="survey_results",
     tags=["surveys"],
 )
-def survey_results(request, survey_id: int):
+def survey_results(request, survey_id: int = ID_PATH):
     """The results page's figures (feedback.selectors.schedule_results): an anonymous survey's
     version with fewer than 3 responses is hidden whole. Counts, means and NPS; no free text."""
     schedule = get_object_or_404(
@@ -425,10 +441,10 @@ def survey_results(request, survey_id: int):
     url_name="cohort_figures",
     tags=["figures"],
 )
-def cohort_figures(request, cohort_id: int, q: Query[FigureParams]):
+def cohort_figures(request, q: Query[FigureParams], cohort_id: int = ID_PATH):
     """The cohort dashboard's figures (insights.selectors.cohort_dashboard), for the
     programme's coordinators and staff."""
-    start, end = _dates(q)
+    start, end = _figure_dates(q)
     cohort = get_object_or_404(
         access.coordinated_cohorts(_user(request)).select_related("programme"), pk=cohort_id
     )
@@ -441,9 +457,9 @@ def cohort_figures(request, cohort_id: int, q: Query[FigureParams]):
     url_name="programme_figures",
     tags=["figures"],
 )
-def programme_figures(request, programme_id: int, q: Query[FigureParams]):
+def programme_figures(request, q: Query[FigureParams], programme_id: int = ID_PATH):
     """The programme dashboard's figures (insights.selectors.programme_dashboard), for the
     programme's coordinators and staff; `start`/`end` choose the cohorts as on the page."""
-    start, end = _dates(q)
+    start, end = _figure_dates(q)
     programme = get_object_or_404(access.coordinated_programmes(_user(request)), pk=programme_id)
     return figures.programme_figures(programme=programme, start=start, end=end)
