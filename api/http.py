@@ -146,7 +146,9 @@ def page(request, queryset, *, cursor: str | None, limit: int, row) -> dict:
     items = list(queryset[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
-    next_cursor = _encode(items[-1].pk) if more and items else None
+    last = items[-1] if items else None
+    last_pk = last["id"] if isinstance(last, dict) else getattr(last, "pk", None)
+    next_cursor = _encode(last_pk) if more and items else None
     next_url = None
     if next_cursor:
         params = {k: v for k, v in request.GET.items() if k != "cursor"}

@@ -80,5 +80,5 @@ urlpatterns = [
     path("account/api-tokens/", views.tokens, name="tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("api/v1/", (_api_patterns(), "v1", "v1")),
-    re_path(r"^api/(?P<rest>.*)$", not_found),  # unnamed: nothing to classify, 404 for all
+    re_path(r"^api/(?P<rest>[\s\S]*)$", not_found),  # unnamed: nothing to classify, 404 for all
 ]

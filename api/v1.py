@@ -245,24 +245,29 @@ def enrolments_list(request, q: Query[EnrolmentFilter]):
     `people` scope. `start`/`end` keep enrolments of cohorts running between them (one query)."""
     people = _people(request)
     qs = _by(access.enrolments(_user(request)), role=q.role, status=q.status)
-    qs = _row_filters(qs, q).select_related("user__profile", "cohort")
+    qs = _row_filters(qs, q).values(
+        "id", "cohort_id", "cohort__programme_id", "user_id", "role", "status", "capacity",
+        "applied_at", "decided_at", "user__profile__organisation", "user__profile__grade",
+        "user__full_name", "user__email",
+    )  # fmt: skip
 
-    def row(e) -> dict:
-        profile = getattr(e.user, "profile", None)
+    def row(e: dict) -> dict:
+        email = e["user__email"]
         return {
-            "id": e.pk,
-            "cohort_id": e.cohort_id,
-            "programme_id": e.cohort.programme_id,
-            "person_id": e.user_id,
-            "role": e.role,
-            "status": e.status,
-            "capacity": e.capacity,
-            "organisation": profile.organisation if profile else "",
-            "grade": GRADES.get(profile.grade, "") if profile and profile.grade else "",
-            "applied_at": e.applied_at,
-            "decided_at": e.decided_at,
-            "name": e.user.display_name if people else None,
-            "email": e.user.email if people else None,
+            "id": e["id"],
+            "cohort_id": e["cohort_id"],
+            "programme_id": e["cohort__programme_id"],
+            "person_id": e["user_id"],
+            "role": e["role"],
+            "status": e["status"],
+            "capacity": e["capacity"],
+            "organisation": e["user__profile__organisation"] or "",
+            "grade": GRADES.get(e["user__profile__grade"], ""),
+            "applied_at": e["applied_at"],
+            "decided_at": e["decided_at"],
+            # User.display_name, from the row
+            "name": (e["user__full_name"] or email.split("@")[0]) if people else None,
+            "email": email if people else None,
         }
 
     return page(request, qs, cursor=q.cursor, limit=q.limit, row=row)
@@ -286,21 +291,27 @@ def pairs_list(request, q: Query[PairFilter]):
         qs = qs.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
     if end:
         qs = qs.filter(started_on__lte=end)
-    if people:
-        qs = qs.select_related("mentor__user", "mentee__user")
+    fields = ["id", "cohort_id", "mentor_id", "mentee_id", "status", "started_on",
+              "ended_on", "end_reason"]  # fmt: skip
+    names = ["mentor__user__full_name", "mentor__user__email", "mentee__user__full_name",
+             "mentee__user__email"]  # fmt: skip
+    qs = qs.values(*fields, *(names if people else []))
 
-    def row(p) -> dict:
+    def display(p, side):  # User.display_name, from the row
+        return p[f"{side}__user__full_name"] or p[f"{side}__user__email"].split("@")[0]
+
+    def row(p: dict) -> dict:
         return {
-            "id": p.pk,
-            "cohort_id": p.cohort_id,
-            "mentor_enrolment_id": p.mentor_id,
-            "mentee_enrolment_id": p.mentee_id,
-            "status": p.status,
-            "started_on": p.started_on,
-            "ended_on": p.ended_on,
-            "end_reason": p.end_reason,
-            "mentor_name": p.mentor.user.display_name if people else None,
-            "mentee_name": p.mentee.user.display_name if people else None,
+            "id": p["id"],
+            "cohort_id": p["cohort_id"],
+            "mentor_enrolment_id": p["mentor_id"],
+            "mentee_enrolment_id": p["mentee_id"],
+            "status": p["status"],
+            "started_on": p["started_on"],
+            "ended_on": p["ended_on"],
+            "end_reason": p["end_reason"],
+            "mentor_name": display(p, "mentor") if people else None,
+            "mentee_name": display(p, "mentee") if people else None,
         }
 
     return page(request, qs, cursor=q.cursor, limit=q.limit, row=row)
@@ -323,24 +334,28 @@ def checkins_list(request, q: Query[CheckInFilter]):
         qs = qs.filter(met_on__gte=start)
     if end:
         qs = qs.filter(met_on__lte=end)
-    qs = qs.select_related("pair__mentor", "pair__mentee").defer("worked_on", "next_step")
+    qs = qs.values(  # never the notes: only these columns are read
+        "id", "pair_id", "pair__cohort_id", "met_on", "duration_minutes", "format", "rating",
+        "wellbeing", "protected_time_kept", "author_id", "pair__mentor__user_id",
+        "pair__mentee__user_id",
+    )  # fmt: skip
 
-    def row(c) -> dict:
+    def row(c: dict) -> dict:
         logged_by = ""
-        if c.author_id and c.author_id == c.pair.mentor.user_id:
+        if c["author_id"] and c["author_id"] == c["pair__mentor__user_id"]:
             logged_by = "mentor"
-        elif c.author_id and c.author_id == c.pair.mentee.user_id:
+        elif c["author_id"] and c["author_id"] == c["pair__mentee__user_id"]:
             logged_by = "mentee"
         return {
-            "id": c.pk,
-            "pair_id": c.pair_id,
-            "cohort_id": c.pair.cohort_id,
-            "met_on": c.met_on,
-            "duration_minutes": c.duration_minutes,
-            "format": c.format,
-            "rating": c.rating,
-            "wellbeing": c.wellbeing,
-            "protected_time_kept": c.protected_time_kept,
+            "id": c["id"],
+            "pair_id": c["pair_id"],
+            "cohort_id": c["pair__cohort_id"],
+            "met_on": c["met_on"],
+            "duration_minutes": c["duration_minutes"],
+            "format": c["format"],
+            "rating": c["rating"],
+            "wellbeing": c["wellbeing"],
+            "protected_time_kept": c["protected_time_kept"],
             "logged_by": logged_by,
         }
 

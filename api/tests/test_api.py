@@ -250,3 +250,11 @@ def test_list_query_counts_are_pinned_whatever_the_size(
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts == [PINNED[name]] * 2, [q["sql"] for q in queries]
+
+
+def test_anything_else_under_the_api_is_a_json_404(client, coordinator):
+    headers = bearer(coordinator)
+    for path in ("/api/v1/surveys/0%0A/results", "/api/v1/cohorts/-1", "/api/v2/nothing"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "The requested resource was not found on this server."}
