@@ -26,3 +26,13 @@ def tokens_erase(user, erasure) -> None:
 
 def register() -> None:
     personal_data.register("api_tokens", export=tokens_export, erase=tokens_erase)
+    personal_data.declare(
+        "api.ApiToken",
+        on_erase=personal_data.ROW_DELETED,
+        exported_in="api_tokens",
+        person=["user"],
+        free_text=["name"],
+        facts=["scopes", "created_at", "expires_at", "last_used_at", "revoked_at"],
+        not_personal=["prefix", "digest"],
+        note="The secret itself is never stored: only its SHA-256 digest.",
+    )

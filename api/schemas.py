@@ -139,6 +139,7 @@ class QuestionResultOut(Schema):
 
 class VersionResultOut(Schema):
     version: int
+    anonymous: bool
     responses: int
     hidden: bool  # anonymous and fewer responses than the threshold: nothing shown
     questions: list[QuestionResultOut]

@@ -416,7 +416,10 @@ def survey_results(request, survey_id: int = ID_PATH):
         "id": schedule.pk,
         "cohort_id": schedule.cohort_id,
         "template": schedule.template.name,
-        "anonymous": schedule.template.anonymous,
+        # Anonymity is each answered version's own (feedback.selectors), never lifted by
+        # re-pointing the schedule at another survey.
+        "anonymous": schedule.template.anonymous
+        or any(v.version.template.anonymous for v in results["versions"]),
         "invited": results["invited"],
         "answered": results["answered"],
         "response_rate": results["rate"],
@@ -424,6 +427,7 @@ def survey_results(request, survey_id: int = ID_PATH):
         "versions": [
             {
                 "version": v.version.number,
+                "anonymous": v.version.template.anonymous,
                 "responses": v.responses,
                 "hidden": v.hidden,
                 "questions": [

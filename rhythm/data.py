@@ -4,6 +4,8 @@ these from the database in batches, and tests build them by hand."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from pairing import cadence
+
 
 @dataclass(frozen=True)
 class Person:
@@ -43,7 +45,7 @@ class PairRow:
     @property
     def anchor(self) -> dt.date:
         """The day the current wait started: the last meeting, or the pair's start."""
-        return self.last_met_on or self.started_on
+        return cadence.anchor(started_on=self.started_on, last_met_on=self.last_met_on)
 
     def people(self) -> tuple[tuple[str, Person, Person], ...]:
         return (("mentor", self.mentor, self.mentee), ("mentee", self.mentee, self.mentor))
@@ -97,6 +99,7 @@ class InvitationRow:
     invited_on: dt.date
     closes_on: dt.date
     url: str = ""
+    anonymous: bool = False  # an anonymous survey: who has not answered is nobody's business
 
 
 @dataclass(frozen=True)
@@ -156,5 +159,8 @@ class Message:
     time_zone: str = "Europe/London"
     division: str = "england-and-wales"
     not_after: dt.date | None = None
+    # Coordinators never see the recipient (a reminder of an anonymous survey: whether someone
+    # is still due one tells who has answered). The schedule page shows a count instead.
+    private: bool = False
     ics: dict | None = None
     label: str = ""
