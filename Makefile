@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-pairing load-test
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-api bench-pairing load-test
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -89,6 +89,11 @@ bench-rhythm: install-dev
 ## database (a temporary SQLite file, or test_<name> next to DATABASE_URL's PostgreSQL database).
 bench-dashboard: install-dev
 	VAR_DIR="$$(mktemp -d)" DJANGO_DEBUG=false $(PY) -m bench.dashboard
+
+## p50/p95 of the API's list endpoints (JSON and CSV) over the bench-dashboard data, in a
+## throwaway database (docs/api.md).
+bench-api: install-dev
+	VAR_DIR="$$(mktemp -d)" DJANGO_DEBUG=false $(PY) -m bench.api
 
 ## Locust (50 users, 60 s) against gunicorn + PostgreSQL + Redis in a throwaway database
 ## (mentorship_load); see docs/security.md, "7. Load test". Extra options: LOAD_TEST_ARGS="--duration 120".

@@ -11,6 +11,7 @@ any app; no app may import ``bench`` (mentorship/tests/test_layering.py).
 - ``python -m bench.dashboard``: the insights dashboards on a generated programme.
 - ``python -m bench.rhythm``: one run of every rhythm rule over N active pairs.
 - ``python -m bench.reliability``: the outbox against real SMTP, Redis and Celery workers.
+- ``python -m bench.api``: p50/p95 of the API's list endpoints.
 - ``bench.harness``: the services the fault rig and the email benchmark start.
 """
 

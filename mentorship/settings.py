@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "django_celery_results",
+    # django-ninja: its Swagger UI template and assets (static/ninja/), served from here, no CDN.
+    "ninja",
     # Project apps, in the direction imports point (docs/architecture.md).
     "lib",
     "notifications",
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
     "rhythm",
     "community",
     "insights",
+    "api",
     "calendars",
     # The project package itself, last: its demo seeder may use every app.
     "mentorship",
@@ -317,6 +320,14 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- HTTP API (api/, docs/api.md) -----------------------------------------------------------------
+# Requests per minute per personal API token (on the shared cache); over it: 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+# Longest life a person may give a token, in days (they choose 7, 30, 90 or this).
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# Repeats of one request by one token within this window add to one audit row, not new rows.
+API_AUDIT_WINDOW_SECONDS = env.int("API_AUDIT_WINDOW_SECONDS", default=3600)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

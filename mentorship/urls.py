@@ -35,5 +35,6 @@ urlpatterns = [
     path("", include("community.urls")),
     path("", include("rhythm.urls")),
     path("", include("calendars.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

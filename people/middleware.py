@@ -25,6 +25,13 @@ from .services import audit_record
 # account and MFA pages, sign-out included), static files and the public landing page.
 MFA_EXEMPT_PATHS = {"/"}
 
+# Shown by the pages (a message above the set-up form) and by the API (its 403 error).
+MFA_REQUIRED_MESSAGE = (
+    "You coordinate a programme or administer the site, so your account needs "
+    "two-factor authentication before you can see people's details. Set up an "
+    "authenticator app below."
+)
+
 
 def needs_mfa(user) -> bool:
     """Coordinators (anyone who coordinates a programme) and staff must have an authenticator."""
@@ -50,12 +57,7 @@ class RequireMFAMiddleware:
     def __call__(self, request):
         required = getattr(settings, "REQUIRE_MFA_FOR_COORDINATORS", False)
         if required and self._applies(request) and needs_mfa(request.user):
-            messages.warning(
-                request,
-                "You coordinate a programme or administer the site, so your account needs "
-                "two-factor authentication before you can see people's details. Set up an "
-                "authenticator app below.",
-            )
+            messages.warning(request, MFA_REQUIRED_MESSAGE)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

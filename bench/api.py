@@ -1,0 +1,128 @@
+"""Time the API's list endpoints over the bench-dashboard data, in a throwaway database.
+
+    python -m bench.api [--pairs 2000] [--checkins 20000] [--answers 10000] [--repeat 21]
+
+Builds the same programme as ``make bench-dashboard`` (5 cohorts, 2,000 pairs, 20,000 check-ins,
+10,000 survey answers; insights_benchmark.build) in a database of its own, then times each list
+endpoint through the whole middleware stack with a coordinator's token: a first page of 100 rows
+and of 1,000 rows, JSON and CSV. Prints one JSON line per measurement, with p50 and p95 in
+milliseconds and the query count, and the same for a trivial API answer (the programme list, one
+row) measured in the same run, to compare against on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=2000)
+    parser.add_argument("--checkins", type=int, default=20000)
+    parser.add_argument("--answers", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=21)
+    parser.add_argument("--seed", type=int, default=8)
+    opts = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    settings.API_RATE_LIMIT_PER_MINUTE = 10**9  # measuring speed, not the limit
+    creation = connection.creation
+    tmp = None
+    if connection.vendor == "sqlite":
+        tmp = tempfile.TemporaryDirectory(prefix="api-bench-")
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "b.db")
+    old_name = connection.settings_dict["NAME"]
+    creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+    try:
+        from insights.management.commands.insights_benchmark import build
+
+        started = time.perf_counter()
+        info = build(
+            pairs=opts.pairs,
+            checkins=opts.checkins,
+            answers=opts.answers,
+            rng=random.Random(opts.seed),
+        )
+        info["build_s"] = round(time.perf_counter() - started, 1)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        print(json.dumps({"event": "built", "db": connection.vendor, **info}), flush=True)
+        for line in measure(info, repeat=opts.repeat):
+            print(json.dumps(line), flush=True)
+    finally:
+        creation.destroy_test_db(old_name, verbosity=0)
+        if tmp:
+            tmp.cleanup()
+
+
+def _percentile(values, p) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return round(ordered[k], 1)
+
+
+def measure(info: dict, *, repeat: int):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from api.services import api_token_create
+    from lib.audit import AuditContext
+    from people.models import User
+
+    coordinator = User.objects.get(pk=info["coordinator"])
+    _token, raw = api_token_create(
+        user=coordinator, name="bench", scopes=["figures", "people"], days=1, ctx=AuditContext()
+    )
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    cases = [("trivial: programmes", "/api/v1/programmes", "application/json")]
+    for name in ("cohorts", "enrolments", "pairs", "checkins", "surveys"):
+        for limit in (100, 1000):
+            cases.append(
+                (f"{name} limit={limit}", f"/api/v1/{name}?limit={limit}", "application/json")
+            )
+        cases.append((f"{name} limit=1000 csv", f"/api/v1/{name}?limit=1000", "text/csv"))
+    for label, url, accept in cases:
+        assert client.get(url, headers={"Accept": accept}).status_code == 200, url  # warm-up
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url, headers={"Accept": accept})
+            times.append(1000 * (time.perf_counter() - started))
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, headers={"Accept": accept})
+        rows = (
+            response.content.count(b"\n") - 1
+            if accept == "text/csv"
+            else len(response.json()["results"])
+        )
+        yield {
+            "db": connection.vendor,
+            "endpoint": label,
+            "p50_ms": _percentile(times, 50),
+            "p95_ms": _percentile(times, 95),
+            "mean_ms": round(statistics.mean(times), 1),
+            "requests": repeat,
+            "rows": rows,
+            "queries": len(queries),
+            "bytes": len(response.content),
+        }
+
+
+if __name__ == "__main__":
+    main()
