@@ -108,9 +108,9 @@ def breakdown(rows) -> list[dict]:
         {
             "label": b.label,
             "hidden": b.hidden,
-            "people": None if b.hidden else b.people,
-            "mentees": b.mentees_shown,
-            "mentors": b.mentors_shown,
+            "people": b.counts[0],
+            "mentees": b.counts[1],
+            "mentors": b.counts[2],
             "completion_rate": b.completion_rate,
         }
         for b in rows

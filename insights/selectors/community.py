@@ -137,6 +137,14 @@ class BreakdownRow:
         return "fewer than 5" if how == "primary" else "not shown"
 
     @property
+    def counts(self) -> tuple[int | None, int | None, int | None]:
+        """(people, mentees, mentors) as numbers, None where hidden (for the API and CSV)."""
+        return tuple(
+            None if how is not None else value
+            for value, how in zip((self.people, self.mentees, self.mentors), self.mask, strict=True)
+        )
+
+    @property
     def people_shown(self):
         return self._label(self.people, self.mask[0])
 
