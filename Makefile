@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-pairing load-test
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-pairing bench-passwords load-test
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -76,6 +76,11 @@ bench-email: install-dev
 ## The pairing engine on synthetic cohorts up to 10,000 x 5,000 (docs/pairing-engine.md).
 bench-pairing: install-dev
 	$(PY) manage.py pairing_benchmark
+
+## CPU and wall milliseconds per password check: the project's Argon2id against Django's
+## Argon2 defaults and PBKDF2, in the same run (docs/performance.md, "Password hashing").
+bench-passwords: install-dev
+	$(PY) -m bench.password_hashing
 
 ## One run of every rhythm rule over 1,000 and 5,000 active pairs (docs/rhythm.md), in a
 ## throwaway SQLite database unless DATABASE_URL is set; the run is rolled back.

@@ -1,0 +1,1 @@
+"""Benchmarks, synthetic data, load and fault rigs: outside the product packages."""
