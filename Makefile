@@ -71,7 +71,7 @@ test-reliability: install-dev
 
 ## Enqueue 10,000 emails and deliver them through a worker to a local SMTP server.
 bench-email: install-dev
-	$(PY) -m notifications.reliability.bench
+	$(PY) -m bench.email
 
 ## The pairing engine on synthetic cohorts up to 10,000 x 5,000 (docs/pairing-engine.md).
 bench-pairing: install-dev
