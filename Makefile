@@ -73,9 +73,11 @@ test-reliability: install-dev
 bench-email: install-dev
 	$(PY) -m bench.email
 
-## The pairing engine on synthetic cohorts up to 10,000 x 5,000 (docs/pairing-engine.md).
+## The pairing engine on synthetic cohorts up to 10,000 x 5,000, with the dense
+## linear_sum_assignment measured beside it (docs/pairing-engine.md, docs/performance.md).
+## PAIRING_ARGS=--national adds 50,000 x 25,000 (a few minutes).
 bench-pairing: install-dev
-	$(PY) manage.py pairing_benchmark
+	$(PY) -m bench.pairing $(PAIRING_ARGS)
 
 ## CPU and wall milliseconds per password check: the project's Argon2id against Django's
 ## Argon2 defaults and PBKDF2, in the same run (docs/performance.md, "Password hashing").

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bench.synthetic_pairing import make_cohort
 from pairing.engine import assignment_value, solve_dense, validate_assignment
 from pairing.engine.blocks import BlockScorer, solve_blocked
 from pairing.engine.scoring import ScoringConfig, score_matrices
-from pairing.engine.synthetic import make_cohort
 
 
 def _cohort(n, m, seed=3):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bench.synthetic_pairing import make_cohort
 from pairing.engine import (
     COMPONENTS,
     Person,
@@ -16,7 +17,6 @@ from pairing.engine import (
     solve,
     unmatched_reasons,
 )
-from pairing.engine.synthetic import make_cohort
 
 SKILLS = {1: "Python", 2: "SQL", 3: "Geospatial analysis", 4: "Leadership"}
 INTERESTS = {10: "geospatial", 11: "climbing", 12: "jazz"}
