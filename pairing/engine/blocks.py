@@ -263,6 +263,7 @@ def solve_blocked(
     col_extra: int = 4,
     n_random: int = 3,
     viol_per_row: int = 30,
+    margin: float = 0.0,
     max_rounds: int = 30,
     cache_bytes: float = 1.0e9,
     block_rows: int | None = None,
@@ -405,6 +406,8 @@ def solve_blocked(
         vf = v.astype(np.float64)
         vi, vj, vw = [], [], []
         pair_scores = []
+        violated = False
+        thr = -margin * q.wmax
         for r0, s in blocks():
             a = assign[r0 : r0 + s.shape[0]]
             mine = np.flatnonzero(a >= 0)
@@ -412,7 +415,10 @@ def solve_blocked(
             w = _quantise32(s, q)
             w -= vf[None, :]  # w_ij - v_j; a violation is w_ij - v_j > u_i - M
             w -= uf[r0 : r0 + s.shape[0], None]
-            bad = np.flatnonzero(w.max(axis=1) > 0) if w.size else np.zeros(0, np.int64)
+            rowmax = w.max(axis=1) if w.size else np.zeros(0)
+            if rowmax.size and rowmax.max() > 0:
+                violated = True
+            bad = np.flatnonzero(rowmax > thr)
             if bad.size == 0:
                 continue
             sub = w[bad]
@@ -423,14 +429,14 @@ def solve_blocked(
                 else np.tile(np.arange(m), (bad.size, 1))
             )
             vals = np.take_along_axis(sub, idx, axis=1)
-            keep = vals > 0
+            keep = vals > thr
             rr = np.broadcast_to(bad[:, None], idx.shape)[keep]
             cc = idx[keep]
             vi.append(rr + r0)
             vj.append(cc)
             vw.append(np.rint(s[rr, cc].astype(np.float64) * q.wmax).astype(np.int64))
         cert_s += clock() - t - (tm.get("score_s", 0.0) - score_before)
-        if not vi:
+        if not violated:
             rows = np.flatnonzero(assign >= 0)
             pairs = [(int(i), int(j)) for i, j in zip(rows, assign[rows], strict=True)]
             tm.update(match_s=match_s, duals_s=duals_s, certificate_s=cert_s)
