@@ -6,4 +6,6 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self):
-        from . import emails  # noqa: F401 - registers the email kinds this app sends
+        from . import emails, personal_data  # noqa: F401 - registers the email kinds this app sends
+
+        personal_data.register()  # export, erasure and field declarations (people/personal_data.py)

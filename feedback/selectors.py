@@ -176,11 +176,17 @@ def schedule_results(*, schedule: SurveySchedule) -> dict:
     )
     versions = list(
         SurveyVersion.objects.filter(pk__in=by_version)
+        .select_related("template")
         .prefetch_related("questions")
         .order_by("-number")
     )
-    anonymous = schedule.template.anonymous
-    shown = {v.pk for v in versions if not (anonymous and by_version[v.pk] < ANONYMITY_THRESHOLD)}
+    # Anonymity is the answered version's (its survey's, frozen once answered), never the
+    # schedule's current survey: re-pointing a schedule cannot lift it.
+    shown = {
+        v.pk
+        for v in versions
+        if not (v.template.anonymous and by_version[v.pk] < ANONYMITY_THRESHOLD)
+    }
     answers: dict[int, list[tuple]] = defaultdict(list)
     if shown:
         rows = (
@@ -233,8 +239,10 @@ def template_comparison(*, template: SurveyTemplate) -> dict:
         )
         .order_by("-cohort__starts_on", "pk")
     )
+    # Only answers to this survey's own versions: a schedule re-pointed from or to another
+    # survey must not mix in answers given under another promise of anonymity.
     responses = dict(
-        Response.objects.filter(schedule__in=schedules)
+        Response.objects.filter(schedule__in=schedules, version__template=template)
         .values("schedule")
         .annotate(n=Count("pk"))
         .values_list("schedule", "n")
@@ -245,6 +253,7 @@ def template_comparison(*, template: SurveyTemplate) -> dict:
     for row in (
         Answer.objects.filter(
             response__schedule__in=schedules,
+            response__version__template=template,
             question__key__in=[q.key for q in columns],
             number__isnull=False,
         )
@@ -285,13 +294,19 @@ def template_comparison(*, template: SurveyTemplate) -> dict:
 def export_rows(*, schedule: SurveySchedule) -> tuple[list[str], list[list], int]:
     """CSV header and rows: one row per response, one column per question (matched across
     versions by key). Identified surveys add the respondent's email; anonymous ones never do."""
-    anonymous = schedule.template.anonymous
     responses = list(
-        schedule.responses.select_related("version", "user").order_by("version__number", "id")
+        schedule.responses.select_related("version__template", "user").order_by(
+            "version__number", "id"
+        )
     )
-    if anonymous:  # only groups large enough to be shown at all
-        sizes = Counter(r.version_id for r in responses)
-        responses = [r for r in responses if sizes[r.version_id] >= ANONYMITY_THRESHOLD]
+    # Anonymity is the answered version's, never the schedule's current survey.
+    anonymous = schedule.template.anonymous or any(r.version.template.anonymous for r in responses)
+    sizes = Counter(r.version_id for r in responses)
+    responses = [  # anonymous groups only when large enough to be shown at all
+        r
+        for r in responses
+        if not (r.version.template.anonymous and sizes[r.version_id] < ANONYMITY_THRESHOLD)
+    ]
     version_ids = {r.version_id for r in responses}
     questions = list(
         Question.objects.filter(version__in=version_ids).order_by("-version__number", "order")

@@ -209,6 +209,19 @@ def schedule_create(*, cohort: Cohort, data: dict) -> SurveySchedule:
 
 @transaction.atomic
 def schedule_update(*, schedule: SurveySchedule, data: dict) -> SurveySchedule:
+    if (
+        "template" in data
+        and data["template"].pk != schedule.template_id
+        and schedule.invitations.exists()
+    ):
+        # Whether an answer is anonymous was promised by the survey people were invited to:
+        # pointing the schedule at another survey must never lift (or change) that promise.
+        raise ValidationError(
+            {
+                "template": "Invitations to this survey have gone out, so it cannot be swapped "
+                "for another. Pause this schedule and add a new one for the other survey."
+            }
+        )
     for field, value in data.items():
         setattr(schedule, field, value)
     _check_schedule(schedule)

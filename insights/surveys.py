@@ -148,16 +148,18 @@ def _figures(cohort_ids, window: Window, *, comments: bool) -> dict[int, SurveyF
     if rounds:
         groups = (
             Response.objects.filter(schedule_id__in=list(rounds))
-            .values("schedule_id", "version_id")
+            .values("schedule_id", "version_id", "version__template__anonymous")
             .annotate(n=Count("pk"))
             .order_by()
-            .values_list("schedule_id", "version_id", "n")
+            .values_list("schedule_id", "version_id", "version__template__anonymous", "n")
         )
         shown = []
-        for schedule_id, version_id, n in groups:
+        for schedule_id, version_id, version_anonymous, n in groups:
             r = rounds[schedule_id]
             r.responses += n
-            if survey_group_hidden(anonymous=r.anonymous, responses=n):
+            # Anonymity is the answered version's, never the schedule's current survey.
+            r.anonymous = r.anonymous or version_anonymous
+            if survey_group_hidden(anonymous=version_anonymous, responses=n):
                 r.hidden_groups += 1
             else:
                 shown.append((schedule_id, version_id))

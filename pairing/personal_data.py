@@ -69,3 +69,102 @@ def pairing_erase(user, erasure) -> None:
 def register() -> None:
     personal_data.register("pairs", export=pairs_export, erase=pairing_erase)
     personal_data.register("checkins", export=checkins_export)
+    declare_fields()
+
+
+def declare_fields() -> None:
+    d, anon = personal_data.declare, personal_data.ROW_ANONYMISED
+    d(
+        "pairing.Pair",
+        on_erase=anon,
+        exported_in="pairs",
+        person=["mentor", "mentee"],
+        free_text=["end_note"],
+        facts=["status", "started_on", "ended_on", "end_reason", "created_at"],
+        not_personal=["cohort"],
+    )
+    d(
+        "pairing.CheckIn",
+        on_erase=anon,
+        exported_in="checkins",
+        person=["author"],
+        free_text=["worked_on", "next_step"],
+        facts=[
+            "met_on",
+            "duration_minutes",
+            "format",
+            "rating",
+            "wellbeing",
+            "protected_time_kept",
+            "shared_with_coordinator",
+            "created_at",
+        ],
+        not_personal=["pair"],
+    )
+    d(
+        "pairing.PairGoal",
+        on_erase=anon,
+        exported_in="pairs.goals",
+        free_text=["text"],
+        facts=["progress", "order", "updated_at"],
+        not_personal=["pair"],
+    )
+    d(
+        "pairing.PairingSettings",
+        not_personal=[
+            "programme",
+            "weights",
+            "min_grade_gap",
+            "max_grade_gap",
+            "forbid_same_team",
+            "forbid_same_organisation",
+            "allow_previous_pairs",
+            "choice_mode",
+        ],
+    )
+    d(
+        "pairing.MatchRun",
+        on_erase=personal_data.ROW_KEPT,
+        exported_in="(coordinators' working data; names scrubbed from text)",
+        person=["created_by", "published_by"],
+        free_text=["message", "unmatched"],
+        not_personal=[
+            "cohort",
+            "created_at",
+            "status",
+            "progress",
+            "settings_snapshot",
+            "stats",
+            "published_at",
+        ],
+    )
+    d(
+        "pairing.ProposedPair",
+        on_erase=personal_data.ROW_KEPT,
+        exported_in="(coordinators' working data; names scrubbed from text)",
+        person=["mentee", "mentor"],
+        free_text=["reasons", "warnings", "breakdown"],
+        not_personal=["run", "score", "locked", "manual"],
+    )
+    d(
+        "pairing.ExcludedPair",
+        on_erase=personal_data.ROW_KEPT,
+        exported_in="(coordinators' working data)",
+        person=["mentee", "mentor", "created_by"],
+        not_personal=["cohort", "created_at"],
+    )
+    d(
+        "pairing.RunEvent",
+        on_erase=personal_data.ROW_KEPT,
+        exported_in="(coordinators' working data; names scrubbed from text)",
+        person=["actor"],
+        free_text=["detail"],
+        not_personal=["run", "action", "created_at"],
+    )
+    d(
+        "pairing.MenteeRanking",
+        on_erase=anon,
+        exported_in="(choice-mode rankings)",
+        person=["mentee", "mentor"],
+        facts=["rank"],
+    )

@@ -6,4 +6,6 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self):
-        from . import receivers  # noqa: F401 - audit entries for sign-ins and second factors
+        from . import declared_fields, receivers  # noqa: F401 - audit entries for sign-ins
+
+        declared_fields.declare()  # field declarations of people's and the outbox's models

@@ -1,5 +1,7 @@
 """Reads for people."""
 
+import re
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,12 +18,25 @@ def _iso(value):
 
 def audit_events_about(user: User):
     """Events the person caused, events whose object is their account, and events that name
-    them (summaries name people by email address, e.g. a decision or a failed sign-in)."""
+    them (summaries name people by email address, e.g. a decision or a failed sign-in).
+
+    An address is matched as a whole address, never as a substring: ``e@example.com`` must not
+    receive ``mike@example.com``'s failed sign-in and the IP address it came from.
+    """
     return AuditEvent.objects.filter(
         Q(actor=user)
         | Q(object_type="User", object_id=str(user.pk))
-        | Q(summary__icontains=user.email)
+        | Q(summary__iregex=whole_address_pattern(user.email))
     ).order_by("created_at", "pk")
+
+
+# Characters that may stand next to an address inside a longer one (RFC 5322 atext, dots, hosts).
+_ADDRESS_CHARS = r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-"
+
+
+def whole_address_pattern(email: str) -> str:
+    """A regular expression that finds ``email`` only where it stands as a whole address."""
+    return rf"(^|[^{_ADDRESS_CHARS}]){re.escape(email)}($|[^{_ADDRESS_CHARS}])"
 
 
 def person_data_export(*, user: User) -> dict:

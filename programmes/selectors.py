@@ -5,6 +5,7 @@ a programme or cohort exists.
 """
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -148,30 +149,52 @@ def _proposals_version(programme: Programme) -> str:
     )
 
 
+def _similarity_key(programme_id: int) -> str:
+    return f"similarity:{programme_id}"
+
+
+def similarity_cache_forget(*, programme_ids) -> None:
+    """Drop the cached index of these programmes at once. Erasure and retention call this: the
+    cache must not keep (and go on matching) a description that was just erased."""
+    keys = [_similarity_key(pk) for pk in set(programme_ids)]
+    cache.delete_many(keys)
+    # Again once the erasure is committed: a request may have rebuilt it meanwhile from the
+    # rows as they were before the transaction.
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _similarity_cached(programme: Programme) -> dict:
+    """One cache entry per programme (so it can be dropped), rebuilt when a proposal changes."""
+    key, version = _similarity_key(programme.pk), _proposals_version(programme)
+    cached = cache.get(key)
+    if cached is None or cached.get("version") != version:
+        proposals = [proposal for _, proposal in programme_proposals(programme=programme)]
+        cached = {
+            "version": version,
+            "index": SimilarityIndex(proposals) if proposals else None,
+            "duplicates": {},
+        }
+        cache.set(key, cached, SIMILARITY_CACHE_SECONDS)
+    return cached
+
+
 def programme_similarity_index(*, programme: Programme) -> SimilarityIndex | None:
     """The programme's fitted similarity index (None when it has no proposal), from the cache
     when no proposal changed since it was built."""
-    key = f"similarity-index:{programme.pk}:{_proposals_version(programme)}"
-    cached = cache.get(key)
-    if cached is None:
-        proposals = [proposal for _, proposal in programme_proposals(programme=programme)]
-        cached = {"index": SimilarityIndex(proposals) if proposals else None, "duplicates": {}}
-        cache.set(key, cached, SIMILARITY_CACHE_SECONDS)
-    return cached["index"]
+    return _similarity_cached(programme)["index"]
 
 
 def _programme_duplicates(*, programme: Programme) -> list[tuple[int, int, float]]:
-    """Every pair of the programme's proposals above its threshold, cached like the index."""
-    key = (
-        f"similarity-duplicates:{programme.pk}:{_proposals_version(programme)}:"
-        f"{programme.duplicate_threshold}"
-    )
-    pairs = cache.get(key)
-    if pairs is None:
-        index = programme_similarity_index(programme=programme)
-        pairs = index.duplicates_within(threshold=programme.duplicate_threshold) if index else []
-        cache.set(key, pairs, SIMILARITY_CACHE_SECONDS)
-    return pairs
+    """Every pair of the programme's proposals above its threshold, cached with the index."""
+    cached = _similarity_cached(programme)
+    threshold = str(programme.duplicate_threshold)
+    if threshold not in cached["duplicates"]:
+        index = cached["index"]
+        cached["duplicates"][threshold] = (
+            index.duplicates_within(threshold=programme.duplicate_threshold) if index else []
+        )
+        cache.set(_similarity_key(programme.pk), cached, SIMILARITY_CACHE_SECONDS)
+    return cached["duplicates"][threshold]
 
 
 def _projects_by_id(ids) -> dict[int, Project]:

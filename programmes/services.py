@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.models import User
-from people.services import audit_record
+from people.services import audit_record, is_erased
 
 from . import emails
 from .models import (
@@ -115,11 +115,14 @@ def manager_signoff_load(token: str) -> Enrolment | None:
         data = signing.loads(token, salt=MANAGER_SIGNOFF_SALT, max_age=MANAGER_SIGNOFF_MAX_AGE)
     except signing.BadSignature:
         return None
-    return (
+    enrolment = (
         Enrolment.objects.select_related("user", "cohort__programme")
         .filter(pk=data.get("e"), manager_email=data.get("m"))
         .first()
     )
+    if enrolment is None or is_erased(enrolment.user):
+        return None
+    return enrolment
 
 
 @transaction.atomic

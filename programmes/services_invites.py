@@ -28,7 +28,7 @@ from lib.csvsafe import read_csv_upload
 from notifications.kinds import register_kind
 from notifications.services import email_enqueue
 from people.models import Grade, Profile, User
-from people.services import audit_record
+from people.services import audit_record, is_erased
 
 from .models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
 from .models import TalentPoolEntry as Entry
@@ -228,9 +228,13 @@ def invitation_from_token(token: str) -> Enrolment:
     """The enrolment a link was made for. Raises signing.SignatureExpired / BadSignature, or
     Enrolment.DoesNotExist when the invitation has since been removed."""
     data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE_DAYS * 86400)
-    return Enrolment.objects.select_related("user", "cohort", "cohort__programme").get(
+    enrolment = Enrolment.objects.select_related("user", "cohort", "cohort__programme").get(
         pk=data["e"], user_id=data["u"]
     )
+    if is_erased(enrolment.user):
+        # An erased account is dead: an old link must not set a password on it and sign in.
+        raise Enrolment.DoesNotExist
+    return enrolment
 
 
 def invitation_url(enrolment: Enrolment) -> str:

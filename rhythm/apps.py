@@ -6,4 +6,6 @@ class RhythmConfig(AppConfig):
     verbose_name = "Programme rhythm"
 
     def ready(self):
-        from . import emails  # noqa: F401 - registers the email kinds this app sends
+        from . import emails, personal_data  # noqa: F401 - registers the email kinds this app sends
+
+        personal_data.register()  # field declarations (people/personal_data.py)

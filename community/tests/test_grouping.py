@@ -133,8 +133,9 @@ def test_duplicate_ids_are_refused():
         make_groups([Participant(id=1), Participant(id=1)])
 
 
-def test_two_hundred_people_take_under_two_seconds():
+def test_two_hundred_people_take_under_two_seconds_of_cpu():
+    # CPU time, not wall time: a busy machine (other test runs on the same cores) must not fail it.
     people = cohort(200)
-    started = time.perf_counter()
+    started = time.process_time()
     make_groups(people, min_size=5, max_size=8, seed=0)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0

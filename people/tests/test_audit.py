@@ -1,5 +1,6 @@
 """The audit log (issue 10 item 4): who did what, when and from where; nothing secret in it."""
 
+import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -159,3 +160,30 @@ def test_the_log_never_holds_a_password_or_a_survey_answer(client, mentee, cohor
     for summary in AuditEvent.objects.values_list("summary", flat=True):
         assert "Wrong-Pass" not in summary and PASSWORD not in summary
         assert secret_answer not in summary
+
+
+@pytest.mark.django_db
+def test_my_data_never_carries_another_persons_failed_sign_in_whose_address_contains_mine(
+    client,
+):
+    """Attack: Eve registers e@example.com and downloads her data, hoping for the failed
+    sign-ins (with their IP addresses) of mike@example.com, whose address ends with hers."""
+    from people.models import AuditEvent
+    from people.selectors import audit_events_about
+    from people.tests.factories import UserFactory
+
+    eve = UserFactory(email="e@example.com")
+    UserFactory(email="mike@example.com")
+    AuditEvent.objects.create(
+        action="sign-in-failed", summary="failed sign-in as mike@example.com", ip_address="10.9.9.9"
+    )
+    AuditEvent.objects.create(action="sign-in-failed", summary="failed sign-in as e@example.com")
+    AuditEvent.objects.create(action="decision", summary="accepted E@example.com, b@example.com")
+    summaries = [e.summary for e in audit_events_about(eve)]
+    assert summaries == [
+        "failed sign-in as e@example.com",
+        "accepted E@example.com, b@example.com",
+    ]
+    client.force_login(eve)
+    body = client.get("/people/my-data.json").content.decode()
+    assert "mike@example.com" not in body and "10.9.9.9" not in body
