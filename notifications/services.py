@@ -103,45 +103,66 @@ def _email_row(
     )
 
 
-class _QueueAfterCommit:
-    """On-commit hook of one pending row. The hooks of one transaction collect their rows in a
-    per-connection buffer and the last of them to run hands the whole buffer to the broker: one
-    message (and one SMTP connection at the worker) per transaction, not per row. A hook per row
-    keeps Django's own savepoint semantics: a rolled-back savepoint drops its rows' hooks."""
+class _CommitBatch:
+    """The pending rows one transaction creates: published together after the commit."""
 
-    def __init__(self, email_id: int):
+    def __init__(self):
+        self.ids: list[int] = []
+        self.published = False
+        self.last_hook = None
+
+
+class _QueueAfterCommit:
+    """On-commit hook of one pending row.
+
+    After a real commit (Django runs the hooks outside any atomic block) the first hook of a
+    transaction's batch to run hands the whole batch to the broker and the others do nothing:
+    one message per transaction (and one SMTP connection at the worker), not one per row. A row
+    of a savepoint that was rolled back may be in the batch: its claim finds no row, harmlessly.
+    A transaction rolled back entirely runs no hook, so publishes nothing.
+
+    Hooks run by a test's ``captureOnCommitCallbacks`` (inside the test's transaction) queue
+    their own row only, as before: there a batch can hold rows whose hooks never run.
+    """
+
+    def __init__(self, batch: _CommitBatch, email_id: int):
+        self.batch = batch
         self.email_id = email_id
-        self.ran = False
 
     def __call__(self):
-        self.ran = True
-        conn = transaction.get_connection()
-        buffer = conn.__dict__.setdefault("_outbox_after_commit", [])
-        buffer.append(self.email_id)
-        if not self._more_to_come(conn):
-            ids = list(buffer)
-            buffer.clear()
-            email_queue_many(email_ids=ids)
+        if transaction.get_connection().in_atomic_block:
+            email_queue_many(email_ids=[self.email_id])
+            return
+        if self.batch.published:
+            return
+        self.batch.published = True
+        email_queue_many(email_ids=self.batch.ids)
 
-    def _more_to_come(self, conn) -> bool:
-        if not conn.in_atomic_block:
-            # After a real commit Django pops each hook before calling it: whatever of ours is
-            # still listed runs after this one (usually the very next entry, so this is O(1)).
-            return any(
-                isinstance(entry[1], _QueueAfterCommit) and not entry[1].ran
-                for entry in conn.run_on_commit
-            )
-        # Hooks run by a test's captureOnCommitCallbacks stay listed: look after this one.
-        hooks = [entry[1] for entry in conn.run_on_commit]
-        after = hooks[hooks.index(self) + 1 :] if self in hooks else hooks
-        return any(isinstance(h, _QueueAfterCommit) and not h.ran for h in after)
+
+def _commit_batch(conn) -> _CommitBatch:
+    """This transaction's batch: the current one while its latest hook is still registered
+    (so not after a commit, a rollback, or a rolled-back savepoint that held that hook)."""
+    batch = getattr(conn, "_outbox_commit_batch", None)
+    if batch is not None and not batch.published and batch.last_hook is not None:
+        # The latest hook is at or near the end of the list: scan from there.
+        for entry in reversed(conn.run_on_commit):
+            if entry[1] is batch.last_hook:
+                return batch
+    batch = _CommitBatch()
+    conn._outbox_commit_batch = batch
+    return batch
 
 
 def _queue_on_commit(email: Email) -> None:
     """Queue a pending row after commit; a row held back by ``send_after`` is left to the
     sweeper, which queues it once its ``next_attempt_at`` has come."""
     if email.status == Status.PENDING and email.next_attempt_at <= timezone.now():
-        transaction.on_commit(_QueueAfterCommit(email.pk))
+        conn = transaction.get_connection()
+        batch = _commit_batch(conn) if conn.in_atomic_block else _CommitBatch()
+        hook = _QueueAfterCommit(batch, email.pk)
+        batch.ids.append(email.pk)
+        batch.last_hook = hook
+        transaction.on_commit(hook)
 
 
 def email_enqueue(

@@ -43,40 +43,32 @@ def counting(settings):
     return CountingBackend
 
 
-def test_one_transaction_publishes_one_batch_message(django_capture_on_commit_callbacks):
-    with (
-        mock.patch(SEND) as send,
-        mock.patch(SEND_BATCH) as send_batch,
-        django_capture_on_commit_callbacks(execute=True),
-        transaction.atomic(),
-    ):
+# Grouping needs real commits (Django runs on-commit hooks after the outermost commit, outside
+# any atomic block); the tests that use captureOnCommitCallbacks stay per row, as before.
+committed = pytest.mark.django_db(transaction=True)
+
+
+@committed
+def test_one_transaction_publishes_one_batch_message():
+    with mock.patch(SEND) as send, mock.patch(SEND_BATCH) as send_batch, transaction.atomic():
         ids = [_enqueue(f"k{i}").pk for i in range(5)]
+        send_batch.assert_not_called()  # nothing before the commit
     send.assert_not_called()
     send_batch.assert_called_once_with(args=(ids,), retry=False)
 
 
-def test_batches_are_cut_at_outbox_batch_size(django_capture_on_commit_callbacks, settings):
+@committed
+def test_batches_are_cut_at_outbox_batch_size(settings):
     settings.OUTBOX_BATCH_SIZE = 2
-    with (
-        mock.patch(SEND) as send,
-        mock.patch(SEND_BATCH) as send_batch,
-        django_capture_on_commit_callbacks(execute=True),
-        transaction.atomic(),
-    ):
+    with mock.patch(SEND) as send, mock.patch(SEND_BATCH) as send_batch, transaction.atomic():
         ids = [_enqueue(f"k{i}").pk for i in range(5)]
     assert [c.kwargs["args"] for c in send_batch.call_args_list] == [(ids[0:2],), (ids[2:4],)]
     send.assert_called_once_with(args=(ids[4],), retry=False)
 
 
-def test_a_rolled_back_savepoint_does_not_lose_the_rows_enqueued_after_it(
-    django_capture_on_commit_callbacks,
-):
-    with (
-        mock.patch(SEND) as send,
-        mock.patch(SEND_BATCH) as send_batch,
-        django_capture_on_commit_callbacks(execute=True),
-        transaction.atomic(),
-    ):
+@committed
+def test_a_rolled_back_savepoint_does_not_lose_the_rows_enqueued_after_it():
+    with mock.patch(SEND) as send, mock.patch(SEND_BATCH) as send_batch, transaction.atomic():
         try:
             with transaction.atomic():
                 _enqueue("rolled-back")
@@ -89,13 +81,40 @@ def test_a_rolled_back_savepoint_does_not_lose_the_rows_enqueued_after_it(
     assert Email.objects.count() == 2
 
 
-def test_a_second_transaction_gets_its_own_batch(django_capture_on_commit_callbacks):
+@committed
+def test_a_rolled_back_transaction_publishes_nothing_and_the_next_one_its_own_rows():
+    with mock.patch(SEND) as send, mock.patch(SEND_BATCH) as send_batch:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _enqueue("gone-1")
+            _enqueue("gone-2")
+            raise RuntimeError
+        with transaction.atomic():
+            kept = _enqueue("kept").pk
+    send_batch.assert_not_called()
+    send.assert_called_once_with(args=(kept,), retry=False)
+
+
+@committed
+def test_each_transaction_gets_its_own_batch():
+    with mock.patch(SEND) as send, mock.patch(SEND_BATCH) as send_batch:
+        with transaction.atomic():
+            first = [_enqueue("a1").pk, _enqueue("a2").pk]
+        with transaction.atomic():
+            second = [_enqueue("b1").pk, _enqueue("b2").pk]
+        third = _enqueue("c").pk  # autocommit: queued at once
+    assert [c.kwargs["args"] for c in send_batch.call_args_list] == [(first,), (second,)]
+    send.assert_called_once_with(args=(third,), retry=False)
+
+
+def test_under_captured_callbacks_each_row_is_queued_by_its_own_hook(
+    django_capture_on_commit_callbacks,
+):
+    """A row whose hook a test never runs does not hold back a later row's (test helpers)."""
     with mock.patch(SEND) as send, mock.patch(SEND_BATCH):
+        _enqueue("never-run")
         with django_capture_on_commit_callbacks(execute=True):
-            first = _enqueue("first")
-        with django_capture_on_commit_callbacks(execute=True):
-            second = _enqueue("second")
-    assert [c.kwargs["args"] for c in send.call_args_list] == [(first.pk,), (second.pk,)]
+            later = _enqueue("later").pk
+    send.assert_called_once_with(args=(later,), retry=False)
 
 
 def test_a_batch_sends_every_row_over_one_connection(django_capture_on_commit_callbacks, counting):
