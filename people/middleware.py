@@ -8,6 +8,7 @@
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .models import AuditEvent
 from .services import audit_record
 
 # Pages a person must reach to set up MFA or leave: everything under /accounts/ (allauth's
@@ -79,6 +81,7 @@ class DeniedAccessAuditMiddleware:
     """
 
     WINDOW_SECONDS = 3600
+    DETAILED_PER_HOUR = 20
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -100,9 +103,29 @@ class DeniedAccessAuditMiddleware:
         digest = hashlib.sha256(path.encode()).hexdigest()[:32]
         if not cache.add(f"audit-denied:{user.pk}:{digest}", 1, self.WINDOW_SECONDS):
             return
-        audit_record(
-            actor=user,
-            action="access-denied",
-            summary=f"{request.method} {path}",
-            request=request,
+        # A scan over many ids is many paths: past the first few an hour, one row per person
+        # and hour counts the rest (with the last path), so nobody can flood the log.
+        hour = int(time.time() // self.WINDOW_SECONDS)
+        counter = f"audit-denied-n:{user.pk}:{hour}"
+        cache.add(counter, 0, self.WINDOW_SECONDS)
+        n = cache.incr(counter)
+        if n <= self.DETAILED_PER_HOUR:
+            audit_record(
+                actor=user,
+                action="access-denied",
+                summary=f"{request.method} {path}",
+                request=request,
+            )
+            return
+        summary = (
+            f"{n - self.DETAILED_PER_HOUR} more denied requests this hour; "
+            f"last {request.method} {path}"
         )
+        key = f"audit-denied-repeats:{user.pk}:{hour}"
+        event_id = cache.get(key)
+        if event_id and AuditEvent.objects.filter(pk=event_id).update(summary=summary[:300]):
+            return
+        event = audit_record(
+            actor=user, action="access-denied-repeats", summary=summary, request=request
+        )
+        cache.set(key, event.pk, self.WINDOW_SECONDS)

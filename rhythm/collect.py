@@ -269,6 +269,7 @@ def _invitations(cohort_ids, today):
         "pk",
         "schedule__cohort_id",
         "schedule__template__name",
+        "schedule__template__anonymous",
         "due_on",
         "closes_on",
         "created_at",
@@ -281,6 +282,7 @@ def _invitations(cohort_ids, today):
                 cohort_id=r["schedule__cohort_id"],
                 person=_person(r, "user__"),
                 survey_name=r["schedule__template__name"],
+                anonymous=r["schedule__template__anonymous"],
                 invited_on=max(r["due_on"], _local_date(r["created_at"])),
                 closes_on=r["closes_on"],
                 url=settings.SITE_URL.rstrip("/")

@@ -97,6 +97,7 @@ class InvitationRow:
     invited_on: dt.date
     closes_on: dt.date
     url: str = ""
+    anonymous: bool = False  # an anonymous survey: who has not answered is nobody's business
 
 
 @dataclass(frozen=True)
@@ -156,5 +157,8 @@ class Message:
     time_zone: str = "Europe/London"
     division: str = "england-and-wales"
     not_after: dt.date | None = None
+    # Coordinators never see the recipient (a reminder of an anonymous survey: whether someone
+    # is still due one tells who has answered). The schedule page shows a count instead.
+    private: bool = False
     ics: dict | None = None
     label: str = ""

@@ -124,6 +124,7 @@ def _message(
     label,
     not_after=None,
     ics=None,
+    private=False,
 ) -> Message:
     return Message(
         rule=rule,
@@ -143,6 +144,7 @@ def _message(
         not_after=not_after,
         ics=ics,
         label=label,
+        private=private,
     )
 
 
@@ -255,6 +257,7 @@ def survey_reminder(
         stale_after=stale_after,
         not_after=invitation.closes_on,
         label=f"Survey reminder {number} ({invitation.survey_name})",
+        private=invitation.anonymous,
         context={
             "survey_name": invitation.survey_name,
             "closes_on": invitation.closes_on,

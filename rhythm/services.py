@@ -6,6 +6,7 @@ a second run (or a second beat) queues nothing new. Messages outside the recipie
 are written now with ``send_after`` set to the window's start; the outbox sends them then.
 """
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -159,7 +160,26 @@ def rhythm_preview(*, cohort: Cohort, now: dt.datetime | None = None, days: int 
         elif p.send_at >= horizon:
             continue
         out.append(p)
-    return sorted(out, key=lambda p: (p.send_at, p.message.rule, p.message.to))
+    return sorted(_counted(out), key=lambda p: (p.send_at, p.message.rule, p.message.to))
+
+
+def _counted(planned: list[Planned]) -> list[Planned]:
+    """Private emails (reminders of an anonymous survey) as one row per email and day, with a
+    count and no recipient: a name disappearing from the list would tell who just answered."""
+    out, groups = [], {}
+    for p in planned:
+        if not p.message.private:
+            out.append(p)
+            continue
+        key = (p.message.label, p.local_send_at.date(), p.status)
+        groups.setdefault(key, []).append(p)
+    for (_label, _day, status), members in groups.items():
+        first = min(members, key=lambda p: p.send_at)
+        n = len(members)
+        who = f"{n} {'person' if n == 1 else 'people'} (anonymous survey: names are not shown)"
+        message = dataclasses.replace(first.message, to=who, person=None, key="", context={})
+        out.append(Planned(message=message, send_at=first.send_at, status=status))
+    return out
 
 
 # --- Pausing ------------------------------------------------------------------------------------

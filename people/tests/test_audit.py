@@ -63,6 +63,21 @@ def test_denied_access_to_an_object_is_recorded_once_an_hour(client, outsider, p
     assert events.get().actor == outsider and url in events.get().summary
 
 
+def test_a_scan_over_many_ids_cannot_flood_the_audit_log(client, outsider, programme):
+    """Attack: a participant types URL after URL (every pair id) hoping to find one that opens,
+    or to bury their traces in the log. The first 20 denials an hour are recorded one by one,
+    the rest are counted in one row."""
+    client.force_login(outsider)
+    with time_machine.travel("2026-10-01 09:00", tick=False):
+        for pk in range(1, 61):
+            assert client.get(reverse("pairing:detail", args=[pk])).status_code == 404
+    assert AuditEvent.objects.filter(action="access-denied").count() == 20
+    repeats = AuditEvent.objects.get(action="access-denied-repeats")
+    assert repeats.actor == outsider
+    assert repeats.summary.startswith("40 more denied requests this hour")
+    assert "/pairs/60/" in repeats.summary
+
+
 def test_a_404_on_a_page_without_parameters_is_not_a_denial(client, outsider):
     client.force_login(outsider)
     assert client.get("/no-such-page/").status_code == 404
