@@ -208,7 +208,7 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     page.get_by_role("link", name="Pairing", exact=True).click()
     check_page(page, visits, "coordinator")
     page.get_by_role("button", name="Propose pairs").click()
-    page.wait_for_url(re.compile(r"/pairs/runs/\d+/"))
+    page.wait_for_url(re.compile(r"/pairing/runs/\d+/"))
     check_page(page, visits, "coordinator")
     rows = page.locator("tbody tr[id^=p]")
     assert rows.count() == 2

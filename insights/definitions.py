@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
+from pairing import cadence
+
 # A group of people smaller than this is never shown with its numbers (breakdowns by
 # organisation and grade): the cell says "fewer than 5" instead.
 SMALL_GROUP = 5
@@ -124,9 +126,7 @@ def days_to_first_checkin(pair: PairFacts) -> int | None:
 
 
 def days_since_last_checkin(pair: PairFacts, as_of: dt.date) -> int | None:
-    if pair.last_met is None:
-        return None
-    return (as_of - pair.last_met).days
+    return cadence.days_since(pair.last_met, as_of)
 
 
 def is_falling(scores: Sequence[int]) -> bool:
@@ -148,12 +148,9 @@ def at_risk_reasons(pair: PairFacts, cadence_days: int, as_of: dt.date) -> list[
     if not is_active(pair, as_of):
         return []
     reasons = []
-    limit = SILENT_CADENCES * cadence_days
-    if pair.last_met is None:
-        if (as_of - pair.started_on).days > limit:
-            reasons.append(REASON_NEVER_MET)
-    elif (as_of - pair.last_met).days > limit:
-        reasons.append(REASON_SILENT)
+    silent = cadence.days_silent(started_on=pair.started_on, last_met_on=pair.last_met, today=as_of)
+    if silent > SILENT_CADENCES * cadence_days:
+        reasons.append(REASON_NEVER_MET if pair.last_met is None else REASON_SILENT)
     if is_falling(pair.ratings):
         reasons.append(REASON_RATING)
     if pair.wellbeing and pair.wellbeing[0] <= LOW_WELLBEING:

@@ -286,7 +286,7 @@ class Coordinator(_Person):
     @task(30)
     def cohort_dashboard(self):
         self.page(
-            f"/insights/{self.slug}/cohorts/{self._cohort()}/",
+            f"/programmes/{self.slug}/cohorts/{self._cohort()}/dashboard/",
             "cohort dashboard",
             contains=": dashboard",
         )
@@ -294,7 +294,7 @@ class Coordinator(_Person):
     @task(20)
     def programme_dashboard(self):
         self.page(
-            f"/insights/{self.slug}/",
+            f"/programmes/{self.slug}/dashboard/",
             "programme dashboard",
             contains="Analysis Mentoring Scheme: dashboard",
         )
@@ -314,7 +314,8 @@ class Coordinator(_Person):
     @task(10)
     def dashboard_export(self):
         self._csv(
-            f"/insights/{self.slug}/cohorts/{self._cohort()}/export.csv", "dashboard export csv"
+            f"/programmes/{self.slug}/cohorts/{self._cohort()}/dashboard/export.csv",
+            "dashboard export csv",
         )
 
     def _csv(self, url, name):

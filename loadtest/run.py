@@ -221,11 +221,11 @@ def warm_up(host: str, users: dict, rounds: int) -> int:
         (participant, f"/pairs/{participant['pair']}/"),
         (participant, "/surveys/"),
         (coordinator, "/home/"),
-        (coordinator, f"/insights/{slug}/"),
-        (coordinator, f"/insights/{slug}/cohorts/{cohort}/"),
+        (coordinator, f"/programmes/{slug}/dashboard/"),
+        (coordinator, f"/programmes/{slug}/cohorts/{cohort}/dashboard/"),
         (coordinator, f"/programmes/{slug}/cohorts/{cohort}/"),
         (coordinator, f"/programmes/{slug}/cohorts/{cohort}/export.csv"),
-        (coordinator, f"/insights/{slug}/cohorts/{cohort}/export.csv"),
+        (coordinator, f"/programmes/{slug}/cohorts/{cohort}/dashboard/export.csv"),
     ]
 
     def fetch(item) -> bool:

@@ -1,8 +1,6 @@
 """The emails the pairing app sends."""
 
-from django.conf import settings
-from django.urls import reverse
-
+from lib.urls import absolute_reverse
 from notifications.kinds import register_kind
 from notifications.services import email_enqueue
 
@@ -30,7 +28,7 @@ def _summary(user) -> dict:
 
 def send_introductions(pair, reasons: list[str]) -> None:
     """Introduce mentor and mentee to each other, saying why they were paired."""
-    url = settings.SITE_URL.rstrip("/") + reverse("pairing:detail", args=[pair.pk])
+    url = absolute_reverse("pairing:detail", args=[pair.pk])
     project = getattr(pair.mentee, "project", None)
     shown = [r for r in reasons if not r.startswith("not allowed")][:6]
     for me, other, my_role in (

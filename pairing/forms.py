@@ -81,9 +81,53 @@ class PairingSettingsForm(forms.ModelForm):
     def weights(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.WEIGHTS}
 
+    def rules(self) -> dict:
+        """The model's own fields (the hard rules), for the service's whitelist."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
 
 class EndPairForm(forms.Form):
     reason = forms.ChoiceField(choices=Pair.EndReason.choices)
     note = forms.CharField(
         label="Note (coordinators only)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MenteeRankingForm(forms.Form):
+    """Choice mode: a mentee ranks the mentors of their shortlist, each rank at most once.
+
+    One optional field per mentor, named ``rank-<enrolment pk>``; a mentor left unranked is
+    simply not in the ranking.
+    """
+
+    def __init__(self, *args, options: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        ranks = [("", "Not ranked")] + [(str(i), str(i)) for i in range(1, len(options) + 1)]
+        self.mentor_fields = {}
+        for option in options:
+            mentor = option["mentor"]
+            name = f"rank-{mentor.pk}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=f"Rank for {mentor.user.display_name}",
+                choices=ranks,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.mentor_fields[name] = mentor.pk
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [cleaned.get(name) for name in self.mentor_fields if cleaned.get(name) is not None]
+        if len(set(given)) != len(given):
+            raise forms.ValidationError("Give each mentor a different rank.")
+        return cleaned
+
+    def mentor_ids(self) -> list[int]:
+        """The ranked mentors' enrolment ids, first choice first."""
+        ranked = [
+            (self.cleaned_data[name], mentor_pk)
+            for name, mentor_pk in self.mentor_fields.items()
+            if self.cleaned_data.get(name) is not None
+        ]
+        return [mentor_pk for _rank, mentor_pk in sorted(ranked)]

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from . import cadence
+
 
 class PairQuerySet(models.QuerySet):
     def active(self):
@@ -64,8 +66,20 @@ class Pair(models.Model):
         return self.cohort.programme.checkin_cadence_days
 
     def next_checkin_due(self, last_met_on: dt.date | None) -> dt.date:
-        """When the next meeting is expected: a cadence after the last one, or after the start."""
-        return (last_met_on or self.started_on) + dt.timedelta(days=self.cadence_days)
+        """When the next meeting is expected (see pairing/cadence.py)."""
+        return cadence.next_due(
+            started_on=self.started_on, last_met_on=last_met_on, cadence_days=self.cadence_days
+        )
+
+    def cadence_status(self, last_met_on: dt.date | None, today: dt.date) -> cadence.CadenceStatus:
+        """Next expected check-in, days since the last one, overdue (see pairing/cadence.py)."""
+        return cadence.status(
+            started_on=self.started_on,
+            last_met_on=last_met_on,
+            cadence_days=self.cadence_days,
+            active=self.status == self.Status.ACTIVE,
+            today=today,
+        )
 
     def involves(self, user) -> bool:
         return user.pk in (self.mentor.user_id, self.mentee.user_id)
@@ -269,6 +283,26 @@ class ExcludedPair(models.Model):
         return f"Never pair mentor {self.mentor_id} with mentee {self.mentee_id}"
 
 
+class RunEventAction(models.TextChoices):
+    """What a coordinator (or the system) did to a pairing run, as the run's history says it."""
+
+    STARTED = "started", "Started"
+    LOCKED = "locked", "Locked a pair"
+    UNLOCKED = "unlocked", "Unlocked a pair"
+    REASSIGNED = "reassigned", "Gave a mentee another mentor"
+    SWAPPED = "swapped", "Swapped two mentors"
+    EXCLUDED = "excluded", "Excluded a pair"
+    PUBLISHED = "published", "Published"
+
+
+class PairViewer(models.TextChoices):
+    """How a person sees a pair: as one of its two members, or as a coordinator."""
+
+    MENTOR = "mentor", "Mentor"
+    MENTEE = "mentee", "Mentee"
+    COORDINATOR = "coordinator", "Coordinator"
+
+
 class RunEvent(models.Model):
     """Who did what to a pairing run, in order."""
 
@@ -276,6 +310,7 @@ class RunEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A RunEventAction; the column has no choices so the history is kept as it was written.
     action = models.CharField(max_length=30)
     detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

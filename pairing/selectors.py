@@ -1,17 +1,27 @@
-"""Reads for pairs and check-ins, with the access rules in one place (404 for anyone else)."""
+"""Reads for pairs, check-ins and pairing runs, with the access rules in one place (404 for anyone
+else). Each function's docstring says how many queries it makes; the page tests pin the totals."""
 
 from django.db.models import Count, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from programmes.models import Programme
+from programmes.models import Cohort, Enrolment, EnrolmentStatus, Programme, Role
 
-from .models import CheckIn, Pair
+from .models import CheckIn, MatchRun, MenteeRanking, Pair, PairGoal, PairViewer, ProposedPair
 
 PAIR_RELATED = ("cohort__programme", "mentor__user__profile", "mentee__user__profile")
 
 
-def pair_for_user(*, user, pk: int) -> tuple[Pair, str]:
-    """The pair and how the user sees it: "mentor", "mentee" or "coordinator"."""
+def _pk(value) -> int | None:
+    """A primary key from a form field; None (so: 404) for a missing or malformed one."""
+    text = str(value if value is not None else "")
+    return int(text) if text.isdigit() else None
+
+
+# --- Pairs and check-ins -----------------------------------------------------------------------
+
+
+def pair_for_user(*, user, pk: int) -> tuple[Pair, PairViewer]:
+    """The pair and how the user sees it (one query): as its mentor, its mentee or a coordinator."""
     coordinated = Programme.objects.coordinated_by(user)
     pair = get_object_or_404(
         Pair.objects.select_related(*PAIR_RELATED).filter(
@@ -20,18 +30,30 @@ def pair_for_user(*, user, pk: int) -> tuple[Pair, str]:
         pk=pk,
     )
     if pair.mentor.user_id == user.pk:
-        return pair, "mentor"
+        return pair, PairViewer.MENTOR
     if pair.mentee.user_id == user.pk:
-        return pair, "mentee"
-    return pair, "coordinator"
+        return pair, PairViewer.MENTEE
+    return pair, PairViewer.COORDINATOR
 
 
 def pair_checkins(*, pair: Pair, viewer_role: str):
-    """The pair's check-ins, with the notes hidden from a coordinator unless shared."""
+    """The pair's check-ins (one query), with the notes hidden from a coordinator unless shared."""
     checkins = list(pair.checkins.select_related("author").order_by("-met_on", "-created_at"))
     for checkin in checkins:
-        checkin.notes_visible = viewer_role != "coordinator" or checkin.shared_with_coordinator
+        checkin.notes_visible = (
+            viewer_role != PairViewer.COORDINATOR or checkin.shared_with_coordinator
+        )
     return checkins
+
+
+def pair_goals(*, pair: Pair):
+    """The pair's goals, in order (one query)."""
+    return pair.goals.all()
+
+
+def pair_goal(*, pair: Pair, pk: int) -> PairGoal:
+    """One goal of this pair (one query); 404 for a goal of another pair."""
+    return get_object_or_404(pair.goals, pk=pk)
 
 
 def pairs_for_participant(*, user):
@@ -44,7 +66,7 @@ def pairs_for_participant(*, user):
 
 
 def cohort_pairs(*, cohort):
-    """Every pair of a cohort with its check-in figures, in a fixed number of queries."""
+    """Every pair of a cohort with its check-in figures, in a fixed number of queries (two)."""
     return (
         cohort.pairs.select_related("mentor__user", "mentee__user", "cohort__programme")
         .annotate(last_met_on=Max("checkins__met_on"), checkin_count=Count("checkins"))
@@ -53,3 +75,129 @@ def cohort_pairs(*, cohort):
         )
         .order_by("status", "mentee__user__email")
     )
+
+
+def cohort_pair(*, cohort: Cohort, pk: int) -> Pair:
+    """One pair of the cohort with both people (one query); 404 for a pair of another cohort."""
+    return get_object_or_404(cohort.pairs.select_related("mentor__user", "mentee__user"), pk=pk)
+
+
+def mentee_has_active_pair(*, mentee: Enrolment) -> bool:
+    """One query."""
+    return Pair.objects.active().filter(mentee=mentee).exists()
+
+
+# --- People of a cohort -------------------------------------------------------------------------
+
+
+def cohort_mentee(*, cohort: Cohort, pk, accepted_only: bool = False) -> Enrolment:
+    """A mentee of the cohort (one query); 404 otherwise, a missing pk included."""
+    mentees = cohort.enrolments.filter(role=Role.MENTEE)
+    if accepted_only:
+        mentees = mentees.filter(status=EnrolmentStatus.ACCEPTED)
+    return get_object_or_404(mentees.select_related("user"), pk=_pk(pk))
+
+
+def cohort_mentor(*, cohort: Cohort, pk) -> Enrolment:
+    """An accepted mentor of the cohort (one query); 404 otherwise, a missing pk included."""
+    return get_object_or_404(
+        cohort.enrolments.filter(role=Role.MENTOR, status=EnrolmentStatus.ACCEPTED).select_related(
+            "user"
+        ),
+        pk=_pk(pk),
+    )
+
+
+def cohort_mentors_with_load(*, cohort: Cohort, proposals) -> list[Enrolment]:
+    """The cohort's accepted mentors (one query), each with ``load``: its proposed mentees."""
+    mentors = list(
+        cohort.enrolments.filter(role=Role.MENTOR, status=EnrolmentStatus.ACCEPTED)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    load: dict[int, int] = {}
+    for proposal in proposals:
+        load[proposal.mentor_id] = load.get(proposal.mentor_id, 0) + 1
+    for mentor in mentors:
+        mentor.load = load.get(mentor.pk, 0)
+    return mentors
+
+
+# --- Pairing runs (coordinators) ---------------------------------------------------------------
+
+
+def cohort_runs(*, cohort: Cohort, limit: int = 20):
+    """The cohort's latest pairing runs, newest first (one query)."""
+    return cohort.match_runs.select_related("created_by", "published_by")[:limit]
+
+
+def run_for_coordinator(*, user, slug: str, pk: int, run_pk: int) -> MatchRun:
+    """A run of this cohort of a programme the user coordinates (one query); 404 otherwise."""
+    coordinated = Programme.objects.coordinated_by(user)
+    return get_object_or_404(
+        MatchRun.objects.select_related("cohort__programme").filter(
+            cohort__programme__in=coordinated, cohort__programme__slug=slug, cohort_id=pk
+        ),
+        pk=run_pk,
+    )
+
+
+def run_for_coordinator_by_pk(*, user, run_pk: int) -> MatchRun:
+    """A run by its number alone (one query), for the old /pairs/runs/<pk>/ links; 404 otherwise."""
+    coordinated = Programme.objects.coordinated_by(user)
+    return get_object_or_404(
+        MatchRun.objects.select_related("cohort__programme").filter(
+            cohort__programme__in=coordinated
+        ),
+        pk=run_pk,
+    )
+
+
+def run_proposals(*, run: MatchRun) -> list[ProposedPair]:
+    """The run's proposed pairs with both people's profiles, locked first (one query)."""
+    return list(
+        run.proposals.select_related(
+            "mentee__user__profile", "mentor__user__profile", "mentee"
+        ).order_by("-locked", "mentee__user__full_name", "mentee__user__email")
+    )
+
+
+def run_proposal(*, run: MatchRun, pk) -> ProposedPair:
+    """One proposed pair of the run with both people (one query); 404 otherwise."""
+    return get_object_or_404(
+        run.proposals.select_related("mentee__user", "mentor__user"),
+        pk=_pk(pk),
+    )
+
+
+def run_unmatched(*, run: MatchRun) -> list[tuple[Enrolment, str]]:
+    """The mentees the run left without a mentor, each with the reason (one query)."""
+    ids = [int(k) for k in run.unmatched]
+    return [
+        (enrolment, run.unmatched[str(enrolment.pk)])
+        for enrolment in run.cohort.enrolments.filter(pk__in=ids).select_related("user__profile")
+    ]
+
+
+def run_events(*, run: MatchRun, limit: int = 50):
+    """What was done to the run, in order (one query)."""
+    return run.events.select_related("actor")[:limit]
+
+
+# --- Choice mode (mentees) ---------------------------------------------------------------------
+
+
+def mentee_enrolment(*, user, cohort_pk: int) -> Enrolment:
+    """The user's accepted mentee place in the cohort (one query); 404 otherwise."""
+    return get_object_or_404(
+        Enrolment.objects.select_related("cohort__programme"),
+        cohort_id=cohort_pk,
+        user=user,
+        role=Role.MENTEE,
+        status=EnrolmentStatus.ACCEPTED,
+    )
+
+
+def mentee_ranks(*, mentee: Enrolment) -> dict[int, int]:
+    """Mentor enrolment id -> the rank this mentee gave them (one query)."""
+    return dict(MenteeRanking.objects.filter(mentee=mentee).values_list("mentor_id", "rank"))

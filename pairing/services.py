@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from people.models import User
+from lib.audit import AuditContext
+from lib.models import model_update
 from people.services import audit_record
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
 from programmes.services import cohort_change_status
@@ -18,14 +19,40 @@ from .models import (
     MenteeRanking,
     Pair,
     PairGoal,
+    PairingSettings,
     ProposedPair,
     RunEvent,
+    RunEventAction,
+)
+
+# What a participant may write about a meeting; anything else in ``data`` is refused.
+CHECKIN_FIELDS = (
+    "met_on",
+    "duration_minutes",
+    "format",
+    "worked_on",
+    "next_step",
+    "rating",
+    "wellbeing",
+    "protected_time_kept",
+    "shared_with_coordinator",
+)
+# The pairing rules a coordinator may change (the weights are passed on their own).
+SETTINGS_FIELDS = (
+    "min_grade_gap",
+    "max_grade_gap",
+    "forbid_same_team",
+    "forbid_same_organisation",
+    "allow_previous_pairs",
+    "choice_mode",
 )
 
 
 @transaction.atomic
-def checkin_log(*, pair: Pair, author: User, data: dict) -> CheckIn:
-    if not pair.involves(author):
+def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
+    """Log a meeting, written by the mentor or the mentee (the context's actor)."""
+    author = ctx.actor
+    if author is None or not pair.involves(author):
         raise ValidationError("Only the mentor or mentee of a pair can log its check-ins.")
     if pair.status != Pair.Status.ACTIVE:
         raise ValidationError("This pair has ended; its check-ins can no longer change.")
@@ -33,7 +60,8 @@ def checkin_log(*, pair: Pair, author: User, data: dict) -> CheckIn:
         raise ValidationError({"met_on": "The meeting date cannot be in the future."})
     if data["met_on"] < pair.started_on:
         raise ValidationError({"met_on": "The meeting date is before the pair started."})
-    checkin = CheckIn(pair=pair, author=author, **data)
+    checkin = CheckIn(pair=pair, author=author)
+    model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
     checkin.full_clean()
     checkin.save()
     return checkin
@@ -71,8 +99,8 @@ def pair_goal_progress(*, goal: PairGoal, progress: str) -> PairGoal:
 INLINE_RUN_CELLS = 40_000
 
 
-def _event(run: MatchRun, actor, action: str, detail: str = "") -> None:
-    RunEvent.objects.create(run=run, actor=actor, action=action, detail=detail[:300])
+def _event(run: MatchRun, ctx: AuditContext, action: RunEventAction, detail: str = "") -> None:
+    RunEvent.objects.create(run=run, actor=ctx.actor, action=action, detail=detail[:300])
 
 
 def _breakdown(result, i: int, j: int, weights: dict) -> dict:
@@ -87,7 +115,9 @@ def _breakdown(result, i: int, j: int, weights: dict) -> dict:
 
 
 @transaction.atomic
-def match_run_start(*, cohort: Cohort, actor: User, carry_locked_from: MatchRun | None = None):
+def match_run_start(
+    *, cohort: Cohort, ctx: AuditContext, carry_locked_from: MatchRun | None = None
+) -> MatchRun:
     """Start a pairing run for a cohort in matching; small runs finish before this returns."""
     if cohort.status != CohortStatus.MATCHING:
         raise ValidationError("Pairs can be proposed only while the cohort is in matching.")
@@ -100,9 +130,14 @@ def match_run_start(*, cohort: Cohort, actor: User, carry_locked_from: MatchRun 
         status=MatchRun.Status.DISCARDED
     )
     run = MatchRun.objects.create(
-        cohort=cohort, created_by=actor, settings_snapshot={"locked": locked}
+        cohort=cohort, created_by=ctx.actor, settings_snapshot={"locked": locked}
     )
-    _event(run, actor, "started", f"{len(locked)} locked pairs carried over" if locked else "")
+    _event(
+        run,
+        ctx,
+        RunEventAction.STARTED,
+        f"{len(locked)} locked pairs carried over" if locked else "",
+    )
     size = cohort.enrolments.filter(status=EnrolmentStatus.ACCEPTED, role=Role.MENTEE).count()
     size *= cohort.enrolments.filter(status=EnrolmentStatus.ACCEPTED, role=Role.MENTOR).count()
     if size <= INLINE_RUN_CELLS:
@@ -229,16 +264,20 @@ def _recheck(run: MatchRun, proposal: ProposedPair, inputs) -> None:
 
 
 @transaction.atomic
-def proposal_lock(*, run: MatchRun, proposal: ProposedPair, actor: User, locked: bool):
+def proposal_lock(*, run: MatchRun, proposal: ProposedPair, ctx: AuditContext, locked: bool):
+    """Lock a proposed pair (a re-run keeps it) or unlock it."""
     _editable(run)
     proposal.locked = locked
     proposal.save(update_fields=["locked"])
-    _event(run, actor, "locked" if locked else "unlocked", str(proposal))
+    action = RunEventAction.LOCKED if locked else RunEventAction.UNLOCKED
+    _event(run, ctx, action, str(proposal))
     return proposal
 
 
 @transaction.atomic
-def proposal_reassign(*, run: MatchRun, mentee: Enrolment, mentor: Enrolment, actor: User):
+def proposal_reassign(
+    *, run: MatchRun, mentee: Enrolment, mentor: Enrolment, ctx: AuditContext
+) -> ProposedPair:
     """Give a mentee another mentor by hand (locked, so a re-run keeps it)."""
     run = _editable(run)
     inputs = matching.cohort_inputs(run.cohort)
@@ -250,12 +289,16 @@ def proposal_reassign(*, run: MatchRun, mentee: Enrolment, mentor: Enrolment, ac
     unmatched = dict(run.unmatched)
     if unmatched.pop(str(mentee.pk), None) is not None:
         MatchRun.objects.filter(pk=run.pk).update(unmatched=unmatched)
-    _event(run, actor, "reassigned", f"mentee {mentee.user.display_name} → {mentor.user}")
+    _event(
+        run, ctx, RunEventAction.REASSIGNED, f"mentee {mentee.user.display_name} → {mentor.user}"
+    )
     return proposal
 
 
 @transaction.atomic
-def proposals_swap(*, run: MatchRun, first: ProposedPair, second: ProposedPair, actor: User):
+def proposals_swap(
+    *, run: MatchRun, first: ProposedPair, second: ProposedPair, ctx: AuditContext
+) -> tuple[ProposedPair, ProposedPair]:
     """Swap the mentors of two proposed pairs."""
     run = _editable(run)
     inputs = matching.cohort_inputs(run.cohort)
@@ -266,32 +309,32 @@ def proposals_swap(*, run: MatchRun, first: ProposedPair, second: ProposedPair, 
         proposal.save()
     _event(
         run,
-        actor,
-        "swapped",
+        ctx,
+        RunEventAction.SWAPPED,
         f"{first.mentee.user.display_name} ↔ {second.mentee.user.display_name}",
     )
     return first, second
 
 
 @transaction.atomic
-def proposal_exclude(*, run: MatchRun, proposal: ProposedPair, actor: User):
+def proposal_exclude(*, run: MatchRun, proposal: ProposedPair, ctx: AuditContext) -> None:
     """Never pair these two in this cohort; the mentee waits for a re-run or a hand pairing."""
     run = _editable(run)
     ExcludedPair.objects.get_or_create(
         cohort=run.cohort,
         mentee=proposal.mentee,
         mentor=proposal.mentor,
-        defaults={"created_by": actor},
+        defaults={"created_by": ctx.actor},
     )
     unmatched = dict(run.unmatched)
     unmatched[str(proposal.mentee_id)] = "the coordinator excluded the proposed mentor; re-run"
     MatchRun.objects.filter(pk=run.pk).update(unmatched=unmatched)
-    _event(run, actor, "excluded", str(proposal))
+    _event(run, ctx, RunEventAction.EXCLUDED, str(proposal))
     proposal.delete()
 
 
 @transaction.atomic
-def match_run_publish(*, run: MatchRun, actor: User, request=None) -> list[Pair]:
+def match_run_publish(*, run: MatchRun, ctx: AuditContext) -> list[Pair]:
     """Turn a draft into pairs, start the cohort and introduce each pair by email.
 
     Publishing twice does nothing the second time: the run is locked and checked first.
@@ -324,24 +367,23 @@ def match_run_publish(*, run: MatchRun, actor: User, request=None) -> list[Pair]
         emails.send_introductions(pair, reasons[pair.mentee_id].reasons)
     run.status = MatchRun.Status.PUBLISHED
     run.published_at = timezone.now()
-    run.published_by = actor
+    run.published_by = ctx.actor
     run.save(update_fields=["status", "published_at", "published_by"])
     if cohort.status == CohortStatus.MATCHING:
         cohort_change_status(cohort=cohort, status=CohortStatus.RUNNING)
-    _event(run, actor, "published", f"{len(pairs)} pairs")
+    _event(run, ctx, RunEventAction.PUBLISHED, f"{len(pairs)} pairs")
     audit_record(
-        actor=actor,
         action="pairs-published",
         obj=run,
         programme_id=cohort.programme_id,
         summary=f"{len(pairs)} pairs in {cohort}",
-        request=request,
+        context=ctx,
     )
     return pairs
 
 
 @transaction.atomic
-def pair_end(*, pair: Pair, actor: User, reason: str, note: str = "", request=None) -> Pair:
+def pair_end(*, pair: Pair, ctx: AuditContext, reason: str, note: str = "") -> Pair:
     pair = Pair.objects.select_for_update().get(pk=pair.pk)
     if pair.status == Pair.Status.ENDED:
         return pair
@@ -352,12 +394,11 @@ def pair_end(*, pair: Pair, actor: User, reason: str, note: str = "", request=No
     pair.full_clean()
     pair.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
     audit_record(
-        actor=actor,
         action="pair-ended",
         obj=pair,
         programme_id=pair.cohort.programme_id,
         summary=f"{pair.get_end_reason_display()}",
-        request=request,
+        context=ctx,
     )
     return pair
 
@@ -381,7 +422,9 @@ def repair_shortlist(*, cohort: Cohort, mentee: Enrolment, k: int = 5) -> list[d
 
 
 @transaction.atomic
-def pair_create_by_hand(*, cohort: Cohort, mentee: Enrolment, mentor: Enrolment, actor: User):
+def pair_create_by_hand(
+    *, cohort: Cohort, mentee: Enrolment, mentor: Enrolment, ctx: AuditContext
+) -> Pair:
     """Re-pair a mentee with a mentor who has capacity left, and introduce them."""
     if Pair.objects.active().filter(mentee=mentee).exists():
         raise ValidationError("This mentee already has an active pair.")
@@ -399,26 +442,26 @@ def pair_create_by_hand(*, cohort: Cohort, mentee: Enrolment, mentor: Enrolment,
     pair_goals_from_application(pair=pair)
     emails.send_introductions(pair, explanation["reasons"])
     audit_record(
-        actor=actor,
         action="pair-created",
         obj=pair,
         programme_id=cohort.programme_id,
         summary=f"re-paired {mentee.user.display_name}",
+        context=ctx,
     )
     return pair
 
 
 @transaction.atomic
-def pairing_settings_update(*, settings_row, data: dict, weights: dict):
-    for field in (
-        "min_grade_gap",
-        "max_grade_gap",
-        "forbid_same_team",
-        "forbid_same_organisation",
-        "allow_previous_pairs",
-        "choice_mode",
-    ):
-        setattr(settings_row, field, data[field])
+def pairing_settings_update(
+    *, settings_row: PairingSettings, data: dict, weights: dict
+) -> PairingSettings:
+    """Change a programme's pairing rules and weights; they apply to the next run."""
+    model_update(
+        instance=settings_row,
+        fields=SETTINGS_FIELDS,
+        data=data,
+        save=False,
+    )
     settings_row.weights = weights
     settings_row.full_clean()
     settings_row.save()

@@ -1,30 +1,51 @@
+"""Pages of the pairing app: a pair's page and goals (participants), the cohort's pairs and
+pairing runs (coordinators), the mentee's ranking in choice mode.
+
+Thin views: an access helper that 404s (selectors), a form, one service, a redirect. Every change
+a coordinator makes to a draft run is its own URL and view (lock, unlock, exclude, reassign,
+swap, re-run, publish).
+"""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from programmes.models import Enrolment, Programme
+from lib.audit import AuditContext
+from programmes.models import CohortStatus
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
 
 from . import engine, selectors, services
-from .forms import CheckInForm, EndPairForm, GoalForm, GoalProgressForm, PairingSettingsForm
+from .forms import (
+    CheckInForm,
+    EndPairForm,
+    GoalForm,
+    GoalProgressForm,
+    MenteeRankingForm,
+    PairingSettingsForm,
+)
 from .matching import settings_for
-from .models import MatchRun, MenteeRanking
+from .models import MatchRun, PairViewer
+
+# --- A pair (its mentor and mentee; coordinators read) -----------------------------------------
 
 
 def pair_detail(request, pk):
     pair, viewer = selectors.pair_for_user(user=request.user, pk=pk)
     form = None
-    if viewer != "coordinator" and pair.status == pair.Status.ACTIVE:
+    if viewer != PairViewer.COORDINATOR and pair.status == pair.Status.ACTIVE:
         form = CheckInForm(
             request.POST or None,
             initial={"met_on": timezone.localdate(), "duration_minutes": 60},
         )
         if request.method == "POST" and form.is_valid():
             try:
-                services.checkin_log(pair=pair, author=request.user, data=form.cleaned_data)
+                services.checkin_log(
+                    pair=pair, ctx=AuditContext.from_request(request), data=form.cleaned_data
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -34,8 +55,7 @@ def pair_detail(request, pk):
         raise Http404
     checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer)
     last = checkins[0].met_on if checkins else None
-    today = timezone.localdate()
-    next_due = pair.next_checkin_due(last)
+    rhythm = pair.cadence_status(last, timezone.localdate())
     return render(
         request,
         "pairing/pair_detail.html",
@@ -45,10 +65,10 @@ def pair_detail(request, pk):
             "form": form,
             "checkins": checkins,
             "last_met_on": last,
-            "days_since": (today - last).days if last else None,
-            "next_due": next_due,
-            "overdue": pair.status == pair.Status.ACTIVE and next_due < today,
-            "goals": pair.goals.all(),
+            "days_since": rhythm.days_since,
+            "next_due": rhythm.next_due,
+            "overdue": rhythm.overdue,
+            "goals": selectors.pair_goals(pair=pair),
             "goal_form": GoalForm(),
             "progress_choices": GoalProgressForm.base_fields["progress"].choices,
         },
@@ -65,7 +85,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 def _pair_member(request, pk):
     pair, viewer = selectors.pair_for_user(user=request.user, pk=pk)
-    if viewer == "coordinator":
+    if viewer == PairViewer.COORDINATOR:
         raise Http404
     return pair
 
@@ -85,7 +105,7 @@ def goal_add(request, pk):
 @require_POST
 def goal_progress(request, pk, goal_pk):
     pair = _pair_member(request, pk)
-    goal = get_object_or_404(pair.goals, pk=goal_pk)
+    goal = selectors.pair_goal(pair=pair, pk=goal_pk)
     form = GoalProgressForm(request.POST)
     if form.is_valid():
         services.pair_goal_progress(goal=goal, progress=form.cleaned_data["progress"])
@@ -93,14 +113,20 @@ def goal_progress(request, pk, goal_pk):
     return redirect("pairing:detail", pair.pk)
 
 
+# --- A cohort's pairs (coordinators) -----------------------------------------------------------
+
+
 def cohort_pairs(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     today = timezone.localdate()
     pairs = list(selectors.cohort_pairs(cohort=cohort))
     for pair in pairs:
-        pair.next_due = pair.next_checkin_due(pair.last_met_on)
-        pair.days_since = (today - pair.last_met_on).days if pair.last_met_on else None
-        pair.overdue = pair.status == pair.Status.ACTIVE and pair.next_due < today
+        rhythm = pair.cadence_status(pair.last_met_on, today)
+        pair.next_due, pair.days_since, pair.overdue = (
+            rhythm.next_due,
+            rhythm.days_since,
+            rhythm.overdue,
+        )
         pair.latest = pair.recent[0] if pair.recent else None
     return render(
         request,
@@ -109,65 +135,80 @@ def cohort_pairs(request, slug, pk):
     )
 
 
-# --- Pairing runs (coordinators) -------------------------------------------------------------
+def pair_end(request, slug, pk, pair_pk):
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    pair = selectors.cohort_pair(cohort=cohort, pk=pair_pk)
+    form = EndPairForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.pair_end(
+            pair=pair,
+            ctx=AuditContext.from_request(request),
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, "The pair has ended. You can re-pair the mentee below.")
+        return redirect("pairing:repair", slug, pk, pair.mentee_id)
+    return render(request, "pairing/pair_end.html", {"cohort": cohort, "pair": pair, "form": form})
 
 
-def _run_for_coordinator(user, run_pk) -> MatchRun:
-    coordinated = Programme.objects.coordinated_by(user)
-    return get_object_or_404(
-        MatchRun.objects.select_related("cohort__programme").filter(
-            cohort__programme__in=coordinated
-        ),
-        pk=run_pk,
+def repair(request, slug, pk, mentee_pk):
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    mentee = selectors.cohort_mentee(cohort=cohort, pk=mentee_pk)
+    if request.method == "POST":
+        mentor = selectors.cohort_mentor(cohort=cohort, pk=request.POST.get("mentor"))
+        try:
+            services.pair_create_by_hand(
+                cohort=cohort, mentee=mentee, mentor=mentor, ctx=AuditContext.from_request(request)
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Paired. Both have been emailed an introduction.")
+            return redirect("pairing:cohort_pairs", slug, pk)
+    return render(
+        request,
+        "pairing/repair.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "mentee": mentee,
+            "options": services.repair_shortlist(cohort=cohort, mentee=mentee),
+            "has_active_pair": selectors.mentee_has_active_pair(mentee=mentee),
+        },
     )
+
+
+# --- Pairing runs (coordinators) ---------------------------------------------------------------
 
 
 def cohort_pairing(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     if request.method == "POST":
         try:
-            run = services.match_run_start(cohort=cohort, actor=request.user)
+            run = services.match_run_start(cohort=cohort, ctx=AuditContext.from_request(request))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("pairing_coord:cohort_pairing", slug, pk)
-        return redirect("pairing:run", run.pk)
-    runs = cohort.match_runs.select_related("created_by", "published_by")[:20]
+            return redirect("pairing:cohort_pairing", slug, pk)
+        return redirect("pairing:run", slug, pk, run.pk)
     return render(
         request,
         "pairing/cohort_pairing.html",
-        {"cohort": cohort, "programme": cohort.programme, "runs": runs},
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "runs": selectors.cohort_runs(cohort=cohort),
+        },
     )
 
 
-def run_detail(request, run_pk):
-    run = _run_for_coordinator(request.user, run_pk)
+def run_detail(request, slug, pk, run_pk):
+    run = selectors.run_for_coordinator(user=request.user, slug=slug, pk=pk, run_pk=run_pk)
     if request.htmx:
         response = render(request, "pairing/partials/run_progress.html", {"run": run})
         if run.status not in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING):
             response["HX-Refresh"] = "true"  # the draft is ready: show the whole table
         return response
-    proposals = list(
-        run.proposals.select_related(
-            "mentee__user__profile", "mentor__user__profile", "mentee"
-        ).order_by("-locked", "mentee__user__full_name", "mentee__user__email")
-    )
-    mentors = list(
-        run.cohort.enrolments.filter(role="mentor", status="accepted")
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
-    load: dict[int, int] = {}
-    for proposal in proposals:
-        load[proposal.mentor_id] = load.get(proposal.mentor_id, 0) + 1
-    for mentor in mentors:
-        mentor.load = load.get(mentor.pk, 0)
-    unmatched_ids = [int(k) for k in run.unmatched]
-    unmatched = [
-        (enrolment, run.unmatched[str(enrolment.pk)])
-        for enrolment in run.cohort.enrolments.filter(pk__in=unmatched_ids).select_related(
-            "user__profile"
-        )
-    ]
+    proposals = selectors.run_proposals(run=run)
     return render(
         request,
         "pairing/run_detail.html",
@@ -176,64 +217,20 @@ def run_detail(request, run_pk):
             "cohort": run.cohort,
             "programme": run.cohort.programme,
             "proposals": proposals,
-            "mentors": mentors,
-            "unmatched": unmatched,
-            "events": run.events.select_related("actor")[:50],
+            "mentors": selectors.cohort_mentors_with_load(cohort=run.cohort, proposals=proposals),
+            "unmatched": selectors.run_unmatched(run=run),
+            "events": selectors.run_events(run=run),
             "components": engine.COMPONENTS,
         },
     )
 
 
-@require_POST
-def run_action(request, run_pk):
-    """Every change a coordinator makes to a draft, one small form each."""
-    run = _run_for_coordinator(request.user, run_pk)
-    action = request.POST.get("action")
-    proposals = run.proposals.select_related("mentee__user", "mentor__user")
-    mentees = run.cohort.enrolments.filter(role="mentee", status="accepted")
-    mentors = run.cohort.enrolments.filter(role="mentor", status="accepted")
-    try:
-        if action in ("lock", "unlock"):
-            proposal = get_object_or_404(proposals, pk=request.POST.get("proposal"))
-            services.proposal_lock(
-                run=run, proposal=proposal, actor=request.user, locked=action == "lock"
-            )
-        elif action == "exclude":
-            proposal = get_object_or_404(proposals, pk=request.POST.get("proposal"))
-            services.proposal_exclude(run=run, proposal=proposal, actor=request.user)
-            messages.info(request, "Excluded. Re-run to find that mentee another mentor.")
-        elif action == "reassign":
-            mentee = get_object_or_404(mentees, pk=request.POST.get("mentee"))
-            mentor = get_object_or_404(mentors, pk=request.POST.get("mentor"))
-            proposal = services.proposal_reassign(
-                run=run, mentee=mentee, mentor=mentor, actor=request.user
-            )
-            _report(request, proposal)
-        elif action == "swap":
-            first = get_object_or_404(proposals, pk=request.POST.get("proposal"))
-            second = get_object_or_404(proposals, pk=request.POST.get("other"))
-            for proposal in services.proposals_swap(
-                run=run, first=first, second=second, actor=request.user
-            ):
-                _report(request, proposal)
-        elif action == "rerun":
-            new = services.match_run_start(
-                cohort=run.cohort, actor=request.user, carry_locked_from=run
-            )
-            messages.success(request, "Re-run around the locked pairs.")
-            return redirect("pairing:run", new.pk)
-        elif action == "publish":
-            pairs = services.match_run_publish(run=run, actor=request.user, request=request)
-            messages.success(
-                request,
-                f"Published {len(pairs)} pairs; both sides of each pair are being emailed.",
-            )
-            return redirect("pairing_coord:cohort_pairs", run.cohort.programme.slug, run.cohort.pk)
-        else:
-            raise Http404
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("pairing:run", run.pk)
+def _run(request, slug, pk, run_pk) -> MatchRun:
+    return selectors.run_for_coordinator(user=request.user, slug=slug, pk=pk, run_pk=run_pk)
+
+
+def _back_to_run(run: MatchRun):
+    return redirect("pairing:run", run.cohort.programme.slug, run.cohort_id, run.pk)
 
 
 def _report(request, proposal) -> None:
@@ -245,107 +242,171 @@ def _report(request, proposal) -> None:
         messages.success(request, text)
 
 
+def _lock(request, slug, pk, run_pk, proposal_pk, *, locked: bool):
+    run = _run(request, slug, pk, run_pk)
+    proposal = selectors.run_proposal(run=run, pk=proposal_pk)
+    try:
+        services.proposal_lock(
+            run=run, proposal=proposal, ctx=AuditContext.from_request(request), locked=locked
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back_to_run(run)
+
+
+@require_POST
+def proposal_lock(request, slug, pk, run_pk, proposal_pk):
+    """Keep this pair when the run is re-run."""
+    return _lock(request, slug, pk, run_pk, proposal_pk, locked=True)
+
+
+@require_POST
+def proposal_unlock(request, slug, pk, run_pk, proposal_pk):
+    return _lock(request, slug, pk, run_pk, proposal_pk, locked=False)
+
+
+@require_POST
+def proposal_exclude(request, slug, pk, run_pk, proposal_pk):
+    """Never pair these two in this cohort."""
+    run = _run(request, slug, pk, run_pk)
+    proposal = selectors.run_proposal(run=run, pk=proposal_pk)
+    try:
+        services.proposal_exclude(
+            run=run, proposal=proposal, ctx=AuditContext.from_request(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, "Excluded. Re-run to find that mentee another mentor.")
+    return _back_to_run(run)
+
+
+@require_POST
+def proposal_swap(request, slug, pk, run_pk, proposal_pk):
+    """Swap this pair's mentor with the mentor of the pair posted as ``other``."""
+    run = _run(request, slug, pk, run_pk)
+    first = selectors.run_proposal(run=run, pk=proposal_pk)
+    second = selectors.run_proposal(run=run, pk=request.POST.get("other"))
+    try:
+        swapped = services.proposals_swap(
+            run=run, first=first, second=second, ctx=AuditContext.from_request(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        for proposal in swapped:
+            _report(request, proposal)
+    return _back_to_run(run)
+
+
+@require_POST
+def run_reassign(request, slug, pk, run_pk):
+    """Give the posted ``mentee`` the posted ``mentor`` by hand (also pairs an unmatched mentee)."""
+    run = _run(request, slug, pk, run_pk)
+    mentee = selectors.cohort_mentee(
+        cohort=run.cohort, pk=request.POST.get("mentee"), accepted_only=True
+    )
+    mentor = selectors.cohort_mentor(cohort=run.cohort, pk=request.POST.get("mentor"))
+    try:
+        proposal = services.proposal_reassign(
+            run=run, mentee=mentee, mentor=mentor, ctx=AuditContext.from_request(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _report(request, proposal)
+    return _back_to_run(run)
+
+
+@require_POST
+def run_rerun(request, slug, pk, run_pk):
+    """A new run around this one's locked pairs; this one is discarded."""
+    run = _run(request, slug, pk, run_pk)
+    try:
+        new = services.match_run_start(
+            cohort=run.cohort, ctx=AuditContext.from_request(request), carry_locked_from=run
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back_to_run(run)
+    messages.success(request, "Re-run around the locked pairs.")
+    return _back_to_run(new)
+
+
+@require_POST
+def run_publish(request, slug, pk, run_pk):
+    run = _run(request, slug, pk, run_pk)
+    try:
+        pairs = services.match_run_publish(run=run, ctx=AuditContext.from_request(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back_to_run(run)
+    messages.success(
+        request, f"Published {len(pairs)} pairs; both sides of each pair are being emailed."
+    )
+    return redirect("pairing:cohort_pairs", slug, pk)
+
+
 def pairing_settings(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     settings_row = settings_for(programme)
     form = PairingSettingsForm(request.POST or None, instance=settings_row)
     if request.method == "POST" and form.is_valid():
         services.pairing_settings_update(
-            settings_row=settings_row, data=form.cleaned_data, weights=form.weights()
+            settings_row=settings_row, data=form.rules(), weights=form.weights()
         )
         messages.success(request, "Pairing settings saved. They apply to the next run.")
         return redirect("pairing:settings", slug)
     return render(request, "pairing/settings.html", {"programme": programme, "form": form})
 
 
-def pair_end(request, slug, pk, pair_pk):
-    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
-    pair = get_object_or_404(
-        cohort.pairs.select_related("mentor__user", "mentee__user"), pk=pair_pk
-    )
-    form = EndPairForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.pair_end(
-            pair=pair,
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-            request=request,
-        )
-        messages.success(request, "The pair has ended. You can re-pair the mentee below.")
-        return redirect("pairing_coord:repair", slug, pk, pair.mentee_id)
-    return render(request, "pairing/pair_end.html", {"cohort": cohort, "pair": pair, "form": form})
+# --- Old addresses (301 to where the page lives now) -------------------------------------------
 
 
-def repair(request, slug, pk, mentee_pk):
-    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
-    mentee = get_object_or_404(
-        cohort.enrolments.filter(role="mentee").select_related("user"), pk=mentee_pk
-    )
-    if request.method == "POST":
-        mentor = get_object_or_404(
-            cohort.enrolments.filter(role="mentor", status="accepted"),
-            pk=request.POST.get("mentor"),
-        )
-        try:
-            services.pair_create_by_hand(
-                cohort=cohort, mentee=mentee, mentor=mentor, actor=request.user
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Paired. Both have been emailed an introduction.")
-            return redirect("pairing_coord:cohort_pairs", slug, pk)
-    return render(
-        request,
-        "pairing/repair.html",
-        {
-            "cohort": cohort,
-            "mentee": mentee,
-            "options": services.repair_shortlist(cohort=cohort, mentee=mentee),
-            "has_active_pair": cohort.pairs.active().filter(mentee=mentee).exists(),
-        },
+def old_run(request, run_pk):
+    """/pairs/runs/<pk>/ (links in old emails and bookmarks) -> the run under its cohort."""
+    run = selectors.run_for_coordinator_by_pk(user=request.user, run_pk=run_pk)
+    return HttpResponsePermanentRedirect(
+        reverse("pairing:run", args=[run.cohort.programme.slug, run.cohort_id, run.pk])
     )
 
 
-# --- Choice mode (mentees) -------------------------------------------------------------------
+def old_run_action(request, run_pk):
+    """The old one-URL form target: each change has its own URL now, so a form posted from a page
+    opened before the move changes nothing and lands back on the run, to be done again."""
+    return old_run(request, run_pk)
+
+
+# --- Choice mode (mentees) ---------------------------------------------------------------------
 
 
 def choose(request, cohort_pk):
     """A mentee ranks their shortlist of mentors, when the programme lets mentees choose."""
-    enrolment = get_object_or_404(
-        Enrolment.objects.select_related("cohort__programme"),
-        cohort_id=cohort_pk,
-        user=request.user,
-        role="mentee",
-        status="accepted",
-    )
+    enrolment = selectors.mentee_enrolment(user=request.user, cohort_pk=cohort_pk)
     cohort = enrolment.cohort
     if not settings_for(cohort.programme).choice_mode or cohort.status not in (
-        "recruiting",
-        "matching",
+        CohortStatus.RECRUITING,
+        CohortStatus.MATCHING,
     ):
         raise Http404
     options = services.repair_shortlist(cohort=cohort, mentee=enrolment, k=5)
     if request.method == "POST":
-        allowed = {o["mentor"].pk for o in options}
-        chosen = {
-            pk: request.POST.get(f"rank-{pk}", "")
-            for pk in allowed
-            if request.POST.get(f"rank-{pk}", "").isdigit()
-        }
-        if len(set(chosen.values())) != len(chosen):
-            messages.error(request, "Give each mentor a different rank.")
+        form = MenteeRankingForm(request.POST, options=options)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.non_field_errors()) or "Choose a listed rank.")
             return redirect("pairing:choose", cohort.pk)
-        order = sorted(chosen, key=lambda pk: int(chosen[pk]))
         try:
-            services.mentee_rankings_save(mentee=enrolment, mentor_ids=order, allowed=allowed)
+            services.mentee_rankings_save(
+                mentee=enrolment,
+                mentor_ids=form.mentor_ids(),
+                allowed={o["mentor"].pk for o in options},
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, "Your ranking is saved. Thank you.")
             return redirect("pairing:choose", cohort.pk)
-    ranks = dict(MenteeRanking.objects.filter(mentee=enrolment).values_list("mentor_id", "rank"))
+    ranks = selectors.mentee_ranks(mentee=enrolment)
     for option in options:
         option["rank"] = ranks.get(option["mentor"].pk)
     return render(

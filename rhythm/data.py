@@ -4,6 +4,8 @@ these from the database in batches, and tests build them by hand."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from pairing import cadence
+
 
 @dataclass(frozen=True)
 class Person:
@@ -43,7 +45,7 @@ class PairRow:
     @property
     def anchor(self) -> dt.date:
         """The day the current wait started: the last meeting, or the pair's start."""
-        return self.last_met_on or self.started_on
+        return cadence.anchor(started_on=self.started_on, last_met_on=self.last_met_on)
 
     def people(self) -> tuple[tuple[str, Person, Person], ...]:
         return (("mentor", self.mentor, self.mentee), ("mentee", self.mentee, self.mentor))

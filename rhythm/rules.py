@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from notifications.windows import bank_holidays
+from pairing import cadence as pair_cadence
 
 from . import emails
 from .data import CohortRow, Message, PairRow, Snapshot
@@ -47,7 +48,9 @@ def checkin_due(snap: Snapshot, until: dt.date) -> list[Message]:
     out = []
     for pair, cohort, programme in _running_pairs(snap):
         cadence = programme.cadence_days
-        due = pair.anchor + dt.timedelta(days=cadence)
+        due = pair_cadence.next_due(
+            started_on=pair.started_on, last_met_on=pair.last_met_on, cadence_days=cadence
+        )
         if due > cohort.ends_on or due < snap.today:
             continue
         send_on = max(
@@ -281,7 +284,9 @@ def pair_risks(pair: PairRow, cadence_days: int, today: dt.date) -> list[str]:
     """Why a pair needs a coordinator's look: silence, low wellbeing, falling ratings. Never
     what anyone wrote."""
     reasons = []
-    silent = (today - pair.anchor).days
+    silent = pair_cadence.days_silent(
+        started_on=pair.started_on, last_met_on=pair.last_met_on, today=today
+    )
     if silent >= ESCALATE_AFTER_CADENCES * cadence_days:
         reasons.append(f"no check-in for {silent} days (three cadences or more)")
     elif silent >= NUDGE_AFTER_CADENCES * cadence_days:
@@ -343,7 +348,7 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
                 "unanswered": surveys,
                 "unmatched": cohort.unmatched_mentees,
                 "waitlisted": cohort.waitlisted,
-                "pairs_url": emails.url("pairing_coord:cohort_pairs", slug, cohort.pk),
+                "pairs_url": emails.url("pairing:cohort_pairs", slug, cohort.pk),
                 "review_url": emails.url("programmes:review", slug, cohort.pk),
                 "schedule_url": emails.url("rhythm:cohort_schedule", slug, cohort.pk),
             }

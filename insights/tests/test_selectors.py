@@ -239,3 +239,27 @@ def test_survey_rounds_after_the_as_of_date_are_left_out(past_cohort):
     early = past_cohort.starts_on + dt.timedelta(days=5)
     d = selectors.cohort_dashboard(cohort=past_cohort, window=Window(as_of=early))
     assert d.surveys.rounds == []
+
+
+@pytest.mark.parametrize("pairs", [1, 6])
+def test_each_subject_makes_the_queries_its_docstring_promises(
+    past_cohort, programme, pairs, django_assert_num_queries
+):
+    """The counts in insights/selectors/*.py, whatever the number of pairs."""
+    make_pairs(past_cohort, pairs, checkins_each=3)
+    ids, window = [past_cohort.pk], Window(as_of=AS_OF)
+    promised = [
+        (selectors.funnel_counts_by_cohort, (ids,), 1),
+        (selectors.interest_by_cohort, (programme, [past_cohort]), 1),
+        (selectors.pair_facts, (ids, window), 3),
+        (selectors.latest_scores, (ids, AS_OF), 1),
+        (selectors.wellbeing_figures, (ids, window), 2),
+        (selectors.retention_by_cohort, (programme, ids), 1),
+        (selectors.talent_pool_size, (programme,), 2),
+        (selectors.priorities_covered, (programme, ids), 1),
+        (selectors.breakdown_by_organisation, (ids,), 1),
+        (selectors.breakdown_by_grade, (ids,), 1),
+    ]
+    for function, args, queries in promised:
+        with django_assert_num_queries(queries):
+            function(*args)

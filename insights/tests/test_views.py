@@ -179,3 +179,34 @@ def test_anonymous_comments_of_small_groups_never_reach_the_page(client, coordin
     html = response.content.decode()
     assert "Secret remark" not in html
     assert "Hidden: fewer than 3 responses" in html
+
+
+def test_the_old_insights_addresses_redirect_permanently_to_the_new_ones(
+    client, coordinator, cohort
+):
+    """Links in emails sent before the move keep working, with their date filter."""
+    slug, pk = cohort.programme.slug, cohort.pk
+    client.force_login(coordinator)
+    moves = {
+        f"/insights/{slug}/": f"/programmes/{slug}/dashboard/",
+        f"/insights/{slug}/export.csv": f"/programmes/{slug}/dashboard/export.csv",
+        f"/insights/{slug}/cohorts/{pk}/": f"/programmes/{slug}/cohorts/{pk}/dashboard/",
+        f"/insights/{slug}/cohorts/{pk}/summary/": (
+            f"/programmes/{slug}/cohorts/{pk}/dashboard/summary/"
+        ),
+        f"/insights/{slug}/cohorts/{pk}/export.csv": (
+            f"/programmes/{slug}/cohorts/{pk}/dashboard/export.csv"
+        ),
+    }
+    for old, new in moves.items():
+        response = client.get(old + "?end=2027-03-01")
+        assert response.status_code == 301, old
+        assert response["Location"] == new + "?end=2027-03-01"
+        assert client.get(response["Location"]).status_code == 200, new
+    assert reverse("insights:cohort", args=[slug, pk]) == moves[f"/insights/{slug}/cohorts/{pk}/"]
+
+
+def test_an_outsider_following_an_old_address_still_gets_404(client, outsider, cohort):
+    client.force_login(outsider)
+    response = client.get(f"/insights/{cohort.programme.slug}/cohorts/{cohort.pk}/", follow=True)
+    assert response.status_code == 404

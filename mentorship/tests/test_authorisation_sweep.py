@@ -45,6 +45,9 @@ PAIR = "pair"  # the pair's mentor and mentee, and the programme's coordinators
 COHORT = "cohort"  # participants of the cohort and its coordinators
 ANY_COORDINATOR = "any-coordinator"  # anyone who coordinates some programme, or staff
 OPEN_COHORT = "open-cohort"  # any signed-in person while a cohort recruits: 404 otherwise
+# An old address that only rewrites its own parameters into the new one: every signed-in person
+# gets the same 301 (it reveals nothing); the new address is swept under its own class.
+REDIRECT = "redirect"
 
 DENIED = {
     COORDINATOR: ALL,
@@ -67,6 +70,8 @@ def _w(**kwargs):
 
 slug = lambda w: w["programme"].slug  # noqa: E731
 cohort_pk = lambda w: w["cohort"].pk  # noqa: E731
+run_pk = lambda w: w["run"].pk  # noqa: E731
+proposal_pk = lambda w: w["proposal"].pk  # noqa: E731
 
 URLS = {
     "landing": (PUBLIC, _w()),
@@ -104,13 +109,13 @@ URLS = {
     "programmes:talent_pool_add": (COORDINATOR, _w(slug=slug)),
     "programmes:talent_pool_invite": (COORDINATOR, _w(slug=slug)),
     "programmes:talent_pool_export": (COORDINATOR, _w(slug=slug)),
-    "pairing_coord:cohort_pairs": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
-    "pairing_coord:cohort_pairing": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
-    "pairing_coord:pair_end": (
+    "pairing:cohort_pairs": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "pairing:cohort_pairing": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "pairing:pair_end": (
         COORDINATOR,
         _w(slug=slug, pk=cohort_pk, pair_pk=lambda w: w["pair"].pk),
     ),
-    "pairing_coord:repair": (
+    "pairing:repair": (
         COORDINATOR,
         _w(slug=slug, pk=cohort_pk, mentee_pk=lambda w: w["pair"].mentee_id),
     ),
@@ -120,15 +125,42 @@ URLS = {
         PAIR,
         _w(pk=lambda w: w["pair"].pk, goal_pk=lambda w: w["goal"].pk),
     ),
-    "pairing:run": (COORDINATOR, _w(run_pk=lambda w: w["run"].pk)),
-    "pairing:run_action": (COORDINATOR, _w(run_pk=lambda w: w["run"].pk)),
+    "pairing:run": (COORDINATOR, _w(slug=slug, pk=cohort_pk, run_pk=run_pk)),
+    "pairing:run_reassign": (COORDINATOR, _w(slug=slug, pk=cohort_pk, run_pk=run_pk)),
+    "pairing:run_rerun": (COORDINATOR, _w(slug=slug, pk=cohort_pk, run_pk=run_pk)),
+    "pairing:run_publish": (COORDINATOR, _w(slug=slug, pk=cohort_pk, run_pk=run_pk)),
+    "pairing:proposal_lock": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, run_pk=run_pk, proposal_pk=proposal_pk),
+    ),
+    "pairing:proposal_unlock": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, run_pk=run_pk, proposal_pk=proposal_pk),
+    ),
+    "pairing:proposal_exclude": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, run_pk=run_pk, proposal_pk=proposal_pk),
+    ),
+    "pairing:proposal_swap": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, run_pk=run_pk, proposal_pk=proposal_pk),
+    ),
     "pairing:settings": (COORDINATOR, _w(slug=slug)),
+    # The run's number alone does not say its programme: only its coordinators are redirected.
+    "pairing:old_run": (COORDINATOR, _w(run_pk=run_pk)),
+    "pairing:old_run_action": (COORDINATOR, _w(run_pk=run_pk)),
+    "pairing:old_settings": (REDIRECT, _w(slug=slug)),
     "pairing:choose": (OWN, _w(cohort_pk=cohort_pk)),  # only mentees in choice mode
     "insights:programme": (COORDINATOR, _w(slug=slug)),
     "insights:programme_export": (COORDINATOR, _w(slug=slug)),
     "insights:cohort": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "insights:cohort_summary": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "insights:cohort_export": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "insights:old_programme": (REDIRECT, _w(slug=slug)),
+    "insights:old_programme_export": (REDIRECT, _w(slug=slug)),
+    "insights:old_cohort": (REDIRECT, _w(slug=slug, pk=cohort_pk)),
+    "insights:old_cohort_summary": (REDIRECT, _w(slug=slug, pk=cohort_pk)),
+    "insights:old_cohort_export": (REDIRECT, _w(slug=slug, pk=cohort_pk)),
     "feedback:mine": (SELF, _w()),
     "feedback:answer": (TOKEN, _w(token="forged-token")),
     "feedback:templates": (COORDINATOR, _w(slug=slug)),
@@ -247,7 +279,9 @@ def world(db):
     cohort_mentor = EnrolmentFactory(user=_person("cohort.mentor@example.gov.uk"), cohort=cohort,
                                      role="mentor")  # fmt: skip
     run = MatchRun.objects.create(cohort=cohort, created_by=alpha_coordinator, status="draft")
-    ProposedPair.objects.create(run=run, mentee=cohort_mentee, mentor=cohort_mentor, score=0.5)
+    proposal = ProposedPair.objects.create(
+        run=run, mentee=cohort_mentee, mentor=cohort_mentor, score=0.5
+    )
     survey_defaults_ensure(programme=programme, cohort=cohort)
     template = SurveyTemplate.objects.filter(programme=programme).order_by("pk").first()
     question = Question.objects.filter(version__template=template).order_by("pk").first()
@@ -269,6 +303,7 @@ def world(db):
         "pair": pair,
         "goal": goal,
         "run": run,
+        "proposal": proposal,
         "template": template,
         "question": question,
         "schedule": schedule,
@@ -337,6 +372,8 @@ def test_the_sweep(client, world):
                 checked += 1
                 if response.status_code >= 500:
                     failures.append(f"{persona} {method.upper()} {name}: 500")
+                elif kind == REDIRECT and response.status_code != 301:
+                    failures.append(f"{persona} {method.upper()} {name} ({kind}): not a 301")
                 elif persona in DENIED.get(kind, set()) and response.status_code not in (404, 405):
                     # 405 answers a method the URL never takes, before any object is looked up,
                     # so it tells nothing about the object.
@@ -359,7 +396,7 @@ def test_the_coordinator_and_the_pair_do_reach_their_pages(client, world):
              "_move", "_remove", "_generate", "groups_move", "groups_publish")
         ):  # fmt: skip
             response = client.get(reverse(name, kwargs=fill(world)))
-            assert response.status_code in (200, 302, 405), (name, response.status_code)
+            assert response.status_code in (200, 301, 302, 405), (name, response.status_code)
     for member in (world["pair"].mentor.user, world["pair"].mentee.user):
         client.force_login(member)
         assert client.get(reverse("pairing:detail", args=[world["pair"].pk])).status_code == 200

@@ -124,7 +124,7 @@ def test_everyone_else_gets_404_on_a_pair(request, client, pair, cohort, other_p
     assert (
         client.post(reverse("pairing:goal_add", args=[pair.pk]), {"text": "x"}).status_code == 404
     )
-    url = reverse("pairing_coord:cohort_pairs", args=[cohort.programme.slug, cohort.pk])
+    url = reverse("pairing:cohort_pairs", args=[cohort.programme.slug, cohort.pk])
     assert client.get(url).status_code == 404
     assert not CheckIn.objects.exists()
 
@@ -155,7 +155,7 @@ def test_cohort_pairs_page_query_count_is_constant(
     for _ in range(2):
         CheckInFactory(pair=PairFactory(cohort=cohort))
     client.force_login(coordinator)
-    url = reverse("pairing_coord:cohort_pairs", args=[cohort.programme.slug, cohort.pk])
+    url = reverse("pairing:cohort_pairs", args=[cohort.programme.slug, cohort.pk])
     with django_assert_max_num_queries(15) as small:
         assert client.get(url).status_code == 200
     for _ in range(15):

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from lib.audit import AuditContext
 from notifications.models import Email
 from pairing import services
 from pairing.models import ExcludedPair, MatchRun, MenteeRanking, Pair, PairingSettings
@@ -63,7 +64,11 @@ def people(matching_cohort):
 
 
 def start(cohort, coordinator):
-    return services.match_run_start(cohort=cohort, actor=coordinator)
+    return services.match_run_start(cohort=cohort, ctx=AuditContext(actor=coordinator))
+
+
+def run_args(run):
+    return [run.cohort.programme.slug, run.cohort_id, run.pk]
 
 
 def proposed(run):
@@ -108,20 +113,21 @@ def test_locked_pairs_survive_a_rerun_and_excluded_ones_never_return(
 ):
     run = start(matching_cohort, coordinator)
     client.force_login(coordinator)
-    action = reverse("pairing:run_action", args=[run.pk])
+    at = run_args(run)
     # Pair cy with bo by hand: it is locked, and bo is then full.
     client.post(
-        action, {"action": "reassign", "mentee": people["cy"].pk, "mentor": people["bo"].pk}
+        reverse("pairing:run_reassign", args=at),
+        {"mentee": people["cy"].pk, "mentor": people["bo"].pk},
     )
     cy = run.proposals.get(mentee=people["cy"])
     assert cy.locked and cy.manual
     assert any("over capacity" in w for w in run.proposals.get(mentee=people["cy"]).warnings)
     ed = run.proposals.get(mentee=people["ed"])
-    client.post(action, {"action": "exclude", "proposal": ed.pk})
+    client.post(reverse("pairing:proposal_exclude", args=[*at, ed.pk]))
     assert ExcludedPair.objects.filter(mentee=people["ed"], mentor=people["ada"]).exists()
-    response = client.post(action, {"action": "rerun"})
+    response = client.post(reverse("pairing:run_rerun", args=at))
     new = MatchRun.objects.get(cohort=matching_cohort, status="draft")
-    assert response.url == reverse("pairing:run", args=[new.pk])
+    assert response.url == reverse("pairing:run", args=run_args(new))
     pairs = proposed(new)
     assert pairs["cy"] == "bo" and pairs.get("ed") != "ada"
     assert run.events.filter(action__in=["reassigned", "excluded"]).count() == 2
@@ -133,10 +139,7 @@ def test_swap_exchanges_mentors_and_rescores(client, coordinator, matching_cohor
     run = start(matching_cohort, coordinator)
     cy, di = run.proposals.get(mentee=people["cy"]), run.proposals.get(mentee=people["di"])
     client.force_login(coordinator)
-    client.post(
-        reverse("pairing:run_action", args=[run.pk]),
-        {"action": "swap", "proposal": cy.pk, "other": di.pk},
-    )
+    client.post(reverse("pairing:proposal_swap", args=[*run_args(run), cy.pk]), {"other": di.pk})
     assert proposed(run)["cy"] == "bo" and proposed(run)["di"] == "ada"
     cy.refresh_from_db()
     assert cy.locked and cy.score is not None
@@ -147,7 +150,7 @@ def test_publish_creates_pairs_starts_the_cohort_and_introduces_both_sides(
 ):
     run = start(matching_cohort, coordinator)
     client.force_login(coordinator)
-    client.post(reverse("pairing:run_action", args=[run.pk]), {"action": "publish"})
+    client.post(reverse("pairing:run_publish", args=run_args(run)))
     assert Pair.objects.filter(cohort=matching_cohort, status="active").count() == 3
     matching_cohort.refresh_from_db()
     assert matching_cohort.status == "running"
@@ -158,20 +161,20 @@ def test_publish_creates_pairs_starts_the_cohort_and_introduces_both_sides(
     assert "teaches NLP" in to_di.body_text and "teaches NLP" in to_di.body_html
     assert AuditEvent.objects.filter(action="pairs-published").count() == 1
     # Publishing again does nothing.
-    client.post(reverse("pairing:run_action", args=[run.pk]), {"action": "publish"})
-    services.match_run_publish(run=run, actor=coordinator)
+    client.post(reverse("pairing:run_publish", args=run_args(run)))
+    services.match_run_publish(run=run, ctx=AuditContext(actor=coordinator))
     assert Pair.objects.filter(cohort=matching_cohort).count() == 3
     assert Email.objects.filter(kind="introduction").count() == 6
 
 
 def test_end_a_pair_then_re_pair_the_mentee(client, coordinator, matching_cohort, people):
     run = start(matching_cohort, coordinator)
-    services.match_run_publish(run=run, actor=coordinator)
+    services.match_run_publish(run=run, ctx=AuditContext(actor=coordinator))
     pair = Pair.objects.get(mentee=people["cy"])
     client.force_login(coordinator)
     slug, pk = matching_cohort.programme.slug, matching_cohort.pk
     client.post(
-        reverse("pairing_coord:pair_end", args=[slug, pk, pair.pk]),
+        reverse("pairing:pair_end", args=[slug, pk, pair.pk]),
         {"reason": "poor_fit", "note": "Different expectations"},
     )
     pair.refresh_from_db()
@@ -180,11 +183,11 @@ def test_end_a_pair_then_re_pair_the_mentee(client, coordinator, matching_cohort
         "poor_fit",
         dt.date(2026, 11, 29),
     )
-    page = client.get(reverse("pairing_coord:repair", args=[slug, pk, people["cy"].pk]))
+    page = client.get(reverse("pairing:repair", args=[slug, pk, people["cy"].pk]))
     options = page.context["options"]
     assert options and all(o["mentor"] != people["bo"] for o in options)  # bo is full
     client.post(
-        reverse("pairing_coord:repair", args=[slug, pk, people["cy"].pk]),
+        reverse("pairing:repair", args=[slug, pk, people["cy"].pk]),
         {"mentor": options[0]["mentor"].pk},
     )
     assert Pair.objects.filter(mentee=people["cy"], status="active").count() == 1
@@ -247,12 +250,17 @@ def test_participants_and_others_cannot_see_or_change_a_run(
         user = request.getfixturevalue(persona)
     client.force_login(user)
     slug, pk = matching_cohort.programme.slug, matching_cohort.pk
-    assert client.get(reverse("pairing:run", args=[run.pk])).status_code == 404
-    for action in ("publish", "rerun"):
-        response = client.post(reverse("pairing:run_action", args=[run.pk]), {"action": action})
+    assert client.get(reverse("pairing:run", args=run_args(run))).status_code == 404
+    assert client.get(reverse("pairing:old_run", args=[run.pk])).status_code == 404
+    for action in ("run_publish", "run_rerun", "run_reassign"):
+        response = client.post(reverse(f"pairing:{action}", args=run_args(run)))
         assert response.status_code == 404
-    assert client.get(reverse("pairing_coord:cohort_pairing", args=[slug, pk])).status_code == 404
-    assert client.post(reverse("pairing_coord:cohort_pairing", args=[slug, pk])).status_code == 404
+    proposal = run.proposals.first()
+    for action in ("proposal_lock", "proposal_unlock", "proposal_exclude", "proposal_swap"):
+        response = client.post(reverse(f"pairing:{action}", args=[*run_args(run), proposal.pk]))
+        assert response.status_code == 404
+    assert client.get(reverse("pairing:cohort_pairing", args=[slug, pk])).status_code == 404
+    assert client.post(reverse("pairing:cohort_pairing", args=[slug, pk])).status_code == 404
     assert client.get(reverse("pairing:settings", args=[slug])).status_code == 404
     assert not Pair.objects.exists()
     assert MatchRun.objects.count() == 1
@@ -266,12 +274,12 @@ def test_big_runs_go_to_a_worker_and_the_page_polls_until_done(
         run = start(matching_cohort, coordinator)
     assert run.status == "queued" and len(callbacks) == 1
     client.force_login(coordinator)
-    polling = client.get(reverse("pairing:run", args=[run.pk]), headers={"HX-Request": "true"})
+    polling = client.get(reverse("pairing:run", args=run_args(run)), headers={"HX-Request": "true"})
     assert 'hx-trigger="every 2s"' in polling.content.decode()
     callbacks[0]()  # the task runs (inline in tests)
     run.refresh_from_db()
     assert run.status == "draft" and run.proposals.count() == 3
-    done = client.get(reverse("pairing:run", args=[run.pk]), headers={"HX-Request": "true"})
+    done = client.get(reverse("pairing:run", args=run_args(run)), headers={"HX-Request": "true"})
     assert done["HX-Refresh"] == "true"
     services.match_run_execute(run_id=run.pk)  # a redelivered task finds it done
     assert run.proposals.count() == 3
@@ -283,7 +291,7 @@ def test_run_page_query_count_does_not_grow_with_the_cohort(
     run = start(matching_cohort, coordinator)
     client.force_login(coordinator)
     with django_assert_max_num_queries(20) as small:
-        client.get(reverse("pairing:run", args=[run.pk]))
+        client.get(reverse("pairing:run", args=run_args(run)))
     for i in range(12):
         EnrolmentFactory(
             user=person(f"extra{i}@example.gov.uk", grade=4), cohort=matching_cohort, role="mentee"
@@ -293,7 +301,7 @@ def test_run_page_query_count_does_not_grow_with_the_cohort(
         )
     bigger = start(matching_cohort, coordinator)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(reverse("pairing:run", args=[bigger.pk]))
+        client.get(reverse("pairing:run", args=run_args(bigger)))
 
 
 def test_a_pair_from_an_earlier_cohort_is_not_proposed_again_unless_allowed(
@@ -316,3 +324,13 @@ def test_a_pair_from_an_earlier_cohort_is_not_proposed_again_unless_allowed(
     assert proposed(start(matching_cohort, coordinator)).get("di") != "bo"
     PairingSettings.objects.create(programme=matching_cohort.programme, allow_previous_pairs=True)
     assert proposed(start(matching_cohort, coordinator))["di"] == "bo"
+
+
+def test_choice_mode_refuses_the_same_rank_twice(client, matching_cohort, people):
+    PairingSettings.objects.create(programme=matching_cohort.programme, choice_mode=True)
+    client.force_login(people["cy"].user)
+    url = reverse("pairing:choose", args=[matching_cohort.pk])
+    twice = {f"rank-{people['bo'].pk}": "1", f"rank-{people['ada'].pk}": "1"}
+    response = client.post(url, twice, follow=True)
+    assert "Give each mentor a different rank." in response.content.decode()
+    assert not MenteeRanking.objects.exists()

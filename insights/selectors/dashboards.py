@@ -1,0 +1,192 @@
+"""The two dashboards, composed from the subjects beside this module.
+
+Each part keeps the query count its module promises (funnel, engagement, community, and
+:mod:`insights.surveys`), so a dashboard makes a fixed number of queries whatever the data size:
+:func:`cohort_dashboard` adds one (the programme's cohorts, for the interest rounds),
+:func:`programme_dashboard` three (its cohorts, all cohorts, wellbeing means grouped by cohort).
+The view tests pin the page totals: at most 16 queries for a cohort page, 22 for a programme page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg
+from django.utils import timezone
+
+from insights import surveys
+from insights.definitions import PairSummary, Window, summarise_pairs
+from programmes.models import Cohort, Programme
+
+from .community import (
+    BreakdownRow,
+    breakdown_by_grade,
+    breakdown_by_organisation,
+    priorities_covered,
+    retention_by_cohort,
+    talent_pool_size,
+)
+from .engagement import checkins_in_window, pair_facts, wellbeing_figures
+from .funnel import Funnel, build_funnel, funnel_counts_by_cohort, interest_by_cohort
+
+
+@dataclass
+class CohortDashboard:
+    cohort: Cohort
+    window: Window
+    funnel: Funnel
+    pairs: PairSummary
+    wellbeing: dict
+    surveys: surveys.SurveyFigures
+    cadence_days: int
+
+    @property
+    def headline(self) -> dict:
+        return headline(self.funnel, self.pairs, self.surveys, self.wellbeing.get("mean"))
+
+
+def headline(funnel: Funnel, pairs: PairSummary, survey: surveys.SurveyFigures, wellbeing_mean):
+    """The figures shown side by side on the programme dashboard, in order."""
+    return {
+        "Applied (mentees)": funnel.applied,
+        "Accepted (mentees)": funnel.accepted,
+        "Matched": funnel.matched,
+        "Match rate %": funnel.match_rate,
+        "Mentor utilisation %": funnel.mentor_utilisation,
+        "Pairs": pairs.pairs,
+        "Check-ins per pair": pairs.checkins_per_pair,
+        "Check-ins against plan %": pairs.plan_rate,
+        "At risk now": len(pairs.at_risk),
+        "Completed": pairs.completed,
+        "Ended early": pairs.early,
+        "Median relationship (days)": pairs.length_median,
+        "Mean wellbeing": wellbeing_mean,
+        "Survey response rate %": survey.response_rate if survey.available else None,
+        "NPS": survey.nps if survey.available else None,
+    }
+
+
+def window_for(*, start: dt.date | None = None, end: dt.date | None = None) -> Window:
+    """The as-of date is the end of the filter, never later than today."""
+    today = timezone.localdate()
+    return Window(as_of=min(end, today) if end else today, start=start)
+
+
+def cohort_dashboard(*, cohort: Cohort, window: Window) -> CohortDashboard:
+    programme = cohort.programme
+    cohorts = list(
+        Cohort.objects.filter(programme=programme).only("pk", "starts_on", "applications_close")
+    )
+    facts = pair_facts([cohort.pk], window)
+    counts = funnel_counts_by_cohort([cohort.pk]).get(cohort.pk)
+    interest = interest_by_cohort(programme, cohorts).get(cohort.pk, 0)
+    return CohortDashboard(
+        cohort=cohort,
+        window=window,
+        funnel=build_funnel(counts, interest, facts, cohort),
+        pairs=summarise_pairs(
+            facts,
+            cadence_days=programme.checkin_cadence_days,
+            cohort_ends_on=cohort.ends_on,
+            window=window,
+        ),
+        wellbeing=wellbeing_figures([cohort.pk], window),
+        surveys=surveys.cohort_survey_figures(cohort=cohort, window=window),
+        cadence_days=programme.checkin_cadence_days,
+    )
+
+
+@dataclass
+class CohortColumn:
+    cohort: Cohort
+    funnel: Funnel
+    pairs: PairSummary
+    surveys: surveys.SurveyFigures
+    wellbeing_mean: float | None
+    returning_mentors: int = 0
+    alumni_mentors: int = 0
+
+    @property
+    def headline(self) -> dict:
+        return headline(self.funnel, self.pairs, self.surveys, self.wellbeing_mean)
+
+
+@dataclass
+class ProgrammeDashboard:
+    programme: Programme
+    window: Window
+    columns: list[CohortColumn]
+    retention: dict
+    talent_pool: dict
+    priorities: list[dict]
+    by_organisation: list[BreakdownRow]
+    by_grade: list[BreakdownRow]
+    surveys_available: bool = field(default=False)
+
+
+def programme_cohorts(programme: Programme, *, start=None, end=None):
+    """The programme's cohorts running at some point in the date filter (all without one)."""
+    qs = Cohort.objects.filter(programme=programme)
+    if start:
+        qs = qs.filter(ends_on__gte=start)
+    if end:
+        qs = qs.filter(starts_on__lte=end)
+    return qs.order_by("starts_on", "pk")
+
+
+def programme_dashboard(
+    *, programme: Programme, window: Window, start=None, end=None
+) -> ProgrammeDashboard:
+    cohorts = list(programme_cohorts(programme, start=start, end=end))
+    ids = [c.pk for c in cohorts]
+    all_cohorts = list(
+        Cohort.objects.filter(programme=programme).only("pk", "starts_on", "applications_close")
+    )
+    facts = pair_facts(ids, window, names=False)  # counts only: no names needed
+    by_cohort: dict[int, list] = defaultdict(list)
+    for p in facts:
+        by_cohort[p.cohort_id].append(p)
+    counts = funnel_counts_by_cohort(ids)
+    interest = interest_by_cohort(programme, all_cohorts)
+    wellbeing = dict(
+        checkins_in_window(ids, window)
+        .values("pair__cohort_id")
+        .annotate(m=Avg("wellbeing"))
+        .order_by()
+        .values_list("pair__cohort_id", "m")
+    )
+    survey = surveys.programme_survey_figures(cohort_ids=ids, window=window)
+    retention = retention_by_cohort(programme, ids)
+    columns = []
+    for c in cohorts:
+        pairs = by_cohort.get(c.pk, [])
+        r = retention["per_cohort"].get(c.pk, {})
+        columns.append(
+            CohortColumn(
+                cohort=c,
+                funnel=build_funnel(counts.get(c.pk), interest.get(c.pk, 0), pairs, c),
+                pairs=summarise_pairs(
+                    pairs,
+                    cadence_days=programme.checkin_cadence_days,
+                    cohort_ends_on=c.ends_on,
+                    window=window,
+                ),
+                surveys=survey.get(c.pk, surveys.SurveyFigures(available=surveys.available())),
+                wellbeing_mean=round(wellbeing[c.pk], 2) if wellbeing.get(c.pk) else None,
+                returning_mentors=r.get("returning", 0),
+                alumni_mentors=r.get("alumni", 0),
+            )
+        )
+    return ProgrammeDashboard(
+        programme=programme,
+        window=window,
+        columns=columns,
+        retention=retention,
+        talent_pool=talent_pool_size(programme),
+        priorities=priorities_covered(programme, ids),
+        by_organisation=breakdown_by_organisation(ids),
+        by_grade=breakdown_by_grade(ids),
+        surveys_available=surveys.available(),
+    )
