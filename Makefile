@@ -66,8 +66,9 @@ test-browser: install-dev
 	$(PY) -m pytest browser_tests -p no:cacheprovider
 
 ## The outbox against a real SMTP server, a private Redis and real Celery workers (docs/email.md).
+## Benchmarks and rigs live in bench/ (outside the product packages) and run as `python -m bench.<name>`.
 test-reliability: install-dev
-	$(PY) -m notifications.reliability.run
+	$(PY) -m bench.reliability
 
 ## Enqueue 10,000 emails and deliver them through a worker to a local SMTP server.
 bench-email: install-dev
@@ -87,12 +88,12 @@ bench-passwords: install-dev
 ## One run of every rhythm rule over 1,000 and 5,000 active pairs (docs/rhythm.md), in a
 ## throwaway SQLite database unless DATABASE_URL is set; the run is rolled back.
 bench-rhythm: install-dev
-	export VAR_DIR="$$(mktemp -d)"; $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py bench_rhythm
+	export VAR_DIR="$$(mktemp -d)"; $(PY) manage.py migrate --noinput -v0 && $(PY) -m bench.rhythm
 
 ## Time the insights dashboards on 5 cohorts, 2,000 pairs and 20,000 check-ins, in a throwaway
 ## database (a temporary SQLite file, or test_<name> next to DATABASE_URL's PostgreSQL database).
 bench-dashboard: install-dev
-	VAR_DIR="$$(mktemp -d)" DJANGO_DEBUG=false $(PY) manage.py insights_benchmark
+	VAR_DIR="$$(mktemp -d)" DJANGO_DEBUG=false $(PY) -m bench.dashboard
 
 ## Locust (50 users, 60 s) against gunicorn + PostgreSQL + Redis in a throwaway database
 ## (mentorship_load); see docs/security.md, "7. Load test". Extra options: LOAD_TEST_ARGS="--duration 120".

@@ -1,18 +1,16 @@
-"""Shared fixtures: the personas every access test uses.
+"""Shared fixtures: the personas every access test uses, built by ``mentorship.testing``.
 
 - ``coordinator`` coordinates ``programme``; ``mentor`` and ``mentee`` are enrolled in its
   ``cohort``; ``outsider`` has an account and nothing else.
 - ``other_programme`` belongs to someone else entirely.
-"""
 
-import os
-import socket
-from urllib.parse import urlparse
+Helpers a test imports (``service_reachable``, ``skip_or_fail``, ``answered_response``) live in
+``mentorship/testing.py``, not here.
+"""
 
 import pytest
 
-from people.tests.factories import UserFactory
-from programmes.tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
+from mentorship import testing
 
 
 @pytest.fixture(autouse=True)
@@ -46,67 +44,44 @@ def _celery_inline():
 
 @pytest.fixture
 def coordinator(db):
-    return UserFactory(email="coordinator@example.gov.uk", full_name="Cora Coordinator")
+    return testing.make_coordinator()
 
 
 @pytest.fixture
 def programme(coordinator):
-    return ProgrammeFactory(name="Data Science Accelerator", coordinators=[coordinator])
+    return testing.make_programme(coordinator)
 
 
 @pytest.fixture
 def cohort(programme):
-    return CohortFactory(programme=programme, name="Spring 2027")
+    return testing.make_cohort(programme)
 
 
 @pytest.fixture
 def mentor(cohort):
-    user = UserFactory(email="mentor@example.gov.uk", full_name="Morgan Mentor")
-    EnrolmentFactory(user=user, cohort=cohort, role="mentor", capacity=2)
-    return user
+    return testing.make_mentor(cohort)
 
 
 @pytest.fixture
 def mentee(cohort):
-    user = UserFactory(email="mentee@example.gov.uk", full_name="Mina Mentee")
-    EnrolmentFactory(user=user, cohort=cohort, role="mentee")
-    return user
+    return testing.make_mentee(cohort)
 
 
 @pytest.fixture
 def outsider(db):
-    return UserFactory(email="outsider@example.gov.uk", full_name="Otto Outsider")
+    return testing.make_outsider()
 
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(email="admin@example.gov.uk", is_staff=True, is_superuser=True)
+    return testing.make_staff()
 
 
 @pytest.fixture
 def other_programme(db):
-    other = UserFactory(email="other.coordinator@example.gov.uk")
-    return ProgrammeFactory(name="Policy Profession Mentoring", coordinators=[other])
+    return testing.make_other_programme()
 
 
 @pytest.fixture
 def other_cohort(other_programme):
-    return CohortFactory(programme=other_programme, name="Other cohort")
-
-
-def service_reachable(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection(
-            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 1
-        ):
-            return True
-    except OSError:
-        return False
-
-
-def skip_or_fail(reason: str):
-    """Skip a test whose service is missing, or fail it when CI requires every service."""
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
-    pytest.skip(reason)
+    return testing.make_other_cohort(other_programme)

@@ -16,7 +16,7 @@ import sys
 import time
 from email.message import EmailMessage
 
-from notifications.reliability.harness import Redis, Sink, Worker, setup, start_smtp
+from bench.harness import Redis, Sink, Worker, setup, start_smtp
 
 N = int(os.environ.get("BENCH_EMAILS", "10000"))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import skip_or_fail
+from mentorship.testing import skip_or_fail
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [

@@ -223,7 +223,7 @@ def programme_export_rows(d: ProgrammeDashboard) -> list[list]:
     rows += [["", "Business priorities", p["name"], p["projects"]] for p in d.priorities]
     for title, groups in (("Organisation", d.by_organisation), ("Grade", d.by_grade)):
         for g in groups:
-            rows.append(["", title, g.label, "fewer than 5" if g.hidden else g.people])
+            rows.append(["", title, g.label, g.people_shown])
     return rows
 
 

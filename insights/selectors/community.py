@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from insights.definitions import SMALL_GROUP, rate, suppressed
+from insights.definitions import SMALL_GROUP, rate
+from insights.suppression import suppress
 from pairing.models import Pair
 from people.models import Grade, User
 from programmes.models import (
@@ -128,22 +129,31 @@ class BreakdownRow:
     mentors: int
     mentee_pairs_ended: int
     mentee_pairs_completed: int
+    # Per cell (people, mentees, mentors): None (shown), "primary" (1 to 4) or "secondary"
+    # (hidden so that no hidden count can be worked out): insights/suppression.py.
+    mask: tuple = (None, None, None)
 
     @property
     def hidden(self) -> bool:
-        return self.people < SMALL_GROUP
+        return self.mask[0] is not None
 
-    def shown(self, value: int):
-        """The count, or None when it is 1 to 4 people (the template says "fewer than 5")."""
-        return None if self.hidden or suppressed(value) else value
+    @staticmethod
+    def _label(value: int, how):
+        if how is None:
+            return value
+        return "fewer than 5" if how == "primary" else "not shown"
+
+    @property
+    def people_shown(self):
+        return self._label(self.people, self.mask[0])
 
     @property
     def mentees_shown(self):
-        return self.shown(self.mentees)
+        return self._label(self.mentees, self.mask[1])
 
     @property
     def mentors_shown(self):
-        return self.shown(self.mentors)
+        return self._label(self.mentors, self.mask[2])
 
     @property
     def completion_rate(self):
@@ -182,6 +192,10 @@ def _breakdown(cohort_ids, key: str, label) -> list[BreakdownRow]:
         )
         for r in rows
     ]
+    # Small groups hidden so that no hidden count follows from the shown ones or the totals.
+    masks = suppress([[b.people, b.mentees, b.mentors] for b in result])
+    for row, mask in zip(result, masks, strict=True):
+        row.mask = tuple(mask)
     # Shown groups first, largest first; hidden groups after, in name order (their size is not
     # revealed by their position).
     return sorted(result, key=lambda b: (b.hidden, -b.people if not b.hidden else 0, b.label))

@@ -7,7 +7,7 @@ import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
-from conftest import service_reachable, skip_or_fail
+from mentorship.testing import service_reachable, skip_or_fail
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

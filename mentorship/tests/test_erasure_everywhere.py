@@ -26,12 +26,12 @@ from community.models import (
     StandupGroup,
 )
 from feedback.models import Answer, SurveyInvitation
+from mentorship.testing import answered_response
 from notifications.models import Email
 from pairing.models import CheckIn, MatchRun, Pair, PairGoal, ProposedPair
 from people.models import ProfileSkill
 from people.services import audit_record, person_erase
 from people.tests.factories import SkillFactory, UserFactory
-from people.tests.helpers import answered_response
 from programmes.models import Enrolment, Project
 from programmes.tests.factories import EnrolmentFactory
 from rhythm.ics import checkin_ics

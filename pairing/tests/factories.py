@@ -2,8 +2,24 @@ import datetime as dt
 
 import factory
 
-from pairing.models import CheckIn, Pair
-from programmes.tests.factories import CohortFactory, EnrolmentFactory
+from pairing.models import (
+    CheckIn,
+    ExcludedPair,
+    MatchRun,
+    MenteeRanking,
+    Pair,
+    PairGoal,
+    PairingSettings,
+    ProposedPair,
+    RunEvent,
+)
+from people.tests.factories import UserFactory
+from programmes.tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
+
+
+def _coordinator_of(cohort):
+    """The cohort's coordinator, or a new person when its programme has none."""
+    return cohort.programme.coordinators.first() or UserFactory()
 
 
 class PairFactory(factory.django.DjangoModelFactory):
@@ -32,3 +48,85 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     rating = 4
     wellbeing = 4
     protected_time_kept = True
+
+
+class PairGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PairGoal
+
+    pair = factory.SubFactory(PairFactory)
+    text = factory.Sequence(lambda n: f"Goal {n}: publish the first estimates")
+    progress = PairGoal.Progress.NOT_STARTED
+    order = factory.Sequence(lambda n: n)
+
+
+class PairingSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PairingSettings
+        django_get_or_create = ["programme"]
+
+    programme = factory.SubFactory(ProgrammeFactory)
+
+
+class MatchRunFactory(factory.django.DjangoModelFactory):
+    """A draft run with no proposals; add them with ``ProposedPairFactory(run=...)``."""
+
+    class Meta:
+        model = MatchRun
+
+    cohort = factory.SubFactory(CohortFactory)
+    created_by = factory.LazyAttribute(lambda o: _coordinator_of(o.cohort))
+    status = MatchRun.Status.DRAFT
+    progress = 100
+
+
+class ProposedPairFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProposedPair
+
+    run = factory.SubFactory(MatchRunFactory)
+    mentor = factory.SubFactory(
+        EnrolmentFactory, cohort=factory.SelfAttribute("..run.cohort"), role="mentor"
+    )
+    mentee = factory.SubFactory(
+        EnrolmentFactory, cohort=factory.SelfAttribute("..run.cohort"), role="mentee"
+    )
+    score = 0.75
+    reasons = factory.LazyFunction(lambda: ["Shares the skills the project needs"])
+
+
+class ExcludedPairFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExcludedPair
+
+    cohort = factory.SubFactory(CohortFactory)
+    mentor = factory.SubFactory(
+        EnrolmentFactory, cohort=factory.SelfAttribute("..cohort"), role="mentor"
+    )
+    mentee = factory.SubFactory(
+        EnrolmentFactory, cohort=factory.SelfAttribute("..cohort"), role="mentee"
+    )
+    created_by = factory.LazyAttribute(lambda o: _coordinator_of(o.cohort))
+
+
+class RunEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RunEvent
+
+    run = factory.SubFactory(MatchRunFactory)
+    actor = factory.LazyAttribute(lambda o: o.run.created_by)
+    action = "lock"
+    detail = "Locked a pair"
+
+
+class MenteeRankingFactory(factory.django.DjangoModelFactory):
+    """Choice mode: the mentee ranks a mentor of the same cohort."""
+
+    class Meta:
+        model = MenteeRanking
+
+    mentee = factory.SubFactory(EnrolmentFactory, role="mentee")
+    mentor = factory.SubFactory(
+        EnrolmentFactory, cohort=factory.SelfAttribute("..mentee.cohort"), role="mentor"
+    )
+    rank = factory.Sequence(lambda n: n + 1)

@@ -1,6 +1,15 @@
 import factory
 
-from people.models import Interest, Profile, Skill, User
+from people.models import (
+    AuditEvent,
+    Interest,
+    Priority,
+    Profile,
+    ProfileSkill,
+    Skill,
+    SkillLevel,
+    User,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -39,3 +48,28 @@ class InterestFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"Interest {n}")
+
+
+class ProfileSkillFactory(factory.django.DjangoModelFactory):
+    """A skill someone can teach (``direction="learn"`` for one they want to learn)."""
+
+    class Meta:
+        model = ProfileSkill
+
+    profile = factory.SubFactory(ProfileFactory)
+    skill = factory.SubFactory(SkillFactory)
+    direction = ProfileSkill.Direction.TEACH
+    level = SkillLevel.WORKING
+    priority = Priority.MEDIUM
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    actor = factory.SubFactory(UserFactory)
+    action = "profile.update"
+    object_type = "user"
+    object_id = factory.LazyAttribute(lambda o: str(o.actor.pk) if o.actor else "")
+    summary = "Updated their profile"
+    ip_address = "192.0.2.10"

@@ -5,9 +5,9 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from mentorship.testing import answered_response
 from people.models import AuditEvent
 from people.tests.factories import UserFactory
-from people.tests.helpers import answered_response
 from programmes.services import programme_update
 
 PASSWORD = "correct-horse-battery-42"

@@ -4,17 +4,26 @@ import pytest
 from argon2 import extract_parameters
 from django.contrib.auth.hashers import Argon2PasswordHasher, PBKDF2PasswordHasher, make_password
 
-from mentorship import settings as project_settings
 from people.tests.factories import UserFactory
 
 PASSWORD = "correct-horse-battery-42"
 LOGIN = "/accounts/login/"
 
 
+# The project's list (mentorship/settings.py; mentorship/tests/test_settings.py checks it is
+# this one); the test settings use MD5 for speed.
+PROJECT_HASHERS = [
+    "people.hashers.OwaspArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+
 @pytest.fixture
 def real_hashers(settings):
-    """The project's hasher list (the test settings use MD5 for speed)."""
-    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = PROJECT_HASHERS
 
 
 def _argon2_parameters(encoded: str):

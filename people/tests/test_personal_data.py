@@ -14,13 +14,13 @@ from django.db.models import Avg, Count, Sum
 from django.urls import reverse
 
 from feedback.models import Answer
+from mentorship.testing import answered_response
 from notifications.models import Email, EmailPreference
 from pairing.models import CheckIn, Pair, PairGoal
 from people import personal_data
 from people.models import AuditEvent, ProfileSkill, User
 from people.services import audit_record, person_erase
 from people.tests.factories import InterestFactory, SkillFactory, UserFactory
-from people.tests.helpers import answered_response
 from programmes.models import Enrolment, Project, TalentPoolEntry
 from programmes.retention import retention_anonymise, retention_candidates
 from programmes.tests.factories import CohortFactory, EnrolmentFactory

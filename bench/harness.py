@@ -1,5 +1,6 @@
-"""Real services for the reliability run and the benchmark: an SMTP sink (aiosmtpd), a private
-redis-server on a spare port, Celery worker processes and a database they all share.
+"""Real services for the outbox fault rig (bench.reliability) and the email benchmark
+(notifications/reliability/bench.py): an SMTP sink (aiosmtpd), a private redis-server on a spare
+port, Celery worker processes and a database they all share.
 
 Nothing here touches the machine's own Redis or database: Redis is a child process on its own
 port, and the database is a SQLite file in a temporary folder or, when DATABASE_URL points at
@@ -19,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*<outbox-(\d+)\.", re.MULTILINE | re.IGNORECASE)
 

@@ -1,6 +1,6 @@
-"""Build a large programme in a throwaway database and time the dashboards.
+"""Build a large programme in a throwaway database and time the dashboards: make bench-dashboard.
 
-    python manage.py insights_benchmark [--pairs 2000] [--checkins 20000] [--answers 10000]
+    python -m bench.dashboard [--pairs 2000] [--checkins 20000] [--answers 10000] [--repeat 9]
 
 Runs in a database of its own, created and dropped here with Django's test-database machinery:
 ``test_<name>`` next to the one in DATABASE_URL on PostgreSQL, a file in a temporary folder on
@@ -11,6 +11,7 @@ one warm-up) and its number of queries.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import random
@@ -20,12 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import timezone
+from bench import django_setup
 
 ORGANISATIONS = [
     "Office for National Statistics",
@@ -45,49 +41,52 @@ REASONS = ["mentee_left", "mentor_left", "poor_fit", "workload", "other"]
 COHORTS = 5
 
 
-class Command(BaseCommand):
-    help = "Time the insights dashboards on a generated programme in a throwaway database."
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=2000)
+    parser.add_argument("--checkins", type=int, default=20000)
+    parser.add_argument("--answers", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--verbose", action="store_true", help="print the slowest query's SQL")
+    opts = parser.parse_args(argv)
+    django_setup()
+    from django.db import connection
 
-    def add_arguments(self, parser):
-        parser.add_argument("--pairs", type=int, default=2000)
-        parser.add_argument("--checkins", type=int, default=20000)
-        parser.add_argument("--answers", type=int, default=10000)
-        parser.add_argument("--repeat", type=int, default=9)
-        parser.add_argument("--seed", type=int, default=8)
-
-    def handle(self, *args, **opts):
-        creation = connection.creation
-        test_settings = connection.settings_dict.setdefault("TEST", {})
-        tmp = None
-        if connection.vendor == "sqlite":
-            tmp = tempfile.TemporaryDirectory(prefix="insights-bench-")
-            test_settings["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
-        old_name = connection.settings_dict["NAME"]
-        creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
-        try:
-            started = time.perf_counter()
-            info = build(
-                pairs=opts["pairs"],
-                checkins=opts["checkins"],
-                answers=opts["answers"],
-                rng=random.Random(opts["seed"]),
-            )
-            info["build_s"] = round(time.perf_counter() - started, 1)
-            if connection.vendor == "postgresql":
-                # A live database has planner statistics; a freshly bulk-loaded one has none
-                # until autovacuum gets to it, and the plans would be those of empty tables.
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
-            self.stdout.write(json.dumps({"event": "built", "db": connection.vendor, **info}))
-            for line in measure(info, repeat=opts["repeat"], verbose=opts["verbosity"] > 1):
-                self.stdout.write(json.dumps(line))
-        finally:
-            creation.destroy_test_db(old_name, verbosity=0)
-            if tmp:
-                tmp.cleanup()
+    creation = connection.creation
+    test_settings = connection.settings_dict.setdefault("TEST", {})
+    tmp = None
+    if connection.vendor == "sqlite":
+        tmp = tempfile.TemporaryDirectory(prefix="insights-bench-")
+        test_settings["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+    old_name = connection.settings_dict["NAME"]
+    creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+    try:
+        started = time.perf_counter()
+        info = build(
+            pairs=opts.pairs,
+            checkins=opts.checkins,
+            answers=opts.answers,
+            rng=random.Random(opts.seed),
+        )
+        info["build_s"] = round(time.perf_counter() - started, 1)
+        if connection.vendor == "postgresql":
+            # A live database has planner statistics; a freshly bulk-loaded one has none
+            # until autovacuum gets to it, and the plans would be those of empty tables.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        print(json.dumps({"event": "built", "db": connection.vendor, **info}), flush=True)
+        for line in measure(info, repeat=opts.repeat, verbose=opts.verbose):
+            print(json.dumps(line), flush=True)
+    finally:
+        creation.destroy_test_db(old_name, verbosity=0)
+        if tmp:
+            tmp.cleanup()
 
 
 def build(*, pairs: int, checkins: int, answers: int, rng: random.Random) -> dict:
+    from django.utils import timezone
+
     from insights import surveys
     from pairing.models import CheckIn, Pair
     from people.models import Grade, Profile, User
@@ -242,6 +241,8 @@ def build(*, pairs: int, checkins: int, answers: int, rng: random.Random) -> dic
 
 
 def _build_surveys(cohorts, mentee_enrolments, answers: int, rng) -> int:
+    from django.utils import timezone
+
     from feedback.models import (
         Answer,
         Question,
@@ -325,6 +326,11 @@ def _build_surveys(cohorts, mentee_enrolments, answers: int, rng) -> int:
 
 
 def measure(info: dict, *, repeat: int, verbose: bool = False):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
     from people.models import User
 
     client = Client()
@@ -361,3 +367,7 @@ def measure(info: dict, *, repeat: int, verbose: bool = False):
             "slowest_query_ms": round(1000 * float(slowest["time"]), 1),
             "slowest_query": slowest["sql"][:120] if verbose else None,
         }
+
+
+if __name__ == "__main__":
+    main()

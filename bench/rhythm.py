@@ -1,22 +1,30 @@
 """make bench-rhythm: build a programme with N active pairs (bulk_create), run every rule once,
 print JSON: seconds, queries and emails created. Everything happens in one transaction that is
-rolled back at the end, so the database is left as it was and nothing is queued."""
+rolled back at the end, so the database is left as it was and nothing is queued.
 
+    python -m bench.rhythm [--pairs 1000 5000]
+"""
+
+import argparse
 import datetime as dt
 import json
 import time
 
 import time_machine
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
-from notifications.models import Email
-from pairing.models import CheckIn, Pair
-from people.models import Profile, User
-from programmes.models import Cohort, Enrolment, Programme
-from rhythm import services
+from bench import django_setup
+
+django_setup()
+
+from django.db import connection, transaction  # noqa: E402  (after django.setup())
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from notifications.models import Email  # noqa: E402
+from pairing.models import CheckIn, Pair  # noqa: E402
+from people.models import Profile, User  # noqa: E402
+from programmes.models import Cohort, Enrolment, Programme  # noqa: E402
+from rhythm import services  # noqa: E402
 
 # Friday 16 October 2026, 10:00 London: every pair's check-in is due on Monday, so every pair
 # gets two reminders with calendar invitations; a tenth of the pairs are silent (nudges) and one
@@ -94,32 +102,40 @@ def build(n: int, tag: str) -> Programme:
     return programme
 
 
-class Command(BaseCommand):
-    help = "Benchmark one run of every rhythm rule over N active pairs (default 1,000 and 5,000)."
+def run(n: int) -> dict:
+    """One rhythm run over n active pairs, in a transaction rolled back afterwards."""
+    result = {}
+    try:
+        with time_machine.travel(NOW, tick=False), transaction.atomic():
+            build(n, f"{n}-{int(time.time())}")
+            before = Email.objects.count()
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                outcome = services.rhythm_run()
+            result = {
+                "pairs": n,
+                "seconds": round(time.perf_counter() - start, 2),
+                "queries": len(ctx),
+                "emails_created": Email.objects.count() - before,
+                "by_rule": outcome["by_rule"],
+                "database": connection.vendor,
+            }
+            raise Rollback
+    except Rollback:
+        pass
+    return result
 
-    def add_arguments(self, parser):
-        parser.add_argument("--pairs", type=int, nargs="*", default=[1000, 5000])
 
-    def handle(self, *args, pairs, **options):
-        reverse("home")  # load the URL patterns (and the views they import) before timing
-        for n in pairs:
-            result = {}
-            try:
-                with time_machine.travel(NOW, tick=False), transaction.atomic():
-                    build(n, f"{n}-{int(time.time())}")
-                    before = Email.objects.count()
-                    start = time.perf_counter()
-                    with CaptureQueriesContext(connection) as ctx:
-                        run = services.rhythm_run()
-                    result = {
-                        "pairs": n,
-                        "seconds": round(time.perf_counter() - start, 2),
-                        "queries": len(ctx),
-                        "emails_created": Email.objects.count() - before,
-                        "by_rule": run["by_rule"],
-                        "database": connection.vendor,
-                    }
-                    raise Rollback
-            except Rollback:
-                pass
-            self.stdout.write(json.dumps(result))
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description="One run of every rhythm rule over N active pairs (default 1,000 and 5,000)."
+    )
+    parser.add_argument("--pairs", type=int, nargs="*", default=[1000, 5000])
+    args = parser.parse_args(argv)
+    reverse("home")  # load the URL patterns (and the views they import) before timing
+    for n in args.pairs:
+        print(json.dumps(run(n)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

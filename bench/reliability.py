@@ -1,4 +1,5 @@
-"""Reliability run of the outbox against real services: ``make test-reliability``.
+"""Reliability run of the outbox against real services: ``make test-reliability``
+(``python -m bench.reliability``).
 
 Starts an SMTP sink (aiosmtpd), a private Redis, two Celery worker processes and a sweeper
 (``services.email_sweep`` every 2 s in a thread here, as beat would run it), then proves by
@@ -22,7 +23,7 @@ import sys
 import threading
 import time
 
-from notifications.reliability.harness import Redis, Sink, Worker, setup, start_smtp
+from bench.harness import Redis, Sink, Worker, setup, start_smtp
 
 SWEEP_SECONDS = 2.0
 ENV = {

@@ -1,6 +1,6 @@
 """Benchmark for programmes.similarity on synthetic proposals.
 
-Run with ``python -m programmes.similarity_bench [--n 10000] [--queries 20] [--pairs-n 1000]``.
+Run with ``python -m bench.similarity [--n 10000] [--queries 20] [--pairs-n 1000]``.
 Prints one JSON line per measurement: ``{"measure": ..., "n": ..., "seconds": ...}``.
 
 The synthetic proposals are built from templates and a public-sector data science vocabulary so

@@ -1,0 +1,49 @@
+"""The benchmarks still run: each on a tiny size, so a refactor of the apps they drive cannot leave
+a ``make bench-*`` target broken until someone next measures."""
+
+import json
+import random
+
+import pytest
+
+
+def test_similarity_bench_prints_one_json_line_per_measure(capsys):
+    from bench import similarity
+
+    similarity.main(["--n", "60", "--queries", "2", "--pairs-n", "20"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["measure"] for line in lines] == [
+        "build_index",
+        "query_median",
+        "query_max",
+        "duplicates_within",
+    ]
+
+
+@pytest.mark.django_db
+def test_rhythm_bench_runs_every_rule_and_rolls_back():
+    from bench import rhythm
+    from notifications.models import Email
+    from programmes.models import Programme
+
+    result = rhythm.run(20)
+    assert result["pairs"] == 20
+    assert result["by_rule"]["checkin-due"] > 0
+    assert result["by_rule"]["checkin-nudge"] > 0  # a tenth are silent
+    assert not Programme.objects.exists() and not Email.objects.exists()
+
+
+@pytest.mark.django_db
+def test_dashboard_bench_builds_a_programme_and_times_every_page():
+    from bench import dashboard
+
+    info = dashboard.build(pairs=100, checkins=100, answers=100, rng=random.Random(1))
+    assert info["pairs"] == 100 and info["cohorts"] == dashboard.COHORTS
+    lines = list(dashboard.measure(info, repeat=1))
+    assert {line["page"] for line in lines} == {
+        "cohort_running",
+        "cohort_finished",
+        "programme",
+        "trivial_page",
+    }
+    assert all(line["queries"] > 0 for line in lines)
