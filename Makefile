@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-api bench-pairing load-test
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-api bench-pairing bench-passwords load-test
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -74,11 +74,18 @@ test-reliability: install-dev
 
 ## Enqueue 10,000 emails and deliver them through a worker to a local SMTP server.
 bench-email: install-dev
-	$(PY) -m notifications.reliability.bench
+	$(PY) -m bench.email
 
-## The pairing engine on synthetic cohorts up to 10,000 x 5,000 (docs/pairing-engine.md).
+## The pairing engine on synthetic cohorts up to 10,000 x 5,000, with the dense
+## linear_sum_assignment measured beside it (docs/pairing-engine.md, docs/performance.md).
+## PAIRING_ARGS=--national adds 50,000 x 25,000 (a few minutes).
 bench-pairing: install-dev
-	$(PY) manage.py pairing_benchmark
+	$(PY) -m bench.pairing $(PAIRING_ARGS)
+
+## CPU and wall milliseconds per password check: the project's Argon2id against Django's
+## Argon2 defaults and PBKDF2, in the same run (docs/performance.md, "Password hashing").
+bench-passwords: install-dev
+	$(PY) -m bench.password_hashing
 
 ## One run of every rhythm rule over 1,000 and 5,000 active pairs (docs/rhythm.md), in a
 ## throwaway SQLite database unless DATABASE_URL is set; the run is rolled back.

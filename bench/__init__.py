@@ -12,6 +12,10 @@ any app; no app may import ``bench`` (mentorship/tests/test_layering.py).
 - ``python -m bench.rhythm``: one run of every rhythm rule over N active pairs.
 - ``python -m bench.reliability``: the outbox against real SMTP, Redis and Celery workers.
 - ``python -m bench.api``: p50/p95 of the API's list endpoints.
+- ``python -m bench.email``: the outbox's end-to-end rate against a bare smtplib loop.
+- ``python -m bench.pairing [--national]``: block scoring + certified solve, dense comparison.
+- ``python -m bench.password_hashing``: CPU per password check, project hasher vs Django's.
+- ``bench.synthetic_pairing``: synthetic cohorts for the pairing benchmark and engine tests.
 - ``bench.harness``: the services the fault rig and the email benchmark start.
 """
 

@@ -174,6 +174,16 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Argon2id with OWASP's parameters first: new passwords use it, and older hashes (PBKDF2, or
+# Argon2 with other parameters) are upgraded at the person's next sign-in. The others stay so
+# existing hashes can still be checked. Cost per check: docs/performance.md.
+PASSWORD_HASHERS = [
+    "people.hashers.OwaspArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -413,6 +423,11 @@ OUTBOX_SENDING_TIMEOUT_SECONDS = env.int(
 )
 # A fresh pending row whose on-commit task never arrived (broker down) is queued again after this.
 OUTBOX_REQUEUE_GRACE_SECONDS = env.int("OUTBOX_REQUEUE_GRACE_SECONDS", default=60)
+# The rows of one transaction (and of one sweep) go to a worker in batches of up to this many,
+# delivered over one SMTP connection; a batch stops claiming after OUTBOX_BATCH_SECONDS and hands
+# the rest on as a new task, well inside the task's time limit.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
+OUTBOX_BATCH_SECONDS = env.int("OUTBOX_BATCH_SECONDS", default=60)
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
 OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=1000)
 OUTBOX_SENT_RETENTION_DAYS = env.int("OUTBOX_SENT_RETENTION_DAYS", default=90)

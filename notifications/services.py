@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import Context
@@ -127,12 +127,66 @@ def _email_row(
     )
 
 
+class _CommitBatch:
+    """The pending rows one transaction creates: published together after the commit."""
+
+    def __init__(self):
+        self.ids: list[int] = []
+        self.published = False
+        self.last_hook = None
+
+
+class _QueueAfterCommit:
+    """On-commit hook of one pending row.
+
+    After a real commit (Django runs the hooks outside any atomic block) the first hook of a
+    transaction's batch to run hands the whole batch to the broker and the others do nothing:
+    one message per transaction (and one SMTP connection at the worker), not one per row. A row
+    of a savepoint that was rolled back may be in the batch: its claim finds no row, harmlessly.
+    A transaction rolled back entirely runs no hook, so publishes nothing.
+
+    Hooks run by a test's ``captureOnCommitCallbacks`` (inside the test's transaction) queue
+    their own row only, as before: there a batch can hold rows whose hooks never run.
+    """
+
+    def __init__(self, batch: _CommitBatch, email_id: int):
+        self.batch = batch
+        self.email_id = email_id
+
+    def __call__(self):
+        if transaction.get_connection().in_atomic_block:
+            email_queue_many(email_ids=[self.email_id])
+            return
+        if self.batch.published:
+            return
+        self.batch.published = True
+        email_queue_many(email_ids=self.batch.ids)
+
+
+def _commit_batch(conn) -> _CommitBatch:
+    """This transaction's batch: the current one while its latest hook is still registered
+    (so not after a commit, a rollback, or a rolled-back savepoint that held that hook)."""
+    batch = getattr(conn, "_outbox_commit_batch", None)
+    if batch is not None and not batch.published and batch.last_hook is not None:
+        # The latest hook is at or near the end of the list: scan from there.
+        for entry in reversed(conn.run_on_commit):
+            if entry[1] is batch.last_hook:
+                return batch
+    batch = _CommitBatch()
+    conn._outbox_commit_batch = batch
+    return batch
+
+
 def _queue_on_commit(email: Email) -> None:
     """Queue a pending row after commit; a row held back by ``send_after`` is left to the
     sweeper, which queues it once its ``next_attempt_at`` has come."""
     if email.status == Status.PENDING and email.next_attempt_at <= timezone.now():
-        email_id = email.pk
-        transaction.on_commit(lambda: email_queue(email_id=email_id))
+        conn = transaction.get_connection()
+        batch = _commit_batch(conn) if conn.in_atomic_block else _CommitBatch()
+        hook = _QueueAfterCommit(batch, email.pk)
+        batch.ids.append(email.pk)
+        batch.last_hook = hook
+        transaction.on_commit(hook)
 
 
 def email_enqueue(
@@ -267,19 +321,35 @@ _broker_down_until = 0.0
 def email_queue(*, email_id: int) -> bool:
     """Hand a row to the broker. Never raises: a row the broker did not take stays pending and
     the sweeper queues it again later, so a broker outage delays email but loses none."""
-    global _broker_down_until
-    from .tasks import email_send  # the task module imports this one
+    return email_queue_many(email_ids=[email_id])
 
-    if time.monotonic() < _broker_down_until:
-        logger.info("Broker marked down; email %s left for the sweeper.", email_id)
-        return False
-    try:
-        # No publish retries: the sweeper is the retry, and a down broker must not stall a request.
-        email_send.apply_async(args=(email_id,), retry=False)
-    except Exception as exc:
-        _broker_down_until = time.monotonic() + _setting("OUTBOX_BROKER_PAUSE_SECONDS", 10)
-        logger.warning("Could not queue email %s (%r); the sweeper will retry it.", email_id, exc)
-        return False
+
+def email_queue_many(*, email_ids: list[int]) -> bool:
+    """Hand rows to the broker, OUTBOX_BATCH_SIZE per message (a single row as ``email_send``,
+    several as ``email_send_batch``, delivered over one SMTP connection). Never raises; returns
+    False when the broker refused (the rest are left to the sweeper)."""
+    global _broker_down_until
+    from .tasks import email_send, email_send_batch  # the task module imports this one
+
+    size = max(1, _setting("OUTBOX_BATCH_SIZE", 100))
+    for start in range(0, len(email_ids), size):
+        chunk = list(email_ids[start : start + size])
+        if time.monotonic() < _broker_down_until:
+            logger.info("Broker marked down; emails %s left for the sweeper.", chunk)
+            return False
+        try:
+            # No publish retries: the sweeper is the retry, and a down broker must not stall a
+            # request.
+            if len(chunk) == 1:
+                email_send.apply_async(args=(chunk[0],), retry=False)
+            else:
+                email_send_batch.apply_async(args=(chunk,), retry=False)
+        except Exception as exc:
+            _broker_down_until = time.monotonic() + _setting("OUTBOX_BROKER_PAUSE_SECONDS", 10)
+            logger.warning(
+                "Could not queue emails %s (%r); the sweeper will retry them.", chunk, exc
+            )
+            return False
     return True
 
 
@@ -348,9 +418,30 @@ def _message(email: Email) -> EmailMultiAlternatives:
     return message
 
 
-def email_deliver(*, email_id: int) -> str:
-    """Claim one due row and send it. Returns what happened: "sent", "retry", "failed" or
-    "skipped" (not pending, not due, or claimed by someone else)."""
+class _Connection:
+    """One SMTP connection for a batch, opened at the first send and closed after an error (so
+    the next row starts on a fresh one) and at the end."""
+
+    def __init__(self):
+        self.backend = None
+
+    def get(self):
+        if self.backend is None:
+            self.backend = get_connection(fail_silently=False)
+            self.backend.open()
+        return self.backend
+
+    def close(self):
+        backend, self.backend = self.backend, None
+        if backend is not None:
+            try:
+                backend.close()
+            except Exception:  # a broken connection cannot even say goodbye: nothing to keep
+                logger.info("Closing the SMTP connection failed.", exc_info=True)
+
+
+def _deliver_claimed(email_id: int, smtp: _Connection) -> str:
+    """Claim one due row (conditional UPDATE) and send it over ``smtp``."""
     now = timezone.now()
     claimed = Email.objects.filter(
         pk=email_id, status=Status.PENDING, next_attempt_at__lte=now
@@ -365,7 +456,9 @@ def email_deliver(*, email_id: int) -> str:
         if notify.notify_enabled():
             provider_id = notify.notify_send(email)
         else:
-            _message(email).send(fail_silently=False)
+            message = _message(email)
+            message.connection = smtp.get()
+            message.send(fail_silently=False)
     except notify.NotifyRateLimited as exc:
         # Our own limiter said wait: not an attempt, the row is due again in a second.
         mine.update(
@@ -376,6 +469,7 @@ def email_deliver(*, email_id: int) -> str:
         )
         return "retry"
     except Exception as exc:
+        smtp.close()
         error = notify.error_text(exc)[:2000]
         max_attempts = _setting("OUTBOX_MAX_ATTEMPTS", 8)
         if _is_temporary(exc) and email.attempts < max_attempts:
@@ -398,6 +492,36 @@ def email_deliver(*, email_id: int) -> str:
         # The sweeper took the row back (the send outlived OUTBOX_SENDING_TIMEOUT_SECONDS).
         logger.warning("Email %s was sent but its claim had been taken back.", email_id)
     return "sent"
+
+
+def email_deliver(*, email_id: int) -> str:
+    """Claim one due row and send it. Returns what happened: "sent", "retry", "failed" or
+    "skipped" (not pending, not due, or claimed by someone else)."""
+    return email_deliver_many(email_ids=[email_id])[0]
+
+
+def email_deliver_many(*, email_ids: list[int]) -> list[str]:
+    """Deliver rows one after the other over ONE SMTP connection, each claimed with the same
+    conditional UPDATE as :func:`email_deliver` just before its own send (so a worker killed
+    mid-batch strands at most the one row it was sending; the rest stay pending for the
+    sweeper). Stops claiming after OUTBOX_BATCH_SECONDS and queues what is left as a new task,
+    so a slow server never pushes a batch past the task's time limit. Returns one outcome per
+    row handled ("queued" for the rows handed on)."""
+    budget = _setting("OUTBOX_BATCH_SECONDS", 60)
+    started = time.monotonic()
+    smtp = _Connection()
+    outcomes: list[str] = []
+    try:
+        for position, email_id in enumerate(email_ids):
+            if position and time.monotonic() - started > budget:
+                rest = list(email_ids[position:])
+                email_queue_many(email_ids=rest)
+                outcomes += ["queued"] * len(rest)
+                break
+            outcomes.append(_deliver_claimed(email_id, smtp))
+    finally:
+        smtp.close()
+    return outcomes
 
 
 # --- Sweeper ------------------------------------------------------------------------------------
@@ -441,10 +565,12 @@ def email_sweep() -> dict[str, int]:
         .values_list("pk", flat=True)[:batch]
     )
     queued = 0
-    for pk in due_ids:
-        if not email_queue(email_id=pk):
+    size = max(1, _setting("OUTBOX_BATCH_SIZE", 100))
+    for start in range(0, len(due_ids), size):
+        chunk = due_ids[start : start + size]
+        if not email_queue_many(email_ids=chunk):
             break  # the broker is down: the next sweep tries again
-        queued += 1
+        queued += len(chunk)
 
     retention = timedelta(days=_setting("OUTBOX_SENT_RETENTION_DAYS", 90))
     deleted, _ = Email.objects.filter(status=Status.SENT, sent_at__lt=now - retention).delete()
@@ -468,8 +594,7 @@ def email_retry(*, email_ids) -> int:
     count = Email.objects.filter(pk__in=ids, status__in=[Status.FAILED, Status.CANCELLED]).update(
         status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
     )
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: email_queue(email_id=pk))
+    transaction.on_commit(lambda: email_queue_many(email_ids=ids))
     return count
 
 

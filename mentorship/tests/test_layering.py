@@ -54,9 +54,6 @@ TEMPLATE_SUFFIXES = {".html", ".txt", ".ics", ".xml"}
 # The list can only shrink: an entry that no longer matches a reference fails the test.
 CROSS_APP_TEST = "to remove: a cross-app test, it moves to mentorship/tests/"
 ALLOWLIST: dict[tuple[str, str], str] = {
-    ("notifications/reliability/bench.py", "bench"): (
-        "to remove: the email benchmark moves to bench/ with the harness it shares"
-    ),
     ("pairing/tests/test_cadence.py", "insights"): CROSS_APP_TEST,
     ("pairing/tests/test_cadence.py", "rhythm"): CROSS_APP_TEST,
     ("people/tests/test_account_security.py", "programmes"): (

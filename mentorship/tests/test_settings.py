@@ -73,3 +73,10 @@ def test_docker_compose_file_is_valid():
         env={**os.environ, "DJANGO_SECRET_KEY": GOOD_KEY},
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_passwords_are_hashed_with_argon2id_first_and_old_hashes_still_checked():
+    from mentorship import settings as project_settings
+    from people.tests.test_hashers import PROJECT_HASHERS
+
+    assert project_settings.PASSWORD_HASHERS == PROJECT_HASHERS

@@ -124,10 +124,12 @@ def test_a_row_claimed_by_another_worker_is_not_sent(django_capture_on_commit_ca
 def test_broker_down_does_not_raise_or_lose_the_row(django_capture_on_commit_callbacks, caplog):
     with (
         mock.patch(APPLY_ASYNC, side_effect=OSError("Connection refused")) as apply_async,
-        django_capture_on_commit_callbacks(execute=True),
     ):
-        email = _enqueue_uncommitted()
-        second = _enqueue_uncommitted(key="second")
+        # Two transactions (the rows of one transaction go to the broker as one message).
+        with django_capture_on_commit_callbacks(execute=True):
+            email = _enqueue_uncommitted()
+        with django_capture_on_commit_callbacks(execute=True):
+            second = _enqueue_uncommitted(key="second")
     assert apply_async.call_count == 1  # the second does not wait for a broker known to be down
     email.refresh_from_db()
     assert email.status == second.status == Email.Status.PENDING

@@ -401,7 +401,60 @@ def _dedup(ei, ej, ew, m):
 
 
 def _match_candidates(n, cap, ei, ej, ew, q: _Quant) -> np.ndarray:
-    """Exact optimum on the candidate graph; returns mentor index per mentee (-1 = unmatched)."""
+    """Exact optimum on the candidate graph; returns mentor index per mentee (-1 = unmatched).
+
+    OR-Tools' min-cost flow (C++, on the graph as it is: mentor capacities on arcs, no slot
+    copies) when its cost range allows, else scipy's LAPJVsp on the capacity-expanded graph.
+    Measured on the 10,000 x 5,000 first-round candidate graph (282,000 edges), CPU seconds:
+    OR-Tools 1.2, LAPJVsp 6.2; 5,000 x 2,500: 0.33 against 1.45 (docs/performance.md).
+    """
+    assign = _match_min_cost_flow(n, cap, ei, ej, ew, q)
+    if assign is not None:
+        return assign
+    return _match_lapjvsp(n, cap, ei, ej, ew, q)
+
+
+def _match_min_cost_flow(n, cap, ei, ej, ew, q: _Quant) -> np.ndarray | None:
+    """source -> mentee (1) -> mentor (1 per candidate edge, cost wmax - w) -> sink (cap_j), and
+    mentee -> sink directly at cost wmax + M (unmatched). Every mentee sends one unit, so the
+    minimum cost is n (wmax + M) - sum over pairs of (w + M): the same objective as LAPJVsp's.
+    Returns None when OR-Tools is missing or refuses the cost range."""
+    try:
+        from ortools.graph.python import min_cost_flow
+    except ImportError:  # pragma: no cover - ortools is in requirements.txt
+        return None
+    m = len(cap)
+    src, snk = n + m, n + m + 1
+    E = ei.size
+    tails = np.concatenate([np.full(n, src), ei, np.arange(n), n + np.arange(m)])
+    heads = np.concatenate([np.arange(n), n + ej, np.full(n, snk), np.full(m, snk)])
+    caps = np.concatenate(
+        [np.ones(n, np.int64), np.ones(E, np.int64), np.ones(n, np.int64), cap.astype(np.int64)]
+    )
+    costs = np.concatenate(
+        [
+            np.zeros(n, np.int64),
+            (q.wmax - ew).astype(np.int64),
+            np.full(n, q.wmax + q.big, np.int64),
+            np.zeros(m, np.int64),
+        ]
+    )
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps, costs
+    )
+    supplies = np.zeros(n + m + 2, dtype=np.int64)
+    supplies[src], supplies[snk] = n, -n
+    flow.set_nodes_supplies(np.arange(n + m + 2, dtype=np.int32), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    used = flow.flows(np.arange(n, n + E, dtype=np.int32)) > 0
+    assign = np.full(n, -1, dtype=np.int64)
+    assign[ei[used]] = ej[used]
+    return assign
+
+
+def _match_lapjvsp(n, cap, ei, ej, ew, q: _Quant) -> np.ndarray:
     slot_start = np.concatenate([[0], np.cumsum(cap)])
     n_slots = int(slot_start[-1])
     rep = cap[ej]

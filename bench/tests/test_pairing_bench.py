@@ -1,4 +1,4 @@
-"""Smoke test of the benchmark script (tiny sizes) and its greedy baseline."""
+"""Smoke test of the benchmark (bench/pairing.py, tiny sizes) and its greedy baseline."""
 
 from __future__ import annotations
 
@@ -6,19 +6,33 @@ import json
 
 import numpy as np
 
+from bench.pairing import greedy, main
 from pairing.engine import assignment_value, solve, validate_assignment
-from pairing.engine.bench import greedy, main
 
 
 def test_bench_prints_one_json_line_per_size(capsys):
-    assert main(["--sizes", "30x12,60x20"]) == 0
+    assert main(["--sizes", "30x12,60x20", "--in-process"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2
     for line in lines:
         row = json.loads(line)
-        for key in ("size", "score_s", "solve_s", "peak_mb", "pairs", "optimal", "greedy_ratio"):
+        for key in (
+            "size",
+            "total_s",
+            "cpu_s",
+            "score_s",
+            "solve_s",
+            "rss_peak_mb",
+            "pairs",
+            "optimal",
+            "dense_lsa_s",
+            "solve_speedup",
+            "greedy_ratio",
+            "load_avg_1m_before",
+        ):
             assert key in row
         assert row["optimal"] is True
+        assert row["certified"] is True
         assert 0 < row["greedy_ratio"] <= 1 + 1e-12
 
 

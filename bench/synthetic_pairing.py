@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scoring import Person
+from pairing.engine.scoring import Person
 
 __all__ = ["make_cohort", "skill_names", "interest_names"]
 
