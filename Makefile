@@ -109,7 +109,7 @@ $(VENV)/.load: requirements.txt requirements-load.txt | $(PY)
 	@touch $@
 
 load-test: install $(VENV)/.load
-	$(PY) -m loadtest.run $(LOAD_TEST_ARGS)
+	$(PY) -m bench.load.run $(LOAD_TEST_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache

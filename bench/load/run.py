@@ -2,7 +2,7 @@
 
 1. Checks PostgreSQL and Redis answer (it starts neither), drops and recreates the throwaway
    database (its name must contain "load"), empties the two Redis databases it was given.
-2. Migrates, runs ``seed_demo --force`` and ``loadtest/seed.py`` (a second programme: 200 active
+2. Migrates, runs ``seed_demo --force`` and ``bench/load/seed.py`` (a second programme: 200 active
    pairs, ~2,000 check-ins, surveys with open invitations, 500+ accounts with one shared hash),
    ``collectstatic`` into a temporary folder.
 3. Starts gunicorn (2 x cores + 1 sync workers) on a free port of 127.0.0.1 with production
@@ -40,7 +40,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/mentorship_load"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/14"
@@ -415,7 +415,7 @@ def main(argv=None) -> int:
 
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "loadtest.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.load.settings",
         "LOADTEST_STATIC_ROOT": str(static_root),
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -463,7 +463,7 @@ def main(argv=None) -> int:
         run([*manage, "migrate", "--noinput"], env, "migrate", 300, setup_log)
         run([*manage, "seed_demo", "--force"], env, "seed_demo --force", 300, setup_log)
         users_file = out / "users.json"
-        run([PY, "-m", "loadtest.seed", "--out", str(users_file)], env, "seed", 300, setup_log)
+        run([PY, "-m", "bench.load.seed", "--out", str(users_file)], env, "seed", 300, setup_log)
         run([*manage, "collectstatic", "--noinput", "-v0"], env, "collectstatic", 300, setup_log)
         counts = json.loads(users_file.read_text())["counts"]
         log("load-test programme: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
@@ -509,7 +509,7 @@ def main(argv=None) -> int:
                 [
                     locust,
                     "-f",
-                    str(ROOT / "loadtest" / "locustfile.py"),
+                    str(ROOT / "bench" / "load" / "locustfile.py"),
                     "--headless",
                     f"--users={args.users}",
                     f"--spawn-rate={args.spawn_rate:g}",

@@ -6,9 +6,9 @@ the default surveys with invitations and answers, and the logins Locust uses. Ev
 written with ``bulk_create`` and every account shares one precomputed password hash, so seeding
 takes seconds. Dates are relative to today, so the programme is "live" whenever the test runs.
 
-Run by ``loadtest/run.py`` in the throwaway database only::
+Run by ``bench/load/run.py`` in the throwaway database only::
 
-    python -m loadtest.seed --out users.json
+    python -m bench.load.seed --out users.json
 
 It writes the accounts Locust logs in with (participants with their pair, coordinators with
 their programme and cohorts) to ``--out``.
@@ -285,7 +285,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="where to write the logins (JSON)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loadtest.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.load.settings")
     import django
 
     django.setup()

@@ -9,7 +9,7 @@ cookies, HSTS, mandatory email verification, allauth's rate limits on the Redis 
   the same hashed file names, but compressing the 1,600 files of ``node_modules`` with brotli took
   2.5 minutes here, and the load test never downloads a static file.
 
-The rest is environment, set by ``loadtest/run.py`` (``TRUSTED_PROXY_COUNT=1`` among it).
+The rest is environment, set by ``bench/load/run.py`` (``TRUSTED_PROXY_COUNT=1`` among it).
 """
 
 import os
@@ -21,7 +21,9 @@ from mentorship.settings import *  # noqa: F403
 from mentorship.settings import STORAGES
 
 if not os.environ.get("LOADTEST_STATIC_ROOT"):
-    raise ImproperlyConfigured("loadtest.settings is for `make load-test` (LOADTEST_STATIC_ROOT).")
+    raise ImproperlyConfigured(
+        "bench.load.settings is for `make load-test` (LOADTEST_STATIC_ROOT)."
+    )
 STATIC_ROOT = Path(os.environ["LOADTEST_STATIC_ROOT"])
 STORAGES = {
     **STORAGES,

@@ -1,7 +1,7 @@
 """Locust scenarios for ``make load-test``. Runs only inside the ``locust`` command, never in
 Django or pytest (gevent's monkey-patching breaks both).
 
-Users (``loadtest/run.py`` picks them on the command line):
+Users (``bench/load/run.py`` picks them on the command line):
 
 - ``Participant`` (weight 4): arrives (signs in through allauth's form, or comes back with a
   live session), then opens their home page and pair page, logs check-ins, lists their surveys
