@@ -70,10 +70,6 @@ ALLOWLIST: dict[tuple[str, str], str] = {
     ("people/tests/test_personal_data.py", "pairing"): CROSS_APP_TEST,
     ("people/tests/test_personal_data.py", "programmes"): CROSS_APP_TEST,
     ("people/tests/test_personal_data.py", "recruitment"): CROSS_APP_TEST,
-    ("recruitment/selectors.py", "community"): (
-        "to remove: duplicate detection reads community's project summaries through "
-        "enrolment__project_summary; community registers them"
-    ),
 }
 
 
