@@ -356,3 +356,21 @@ def directory_stats(cohort: Cohort) -> dict:
         "messages": messages["messages"],
         "senders": messages["senders"],
     }
+
+
+def published_summaries_by_enrolment(enrolment_ids) -> dict:
+    """For duplicate-project detection (recruitment/proposal_sources.py): per enrolment, the
+    published summary's text (empty while unpublished) and when the summary last changed."""
+    from .models import ProjectSummary
+
+    return {
+        row["enrolment_id"]: (
+            " ".join(p for p in (row["summary"], row["outcomes"]) if p)
+            if row["published_at"]
+            else "",
+            row["updated_at"],
+        )
+        for row in ProjectSummary.objects.filter(enrolment_id__in=list(enrolment_ids)).values(
+            "enrolment_id", "summary", "outcomes", "published_at", "updated_at"
+        )
+    }

@@ -28,6 +28,7 @@ from people.models import ProfileSkill, Skill, User
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
 from programmes.selectors import require
 
+from . import proposal_sources
 from .invitations import INVITABLE_STATUSES
 from .models import Project
 from .models import TalentPoolEntry as Entry
@@ -68,10 +69,12 @@ def programme_proposals(*, programme: Programme):
     """Every project proposal of the programme, this cohort's and past cohorts', as plain data."""
     rows = (
         Project.objects.filter(enrolment__cohort__programme=programme)
-        .select_related("enrolment__cohort", "enrolment__user", "enrolment__project_summary")
+        .select_related("enrolment__cohort", "enrolment__user")
         .prefetch_related("priorities")
         .order_by("pk")
     )
+    rows = list(rows)
+    added = proposal_sources.extras(row.enrolment_id for row in rows)
     return [
         (
             row,
@@ -80,21 +83,18 @@ def programme_proposals(*, programme: Programme):
                 title=row.title,
                 description=row.description,
                 tags=tuple(p.name for p in row.priorities.all()),
-                extra=_proposal_extra(row),
+                extra=_proposal_extra(row, added.get(row.enrolment_id, ([], None))[0]),
             ),
         )
         for row in rows
     ]
 
 
-def _proposal_extra(project: Project) -> str:
-    """Expected benefit, plus the published show-and-tell summary (community app) if any, so a
-    new proposal is compared with what past projects actually did. Joined, not queried."""
-    parts = [project.expected_benefit]
-    summary = getattr(project.enrolment, "project_summary", None)
-    if summary is not None and summary.published_at is not None:
-        parts += [summary.summary, summary.outcomes]
-    return " ".join(p for p in parts if p)
+def _proposal_extra(project: Project, added: list[str]) -> str:
+    """Expected benefit, plus what other apps add (community's published show-and-tell summary,
+    recruitment/proposal_sources.py), so a new proposal is compared with what past projects
+    actually did."""
+    return " ".join(p for p in [project.expected_benefit, *added] if p)
 
 
 # A fitted index costs seconds for thousands of proposals, and the apply page asks for it while a
@@ -104,15 +104,13 @@ SIMILARITY_CACHE_SECONDS = 24 * 60 * 60
 
 def _proposals_version(programme: Programme) -> str:
     """Changes when a proposal of the programme is added, edited, removed or summarised."""
-    facts = Project.objects.filter(enrolment__cohort__programme=programme).aggregate(
-        n=Count("pk"),
-        ids=Sum("pk"),
-        edited=Max("updated_at"),
-        summarised=Max("enrolment__project_summary__updated_at"),
-    )
+    projects = Project.objects.filter(enrolment__cohort__programme=programme)
+    facts = projects.aggregate(n=Count("pk"), ids=Sum("pk"), edited=Max("updated_at"))
+    added = proposal_sources.extras(projects.values_list("enrolment_id", flat=True))
+    summarised = max((latest for _, latest in added.values() if latest), default=None)
     return "-".join(
         str(v.timestamp() if hasattr(v, "timestamp") else v)
-        for v in (facts["n"], facts["ids"], facts["edited"], facts["summarised"])
+        for v in (facts["n"], facts["ids"], facts["edited"], summarised)
     )
 
 
