@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from people.services import audit_record
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
@@ -73,12 +74,11 @@ def programme_dashboard(request, slug):
 
 def _csv(request, *, obj, programme_id, rows, filename, what):
     audit_record(
-        actor=request.user,
         action="export",
         obj=obj,
         programme_id=programme_id,
         summary=f"Exported the dashboard figures of {what}: {len(rows)} rows",
-        request=request,
+        context=AuditContext.from_request(request),
     )
     response = StreamingHttpResponse(
         iter_csv(presenters.EXPORT_HEADER, rows, bom=True), content_type=CSV_CONTENT_TYPE

@@ -95,14 +95,11 @@ def audit_record(
     programme_id: int | None = None,
     summary: str = "",
     context: AuditContext | None = None,
-    request=None,
 ):
     """One audit entry. Services pass the ``AuditContext`` their view built (actor and IP);
     ``actor`` alone is enough for work with no request (tasks, commands)."""
     from .models import AuditEvent
 
-    if context is None and request is not None:
-        context = AuditContext.from_request(request)
     if actor is None and context is not None:
         actor = context.actor
     return AuditEvent.objects.create(
