@@ -214,3 +214,63 @@ def setup(extra_env: dict | None = None):
 
     call_command("migrate", verbosity=0, skip_checks=True)
     return env, workdir, redis_port, smtp_port
+
+
+# --- The outbox side of a fault run (call after setup(): they use Django) ------------------------
+
+SWEEP_SECONDS = 2.0
+
+
+def start_sweeper(stop: threading.Event, every: float = SWEEP_SECONDS) -> threading.Thread:
+    """Run the outbox's sweeper in this process every few seconds until ``stop`` is set."""
+    from django.db import close_old_connections
+
+    from notifications import services
+
+    def sweeper():
+        while not stop.wait(every):
+            try:
+                services.email_sweep()
+            except Exception as exc:  # a sweep that fails is retried by the next one
+                print(f"sweep failed: {exc!r}", file=sys.stderr)
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=sweeper, daemon=True)
+    thread.start()
+    return thread
+
+
+def enqueue(name: str, n: int, *, to: str, batch: int) -> list[int]:
+    """Queue ``n`` emails of the "reliability" kind, ``batch`` to a transaction; their ids."""
+    from django.db import transaction
+
+    from notifications import services
+
+    ids = []
+    for start in range(0, n, batch):
+        with transaction.atomic():
+            for i in range(start, min(start + batch, n)):
+                email = services.email_enqueue(
+                    to=to.format(i=i),
+                    kind="reliability",
+                    template="account",
+                    context={"subject": f"{name} {i}", "body_text": f"Message {i} of {n}."},
+                    idempotency_key=f"{name}:{i}",
+                )
+                ids.append(email.pk)
+    return ids
+
+
+def wait_done(ids, final=("sent",), timeout: float = 120.0) -> bool:
+    """Wait until every row is in a final state (then a moment more, so a late duplicate, if
+    any, arrives before anyone counts)."""
+    from notifications.models import Email
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Email.objects.filter(pk__in=ids).exclude(status__in=final).exists():
+            time.sleep(0.5)
+            return True
+        time.sleep(0.2)
+    return False

@@ -25,7 +25,8 @@ import sys
 import threading
 import time
 
-from bench.harness import Redis, Worker, setup
+from bench import harness
+from bench.harness import Redis, Worker, setup, start_sweeper
 from notifications.tests.notify_standin import NotifyStandin
 
 SWEEP_SECONDS = 2.0
@@ -55,9 +56,7 @@ def main() -> int:
     )
     # The workers count the shared rate limit in the private Redis (this process sends nothing).
     env["CACHE_URL"] = f"redis://127.0.0.1:{redis_port}/1"
-    from django.db import close_old_connections, transaction
 
-    from notifications import services
     from notifications.kinds import register_kind
     from notifications.models import Email
 
@@ -69,40 +68,13 @@ def main() -> int:
         w.start()
     stop = threading.Event()
 
-    def sweeper():
-        while not stop.wait(SWEEP_SECONDS):
-            try:
-                services.email_sweep()
-            except Exception as exc:
-                print(f"sweep failed: {exc!r}", file=sys.stderr)
-            finally:
-                close_old_connections()
-
-    threading.Thread(target=sweeper, daemon=True).start()
+    start_sweeper(stop, SWEEP_SECONDS)
 
     def enqueue(name, n, *, to="person{i}@example.gov.uk", batch=25):
-        ids = []
-        for start in range(0, n, batch):
-            with transaction.atomic():
-                for i in range(start, min(start + batch, n)):
-                    email = services.email_enqueue(
-                        to=to.format(i=i),
-                        kind="reliability",
-                        template="account",
-                        context={"subject": f"{name} {i}", "body_text": f"Message {i} of {n}."},
-                        idempotency_key=f"{name}:{i}",
-                    )
-                    ids.append(email.pk)
-        return ids
+        return harness.enqueue(name, n, to=to, batch=batch)
 
     def wait_done(ids, final=("sent",), timeout=180.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not Email.objects.filter(pk__in=ids).exclude(status__in=final).exists():
-                time.sleep(0.5)
-                return True
-            time.sleep(0.2)
-        return False
+        return harness.wait_done(ids, final, timeout)
 
     failures = []
 

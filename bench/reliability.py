@@ -23,7 +23,8 @@ import sys
 import threading
 import time
 
-from bench.harness import Redis, Sink, Worker, setup, start_smtp
+from bench import harness
+from bench.harness import Redis, Sink, Worker, setup, start_smtp, start_sweeper
 
 SWEEP_SECONDS = 2.0
 ENV = {
@@ -39,7 +40,6 @@ ENV = {
 
 def main() -> int:
     env, workdir, redis_port, smtp_port = setup(ENV)
-    from django.db import close_old_connections, transaction
 
     from notifications import services
     from notifications.kinds import register_kind
@@ -57,41 +57,13 @@ def main() -> int:
 
     stop = threading.Event()
 
-    def sweeper():
-        while not stop.wait(SWEEP_SECONDS):
-            try:
-                services.email_sweep()
-            except Exception as exc:  # a sweep that fails is retried by the next one
-                print(f"sweep failed: {exc!r}", file=sys.stderr)
-            finally:
-                close_old_connections()
+    start_sweeper(stop, SWEEP_SECONDS)
 
-    threading.Thread(target=sweeper, daemon=True).start()
-
-    def enqueue(name: str, n: int, *, to="person{i}@example.test", batch=1) -> list[int]:
-        ids = []
-        for start in range(0, n, batch):
-            with transaction.atomic():
-                for i in range(start, min(start + batch, n)):
-                    email = services.email_enqueue(
-                        to=to.format(i=i),
-                        kind="reliability",
-                        template="account",
-                        context={"subject": f"{name} {i}", "body_text": f"Message {i} of {n}."},
-                        idempotency_key=f"{name}:{i}",
-                    )
-                    ids.append(email.pk)
-        return ids
+    def enqueue(name, n, *, to="person{i}@example.test", batch=1):
+        return harness.enqueue(name, n, to=to, batch=batch)
 
     def wait_done(ids, final=("sent",), timeout=120.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            left = Email.objects.filter(pk__in=ids).exclude(status__in=final).count()
-            if left == 0:
-                time.sleep(0.5)  # let a late duplicate, if any, arrive before counting
-                return True
-            time.sleep(0.2)
-        return False
+        return harness.wait_done(ids, final, timeout)
 
     failures = []
 
