@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
+
+from bench import django_setup
 
 
 def main(argv=None) -> None:
@@ -31,42 +29,15 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=8)
     opts = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
-    from django.db import connection
 
     settings.API_RATE_LIMIT_PER_MINUTE = 10**9  # measuring speed, not the limit
-    creation = connection.creation
-    tmp = None
-    if connection.vendor == "sqlite":
-        tmp = tempfile.TemporaryDirectory(prefix="api-bench-")
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "b.db")
-    old_name = connection.settings_dict["NAME"]
-    creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
-    try:
-        from insights.management.commands.insights_benchmark import build
+    from bench.dashboard import built_programme
 
-        started = time.perf_counter()
-        info = build(
-            pairs=opts.pairs,
-            checkins=opts.checkins,
-            answers=opts.answers,
-            rng=random.Random(opts.seed),
-        )
-        info["build_s"] = round(time.perf_counter() - started, 1)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        print(json.dumps({"event": "built", "db": connection.vendor, **info}), flush=True)
+    with built_programme(opts, prefix="api-bench-") as info:
         for line in measure(info, repeat=opts.repeat):
             print(json.dumps(line), flush=True)
-    finally:
-        creation.destroy_test_db(old_name, verbosity=0)
-        if tmp:
-            tmp.cleanup()
 
 
 def _percentile(values, p) -> float:

@@ -12,6 +12,7 @@ one warm-up) and its number of queries.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import random
@@ -51,13 +52,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--verbose", action="store_true", help="print the slowest query's SQL")
     opts = parser.parse_args(argv)
     django_setup()
+    with built_programme(opts, prefix="insights-bench-") as info:
+        for line in measure(info, repeat=opts.repeat, verbose=opts.verbose):
+            print(json.dumps(line), flush=True)
+
+
+@contextlib.contextmanager
+def built_programme(opts, *, prefix: str):
+    """A throwaway database (a temporary SQLite file, or test_<name> beside DATABASE_URL's
+    PostgreSQL database) holding the synthetic programme; yields what was built, then drops it.
+    Shared by every benchmark that measures pages over this data (bench.dashboard, bench.api)."""
     from django.db import connection
 
     creation = connection.creation
     test_settings = connection.settings_dict.setdefault("TEST", {})
     tmp = None
     if connection.vendor == "sqlite":
-        tmp = tempfile.TemporaryDirectory(prefix="insights-bench-")
+        tmp = tempfile.TemporaryDirectory(prefix=prefix)
         test_settings["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
     old_name = connection.settings_dict["NAME"]
     creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
@@ -76,8 +87,7 @@ def main(argv: list[str] | None = None) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         print(json.dumps({"event": "built", "db": connection.vendor, **info}), flush=True)
-        for line in measure(info, repeat=opts.repeat, verbose=opts.verbose):
-            print(json.dumps(line), flush=True)
+        yield info
     finally:
         creation.destroy_test_db(old_name, verbosity=0)
         if tmp:

@@ -47,3 +47,14 @@ def test_dashboard_bench_builds_a_programme_and_times_every_page():
         "trivial_page",
     }
     assert all(line["queries"] > 0 for line in lines)
+
+
+@pytest.mark.django_db
+def test_api_bench_times_every_list_over_the_dashboard_data(settings):
+    from bench import api, dashboard
+
+    settings.API_RATE_LIMIT_PER_MINUTE = 10**9
+    info = dashboard.build(pairs=100, checkins=100, answers=100, rng=random.Random(1))
+    lines = list(api.measure(info, repeat=1))
+    assert lines and all(line["p95_ms"] >= line["p50_ms"] > 0 for line in lines if "p50_ms" in line)
+    assert any(line["endpoint"].endswith("csv") for line in lines if "endpoint" in line)
