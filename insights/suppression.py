@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from .definitions import SMALL_GROUP
 
 BIG = 10**9
+LOOK_AHEAD = 4  # candidate cells tried per round (see suppress)
 
 
 @dataclass(frozen=True)
@@ -66,23 +67,28 @@ def _propagate(lines: list[Line], table, mask) -> dict[tuple[int, int], tuple[in
     while changed:
         changed = False
         for line in lines:
+            # The line's sum over every cell once; each cell's "rest" is that minus itself, so a
+            # pass costs O(cells) per line, not O(cells²) (columns are as long as the table).
+            lo_all = hi_all = 0
+            for r, c, a in line.cells:
+                lo, hi = bounds[(r, c)]
+                lo_all += a * (lo if a > 0 else hi)
+                hi_all += a * (hi if a > 0 else lo)
             for r, c, a in line.cells:
                 if mask[r][c] is None:
                     continue
-                lo_rest = hi_rest = 0
-                for r2, c2, a2 in line.cells:
-                    if (r2, c2) == (r, c):
-                        continue
-                    lo, hi = bounds[(r2, c2)]
-                    lo_rest += a2 * (lo if a2 > 0 else hi)
-                    hi_rest += a2 * (hi if a2 > 0 else lo)
+                lo, hi = bounds[(r, c)]
+                lo_rest = lo_all - a * (lo if a > 0 else hi)
+                hi_rest = hi_all - a * (hi if a > 0 else lo)
                 # a * x = total - rest, with rest in [lo_rest, hi_rest]
                 ends = sorted(((line.total - lo_rest) * a, (line.total - hi_rest) * a))
-                lo, hi = bounds[(r, c)]
                 new = (max(lo, ends[0]), min(hi, ends[1]))
                 if new != (lo, hi) and new[0] <= new[1]:
                     bounds[(r, c)] = new
                     changed = True
+                    # Keep the line's sums in step with the tightened cell.
+                    lo_all += a * ((new[0] - lo) if a > 0 else (new[1] - hi))
+                    hi_all += a * ((new[1] - hi) if a > 0 else (new[0] - lo))
     return bounds
 
 
@@ -116,16 +122,21 @@ def suppress(table: list[list[int]], lines: list[Line] | None = None) -> list[li
         pinned = _pinned(lines, table, mask)
         if not pinned:
             return mask
-        # Candidates: the shown counts of every line through a pinned cell. Hide the one that
-        # leaves the fewest cells pinned (then the smallest count: the least information lost).
+        # Candidates: in each line through a pinned cell, its smallest shown count (the
+        # least information lost). Hide the one that leaves the fewest cells pinned: a few
+        # look-aheads, not one per shown cell, so a table of hundreds of groups stays fast.
         through = set(pinned)
-        candidates = {
-            (r, c)
-            for ln in lines
-            if any((r2, c2) in through for r2, c2, _ in ln.cells)
-            for r, c, _ in ln.cells
-            if mask[r][c] is None and table[r][c] > 0
-        }
+        candidates = set()
+        for ln in lines:
+            if not any((r, c) in through for r, c, _ in ln.cells):
+                continue
+            shown_here = [
+                (table[r][c], r, c)
+                for r, c, _ in ln.cells
+                if mask[r][c] is None and table[r][c] > 0
+            ]
+            if shown_here:
+                candidates.add(min(shown_here)[1:])
         if not candidates:
             # Nothing left to hide, and a hidden cell is still pinned down (a tiny table: two
             # groups of one). Hide everything: the caller shows no breakdown at all.
@@ -138,7 +149,10 @@ def suppress(table: list[list[int]], lines: list[Line] | None = None) -> list[li
             mask[r][c] = None
             return (left, table[r][c], r, c)
 
-        shown = [min(cost(cell) for cell in candidates)[1:]]
+        # Look ahead only from the few smallest candidates: enough to find the column that
+        # protects a cell, cheap enough for a breakdown of hundreds of groups.
+        few = sorted(candidates, key=lambda cell: (table[cell[0]][cell[1]], cell))[:LOOK_AHEAD]
+        shown = [min(cost(cell) for cell in few)[1:]]
         _, r, c = min(shown)
         mask[r][c] = "secondary"
     return [["secondary"] * len(row) for row in table]
