@@ -5,9 +5,11 @@ each section comes from its own app's selectors or template tags."""
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
+from pairing import selectors as pairing_selectors
 from programmes import selectors as programme_selectors
 from programmes.forms import EnrolmentFilterForm
 from programmes.models import CohortStatus
+from programmes.services import cohort_places_left
 from recruitment import selectors as recruitment_selectors
 
 
@@ -55,6 +57,12 @@ def cohort_detail(request, slug, pk):
     role = status = ""
     if filters.is_valid():
         role, status = filters.cleaned_data["role"], filters.cleaned_data["status"]
+    enrolments = list(
+        programme_selectors.cohort_enrolments(cohort=cohort, role=role, status=status)
+    )
+    states = programme_selectors.enrolment_states(enrolments=enrolments)
+    for enrolment in enrolments:
+        enrolment.state = states[enrolment.pk]
     return render(
         request,
         "mentorship/cohort_detail.html",
@@ -62,9 +70,9 @@ def cohort_detail(request, slug, pk):
             "cohort": cohort,
             "programme": cohort.programme,
             "filters": filters,
-            "enrolments": programme_selectors.cohort_enrolments(
-                cohort=cohort, role=role, status=status
-            ),
+            "enrolments": enrolments,
+            "waiting": pairing_selectors.cohort_waiting(cohort=cohort),
+            "places_left": cohort_places_left(cohort),
             "transitions": [
                 (value, CohortStatus(value).label) for value in cohort.allowed_transitions
             ],

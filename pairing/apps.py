@@ -12,3 +12,7 @@ class PairingConfig(AppConfig):
         )
 
         personal_data.register()  # export and erasure sections (people/personal_data.py)
+
+        from . import lifecycle
+
+        lifecycle.register()  # what follows when a person in a cohort moves (docs/lifecycle.md)

@@ -11,6 +11,13 @@ register_kind(
     description="Who you are paired with, and why.",
 )
 
+register_kind(
+    "pair-ended",
+    essential=True,
+    label="Your pair has ended",
+    description="Sent when your mentor or mentee leaves the cohort.",
+)
+
 
 def _summary(user) -> dict:
     profile = getattr(user, "profile", None)
@@ -55,3 +62,25 @@ def send_introductions(pair, reasons: list[str]) -> None:
                 "url": url,
             },
         )
+
+
+def send_pair_ended(pair, *, left, told, note: str):
+    """Tell the other side of a pair that the person left, and what happens next."""
+    user = told.user
+    return email_enqueue(
+        to=user.email,
+        user=user,
+        kind="pair-ended",
+        template="pair-ended",
+        idempotency_key=f"pair-ended:{pair.pk}:{user.pk}",
+        programme_name=pair.cohort.programme.name,
+        context={
+            "name": user.display_name,
+            "other": left.user.display_name,
+            "other_role": left.get_role_display().lower(),
+            "note": note,
+            "cohort_name": pair.cohort.name,
+            "waiting": told.role == "mentee",
+            "url": absolute_reverse("home"),
+        },
+    )

@@ -90,9 +90,12 @@ def _person(enrolment: Enrolment, *, capacity: int = 1) -> engine.Person:
 
 
 def _enrolments(cohort: Cohort, role: str):
+    rows = cohort.enrolments.filter(role=role, status=EnrolmentStatus.ACCEPTED)
+    if role == Role.MENTEE:
+        # Every existing pair is kept: a mentee who has a mentor is not paired again.
+        rows = rows.exclude(pairs_as_mentee__status=Pair.Status.ACTIVE)
     return list(
-        cohort.enrolments.filter(role=role, status=EnrolmentStatus.ACCEPTED)
-        .select_related("user__profile", "project")
+        rows.select_related("user__profile", "project")
         .prefetch_related(
             "topics",
             "project__topics",
@@ -119,7 +122,10 @@ def remaining_capacity(mentors: list, *, exclude_pairs_of=None) -> dict:
 
 
 def cohort_inputs(cohort: Cohort) -> CohortInputs:
-    """Accepted mentees and mentors of a cohort, with every rule the programme applies."""
+    """Accepted mentees with no active pair and accepted mentors of a cohort (each with the
+    capacity they have left), with every rule the programme applies. In matching that is the
+    whole cohort; in a running cohort it is the mentees waiting for a mentor and the spare
+    places."""
     settings = settings_for(cohort.programme)
     mentees = _enrolments(cohort, Role.MENTEE)
     mentors = _enrolments(cohort, Role.MENTOR)

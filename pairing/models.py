@@ -293,6 +293,8 @@ class RunEventAction(models.TextChoices):
     SWAPPED = "swapped", "Swapped two mentors"
     EXCLUDED = "excluded", "Excluded a pair"
     PUBLISHED = "published", "Published"
+    REMOVED = "removed", "Took out a person who is no longer accepted"
+    SKIPPED = "skipped", "Left out at publication"
 
 
 class PairViewer(models.TextChoices):

@@ -1,11 +1,22 @@
 """Reads for pairs, check-ins and pairing runs, with the access rules in one place (404 for anyone
 else). Each function's docstring says how many queries it makes; the page tests pin the totals."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import Count, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from programmes.models import Cohort, Enrolment, EnrolmentStatus, Programme, Role
+from programmes.models import (
+    Cohort,
+    CohortStatus,
+    Enrolment,
+    EnrolmentMove,
+    EnrolmentStatus,
+    Programme,
+    Role,
+)
 
+from .matching import remaining_capacity
 from .models import CheckIn, MatchRun, MenteeRanking, Pair, PairGoal, PairViewer, ProposedPair
 
 PAIR_RELATED = ("cohort__programme", "mentor__user__profile", "mentee__user__profile")
@@ -109,7 +120,8 @@ def cohort_mentor(*, cohort: Cohort, pk) -> Enrolment:
 
 
 def cohort_mentors_with_load(*, cohort: Cohort, proposals) -> list[Enrolment]:
-    """The cohort's accepted mentors (one query), each with ``load``: its proposed mentees."""
+    """The cohort's accepted mentors (two queries), each with ``load`` (its proposed mentees),
+    ``taken`` (its active pairs) and ``spare`` (capacity less active pairs)."""
     mentors = list(
         cohort.enrolments.filter(role=Role.MENTOR, status=EnrolmentStatus.ACCEPTED)
         .select_related("user")
@@ -118,8 +130,17 @@ def cohort_mentors_with_load(*, cohort: Cohort, proposals) -> list[Enrolment]:
     load: dict[int, int] = {}
     for proposal in proposals:
         load[proposal.mentor_id] = load.get(proposal.mentor_id, 0) + 1
+    taken = dict(
+        Pair.objects.active()
+        .filter(mentor__in=mentors)
+        .values("mentor_id")
+        .annotate(n=Count("pk"))
+        .values_list("mentor_id", "n")
+    )
     for mentor in mentors:
         mentor.load = load.get(mentor.pk, 0)
+        mentor.taken = taken.get(mentor.pk, 0)  # active pairs: kept by any run
+        mentor.spare = max(0, mentor.capacity - mentor.taken)
     return mentors
 
 
@@ -201,3 +222,122 @@ def mentee_enrolment(*, user, cohort_pk: int) -> Enrolment:
 def mentee_ranks(*, mentee: Enrolment) -> dict[int, int]:
     """Mentor enrolment id -> the rank this mentee gave them (one query)."""
     return dict(MenteeRanking.objects.filter(mentee=mentee).values_list("mentor_id", "rank"))
+
+
+# --- What changed since a run, and who waits for a mentor ----------------------------------------
+
+
+@dataclass
+class PublicationPlan:
+    """What publishing a draft would do now: the pairs that still stand, those left out and why,
+    accepted mentees the run never saw, and everyone who would be emailed."""
+
+    publish: list = field(default_factory=list)  # ProposedPair
+    skipped: list = field(default_factory=list)  # (ProposedPair, why)
+    newcomers: list = field(default_factory=list)  # (Enrolment, why)
+    recipients: list = field(default_factory=list)  # (name, email, why)
+
+
+def _since(enrolment: Enrolment, moves: dict) -> str:
+    move = moves.get(enrolment.pk)
+    when = f" on {move.created_at:%-d %B %Y}" if move else ""
+    return f"{enrolment.user.display_name} is now {enrolment.get_status_display().lower()}{when}"
+
+
+def publication_plan(*, run: MatchRun) -> PublicationPlan:
+    """Check each proposal against the cohort as it is now (five queries): both people still
+    accepted, the mentee without a mentor, the mentor with a place left. Anything else is left
+    out, with what happened since the run."""
+    plan = PublicationPlan()
+    proposals = list(
+        run.proposals.select_related("mentee__user", "mentor__user").order_by(
+            "-locked", "-score", "pk"
+        )
+    )
+    people = {p.mentee_id for p in proposals} | {p.mentor_id for p in proposals}
+    moves = {}
+    for move in EnrolmentMove.objects.filter(enrolment_id__in=people).order_by("created_at", "pk"):
+        moves[move.enrolment_id] = move
+    paired = set(
+        Pair.objects.active()
+        .filter(mentee__cohort_id=run.cohort_id)
+        .values_list("mentee_id", flat=True)
+    )
+    mentors = {p.mentor_id: p.mentor for p in proposals}
+    places = remaining_capacity(list(mentors.values()))
+    accepted = EnrolmentStatus.ACCEPTED
+    for proposal in proposals:
+        mentee, mentor = proposal.mentee, proposal.mentor
+        if mentee.status != accepted:
+            plan.skipped.append((proposal, _since(mentee, moves)))
+        elif mentor.status != accepted:
+            plan.skipped.append((proposal, f"mentor {_since(mentor, moves)}"))
+        elif mentee.pk in paired:
+            plan.skipped.append((proposal, f"{mentee.user.display_name} already has a mentor"))
+        elif places.get(mentor.pk, 0) < 1:
+            plan.skipped.append(
+                (
+                    proposal,
+                    f"mentor {mentor.user.display_name} has no place left "
+                    f"(capacity {mentor.capacity})",
+                )
+            )
+        else:
+            places[mentor.pk] -= 1
+            plan.publish.append(proposal)
+            for me in (mentee, mentor):
+                role = "mentee" if me is mentee else "mentor"
+                plan.recipients.append(
+                    (me.user.display_name, me.user.email, f"introduction, as {role}")
+                )
+    in_run = {p.mentee_id for p in proposals} | {int(k) for k in run.unmatched}
+    for enrolment in (
+        run.cohort.enrolments.filter(role=Role.MENTEE, status=accepted)
+        .exclude(pk__in=in_run | paired)
+        .select_related("user")
+    ):
+        plan.newcomers.append(
+            (enrolment, "accepted after this run: they will be listed as waiting for a mentor")
+        )
+    return plan
+
+
+def cohort_waiting(*, cohort: Cohort) -> list[tuple[Enrolment, str]]:
+    """Accepted mentees with no active pair while the cohort runs, each with why they wait
+    (three queries). The same rule as programmes.lifecycle.is_waiting."""
+    if cohort.status != CohortStatus.RUNNING:
+        return []
+    waiting = list(
+        cohort.enrolments.filter(role=Role.MENTEE, status=EnrolmentStatus.ACCEPTED)
+        .exclude(pairs_as_mentee__status=Pair.Status.ACTIVE)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    if not waiting:
+        return []
+    ended = {}
+    for pair in (
+        Pair.objects.filter(mentee__in=waiting, status=Pair.Status.ENDED)
+        .select_related("mentor__user")
+        .order_by("ended_on", "pk")
+    ):
+        ended[pair.mentee_id] = pair
+    published = (
+        cohort.match_runs.filter(status=MatchRun.Status.PUBLISHED).order_by("-published_at").first()
+    )
+    rows = []
+    for enrolment in waiting:
+        pair = ended.get(enrolment.pk)
+        if pair is not None:
+            why = (
+                f"their pair with {pair.mentor.user.display_name} ended on "
+                f"{pair.ended_on:%-d %B %Y} ({pair.get_end_reason_display().lower()})"
+            )
+        elif published and str(enrolment.pk) in published.unmatched:
+            why = f"not paired at publication: {published.unmatched[str(enrolment.pk)]}"
+        elif published and enrolment.decided_at and enrolment.decided_at > published.created_at:
+            why = "accepted after the pairs were published"
+        else:
+            why = "not paired yet"
+        rows.append((enrolment, why))
+    return rows

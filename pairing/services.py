@@ -118,9 +118,16 @@ def _breakdown(result, i: int, j: int, weights: dict) -> dict:
 def match_run_start(
     *, cohort: Cohort, ctx: AuditContext, carry_locked_from: MatchRun | None = None
 ) -> MatchRun:
-    """Start a pairing run for a cohort in matching; small runs finish before this returns."""
-    if cohort.status != CohortStatus.MATCHING:
-        raise ValidationError("Pairs can be proposed only while the cohort is in matching.")
+    """Start a pairing run; small runs finish before this returns.
+
+    In matching it proposes pairs for the cohort; in a running cohort it pairs the mentees who
+    are waiting for a mentor (accepted, no active pair) using only the mentors' spare capacity,
+    keeping every existing pair: the same engine, review and publication."""
+    if cohort.status not in (CohortStatus.MATCHING, CohortStatus.RUNNING):
+        raise ValidationError(
+            "Pairs can be proposed only while the cohort is in matching, or for the mentees "
+            "waiting for a mentor once it runs."
+        )
     locked = []
     if carry_locked_from is not None:
         locked = list(
@@ -129,14 +136,18 @@ def match_run_start(
     MatchRun.objects.filter(cohort=cohort, status=MatchRun.Status.DRAFT).update(
         status=MatchRun.Status.DISCARDED
     )
+    waiting = cohort.status == CohortStatus.RUNNING
     run = MatchRun.objects.create(
-        cohort=cohort, created_by=ctx.actor, settings_snapshot={"locked": locked}
+        cohort=cohort,
+        created_by=ctx.actor,
+        settings_snapshot={"locked": locked, "waiting": waiting},
     )
     _event(
         run,
         ctx,
         RunEventAction.STARTED,
-        f"{len(locked)} locked pairs carried over" if locked else "",
+        ("pairing the waiting mentees; " if waiting else "")
+        + (f"{len(locked)} locked pairs carried over" if locked else ""),
     )
     size = cohort.enrolments.filter(status=EnrolmentStatus.ACCEPTED, role=Role.MENTEE).count()
     size *= cohort.enrolments.filter(status=EnrolmentStatus.ACCEPTED, role=Role.MENTOR).count()
@@ -281,7 +292,19 @@ def proposal_reassign(
     """Give a mentee another mentor by hand (locked, so a re-run keeps it)."""
     run = _editable(run)
     inputs = matching.cohort_inputs(run.cohort)
+    if mentee.pk not in inputs.mentee_index():
+        raise ValidationError(f"{mentee.user.display_name} already has a mentor.")
+    if mentor.pk not in inputs.mentor_index():
+        raise ValidationError(f"{mentor.user.display_name} is not an accepted mentor.")
     proposal = run.proposals.filter(mentee=mentee).first() or ProposedPair(run=run, mentee=mentee)
+    load = run.proposals.filter(mentor=mentor).exclude(mentee=mentee).count() + 1
+    places = matching.remaining_capacity([mentor])[mentor.pk]
+    if load > places:
+        raise ValidationError(
+            f"{mentor.user.display_name} has {places} place{'s' if places != 1 else ''} left "
+            f"and {load - 1} already proposed: raise their capacity (with their agreement) or "
+            "choose another mentor."
+        )
     proposal.mentor = mentor
     proposal.manual = proposal.locked = True
     _recheck(run, proposal, inputs)
@@ -335,10 +358,18 @@ def proposal_exclude(*, run: MatchRun, proposal: ProposedPair, ctx: AuditContext
 
 @transaction.atomic
 def match_run_publish(*, run: MatchRun, ctx: AuditContext) -> list[Pair]:
-    """Turn a draft into pairs, start the cohort and introduce each pair by email.
+    """Turn a draft into pairs, start the cohort (in matching) and introduce each pair by email.
 
-    Publishing twice does nothing the second time: the run is locked and checked first.
+    Only pairs whose two people are still accepted at this moment are made, never past a
+    mentor's capacity, never a second mentor for a mentee (``selectors.publication_plan``, the
+    same check the confirmation page shows); each pair left out is recorded on the run with
+    what happened. The cohort and the run are locked first, so a withdrawal committed before
+    this transaction is seen and one after it finds the pair to end. Publishing twice does
+    nothing the second time.
     """
+    from .selectors import publication_plan
+
+    Cohort.objects.select_for_update().filter(pk=run.cohort_id).first()
     run = MatchRun.objects.select_for_update().select_related("cohort__programme").get(pk=run.pk)
     if run.status == MatchRun.Status.PUBLISHED:
         return []
@@ -346,29 +377,29 @@ def match_run_publish(*, run: MatchRun, ctx: AuditContext) -> list[Pair]:
         raise ValidationError("Only a draft run can be published.")
     cohort = run.cohort
     start = max(cohort.starts_on, matching.today())
-    proposals = list(run.proposals.select_related("mentee__user__profile", "mentor__user__profile"))
-    already = set(
-        Pair.objects.active()
-        .filter(mentee__in=[p.mentee for p in proposals])
-        .values_list("mentee_id", flat=True)
-    )
+    plan = publication_plan(run=run)
     pairs = Pair.objects.bulk_create(
         [
             Pair(cohort=cohort, mentor=p.mentor, mentee=p.mentee, started_on=start)
-            for p in proposals
-            if p.mentee_id not in already
+            for p in plan.publish
         ]
     )
-    reasons = {p.mentee_id: p for p in proposals}
+    reasons = {p.mentee_id: p for p in plan.publish}
     for pair in Pair.objects.filter(pk__in=[p.pk for p in pairs]).select_related(
         "mentee__user__profile", "mentor__user__profile", "cohort__programme"
     ):
         pair_goals_from_application(pair=pair)
         emails.send_introductions(pair, reasons[pair.mentee_id].reasons)
+    unmatched = dict(run.unmatched)
+    for proposal, why in plan.skipped:
+        unmatched[str(proposal.mentee_id)] = f"left out at publication: {why}"
+        names = f"{proposal.mentee.user.display_name} ↔ {proposal.mentor.user.display_name}"
+        _event(run, ctx, RunEventAction.SKIPPED, f"{names}: {why}")
     run.status = MatchRun.Status.PUBLISHED
     run.published_at = timezone.now()
     run.published_by = ctx.actor
-    run.save(update_fields=["status", "published_at", "published_by"])
+    run.unmatched = unmatched
+    run.save(update_fields=["status", "published_at", "published_by", "unmatched"])
     if cohort.status == CohortStatus.MATCHING:
         cohort_change_status(cohort=cohort, status=CohortStatus.RUNNING)
     _event(run, ctx, RunEventAction.PUBLISHED, f"{len(pairs)} pairs")
@@ -376,7 +407,8 @@ def match_run_publish(*, run: MatchRun, ctx: AuditContext) -> list[Pair]:
         action="pairs-published",
         obj=run,
         programme_id=cohort.programme_id,
-        summary=f"{len(pairs)} pairs in {cohort}",
+        summary=f"{len(pairs)} pairs in {cohort}"
+        + (f"; {len(plan.skipped)} left out" if plan.skipped else ""),
         context=ctx,
     )
     return pairs

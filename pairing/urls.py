@@ -27,6 +27,7 @@ urlpatterns = [
     path(COHORT + "repair/<int:mentee_pk>/", views.repair, name="repair"),
     # Coordinators: pairing runs, one URL per change to a draft
     path(COHORT + "pairing/", views.cohort_pairing, name="cohort_pairing"),
+    path(COHORT + "pairing/waiting/", views.pair_waiting, name="pair_waiting"),
     path(RUN, views.run_detail, name="run"),
     path(RUN + "reassign/", views.run_reassign, name="run_reassign"),
     path(RUN + "rerun/", views.run_rerun, name="run_rerun"),

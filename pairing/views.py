@@ -131,7 +131,13 @@ def cohort_pairs(request, slug, pk):
     return render(
         request,
         "pairing/cohort_pairs.html",
-        {"cohort": cohort, "programme": cohort.programme, "pairs": pairs},
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "pairs": pairs,
+            "waiting": selectors.cohort_waiting(cohort=cohort),
+            "draft": cohort.match_runs.filter(status=MatchRun.Status.DRAFT).first(),
+        },
     )
 
 
@@ -333,9 +339,23 @@ def run_rerun(request, slug, pk, run_pk):
     return _back_to_run(new)
 
 
-@require_POST
 def run_publish(request, slug, pk, run_pk):
+    """GET: what publishing would do now (who is paired and emailed, who changed since the run);
+    POST: the coordinator confirms, and only people still accepted are paired."""
     run = _run(request, slug, pk, run_pk)
+    if request.method != "POST":
+        if not run.is_editable:
+            return _back_to_run(run)
+        return render(
+            request,
+            "pairing/run_publish.html",
+            {
+                "run": run,
+                "cohort": run.cohort,
+                "programme": run.cohort.programme,
+                "plan": selectors.publication_plan(run=run),
+            },
+        )
     try:
         pairs = services.match_run_publish(run=run, ctx=AuditContext.from_request(request))
     except ValidationError as exc:
@@ -345,6 +365,23 @@ def run_publish(request, slug, pk, run_pk):
         request, f"Published {len(pairs)} pairs; both sides of each pair are being emailed."
     )
     return redirect("pairing:cohort_pairs", slug, pk)
+
+
+@require_POST
+def pair_waiting(request, slug, pk):
+    """One click on a running cohort: a run for the mentees waiting for a mentor, with the
+    mentors' spare places only; it is reviewed and published like any run."""
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    if cohort.status != CohortStatus.RUNNING:
+        messages.error(request, "Only a running cohort has mentees waiting for a mentor.")
+        return redirect("pairing:cohort_pairs", slug, pk)
+    run = services.match_run_start(cohort=cohort, ctx=AuditContext.from_request(request))
+    messages.success(
+        request,
+        f"{run.message or 'Run started'}. Existing pairs are kept; check each proposal, then "
+        "publish.",
+    )
+    return redirect("pairing:run", slug, pk, run.pk)
 
 
 def pairing_settings(request, slug):

@@ -83,3 +83,24 @@ class EnrolmentFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Any status"), *EnrolmentStatus.choices], required=False
     )
+
+
+class MentorCapacityForm(forms.Form):
+    capacity = forms.IntegerField(
+        label="Mentees this mentor can take",
+        min_value=1,
+        max_value=20,
+        error_messages={
+            "required": "Enter how many mentees the mentor can take.",
+            "invalid": "Enter a whole number.",
+            "min_value": "A mentor takes at least 1 mentee.",
+            "max_value": "A mentor can take at most 20 mentees.",
+        },
+    )
+    agreement = forms.CharField(
+        label="How the mentor agreed",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed to raise the capacity: for example “agreed by email on 3 March”.",
+    )

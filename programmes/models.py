@@ -227,3 +227,27 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.user} as {self.get_role_display().lower()} in {self.cohort}"
+
+
+class EnrolmentMove(models.Model):
+    """One move of a person in a cohort (programmes/lifecycle.py), in order: who made it, from
+    which status to which, and why. An undo goes back to the ``from_status`` of the withdrawal
+    or decline it undoes; each move that emails the person is keyed on this row, so a second
+    acceptance after a waitlisting is a second email."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="moves")
+    move = models.CharField(max_length=10)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    reason = models.TextField(blank=True, max_length=2000)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["enrolment", "created_at"])]
+
+    def __str__(self):
+        return f"{self.enrolment_id}: {self.move} {self.from_status} -> {self.to_status}"

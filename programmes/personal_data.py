@@ -8,7 +8,7 @@ applications, projects and talent-pool rows are recruitment's (recruitment/perso
 
 from people import personal_data
 
-from .models import Enrolment, EnrolmentStatus
+from .models import Enrolment, EnrolmentMove, EnrolmentStatus
 
 ERASED = personal_data.ERASED
 
@@ -21,7 +21,7 @@ def _enrolments(user):
     return (
         Enrolment.objects.filter(user=user)
         .select_related("cohort__programme")
-        .prefetch_related("topics")
+        .prefetch_related("topics", "moves")
         .order_by("created_at", "pk")
     )
 
@@ -39,6 +39,16 @@ def enrolments_export(user) -> list[dict]:
             "topics": [t.name for t in e.topics.all()],
             "invited_at": _iso(e.invited_at),
             "created_at": _iso(e.created_at),
+            "history": [
+                {
+                    "move": m.move,
+                    "from": m.from_status,
+                    "to": m.to_status,
+                    "reason": m.reason,
+                    "at": _iso(m.created_at),
+                }
+                for m in e.moves.all()
+            ],
         }
         for e in _enrolments(user)
     ]
@@ -55,6 +65,8 @@ def programmes_erase(user, erasure) -> None:
         "enrolments",
         enrolments.update(goals="", availability="", coordinator_notes="", manager_email=""),
     )
+    # Why a decision was undone, or how a mentor agreed to more mentees, is about the person.
+    EnrolmentMove.objects.filter(enrolment__user=user).update(reason="")
     for e in enrolments:
         e.topics.clear()
     # The person no longer coordinates anything.
@@ -119,4 +131,12 @@ def declare_fields() -> None:
             "updated_at",
             "topics",
         ],
+    )
+    d(
+        "programmes.EnrolmentMove",
+        on_erase=anon,
+        exported_in="enrolments",
+        person=["actor"],
+        free_text=["reason"],
+        facts=["enrolment", "move", "from_status", "to_status", "created_at"],
     )

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 
 from notifications.selectors import undeliverable_people
 
-from .models import Cohort, Enrolment, Programme, Role
+from . import lifecycle
+from .models import Cohort, Enrolment, EnrolmentMove, Programme, Role
 
 
 def can_create_programmes(user) -> bool:
@@ -68,3 +69,45 @@ def enrolments_for_user(*, user):
 def require(condition: bool) -> None:
     if not condition:
         raise Http404
+
+
+# --- A person in a cohort: the state model (programmes/lifecycle.py) ---------------------------
+
+
+def enrolment_states(*, enrolments) -> dict[int, lifecycle.State]:
+    """The state shown for each enrolment (one query for their pairs, through the registry).
+    The enrolments need their cohort loaded."""
+    enrolments = list(enrolments)
+    facts = lifecycle.pair_facts(e.pk for e in enrolments)
+    return {
+        e.pk: lifecycle.state_of(
+            status=e.status,
+            role=e.role,
+            cohort_status=e.cohort.status,
+            active_pairs=facts[e.pk][0],
+            ended_pairs=facts[e.pk][1],
+        )
+        for e in enrolments
+    }
+
+
+def enrolment_state(*, enrolment: Enrolment) -> lifecycle.State:
+    return enrolment_states(enrolments=[enrolment])[enrolment.pk]
+
+
+def enrolment_history(*, enrolment: Enrolment) -> list[EnrolmentMove]:
+    """The person's moves in the cohort, oldest first (one query)."""
+    return list(enrolment.moves.select_related("actor"))
+
+
+def withdrawal_recipients(*, enrolment: Enrolment) -> list[lifecycle.Recipient]:
+    """Who would be emailed if the person withdrew now: themselves, the other side of each
+    active pair (through the registry), and the programme's coordinators (three queries)."""
+    user = enrolment.user
+    recipients = [lifecycle.Recipient(user.display_name, user.email, "you: a confirmation")]
+    recipients += lifecycle.leave_preview(enrolment)
+    recipients += [
+        lifecycle.Recipient(c.display_name, c.email, "coordinator: what happened")
+        for c in enrolment.cohort.programme.coordinators.order_by("email")
+    ]
+    return recipients

@@ -1,4 +1,7 @@
-"""Writes for programmes and cohorts."""
+"""Writes for programmes and cohorts, and the one place a person's status in a cohort changes
+(:func:`enrolment_move`, following programmes/lifecycle.py)."""
+
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,7 +11,9 @@ from lib.audit import AuditContext
 from lib.models import model_update
 from people.services import audit_record
 
-from .models import Cohort, Programme
+from . import lifecycle
+from .lifecycle import Move
+from .models import Cohort, Enrolment, EnrolmentMove, EnrolmentStatus, Programme, Role
 
 #: What a coordinator may set on a programme (the rest is the admin's or the system's).
 PROGRAMME_FIELDS = [
@@ -117,3 +122,160 @@ def cohort_change_status(*, cohort: Cohort, status: str) -> Cohort:
     cohort.status_changed_at = timezone.now()
     cohort.save(update_fields=["status", "status_changed_at"])
     return cohort
+
+
+# --- A person in a cohort: the state model's moves ---------------------------------------------
+
+
+class PlacesFull(ValidationError):
+    """Accepting one more mentee would take the cohort past its places."""
+
+
+@dataclass
+class MoveResult:
+    enrolment: Enrolment
+    record: EnrolmentMove | None  # None when nothing changed
+    consequences: list[str] = field(default_factory=list)  # what followed, in words
+
+    @property
+    def changed(self) -> bool:
+        return self.record is not None
+
+
+def cohort_places_left(cohort: Cohort) -> int:
+    """Mentee places not yet taken by an accepted mentee."""
+    taken = cohort.enrolments.filter(role=Role.MENTEE, status=EnrolmentStatus.ACCEPTED).count()
+    return max(0, cohort.capacity - taken)
+
+
+def places_full_message(cohort: Cohort) -> str:
+    return (
+        f"The cohort's {cohort.capacity} mentee place{'s' if cohort.capacity != 1 else ''} "
+        "are all taken: raise the cohort's places, or the person stays on the waiting list."
+    )
+
+
+def _status_before(enrolment: Enrolment) -> str:
+    """Where an undo goes: the status before the latest withdrawal or decline."""
+    last = (
+        enrolment.moves.filter(to_status=enrolment.status, move__in=[Move.WITHDRAW, Move.DECLINE])
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None or last.from_status in ("", EnrolmentStatus.INVITED):
+        return EnrolmentStatus.APPLIED
+    return last.from_status
+
+
+@transaction.atomic
+def enrolment_move(
+    *, enrolment: Enrolment, move: str, ctx: AuditContext, reason: str = ""
+) -> MoveResult:
+    """Move a person in a cohort, and do everything that follows (docs/lifecycle.md).
+
+    The cohort row is locked first, so two coordinators accepting at once cannot both take the
+    last place. A move the state model refuses raises ValidationError; accepting a mentee into
+    a full cohort raises :class:`PlacesFull`; an undo that would accept into a full cohort puts
+    the person on the waiting list instead. Leaving *accepted* runs the registered consequences
+    (pairing ends the person's active pair, tells the other person and clears draft runs).
+    The person is not emailed here: the app that owns the decision emails (recruitment) does.
+    """
+    cohort = Cohort.objects.select_for_update().get(pk=enrolment.cohort_id)
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .select_related("user", "cohort__programme")
+        .get(pk=enrolment.pk)
+    )
+    if move == Move.UNDO and not reason.strip():
+        raise ValidationError({"reason": "Say why the decision is undone."})
+    before = _status_before(enrolment) if move == Move.UNDO else None
+    try:
+        to = lifecycle.target(enrolment.status, move, before=before)
+    except lifecycle.MoveRefused as exc:
+        raise ValidationError(str(exc)) from None
+    if to == enrolment.status:
+        return MoveResult(enrolment=enrolment, record=None)
+    full = (
+        to == EnrolmentStatus.ACCEPTED
+        and enrolment.role == Role.MENTEE
+        and cohort_places_left(cohort) < 1
+    )
+    if full and move == Move.ACCEPT:
+        raise PlacesFull(places_full_message(cohort))
+    notes = []
+    if full:  # an undo back to accepted, with no place left
+        to = EnrolmentStatus.WAITLISTED
+        notes.append("no mentee place was left, so they are on the waiting list")
+    consequences = []
+    if enrolment.status == EnrolmentStatus.ACCEPTED and to != EnrolmentStatus.ACCEPTED:
+        consequences = lifecycle.on_leave(enrolment=enrolment, move=move, ctx=ctx)
+    record = EnrolmentMove.objects.create(
+        enrolment=enrolment,
+        move=move,
+        from_status=enrolment.status,
+        to_status=to,
+        reason=reason.strip()[:2000],
+        actor=ctx.actor,
+    )
+    enrolment.status = to
+    fields = ["status", "updated_at"]
+    if move in lifecycle.COORDINATOR_MOVES:
+        enrolment.decided_at, enrolment.decided_by = record.created_at, ctx.actor
+        fields += ["decided_at", "decided_by"]
+    enrolment.save(update_fields=fields)
+    audit_record(
+        action=f"enrolment-{move}",
+        obj=enrolment,
+        programme_id=cohort.programme_id,
+        summary=f"{record.from_status} -> {to} in {cohort}"
+        + (f"; {'; '.join(notes + consequences)}" if notes or consequences else ""),
+        context=ctx,
+    )
+    return MoveResult(enrolment=enrolment, record=record, consequences=notes + consequences)
+
+
+@transaction.atomic
+def enrolment_capacity_update(
+    *, enrolment: Enrolment, capacity: int, agreement: str, ctx: AuditContext
+) -> Enrolment:
+    """Set how many mentees a mentor takes, never below the pairs they already have.
+
+    ``agreement`` records how the mentor agreed (required when the capacity goes up); it is kept
+    in the person's history, which they see on their application page.
+    """
+    enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+    if enrolment.role != Role.MENTOR:
+        raise ValidationError("Only a mentor has a capacity.")
+    floor = lifecycle.capacity_floor(enrolment)
+    if capacity < max(1, floor):
+        raise ValidationError(
+            {
+                "capacity": f"This mentor already has {floor} active "
+                f"pair{'s' if floor != 1 else ''}: the capacity cannot go below {max(1, floor)}."
+            }
+        )
+    if capacity > 20:
+        raise ValidationError({"capacity": "A mentor can take at most 20 mentees."})
+    if capacity > enrolment.capacity and not agreement.strip():
+        raise ValidationError({"agreement": "Record how the mentor agreed to take more mentees."})
+    if capacity == enrolment.capacity:
+        return enrolment
+    before = enrolment.capacity
+    enrolment.capacity = capacity
+    enrolment.save(update_fields=["capacity", "updated_at"])
+    EnrolmentMove.objects.create(
+        enrolment=enrolment,
+        move=Move.CAPACITY,
+        from_status=enrolment.status,
+        to_status=enrolment.status,
+        reason=f"Capacity {before} → {capacity}. {agreement.strip()}".strip()[:2000],
+        actor=ctx.actor,
+    )
+    audit_record(
+        action="enrolment-capacity",
+        obj=enrolment,
+        programme_id=enrolment.cohort.programme_id,
+        summary=f"capacity {before} -> {capacity}",
+        context=ctx,
+    )
+    return enrolment

@@ -6,14 +6,15 @@ The programme page and the cohort hub compose several apps, so the project packa
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from lib.audit import AuditContext
 
-from . import selectors, services
-from .forms import CohortForm, CohortStatusForm, ProgrammeForm
-from .models import Programme
+from . import lifecycle, selectors, services
+from .forms import CohortForm, CohortStatusForm, MentorCapacityForm, ProgrammeForm
+from .models import EnrolmentStatus, Programme, Role
 
 
 def programme_list(request):
@@ -109,3 +110,52 @@ def cohort_status(request, slug, pk):
     else:
         messages.error(request, "Choose a status the cohort can move to.")
     return redirect(cohort)
+
+
+def enrolment_capacity(request, slug, pk, enrolment_pk):
+    """A coordinator changes how many mentees a mentor takes (with the mentor's agreement
+    recorded when it goes up); never below the pairs the mentor already has."""
+    cohort = selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    mentor = get_object_or_404(
+        cohort.enrolments.select_related("user").filter(
+            role=Role.MENTOR, status__in=[EnrolmentStatus.ACCEPTED, EnrolmentStatus.APPLIED,
+                                          EnrolmentStatus.WAITLISTED]
+        ),
+        pk=enrolment_pk,
+    )  # fmt: skip
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    form = MentorCapacityForm(request.POST or None, initial={"capacity": mentor.capacity})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_capacity_update(
+                enrolment=mentor,
+                capacity=form.cleaned_data["capacity"],
+                agreement=form.cleaned_data["agreement"],
+                ctx=AuditContext.from_request(request),
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"{mentor.user.display_name} can now take {form.cleaned_data['capacity']} mentees.",
+            )
+            return redirect(back or cohort.get_absolute_url())
+    return render(
+        request,
+        "programmes/enrolment_capacity.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "mentor": mentor,
+            "form": form,
+            "back": back,
+            "floor": lifecycle.capacity_floor(mentor),
+        },
+    )

@@ -26,18 +26,29 @@ register_kind(
 )
 
 
-def send_application_decision(enrolment):
+register_kind(
+    "withdrawal-notice",
+    essential=True,
+    label="Withdrawals from your cohorts",
+    description="Sent to a cohort's coordinators when someone withdraws, saying what followed.",
+)
+
+
+def send_application_decision(enrolment, move):
+    """Tell the person the status a move left them in: one email per move (its row's key), so a
+    re-decision is told again and a repeated request is not."""
     cohort = enrolment.cohort
     return email_enqueue(
         to=enrolment.user.email,
         user=enrolment.user,
         kind="application-decision",
         template="application-decision",
-        idempotency_key=f"application-decision:{enrolment.pk}:{enrolment.status}",
+        idempotency_key=f"application-decision:{enrolment.pk}:{move.pk}",
         programme_name=cohort.programme.name,
         context={
             "name": enrolment.user.display_name,
-            "status": enrolment.status,
+            "status": move.to_status,
+            "restored": move.move == "undo",
             "status_label": enrolment.get_status_display().lower(),
             "role": enrolment.get_role_display().lower(),
             "cohort_name": cohort.name,
@@ -91,3 +102,27 @@ def send_invitation(*, enrolment, invited_by, url: str, max_age_days: int):
         user=user,
         programme_name=cohort.programme.name,
     )
+
+
+def send_withdrawal_notice(enrolment, move, consequences: list[str]):
+    """Tell each coordinator of the programme who withdrew, and what followed."""
+    cohort = enrolment.cohort
+    url = absolute_url(reverse("programmes:cohort_detail", args=[cohort.programme.slug, cohort.pk]))
+    for coordinator in cohort.programme.coordinators.order_by("pk"):
+        email_enqueue(
+            to=coordinator.email,
+            user=coordinator,
+            kind="withdrawal-notice",
+            template="withdrawal-notice",
+            idempotency_key=f"withdrawal-notice:{move.pk}:{coordinator.pk}",
+            programme_name=cohort.programme.name,
+            context={
+                "name": coordinator.display_name,
+                "person": enrolment.user.display_name,
+                "role": enrolment.get_role_display().lower(),
+                "cohort_name": cohort.name,
+                "was": move.from_status,
+                "consequences": consequences,
+                "url": url,
+            },
+        )

@@ -241,3 +241,25 @@ class NotesForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you leaving? (optional, seen by the coordinators)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Keep it to 2,000 characters."},
+    )
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this undone?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say why the decision is undone: it is kept in the person's history.",
+            "max_length": "Keep it to 2,000 characters.",
+        },
+    )

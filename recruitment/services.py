@@ -1,6 +1,8 @@
 """Writes for recruitment: applications, the coordinator's decisions and notes, line-manager
 sign-off, and the talent pool. Bulk invitations are in :mod:`recruitment.invitations`."""
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -11,7 +13,17 @@ from lib.audit import AuditContext
 from lib.urls import absolute_url
 from people.models import User
 from people.services import audit_record, is_erased
-from programmes.models import Cohort, Enrolment, EnrolmentStatus, ManagerDecision, Programme, Role
+from programmes.lifecycle import DECISION_MOVES, Move
+from programmes.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentMove,
+    EnrolmentStatus,
+    ManagerDecision,
+    Programme,
+    Role,
+)
+from programmes.services import MoveResult, PlacesFull, enrolment_move
 
 from . import emails
 from .models import Project
@@ -61,6 +73,7 @@ def application_submit(*, user: User, cohort: Cohort, role: str, data: dict) -> 
     enrolment = Enrolment.objects.select_for_update().filter(user=user, cohort=cohort).first()
     if enrolment and enrolment.status not in (EnrolmentStatus.INVITED, EnrolmentStatus.APPLIED):
         raise ValidationError("Your application has already been decided.")
+    was = enrolment.status if enrolment else ""
     if enrolment is None:
         enrolment = Enrolment(user=user, cohort=cohort)
     enrolment.role = role
@@ -80,6 +93,14 @@ def application_submit(*, user: User, cohort: Cohort, role: str, data: dict) -> 
         enrolment.manager_decided_at = None
     enrolment.full_clean()
     enrolment.save()
+    if was != EnrolmentStatus.APPLIED:  # a first application, or an invitation taken up
+        EnrolmentMove.objects.create(
+            enrolment=enrolment,
+            move=Move.APPLY,
+            from_status=was,
+            to_status=enrolment.status,
+            actor=user,
+        )
     enrolment.topics.set(data.get("topics") or [])
     if role == Role.MENTEE:
         project, _ = Project.objects.get_or_create(
@@ -100,10 +121,27 @@ def application_submit(*, user: User, cohort: Cohort, role: str, data: dict) -> 
 
 
 @transaction.atomic
-def application_withdraw(*, enrolment: Enrolment) -> Enrolment:
-    enrolment.status = EnrolmentStatus.WITHDRAWN
-    enrolment.save(update_fields=["status", "updated_at"])
-    return enrolment
+def application_withdraw(
+    *, enrolment: Enrolment, ctx: AuditContext, reason: str = ""
+) -> MoveResult:
+    """The person leaves the cohort: everything that follows is done (their active pair ends and
+    the other person is told, draft runs forget them), the person is sent a confirmation and the
+    coordinators a note of what happened."""
+    result = enrolment_move(enrolment=enrolment, move=Move.WITHDRAW, ctx=ctx, reason=reason)
+    if result.changed:
+        emails.send_application_decision(result.enrolment, result.record)
+        emails.send_withdrawal_notice(result.enrolment, result.record, result.consequences)
+    return result
+
+
+@transaction.atomic
+def enrolment_restore(*, enrolment: Enrolment, ctx: AuditContext, reason: str) -> MoveResult:
+    """A coordinator undoes a withdrawal or a decline, with a reason: the person goes back to
+    where they were (accepted only while a mentee place is left) and is told their status."""
+    result = enrolment_move(enrolment=enrolment, move=Move.UNDO, ctx=ctx, reason=reason)
+    if result.changed:
+        emails.send_application_decision(result.enrolment, result.record)
+    return result
 
 
 @transaction.atomic
@@ -121,38 +159,65 @@ def manager_signoff_record(*, enrolment: Enrolment, approve: bool) -> bool:
 DECISIONS = (EnrolmentStatus.ACCEPTED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.DECLINED)
 
 
-@transaction.atomic
-def applications_decide(*, ctx: AuditContext, cohort: Cohort, enrolment_ids, decision: str) -> int:
-    """Accept, waitlist or decline applicants of one cohort, and tell each of them by email.
+@dataclass
+class DecisionResult:
+    changed: int = 0
+    waitlisted_for_places: list[str] = field(default_factory=list)  # names
+    refused: list[str] = field(default_factory=list)  # "name: why"
+    consequences: list[str] = field(default_factory=list)
 
-    Only enrolments of this cohort change; a person already at this status is left alone (and
-    not emailed again).
+    def __int__(self):
+        return self.changed
+
+
+@transaction.atomic
+def applications_decide(
+    *, ctx: AuditContext, cohort: Cohort, enrolment_ids, decision: str
+) -> DecisionResult:
+    """Accept, waitlist or decline people of one cohort, and tell each of them by email.
+
+    Each person moves through the state model (programmes/lifecycle.py): only enrolments of this
+    cohort change; a person already at this status is left alone and not emailed again; a
+    withdrawn or declined person is refused (a coordinator undoes that with a reason). Mentees
+    beyond the cohort's places are put on the waiting list instead of accepted. Each change is
+    one email, keyed on the move, so accepted -> waitlisted -> accepted sends a second acceptance.
     """
     if decision not in DECISIONS:
         raise ValidationError("Unknown decision.")
+    move = DECISION_MOVES[decision]
+    result = DecisionResult()
     enrolments = list(
-        cohort.enrolments.select_for_update()
-        .filter(pk__in=list(enrolment_ids))
-        .exclude(status__in=[decision, EnrolmentStatus.WITHDRAWN])
-        .select_related("user", "cohort__programme")
+        cohort.enrolments.filter(pk__in=list(enrolment_ids))
+        .exclude(status=decision)
+        .select_related("user")
+        .order_by("applied_at", "pk")
     )
-    now = timezone.now()
     for enrolment in enrolments:
-        enrolment.status = decision
-        enrolment.decided_at = now
-        enrolment.decided_by = ctx.actor
-    Enrolment.objects.bulk_update(enrolments, ["status", "decided_at", "decided_by"])
-    for enrolment in enrolments:
-        emails.send_application_decision(enrolment)
-    if enrolments:
+        name = enrolment.user.display_name
+        try:
+            moved = enrolment_move(enrolment=enrolment, move=move, ctx=ctx)
+        except PlacesFull:
+            if enrolment.status == EnrolmentStatus.WAITLISTED:
+                result.waitlisted_for_places.append(name)
+                continue
+            moved = enrolment_move(enrolment=enrolment, move=Move.WAITLIST, ctx=ctx)
+            result.waitlisted_for_places.append(name)
+        except ValidationError as exc:
+            result.refused.append(f"{name}: {' '.join(exc.messages)}")
+            continue
+        if moved.changed:
+            result.changed += 1
+            result.consequences.extend(moved.consequences)
+            emails.send_application_decision(moved.enrolment, moved.record)
+    if result.changed:
         audit_record(
             action="applications-decided",
             obj=cohort,
             programme_id=cohort.programme_id,
-            summary=f"{decision}: {len(enrolments)} in {cohort}",
+            summary=f"{decision}: {result.changed} in {cohort}",
             context=ctx,
         )
-    return len(enrolments)
+    return result
 
 
 @transaction.atomic

@@ -50,6 +50,11 @@ urlpatterns = [
         name="review_notes",
     ),
     path(
+        "programmes/<slug:slug>/cohorts/<int:pk>/applications/<int:enrolment_pk>/undo/",
+        views.enrolment_restore,
+        name="enrolment_restore",
+    ),
+    path(
         "programmes/<slug:slug>/cohorts/<int:pk>/invite/",
         views.cohort_invite,
         name="cohort_invite",

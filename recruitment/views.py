@@ -23,6 +23,8 @@ from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from people.forms import skills_for
 from people.services import audit_record, profile_get
+from programmes import lifecycle
+from programmes import selectors as programme_selectors
 from programmes.models import Enrolment, EnrolmentStatus, Programme, Role
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator, require
 
@@ -36,8 +38,10 @@ from .forms import (
     NotesForm,
     PoolInviteForm,
     RegisterInterestForm,
+    RestoreForm,
     TalentPoolAddForm,
     TalentPoolFilterForm,
+    WithdrawForm,
 )
 from .models import Project
 
@@ -375,6 +379,9 @@ def application_detail(request, pk):
         {
             "enrolment": enrolment,
             "cohort": enrolment.cohort,
+            "state": programme_selectors.enrolment_state(enrolment=enrolment),
+            "history": programme_selectors.enrolment_history(enrolment=enrolment),
+            "can_withdraw": lifecycle.can_move(enrolment.status, lifecycle.Move.WITHDRAW),
             "project": getattr(enrolment, "project", None),
             "can_edit": enrolment.cohort.is_open_for_applications
             and enrolment.status in (EnrolmentStatus.INVITED, EnrolmentStatus.APPLIED),
@@ -382,12 +389,36 @@ def application_detail(request, pk):
     )
 
 
-@require_POST
 def application_withdraw(request, pk):
+    """A confirmation page naming who will be emailed, then the withdrawal and all that follows
+    (docs/lifecycle.md)."""
     enrolment = selectors.application_for_user(user=request.user, pk=pk)
-    services.application_withdraw(enrolment=enrolment)
-    messages.success(request, "Your application is withdrawn.")
-    return redirect("recruitment:application", enrolment.pk)
+    if not lifecycle.can_move(enrolment.status, lifecycle.Move.WITHDRAW):
+        messages.info(request, f"You are {enrolment.get_status_display().lower()}: nothing to do.")
+        return redirect("recruitment:application", enrolment.pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(
+                enrolment=enrolment,
+                ctx=AuditContext.from_request(request),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "You have withdrawn. We have emailed you a confirmation.")
+        return redirect("recruitment:application", enrolment.pk)
+    return render(
+        request,
+        "recruitment/application_withdraw.html",
+        {
+            "enrolment": enrolment,
+            "cohort": enrolment.cohort,
+            "form": form,
+            "recipients": programme_selectors.withdrawal_recipients(enrolment=enrolment),
+        },
+    )
 
 
 @login_not_required
@@ -427,16 +458,13 @@ def review(request, slug, pk):
         ids = list(cohort.enrolments.values_list("pk", flat=True))
         form = DecisionForm(request.POST, enrolment_ids=ids)
         if form.is_valid():
-            changed = services.applications_decide(
+            result = services.applications_decide(
                 ctx=AuditContext.from_request(request),
                 cohort=cohort,
                 enrolment_ids=form.cleaned_data["enrolments"],
                 decision=form.cleaned_data["decision"],
             )
-            label = dict(DecisionForm.DECISIONS)[form.cleaned_data["decision"]].lower()
-            messages.success(
-                request, f"{changed} applicant{'s' if changed != 1 else ''} updated ({label})."
-            )
+            _decision_messages(request, result, form.cleaned_data["decision"], cohort)
             return redirect(request.get_full_path())
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     rows = selectors.review_rows(
@@ -451,6 +479,65 @@ def review(request, slug, pk):
             "filters": filters,
             "rows": rows,
             "decisions": DecisionForm.DECISIONS,
+        },
+    )
+
+
+def _decision_messages(request, result, decision, cohort) -> None:
+    label = dict(DecisionForm.DECISIONS)[decision].lower()
+    changed = result.changed
+    messages.success(
+        request, f"{changed} applicant{'s' if changed != 1 else ''} updated ({label})."
+    )
+    if result.waitlisted_for_places:
+        messages.warning(
+            request,
+            f"On the waiting list, not accepted: {', '.join(result.waitlisted_for_places)}. "
+            f"All {cohort.capacity} mentee places are taken; raise the cohort's places to accept "
+            "more.",
+        )
+    for line in result.refused:
+        messages.error(request, line)
+    for line in result.consequences:
+        messages.info(request, line[:1].upper() + line[1:] + ".")
+
+
+def enrolment_restore(request, slug, pk, enrolment_pk):
+    """A coordinator undoes a withdrawal or a decline, with a reason; the person is emailed."""
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    enrolment = get_object_or_404(
+        cohort.enrolments.select_related("user").filter(
+            status__in=[EnrolmentStatus.WITHDRAWN, EnrolmentStatus.DECLINED]
+        ),
+        pk=enrolment_pk,
+    )
+    form = RestoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.enrolment_restore(
+                enrolment=enrolment,
+                ctx=AuditContext.from_request(request),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            status = result.enrolment.get_status_display().lower()
+            messages.success(
+                request, f"{enrolment.user.display_name} is {status} again and has been emailed."
+            )
+            for line in result.consequences:
+                messages.warning(request, line[:1].upper() + line[1:] + ".")
+            return redirect(f"{reverse('recruitment:review', args=[slug, pk])}#e{enrolment.pk}")
+    return render(
+        request,
+        "recruitment/enrolment_restore.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "enrolment": enrolment,
+            "form": form,
+            "history": programme_selectors.enrolment_history(enrolment=enrolment),
         },
     )
 

@@ -110,6 +110,14 @@ URLS = {
         COORDINATOR,
         _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentee_id),
     ),
+    "recruitment:enrolment_restore": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["withdrawn"].pk),
+    ),
+    "programmes:enrolment_capacity": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentor_id),
+    ),
     "recruitment:cohort_invite": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "recruitment:cohort_export": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "recruitment:talent_pool": (COORDINATOR, _w(slug=slug)),
@@ -118,6 +126,7 @@ URLS = {
     "recruitment:talent_pool_export": (COORDINATOR, _w(slug=slug)),
     "pairing:cohort_pairs": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "pairing:cohort_pairing": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "pairing:pair_waiting": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "pairing:pair_end": (
         COORDINATOR,
         _w(slug=slug, pk=cohort_pk, pair_pk=lambda w: w["pair"].pk),
@@ -364,6 +373,8 @@ def world(db):
     event = Event.objects.create(cohort=cohort, title="Hub day", first_date=dt.date(2026, 10, 7),
                                  start_time=dt.time(10), created_by=alpha_coordinator)  # fmt: skip
     DirectoryListing.objects.create(enrolment=mentee, opted_in=True)
+    withdrawn = EnrolmentFactory(user=_person("withdrawn.mentee@example.gov.uk"), cohort=cohort,
+                                 role="mentee", status="withdrawn")  # fmt: skip
 
     beta_coordinator = _person("beta.coordinator@example.gov.uk")
     beta = ProgrammeFactory(name="Beta", slug="beta", coordinators=[beta_coordinator])
@@ -383,6 +394,7 @@ def world(db):
         "question": question,
         "schedule": schedule,
         "event": event,
+        "withdrawn": withdrawn,
         "personas": {
             "outsider": _person("outsider@example.gov.uk"),
             "other_mentee": other_mentee.user,

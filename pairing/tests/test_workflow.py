@@ -114,14 +114,23 @@ def test_locked_pairs_survive_a_rerun_and_excluded_ones_never_return(
     run = start(matching_cohort, coordinator)
     client.force_login(coordinator)
     at = run_args(run)
-    # Pair cy with bo by hand: it is locked, and bo is then full.
-    client.post(
-        reverse("pairing:run_reassign", args=at),
-        {"mentee": people["cy"].pk, "mentor": people["bo"].pk},
+    # bo (capacity 1) already has di: giving bo cy too is refused, never over capacity.
+    reassign = {"mentee": people["cy"].pk, "mentor": people["bo"].pk}
+    response = client.post(reverse("pairing:run_reassign", args=at), reassign, follow=True)
+    assert "has 1 place left and 1 already proposed" in response.content.decode()
+    assert run.proposals.get(mentee=people["cy"]).mentor == people["ada"]
+    # With bo's agreement recorded, the coordinator raises bo's capacity; then it is allowed.
+    capacity_url = reverse(
+        "programmes:enrolment_capacity",
+        args=[matching_cohort.programme.slug, matching_cohort.pk, people["bo"].pk],
     )
+    client.post(capacity_url, {"capacity": 2, "agreement": "Bo agreed by email on 28 Nov"})
+    people["bo"].refresh_from_db()
+    assert people["bo"].capacity == 2
+    assert people["bo"].moves.get(move="capacity").reason.endswith("agreed by email on 28 Nov")
+    client.post(reverse("pairing:run_reassign", args=at), reassign)
     cy = run.proposals.get(mentee=people["cy"])
-    assert cy.locked and cy.manual
-    assert any("over capacity" in w for w in run.proposals.get(mentee=people["cy"]).warnings)
+    assert cy.locked and cy.manual and cy.mentor == people["bo"] and not cy.warnings
     ed = run.proposals.get(mentee=people["ed"])
     client.post(reverse("pairing:proposal_exclude", args=[*at, ed.pk]))
     assert ExcludedPair.objects.filter(mentee=people["ed"], mentor=people["ada"]).exists()
