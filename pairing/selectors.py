@@ -304,7 +304,7 @@ def publication_plan(*, run: MatchRun) -> PublicationPlan:
 
 def cohort_waiting(*, cohort: Cohort) -> list[tuple[Enrolment, str]]:
     """Accepted mentees with no active pair while the cohort runs, each with why they wait
-    (three queries). The same rule as programmes.lifecycle.is_waiting."""
+    (four queries). The same rule as programmes.lifecycle.is_waiting."""
     if cohort.status != CohortStatus.RUNNING:
         return []
     waiting = list(
@@ -325,6 +325,10 @@ def cohort_waiting(*, cohort: Cohort) -> list[tuple[Enrolment, str]]:
     published = (
         cohort.match_runs.filter(status=MatchRun.Status.PUBLISHED).order_by("-published_at").first()
     )
+    in_run = set()
+    if published:
+        in_run = {int(k) for k in published.unmatched}
+        in_run |= set(published.proposals.values_list("mentee_id", flat=True))
     rows = []
     for enrolment in waiting:
         pair = ended.get(enrolment.pk)
@@ -335,7 +339,7 @@ def cohort_waiting(*, cohort: Cohort) -> list[tuple[Enrolment, str]]:
             )
         elif published and str(enrolment.pk) in published.unmatched:
             why = f"not paired at publication: {published.unmatched[str(enrolment.pk)]}"
-        elif published and enrolment.decided_at and enrolment.decided_at > published.created_at:
+        elif published and enrolment.pk not in in_run:
             why = "accepted after the pairs were published"
         else:
             why = "not paired yet"

@@ -396,7 +396,7 @@ def application_withdraw(request, pk):
     if not lifecycle.can_move(enrolment.status, lifecycle.Move.WITHDRAW):
         messages.info(request, f"You are {enrolment.get_status_display().lower()}: nothing to do.")
         return redirect("recruitment:application", enrolment.pk)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.application_withdraw(
@@ -511,7 +511,7 @@ def enrolment_restore(request, slug, pk, enrolment_pk):
         ),
         pk=enrolment_pk,
     )
-    form = RestoreForm(request.POST or None)
+    form = RestoreForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.enrolment_restore(
