@@ -82,8 +82,6 @@ VERBS = {
 COORDINATOR_MOVES = (Move.ACCEPT, Move.WAITLIST, Move.DECLINE, Move.UNDO, Move.CAPACITY)
 #: The decision a coordinator picks on the review page, as a move.
 DECISION_MOVES = {S.ACCEPTED: Move.ACCEPT, S.WAITLISTED: Move.WAITLIST, S.DECLINED: Move.DECLINE}
-#: Stored statuses a person is told about by a decision email when a move lands on them.
-EMAILED_STATUSES = (S.ACCEPTED, S.WAITLISTED, S.DECLINED, S.WITHDRAWN, S.APPLIED)
 
 
 class MoveRefused(ValueError):

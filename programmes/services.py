@@ -162,7 +162,7 @@ def _status_before(enrolment: Enrolment) -> str:
         .order_by("-created_at", "-pk")
         .first()
     )
-    if last is None or last.from_status in ("", EnrolmentStatus.INVITED):
+    if last is None or not last.from_status:
         return EnrolmentStatus.APPLIED
     return last.from_status
 

@@ -121,9 +121,7 @@ def test_a_mentor_who_withdraws_leaves_their_mentees_waiting_with_a_reason(
 
 def test_a_coordinator_undoes_a_withdrawal_with_a_reason(client, coordinator, paired):
     mentee = paired.mentee
-    recruitment_services.application_withdraw(
-        enrolment=mentee, ctx=AuditContext(actor=mentee.user)
-    )
+    recruitment_services.application_withdraw(enrolment=mentee, ctx=AuditContext(actor=mentee.user))
     client.force_login(coordinator)
     url = reverse("recruitment:enrolment_restore", args=[*_slug_pk(paired.cohort), mentee.pk])
     refused = client.post(url, {"reason": ""})
@@ -204,9 +202,7 @@ def test_declining_a_paired_mentee_ends_their_pair(client, coordinator, paired):
     assert Email.objects.filter(kind="pair-ended", to=paired.mentor.user.email).count() == 1
 
 
-def test_publication_pairs_only_people_still_accepted_after_confirming(
-    client, coordinator, cohort
-):
+def test_publication_pairs_only_people_still_accepted_after_confirming(client, coordinator, cohort):
     _status(cohort, "matching")
     mentor = mentor_at(cohort, capacity=3)
     stays, leaves = mentee_at(cohort), mentee_at(cohort)
@@ -238,9 +234,7 @@ def test_publication_pairs_only_people_still_accepted_after_confirming(
     assert [(e, why) for e, why in waiting] == [(late, "accepted after the pairs were published")]
 
 
-def test_pair_the_waiting_keeps_every_pair_and_uses_spare_places_only(
-    client, coordinator, paired
-):
+def test_pair_the_waiting_keeps_every_pair_and_uses_spare_places_only(client, coordinator, paired):
     cohort = paired.cohort
     graded(paired.mentor, 7)
     full = mentor_at(cohort, capacity=1)

@@ -1,0 +1,429 @@
+"""People change their plans: a hypothesis state machine drives one cohort through random
+sequences of moves (apply, accept, waitlist, decline, withdraw, undo, run, lock, reassign,
+publish, pair the waiting, end a pair, check in, change a mentor's capacity) and checks after
+every step the promises of docs/lifecycle.md:
+
+- no active pair includes a person who is not accepted;
+- no mentor has more active pairs than their capacity;
+- no cohort has more accepted mentees than its places;
+- every accepted mentee of a running cohort is in an active pair or listed as waiting, with a
+  reason;
+- each person's last decision email states their current status, and there is exactly one
+  decision email per change of status (none for a repeated request);
+- no response is lost: every page answers (no 5xx) and every accepted check-in is stored.
+
+Moves go through the services, and a few through the pages as the person or coordinator would
+(withdraw, decide, publish, pair the waiting). CI cost: ``MAX_EXAMPLES`` sequences of at most
+``STEPS`` steps (the test prints how many steps it ran).
+"""
+
+import contextlib
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from lib.audit import AuditContext
+from notifications.models import Email
+from pairing import selectors as pairing_selectors
+from pairing import services as pairing_services
+from pairing.models import CheckIn, MatchRun, Pair
+from people.tests.factories import UserFactory
+from programmes.models import Cohort, Enrolment, EnrolmentMove, Role
+from programmes.services import cohort_change_status, enrolment_capacity_update
+from programmes.tests.factories import CohortFactory, ProgrammeFactory
+from recruitment import services as recruitment_services
+
+pytestmark = pytest.mark.django_db
+
+MAX_EXAMPLES = 30
+STEPS = 25
+MENTEES, MENTORS, PLACES = 5, 3, 3
+DECISIONS = ["accepted", "accepted", "waitlisted", "declined"]
+STEP_COUNT = {"steps": 0, "examples": 0, "pairs": 0, "ended": 0, "waiting": 0}
+
+person_index = st.integers(min_value=0, max_value=MENTEES + MENTORS - 1)
+mentee_index = st.integers(min_value=0, max_value=MENTEES - 1)
+mentor_index = st.integers(min_value=0, max_value=MENTORS - 1)
+
+
+class CohortMachine(RuleBasedStateMachine):
+    """One cohort of a programme, MENTEES would-be mentees and MENTORS would-be mentors."""
+
+    def __init__(self):
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()  # each example rolls back to the empty database
+        STEP_COUNT["examples"] += 1
+
+    def teardown(self):
+        if hasattr(self, "cohort"):  # how far the sequence got, for the printed summary
+            STEP_COUNT["pairs"] += Pair.objects.filter(cohort=self.cohort).count()
+            STEP_COUNT["ended"] += Pair.objects.filter(cohort=self.cohort, status="ended").count()
+            STEP_COUNT["waiting"] += MatchRun.objects.filter(
+                cohort=self.cohort, settings_snapshot__waiting=True
+            ).count()
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    @initialize(
+        applied=st.sets(person_index, min_size=2),
+        held=st.sets(person_index),
+        phase=st.sampled_from(["recruiting", "matching", "running", "running"]),
+    )
+    def build_world(self, applied, held, phase):
+        today = timezone.localdate()
+        self.coordinator = UserFactory(email="cora@example.gov.uk")
+        programme = ProgrammeFactory(coordinators=[self.coordinator])
+        self.cohort = CohortFactory(
+            programme=programme,
+            applications_open=None,
+            applications_close=None,
+            starts_on=today - dt.timedelta(days=7),
+            ends_on=today + dt.timedelta(days=80),
+            capacity=PLACES,
+        )
+        Cohort.objects.filter(pk=self.cohort.pk).update(status="recruiting")
+        self.people = []
+        for i in range(MENTEES + MENTORS):
+            user = UserFactory(email=f"p{i}@example.gov.uk")
+            profile = user.profile
+            profile.grade = 4 if i < MENTEES else 7
+            profile.team = f"Team {i}"
+            profile.save()
+            self.people.append(user)
+        self.ctx = AuditContext(actor=self.coordinator)
+        self.client = Client()
+        self.checkins_logged = 0
+        # Sequences start with some applications in, some accepted, and the cohort recruiting,
+        # matching or already running with pairs: the interesting moves come after.
+        for i in sorted(applied):
+            self.apply(i)
+        for i in sorted(applied - held):
+            self.decide(i, "accepted")
+        if phase != "recruiting":
+            self.close_recruiting()
+        if phase == "running":
+            self.run(through_the_page=False)
+            self.publish(through_the_page=False)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _cohort(self) -> Cohort:
+        return Cohort.objects.get(pk=self.cohort.pk)
+
+    def _enrolment(self, i) -> Enrolment | None:
+        return Enrolment.objects.filter(user=self.people[i], cohort=self.cohort).first()
+
+    def _draft(self) -> MatchRun | None:
+        return MatchRun.objects.filter(cohort=self.cohort, status="draft").first()
+
+    def _as(self, user):
+        self.client.force_login(user)
+        return self.client
+
+    def _answered(self, response):
+        assert response.status_code < 500, response.status_code
+        return response
+
+    def _step(self):
+        STEP_COUNT["steps"] += 1
+
+    # --- the person's moves -------------------------------------------------------------------
+
+    @precondition(lambda self: self._cohort().is_open_for_applications)
+    @rule(i=person_index)
+    def apply(self, i):
+        self._step()
+        role = Role.MENTEE if i < MENTEES else Role.MENTOR
+        data = {"goals": "Learn", "title": f"Project {i}", "description": "A project"}
+        if role == Role.MENTOR:
+            data = {"goals": "", "capacity": 1 + i % 2}
+        try:
+            recruitment_services.application_submit(
+                user=self.people[i], cohort=self._cohort(), role=role, data=data
+            )
+        except ValidationError:
+            assert self._enrolment(i).status not in ("invited", "applied")
+
+    @rule(i=person_index, through_the_page=st.booleans())
+    def withdraw(self, i, through_the_page):
+        self._step()
+        enrolment = self._enrolment(i)
+        if enrolment is None:
+            return
+        if through_the_page:
+            url = reverse("recruitment:application_withdraw", args=[enrolment.pk])
+            client = self._as(self.people[i])
+            self._answered(client.get(url))
+            self._answered(client.post(url, {"reason": "Changed my plans"}))
+            return
+        try:
+            recruitment_services.application_withdraw(
+                enrolment=enrolment, ctx=AuditContext(actor=self.people[i])
+            )
+        except ValidationError:
+            assert enrolment.status in ("withdrawn", "declined")
+
+    @rule(data=st.data(), how=st.sampled_from(["withdraw", "withdraw page", *DECISIONS[2:]]))
+    def leave_while_paired(self, data, how):
+        """Someone in an active pair withdraws, or is waitlisted or declined by a coordinator."""
+        self._step()
+        pairs = list(Pair.objects.active().filter(cohort=self.cohort).order_by("pk"))
+        if not pairs:
+            return
+        pair = data.draw(st.sampled_from(pairs))
+        enrolment = data.draw(st.sampled_from([pair.mentee, pair.mentor]))
+        i = self.people.index(enrolment.user)
+        if how.startswith("withdraw"):
+            self.withdraw(i, through_the_page=how == "withdraw page")
+        else:
+            self.decide(i, how)
+
+    @rule(data=st.data())
+    def check_in(self, data):
+        self._step()
+        pairs = list(Pair.objects.active().filter(cohort=self.cohort).order_by("pk"))
+        if not pairs:
+            return
+        pair = data.draw(st.sampled_from(pairs))
+        before = CheckIn.objects.count()
+        pairing_services.checkin_log(
+            pair=pair,
+            ctx=AuditContext(actor=pair.mentee.user),
+            data={
+                "met_on": timezone.localdate(),
+                "duration_minutes": 45,
+                "format": "video",
+                "worked_on": "Cleaned the data",
+                "next_step": "",
+                "rating": data.draw(st.integers(1, 5)),
+                "wellbeing": data.draw(st.integers(1, 5)),
+                "protected_time_kept": True,
+                "shared_with_coordinator": False,
+            },
+        )
+        assert CheckIn.objects.count() == before + 1
+        self.checkins_logged += 1
+
+    # --- the coordinator's moves --------------------------------------------------------------
+
+    @rule(i=person_index, decision=st.sampled_from(DECISIONS))
+    def decide(self, i, decision):
+        self._step()
+        enrolment = self._enrolment(i)
+        if enrolment is not None:
+            recruitment_services.applications_decide(
+                ctx=self.ctx, cohort=self._cohort(), enrolment_ids=[enrolment.pk], decision=decision
+            )
+
+    @rule(ids=st.sets(person_index, min_size=2, max_size=4), decision=st.sampled_from(DECISIONS))
+    def decide_on_the_review_page(self, ids, decision):
+        self._step()
+        chosen = [e.pk for e in (self._enrolment(i) for i in ids) if e is not None]
+        if chosen:
+            url = reverse("recruitment:review", args=[self.cohort.programme.slug, self.cohort.pk])
+            self._answered(
+                self._as(self.coordinator).post(url, {"decision": decision, "enrolments": chosen})
+            )
+
+    @rule(i=person_index)
+    def undo(self, i):
+        self._step()
+        enrolment = self._enrolment(i)
+        if enrolment is None:
+            return
+        try:
+            recruitment_services.enrolment_restore(
+                enrolment=enrolment, ctx=self.ctx, reason="Changed their mind"
+            )
+        except ValidationError:
+            assert enrolment.status not in ("withdrawn", "declined")
+
+    @precondition(lambda self: self._cohort().status == "recruiting")
+    @rule()
+    def close_recruiting(self):
+        self._step()
+        cohort_change_status(cohort=self._cohort(), status="matching")
+
+    @precondition(lambda self: self._cohort().status in ("matching", "running"))
+    @rule(through_the_page=st.booleans())
+    def run(self, through_the_page):
+        """A pairing run in matching; "pair the waiting mentees" once the cohort runs."""
+        self._step()
+        cohort = self._cohort()
+        if through_the_page and cohort.status == "running":
+            url = reverse("pairing:pair_waiting", args=[cohort.programme.slug, cohort.pk])
+            self._answered(self._as(self.coordinator).post(url))
+        else:
+            pairing_services.match_run_start(cohort=cohort, ctx=self.ctx)
+        draft = self._draft()
+        active = Pair.objects.active().filter(cohort=cohort)
+        assert not draft.proposals.filter(mentee__in=active.values("mentee")).exists()
+
+    @rule(data=st.data())
+    def lock(self, data):
+        self._step()
+        draft = self._draft()
+        proposals = list(draft.proposals.order_by("pk")) if draft else []
+        if proposals:
+            pairing_services.proposal_lock(
+                run=draft, proposal=data.draw(st.sampled_from(proposals)), ctx=self.ctx, locked=True
+            )
+
+    @rule(m=mentee_index, j=mentor_index)
+    def reassign(self, m, j):
+        self._step()
+        draft, mentee, mentor = self._draft(), self._enrolment(m), self._enrolment(MENTEES + j)
+        if not (draft and mentee and mentor):
+            return
+        if mentee.status != "accepted" or mentor.status != "accepted":
+            return
+        # Refused when over capacity, or when the mentee already has a mentor.
+        with contextlib.suppress(ValidationError):
+            pairing_services.proposal_reassign(
+                run=draft, mentee=mentee, mentor=mentor, ctx=self.ctx
+            )
+
+    @rule(through_the_page=st.booleans())
+    def publish(self, through_the_page):
+        self._step()
+        draft = self._draft()
+        if draft is None:
+            return
+        if through_the_page:
+            url = reverse(
+                "pairing:run_publish", args=[self.cohort.programme.slug, self.cohort.pk, draft.pk]
+            )
+            client = self._as(self.coordinator)
+            self._answered(client.get(url))
+            self._answered(client.post(url))
+        else:
+            pairing_services.match_run_publish(run=draft, ctx=self.ctx)
+
+    @rule(data=st.data(), reason=st.sampled_from(["poor_fit", "workload", "completed"]))
+    def end_pair(self, data, reason):
+        self._step()
+        pairs = list(Pair.objects.active().filter(cohort=self.cohort).order_by("pk"))
+        if pairs:
+            pair = data.draw(st.sampled_from(pairs))
+            pairing_services.pair_end(pair=pair, ctx=self.ctx, reason=reason)
+
+    @rule(j=mentor_index, capacity=st.integers(0, 3))
+    def change_capacity(self, j, capacity):
+        self._step()
+        mentor = self._enrolment(MENTEES + j)
+        if mentor is None:
+            return
+        try:
+            enrolment_capacity_update(
+                enrolment=mentor, capacity=capacity, agreement="Agreed by email", ctx=self.ctx
+            )
+        except ValidationError:
+            active = Pair.objects.active().filter(mentor=mentor).count()
+            assert capacity < max(1, active) or mentor.role != Role.MENTOR
+
+    # --- the promises, after every step -------------------------------------------------------
+
+    @invariant()
+    def only_accepted_people_are_paired(self):
+        stray = Pair.objects.active().filter(
+            ~Q(mentor__status="accepted") | ~Q(mentee__status="accepted")
+        )
+        assert not stray.exists(), list(stray.values("mentor__status", "mentee__status"))
+
+    @invariant()
+    def no_mentor_above_capacity(self):
+        loads = (
+            Pair.objects.active()
+            .values("mentor_id", "mentor__capacity")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=F("mentor__capacity"))
+        )
+        assert not loads.exists(), list(loads)
+
+    @invariant()
+    def no_cohort_above_its_places(self):
+        if not hasattr(self, "cohort"):
+            return
+        accepted = Enrolment.objects.filter(
+            cohort=self.cohort, role=Role.MENTEE, status="accepted"
+        ).count()
+        assert accepted <= self._cohort().capacity
+
+    @invariant()
+    def every_accepted_mentee_is_paired_or_waiting_with_a_reason(self):
+        if not hasattr(self, "cohort") or self._cohort().status != "running":
+            return
+        waiting = {e.pk: why for e, why in pairing_selectors.cohort_waiting(cohort=self._cohort())}
+        paired = set(Pair.objects.active().values_list("mentee_id", flat=True))
+        for enrolment in Enrolment.objects.filter(
+            cohort=self.cohort, role=Role.MENTEE, status="accepted"
+        ):
+            assert enrolment.pk in paired or waiting.get(enrolment.pk), enrolment
+            assert not (enrolment.pk in paired and enrolment.pk in waiting)
+
+    @invariant()
+    def the_last_decision_email_matches_the_state_once_per_change(self):
+        if not hasattr(self, "cohort"):
+            return
+        for enrolment in Enrolment.objects.filter(cohort=self.cohort):
+            keys = list(
+                Email.objects.filter(
+                    kind="application-decision",
+                    idempotency_key__startswith=f"application-decision:{enrolment.pk}:",
+                )
+                .order_by("pk")
+                .values_list("idempotency_key", flat=True)
+            )
+            moves = list(
+                EnrolmentMove.objects.filter(enrolment=enrolment)
+                .exclude(move__in=["apply", "capacity"])
+                .order_by("pk")
+            )
+            assert [k.rsplit(":", 1)[1] for k in keys] == [str(m.pk) for m in moves]
+            if moves:
+                assert moves[-1].to_status == enrolment.status
+            elif enrolment.status not in ("invited", "applied"):
+                pytest.fail(f"{enrolment} is {enrolment.status} and was never told")
+
+    @invariant()
+    def no_check_in_is_lost(self):
+        if hasattr(self, "cohort"):
+            assert CheckIn.objects.filter(pair__cohort=self.cohort).count() == self.checkins_logged
+
+
+def test_cohort_state_machine(time_machine):
+    time_machine.move_to(dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC))
+    STEP_COUNT.update(steps=0, examples=0, pairs=0, ended=0, waiting=0)
+    run_state_machine_as_test(
+        CohortMachine,
+        settings=settings(
+            max_examples=MAX_EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            derandomize=False,
+        ),
+    )
+    print(
+        f"\nstate machine: {STEP_COUNT['examples']} sequences, {STEP_COUNT['steps']} steps; "
+        f"{STEP_COUNT['pairs']} pairs made, {STEP_COUNT['ended']} ended, "
+        f"{STEP_COUNT['waiting']} runs for waiting mentees"
+    )
+    assert STEP_COUNT["steps"] > MAX_EXAMPLES
