@@ -222,7 +222,10 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     page.get_by_text("by hand").first.wait_for()
     screenshot(page, "pairing-review")
     mail.outbox.clear()
-    page.get_by_role("button", name=re.compile(r"^Publish \d+ pairs")).click()
+    page.get_by_role("link", name=re.compile(r"^Review and publish \d+ pairs")).click()
+    page.get_by_role("heading", name="Who will be emailed").wait_for()
+    check_page(page, visits, "coordinator")
+    page.get_by_role("button", name="Publish and email 4 people").click()
     page.wait_for_url(re.compile(r"/pairs/$"))
     check_page(page, visits, "coordinator")
     assert Pair.objects.filter(cohort=cohort, status="active").count() == 2

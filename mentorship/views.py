@@ -22,12 +22,17 @@ def home(request):
     """A participant's programmes, and the programmes a coordinator runs.
 
     The surveys to answer, pairs and communities sections come from feedback's, pairing's and
-    community's template tags."""
+    community's template tags. Each enrolment carries the state the person is shown
+    (programmes/lifecycle.py: paired, waiting for a mentor, pair ended...)."""
+    enrolments = list(programme_selectors.enrolments_for_user(user=request.user))
+    states = programme_selectors.enrolment_states(enrolments=enrolments)
+    for enrolment in enrolments:
+        enrolment.state = states[enrolment.pk]
     return render(
         request,
         "mentorship/home.html",
         {
-            "enrolments": programme_selectors.enrolments_for_user(user=request.user),
+            "enrolments": enrolments,
             "coordinated": programme_selectors.programmes_with_counts(user=request.user),
             "open_cohorts": recruitment_selectors.open_cohorts_for(user=request.user),
         },

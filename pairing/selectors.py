@@ -304,7 +304,7 @@ def publication_plan(*, run: MatchRun) -> PublicationPlan:
 
 def cohort_waiting(*, cohort: Cohort) -> list[tuple[Enrolment, str]]:
     """Accepted mentees with no active pair while the cohort runs, each with why they wait
-    (four queries). The same rule as programmes.lifecycle.is_waiting."""
+    (five queries). The same rule as programmes.lifecycle.is_waiting."""
     if cohort.status != CohortStatus.RUNNING:
         return []
     waiting = list(
@@ -325,6 +325,7 @@ def cohort_waiting(*, cohort: Cohort) -> list[tuple[Enrolment, str]]:
     published = (
         cohort.match_runs.filter(status=MatchRun.Status.PUBLISHED).order_by("-published_at").first()
     )
+    first_pair = cohort.pairs.order_by("created_at").values_list("created_at", flat=True).first()
     in_run = set()
     if published:
         in_run = {int(k) for k in published.unmatched}
@@ -339,7 +340,12 @@ def cohort_waiting(*, cohort: Cohort) -> list[tuple[Enrolment, str]]:
             )
         elif published and str(enrolment.pk) in published.unmatched:
             why = f"not paired at publication: {published.unmatched[str(enrolment.pk)]}"
-        elif published and enrolment.pk not in in_run:
+        elif (published and enrolment.pk not in in_run) or (
+            not published
+            and first_pair
+            and enrolment.decided_at
+            and enrolment.decided_at > first_pair
+        ):
             why = "accepted after the pairs were published"
         else:
             why = "not paired yet"
