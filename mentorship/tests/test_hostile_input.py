@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from pairing.models import CheckIn, Pair
 from people.models import Profile, ProfileSkill, Skill
 from programmes.models import Cohort, Enrolment, Programme
+from programmes.tests.factories import EnrolmentFactory
 from recruitment.models import Project, TalentPoolEntry
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +265,55 @@ def test_csv_import_takes_hostile_files_all_or_nothing(client, coordinator, coho
     assert "<script>alert(" not in html
     # All or nothing: either every data row became an invitation, or none did.
     assert after == before or after - before == len(rows)
+
+
+@PROFILE
+@given(reason=values)
+def test_withdraw_form_with_hostile_values(client, mentee, cohort, reason):
+    client.force_login(mentee)
+    enrolment = Enrolment.objects.get(user=mentee)
+    sid = transaction.savepoint()
+    response = client.post(
+        reverse("recruitment:application_withdraw", args=[enrolment.pk]), {"reason": reason}
+    )
+    moves = enrolment.moves.count()
+    enrolment.refresh_from_db()
+    withdrawn = enrolment.status == "withdrawn"
+    stored = enrolment.moves.first().reason if moves else None
+    transaction.savepoint_rollback(sid)
+    _assert_clear(response, 0, moves)
+    if withdrawn:
+        assert stored == reason.strip()
+
+
+@PROFILE
+@given(reason=values)
+def test_undo_form_with_hostile_values(client, coordinator, cohort, reason):
+    client.force_login(coordinator)
+    sid = transaction.savepoint()
+    enrolment = EnrolmentFactory(cohort=cohort, status="withdrawn")
+    response = client.post(
+        reverse("recruitment:enrolment_restore", args=[cohort.programme.slug, cohort.pk,
+                                                       enrolment.pk]),
+        {"reason": reason},
+    )  # fmt: skip
+    moves = enrolment.moves.count()
+    transaction.savepoint_rollback(sid)
+    _assert_clear(response, 0, moves)
+
+
+@PROFILE
+@given(capacity=values, agreement=values)
+def test_mentor_capacity_form_with_hostile_values(client, coordinator, mentor, cohort, capacity,
+                                                  agreement):  # fmt: skip
+    client.force_login(coordinator)
+    enrolment = Enrolment.objects.get(user=mentor)
+    sid = transaction.savepoint()
+    response = client.post(
+        reverse("programmes:enrolment_capacity", args=[cohort.programme.slug, cohort.pk,
+                                                       enrolment.pk]),
+        {"capacity": capacity, "agreement": agreement},
+    )  # fmt: skip
+    after = Enrolment.objects.get(pk=enrolment.pk).capacity
+    transaction.savepoint_rollback(sid)
+    _assert_clear(response, enrolment.capacity, after)
