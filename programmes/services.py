@@ -98,10 +98,20 @@ def cohort_create(*, programme: Programme, data: dict) -> Cohort:
 
 @transaction.atomic
 def cohort_update(*, cohort: Cohort, data: dict) -> Cohort:
-    """Change the whitelisted fields in ``data`` (the row is read again, like programmes')."""
+    """Change the whitelisted fields in ``data`` (the row is read again, like programmes').
+    The mentee places never go below the mentees already accepted."""
     cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
     changed = model_update(instance=cohort, fields=COHORT_FIELDS, data=data, save=False)
     cohort.full_clean()
+    accepted = cohort.enrolments.filter(role=Role.MENTEE, status=EnrolmentStatus.ACCEPTED).count()
+    if "capacity" in changed and cohort.capacity < accepted:
+        raise ValidationError(
+            {
+                "capacity": f"{accepted} mentee{' is' if accepted == 1 else 's are'} already "
+                f"accepted: the cohort needs at least {accepted} place{'s' * (accepted != 1)} "
+                "(waitlist or decline someone first)."
+            }
+        )
     if changed:
         cohort.save(update_fields=changed)
     return cohort

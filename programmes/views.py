@@ -84,9 +84,13 @@ def cohort_edit(request, slug, pk):
     cohort = selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     form = CohortForm(request.POST or None, instance=cohort)
     if request.method == "POST" and form.is_valid():
-        cohort = services.cohort_update(cohort=cohort, data=form.cleaned_data)
-        messages.success(request, "Cohort saved.")
-        return redirect(cohort)
+        try:
+            cohort = services.cohort_update(cohort=cohort, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Cohort saved.")
+            return redirect(cohort)
     return render(
         request,
         "programmes/cohort_form.html",

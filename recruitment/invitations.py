@@ -29,7 +29,8 @@ from lib.csvsafe import read_csv_upload
 from lib.urls import absolute_url
 from people.models import Grade, Profile, User
 from people.services import audit_record, is_erased
-from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
+from programmes.lifecycle import Move
+from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentMove, EnrolmentStatus, Role
 
 from . import emails
 
@@ -309,6 +310,14 @@ def cohort_invite_people(
         )
         result.invited.append(enrolment)
 
+    EnrolmentMove.objects.bulk_create(
+        [
+            EnrolmentMove(
+                enrolment=e, move=Move.INVITE, to_status=EnrolmentStatus.INVITED, actor=ctx.actor
+            )
+            for e in result.invited
+        ]
+    )
     audit_record(
         action="invite",
         obj=cohort,

@@ -295,3 +295,24 @@ def test_the_person_sees_their_state_and_history(client, coordinator, paired):
     client.force_login(coordinator)
     hub = client.get(reverse("programmes:cohort_detail", args=_slug_pk(paired.cohort)))
     assert "Paired" in hub.content.decode()
+
+
+def test_the_places_cannot_be_cut_below_the_mentees_already_accepted(
+    client, coordinator, cohort, mentee
+):
+    client.force_login(coordinator)
+    url = reverse("programmes:cohort_edit", args=_slug_pk(cohort))
+    data = {
+        "name": cohort.name,
+        "starts_on": cohort.starts_on,
+        "ends_on": cohort.ends_on,
+        "applications_open": cohort.applications_open,
+        "applications_close": cohort.applications_close,
+        "capacity": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200 and "1 mentee is already accepted" in (
+        response.content.decode()
+    )
+    cohort.refresh_from_db()
+    assert cohort.capacity == 30
