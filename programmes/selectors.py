@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from notifications.selectors import undeliverable_people
 
 from . import lifecycle
-from .models import Cohort, Enrolment, EnrolmentMove, Programme, Role
+from .models import Cohort, Enrolment, EnrolmentMove, EnrolmentStatus, Programme, Role
 
 
 def can_create_programmes(user) -> bool:
@@ -111,3 +111,13 @@ def withdrawal_recipients(*, enrolment: Enrolment) -> list[lifecycle.Recipient]:
         for c in enrolment.cohort.programme.coordinators.order_by("email")
     ]
     return recipients
+
+
+def pairs_ending(*, enrolments, decision: str) -> list[tuple[Enrolment, list]]:
+    """For a decision that takes accepted people out (waitlist, decline): each of them who is in
+    an active pair, with who would be emailed that the pair ends (for a confirmation page)."""
+    if decision == EnrolmentStatus.ACCEPTED:
+        return []
+    accepted = list(enrolments.filter(status=EnrolmentStatus.ACCEPTED).select_related("user"))
+    facts = lifecycle.pair_facts(e.pk for e in accepted)
+    return [(e, lifecycle.leave_preview(e)) for e in accepted if facts[e.pk][0]]

@@ -457,6 +457,24 @@ def review(request, slug, pk):
     if request.method == "POST":
         ids = list(cohort.enrolments.values_list("pk", flat=True))
         form = DecisionForm(request.POST, enrolment_ids=ids)
+        if form.is_valid() and not request.POST.get("confirm"):
+            ending = programme_selectors.pairs_ending(
+                enrolments=cohort.enrolments.filter(pk__in=form.cleaned_data["enrolments"]),
+                decision=form.cleaned_data["decision"],
+            )
+            if ending:
+                return render(
+                    request,
+                    "recruitment/decide_confirm.html",
+                    {
+                        "cohort": cohort,
+                        "programme": cohort.programme,
+                        "ending": ending,
+                        "decision": form.cleaned_data["decision"],
+                        "label": dict(DecisionForm.DECISIONS)[form.cleaned_data["decision"]],
+                        "ids": form.cleaned_data["enrolments"],
+                    },
+                )
         if form.is_valid():
             result = services.applications_decide(
                 ctx=AuditContext.from_request(request),

@@ -1,5 +1,5 @@
 """People change their plans: a hypothesis state machine drives one cohort through random
-sequences of moves (apply, accept, waitlist, decline, withdraw, undo, run, lock, reassign,
+sequences of moves (invite, apply, accept, waitlist, decline, withdraw, undo, run, lock, reassign,
 publish, pair the waiting, end a pair, check in, change a mentor's capacity) and checks after
 every step the promises of docs/lifecycle.md:
 
@@ -47,6 +47,7 @@ from people.tests.factories import UserFactory
 from programmes.models import Cohort, Enrolment, EnrolmentMove, Role
 from programmes.services import cohort_change_status, enrolment_capacity_update
 from programmes.tests.factories import CohortFactory, ProgrammeFactory
+from recruitment import invitations
 from recruitment import services as recruitment_services
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +83,8 @@ class CohortMachine(RuleBasedStateMachine):
         self._atomic.__exit__(None, None, None)
 
     @initialize(
-        applied=st.sets(person_index, min_size=2),
-        held=st.sets(person_index),
+        applied=st.sets(person_index, min_size=4),
+        held=st.sets(person_index, max_size=2),
         phase=st.sampled_from(["recruiting", "matching", "running", "running"]),
     )
     def build_world(self, applied, held, phase):
@@ -145,6 +146,24 @@ class CohortMachine(RuleBasedStateMachine):
         STEP_COUNT["steps"] += 1
 
     # --- the person's moves -------------------------------------------------------------------
+
+    @precondition(lambda self: self._cohort().status == "recruiting")
+    @rule(i=person_index)
+    def invite(self, i):
+        """The coordinator invites someone (a person already enrolled is left as they are)."""
+        self._step()
+        user = self.people[i]
+        invitations.cohort_invite_people(
+            ctx=self.ctx,
+            cohort=self._cohort(),
+            invitees=[
+                invitations.Invitee(
+                    email=user.email,
+                    name=user.full_name,
+                    role=Role.MENTEE if i < MENTEES else Role.MENTOR,
+                )
+            ],
+        )
 
     @precondition(lambda self: self._cohort().is_open_for_applications)
     @rule(i=person_index)
@@ -236,11 +255,14 @@ class CohortMachine(RuleBasedStateMachine):
     def decide_on_the_review_page(self, ids, decision):
         self._step()
         chosen = [e.pk for e in (self._enrolment(i) for i in ids) if e is not None]
-        if chosen:
-            url = reverse("recruitment:review", args=[self.cohort.programme.slug, self.cohort.pk])
-            self._answered(
-                self._as(self.coordinator).post(url, {"decision": decision, "enrolments": chosen})
-            )
+        if not chosen:
+            return
+        url = reverse("recruitment:review", args=[self.cohort.programme.slug, self.cohort.pk])
+        data = {"decision": decision, "enrolments": chosen}
+        response = self._answered(self._as(self.coordinator).post(url, data))
+        if response.status_code == 200 and "ending" in response.context:
+            # Paired people would leave their pair: the coordinator confirms on that page.
+            self._answered(self._as(self.coordinator).post(url, {**data, "confirm": "1"}))
 
     @rule(i=person_index)
     def undo(self, i):
@@ -393,7 +415,7 @@ class CohortMachine(RuleBasedStateMachine):
             )
             moves = list(
                 EnrolmentMove.objects.filter(enrolment=enrolment)
-                .exclude(move__in=["apply", "capacity"])
+                .exclude(move__in=["apply", "capacity", "invite"])
                 .order_by("pk")
             )
             assert [k.rsplit(":", 1)[1] for k in keys] == [str(m.pk) for m in moves]

@@ -191,12 +191,14 @@ def test_each_re_decision_sends_the_email_of_the_new_state_once(client, coordina
     assert [m.to_status for m in person.moves.all()] == ["accepted", "waitlisted", "accepted"]
 
 
-def test_declining_a_paired_mentee_ends_their_pair(client, coordinator, paired):
+def test_declining_a_paired_mentee_confirms_then_ends_their_pair(client, coordinator, paired):
     client.force_login(coordinator)
-    client.post(
-        reverse("recruitment:review", args=_slug_pk(paired.cohort)),
-        {"decision": "declined", "enrolments": [paired.mentee.pk]},
-    )
+    url = reverse("recruitment:review", args=_slug_pk(paired.cohort))
+    choice = {"decision": "declined", "enrolments": [paired.mentee.pk]}
+    page = client.post(url, choice)
+    assert page.status_code == 200 and paired.mentor.user.email in page.content.decode()
+    assert Pair.objects.get(pk=paired.pk).status == "active"  # nothing yet
+    client.post(url, {**choice, "confirm": "1"})
     paired.refresh_from_db()
     assert paired.status == "ended"
     assert Email.objects.filter(kind="pair-ended", to=paired.mentor.user.email).count() == 1
