@@ -433,7 +433,7 @@ def survey_results(request, survey_id: int = ID_PATH):
                 "questions": [
                     {
                         "question_id": r.question.pk,
-                        "key": r.question.key,
+                        "key": str(r.question.key),
                         "text": r.question.text,
                         "type": r.question.type,
                         "answered": r.answered,
