@@ -430,6 +430,7 @@ def survey_results(request, survey_id: int = ID_PATH):
                 "version": v.version.number,
                 "anonymous": v.version.template.anonymous,
                 "responses": v.responses,
+                "held_back": v.held_back,
                 "hidden": v.hidden,
                 "questions": [
                     {

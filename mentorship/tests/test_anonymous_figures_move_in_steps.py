@@ -209,7 +209,9 @@ def test_a_new_version_answered_by_one_person_moves_no_figure(client, coordinato
     assert SECRET not in text
 
 
-def test_answers_held_back_are_counted_on_the_results_page(client, coordinator, survey):
+def test_answers_held_back_are_counted_on_the_results_page_and_in_the_api(
+    client, coordinator, survey, token
+):
     schedule, people = survey
     for person in people[:4]:
         answer_through_the_page(client, schedule, person, HAPPY)
@@ -219,3 +221,9 @@ def test_answers_held_back_are_counted_on_the_results_page(client, coordinator, 
     assert "Results from 3 responses; 1 more will be added once 3 are waiting." in (
         page.content.decode()
     )
+    api = client.get(
+        f"/api/v1/surveys/{schedule.pk}/results", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    (version,) = api["versions"]
+    assert (version["responses"], version["held_back"]) == (4, 1)
+    assert version["questions"][0]["answered"] == 3
