@@ -272,7 +272,7 @@ def retention_run(*, today: dt.date | None = None) -> dict:
     """Apply retention to every due cohort. Returns counts; a second run the same day changes
     nothing."""
     cutoff = retention_cutoff(today)
-    cohort_ids = list(Cohort.objects.filter(_due_q(cutoff)).values_list("pk", flat=True))
+    cohort_ids = list(cohorts_due(today=today).values_list("pk", flat=True))
     counts = {"cohorts": len(cohort_ids), "free_text": 0, "erased": 0, "links": 0}
     if not cohort_ids:
         return counts
