@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from lib.audit import AuditContext
 
-from .models import Cohort, Enrolment, Programme
+from .models import Cohort, Enrolment, EnrolmentMove, Programme
 from .services import coordinators_audit
 
 
@@ -60,8 +60,23 @@ class CohortAdmin(admin.ModelAdmin):
     inlines = [EnrolmentInline]
 
 
+class EnrolmentMoveInline(admin.TabularInline):
+    """The person's moves (docs/lifecycle.md), read-only: moves are made on the coordinator's
+    pages, which do what follows from each one."""
+
+    model = EnrolmentMove
+    extra = 0
+    fields = ["created_at", "move", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
+    inlines = [EnrolmentMoveInline]
     list_display = ["user", "cohort", "role", "status", "capacity", "created_at"]
     list_filter = ["role", "status", "cohort__programme", "cohort"]
     search_fields = ["user__email", "user__full_name", "cohort__name"]

@@ -27,6 +27,7 @@ INLINE_ONLY = {
     "pairing.pairgoal",
     "pairing.proposedpair",
     "pairing.runevent",
+    "programmes.enrolmentmove",
 }
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from lib.audit import AuditContext
 from notifications.models import Email
+from pairing import selectors as pairing_selectors
 from pairing import services as pairing_services
 from pairing.matching import remaining_capacity
 from pairing.models import MatchRun, Pair, ProposedPair
@@ -318,3 +319,25 @@ def test_the_places_cannot_be_cut_below_the_mentees_already_accepted(
     )
     cohort.refresh_from_db()
     assert cohort.capacity == 30
+
+
+def test_the_waiting_list_and_the_publication_check_take_a_fixed_number_of_queries(
+    coordinator, cohort, django_assert_num_queries
+):
+    _status(cohort, "matching")
+    mentors = [mentor_at(cohort, capacity=2) for _ in range(3)]
+    for _ in range(4):
+        mentee_at(cohort)
+    run = pairing_services.match_run_start(cohort=cohort, ctx=AuditContext(actor=coordinator))
+    run = MatchRun.objects.select_related("cohort").get(pk=run.pk)
+    with django_assert_num_queries(5):
+        plan = pairing_selectors.publication_plan(run=run)
+    assert len(plan.publish) == 4
+    pairing_services.match_run_publish(run=run, ctx=AuditContext(actor=coordinator))
+    for _ in range(3):
+        mentee_at(cohort)
+    Pair.objects.filter(mentor=mentors[0]).update(status="ended", ended_on=dt.date(2027, 1, 20))
+    cohort.refresh_from_db()
+    with django_assert_num_queries(5):
+        waiting = pairing_selectors.cohort_waiting(cohort=cohort)
+    assert len(waiting) == 3 + Pair.objects.filter(mentor=mentors[0]).count()
