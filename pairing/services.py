@@ -146,8 +146,10 @@ def match_run_start(
         run,
         ctx,
         RunEventAction.STARTED,
-        ("pairing the waiting mentees; " if waiting else "")
-        + (f"{len(locked)} locked pairs carried over" if locked else ""),
+        "; ".join(
+            ["pairing the waiting mentees"] * waiting
+            + [f"{len(locked)} locked pairs carried over"] * bool(locked)
+        ),
     )
     size = cohort.enrolments.filter(status=EnrolmentStatus.ACCEPTED, role=Role.MENTEE).count()
     size *= cohort.enrolments.filter(status=EnrolmentStatus.ACCEPTED, role=Role.MENTOR).count()

@@ -166,9 +166,6 @@ class DecisionResult:
     refused: list[str] = field(default_factory=list)  # "name: why"
     consequences: list[str] = field(default_factory=list)
 
-    def __int__(self):
-        return self.changed
-
 
 @transaction.atomic
 def applications_decide(
