@@ -105,13 +105,13 @@ def checkin_nudge(snap: Snapshot, until: dt.date) -> list[Message]:
 
 
 def survey_reminders(snap: Snapshot, until: dt.date) -> list[Message]:
-    """Unanswered survey: a reminder N and M days after the invitation (programme settings),
-    then no more; none on or after the day the survey closes has passed."""
+    """Unanswered survey: a reminder N and M days after the invitation arrived (programme
+    settings), then no more; none on or after the day the survey closes has passed."""
     out = []
     for invitation in snap.invitations:
         cohort = snap.cohorts.get(invitation.cohort_id)
-        if cohort is None or invitation.closes_on < snap.today:
-            continue
+        if cohort is None or invitation.closes_on < snap.today or invitation.invited_on is None:
+            continue  # (no reminder for an invitation that has not arrived yet)
         programme = snap.programmes[cohort.programme_id]
         first = invitation.invited_on + dt.timedelta(days=programme.survey_first_days)
         second = invitation.invited_on + dt.timedelta(days=programme.survey_second_days)
@@ -310,7 +310,7 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
     )
     unanswered: dict[int, dict[str, dict]] = defaultdict(dict)
     for inv in snap.invitations:
-        if inv.closes_on < snap.today or inv.invited_on > snap.today:
+        if inv.closes_on < snap.today or inv.invited_on is None or inv.invited_on > snap.today:
             continue
         entry = unanswered[inv.cohort_id].setdefault(
             inv.survey_name, {"survey": inv.survey_name, "count": 0, "closes_on": inv.closes_on}

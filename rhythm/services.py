@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from lib.models import model_update
 from notifications.models import Email
-from notifications.services import email_enqueue_many
+from notifications.services import email_enqueue_many, email_recheck_on_commit
 from notifications.windows import bank_holidays, next_send_time, start_of_day, zone
 from people.models import User
 from programmes.models import Cohort, Programme
@@ -53,6 +53,13 @@ def send_time(message: Message, now: dt.datetime) -> dt.datetime:
     if getattr(settings, "RHYTHM_IGNORE_SEND_WINDOWS", False):
         return base  # local demos only: see docs/rhythm.md
     return next_send_time(base, message.time_zone, bank_holidays(message.division))
+
+
+def send_window(message: Message) -> dict:
+    """The outbox row's send window (retries and late claims keep to it); none for local demos."""
+    if getattr(settings, "RHYTHM_IGNORE_SEND_WINDOWS", False):
+        return {}
+    return {"time_zone": message.time_zone, "holidays": message.division}
 
 
 def plan(messages: list[Message], *, now: dt.datetime, paused) -> list[Planned]:
@@ -102,6 +109,8 @@ def _request(planned: Planned, now: dt.datetime, ics_cache: dict) -> dict:
         "programme_name": m.programme_name,
         "attachments": attachments,
         "send_after": planned.send_at if planned.send_at > now else None,
+        "refs": m.refs,
+        **send_window(m),
     }
 
 
@@ -196,6 +205,9 @@ def kind_pause(*, cohort: Cohort, kind: str, actor=None) -> PausedKind:
     paused, _ = PausedKind.objects.get_or_create(
         cohort=cohort, kind=kind, defaults={"paused_by": actor}
     )
+    # Emails of that kind already written for the cohort (held for a send window, or waiting
+    # for a retry) are cancelled now, with the reason: the schedule page shows it at once.
+    email_recheck_on_commit(refs={"cohort": cohort.pk}, kinds=[kind])
     return paused
 
 
