@@ -117,7 +117,8 @@ def at_risk_rows(d: CohortDashboard) -> list[dict]:
                 "reasons": "; ".join(REASON_LABELS[r] for r in reasons),
                 "last": last,
                 "ratings": ", ".join(map(str, p.ratings)) or "–",
-                "wellbeing": ", ".join(map(str, p.wellbeing)) or "–",
+                "wellbeing": "; ".join(", ".join(map(str, w)) for w in p.wellbeing_by_person)
+                or "–",
             }
         )
     return rows
@@ -203,6 +204,16 @@ def cohort_export_rows(d: CohortDashboard) -> list[list]:
     ]
     rows += [
         [name, "Ending reasons", END_REASON_LABELS.get(k, k), v] for k, v in p.end_reasons.items()
+    ]
+    # The same pairs and reasons as the dashboard, the pair page and the digest (pairing/risk.py).
+    rows += [
+        [
+            name,
+            "Pairs at risk",
+            f"{q.mentee_name} with {q.mentor_name} (pair {q.pk})",
+            "; ".join(REASON_LABELS[r] for r in reasons),
+        ]  # fmt: skip
+        for q, reasons in p.at_risk
     ]
     for r in d.surveys.rounds:
         label = f"{r.name} ({r.on:%Y-%m-%d})"
