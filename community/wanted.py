@@ -1,4 +1,4 @@
-""""Still wanted?" checks of event emails (notifications/wanted.py), registered from
+""" "Still wanted?" checks of event emails (notifications/wanted.py), registered from
 CommunityConfig.ready(). An invitation is wanted while its event exists; a reminder while its
 event exists and the occurrence has not started (a reminder held over a weekend for a Monday
 09:00 stand-up is useless at 09:00). The row's ``refs`` carry ``{"event": <id>, "occurrence":

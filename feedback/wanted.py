@@ -1,4 +1,4 @@
-""""Still wanted?" check of survey emails (notifications/wanted.py): the invitation is still
+""" "Still wanted?" check of survey emails (notifications/wanted.py): the invitation is still
 unanswered and the survey still open. Registered for the survey invitation from
 FeedbackConfig.ready(); the programme rhythm registers the same function for its survey
 reminders. The row's ``refs`` carry ``{"invitation": <id>}``."""

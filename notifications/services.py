@@ -482,9 +482,7 @@ def _deliver_claimed(email_id: int, smtp: _Connection) -> str:
     if window_opens is not None:
         # Outside the recipient's working hours (a retry, a row the sweeper took back, a late
         # worker): not an attempt; the row waits for the next window.
-        mine.update(
-            status=Status.PENDING, attempts=F("attempts") - 1, next_attempt_at=window_opens
-        )
+        mine.update(status=Status.PENDING, attempts=F("attempts") - 1, next_attempt_at=window_opens)
         return "held"
     reason = unwanted_reason(email)
     if reason:

@@ -1,4 +1,4 @@
-""""Still wanted?": checks the outbox runs on a row just before it sends it.
+""" "Still wanted?": checks the outbox runs on a row just before it sends it.
 
 An email is written when a rule fires but may wait hours for the recipient's send window, or for
 a retry. By the time it goes, the pair may have logged the check-in it reminds them of, the
@@ -74,7 +74,9 @@ def _preference_reason(email: Email) -> str | None:
     kind = KINDS.get(email.kind)
     if kind is None or kind.essential or email.user_id is None:
         return None
-    if EmailPreference.objects.filter(user_id=email.user_id, kind=email.kind, enabled=False).exists():
+    if EmailPreference.objects.filter(
+        user_id=email.user_id, kind=email.kind, enabled=False
+    ).exists():
         return f"the person turned off '{email.kind}' emails."
     return None
 

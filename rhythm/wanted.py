@@ -1,4 +1,4 @@
-""""Still wanted?" checks of the programme rhythm's emails, and the cohort pause that applies to
+""" "Still wanted?" checks of the programme rhythm's emails, and the cohort pause that applies to
 every kind on the schedule page. Registered from RhythmConfig.ready() with
 ``notifications.wanted.register_check``; the outbox runs them when it claims a row, just before
 sending, and ``email_recheck`` runs them when something changes (docs/email.md lists them).

@@ -81,7 +81,9 @@ def test_wellbeing_is_per_person_and_a_mentors_five_never_hides_a_mentees_one():
 
 
 def test_ended_or_future_pairs_are_never_at_risk():
-    ended = facts(status="ended", ended_on=START, end_reason="poor_fit", wellbeing_by_person=((1,),))
+    ended = facts(
+        status="ended", ended_on=START, end_reason="poor_fit", wellbeing_by_person=((1,),)
+    )
     assert d.at_risk_reasons(ended, 14, END) == []
     future = facts(started_on=END)
     assert d.at_risk_reasons(future, 14, START) == []
