@@ -29,7 +29,7 @@ TIMELINE = [
     ("Mon 26 Oct 09:00", "cora", "Data Science Accelerator: week of 26 October"),
     ("Fri 30 Oct 09:00", "ann", "Your next check-in with Nia Mentee is due on Monday 2 November"),
     ("Fri 30 Oct 15:00", "nia", "Your next check-in with Ann Mentor is due on Monday 2 November"),
-    ("Mon 02 Nov 09:00", "cora", "Data Science Accelerator: week of 2 November, 1 pair to look at"),
+    ("Mon 02 Nov 09:00", "cora", "Data Science Accelerator: week of 2 November"),
     ("Mon 02 Nov 15:00", "nia", "Thank you for telling us how you are"),
     (
         "Wed 04 Nov 09:00",
