@@ -514,11 +514,14 @@ def _deliver_claimed(email_id: int, smtp: _Connection) -> str:
         if _is_temporary(exc) and email.attempts < max_attempts:
             delay = _backoff_seconds(email.attempts)
             retry_at = timezone.now() + timedelta(seconds=delay)
-            retry_at = _window_opens(email, retry_at) or retry_at
+            held = _window_opens(email, retry_at)  # never outside the recipient's window
+            when = f"retrying in {delay} s"
+            if held is not None:
+                retry_at, when = held, f"retrying at {held:%Y-%m-%d %H:%M} UTC (send window)"
             mine.update(
                 status=Status.PENDING,
                 next_attempt_at=retry_at,
-                last_error=f"Attempt {email.attempts}, retrying in {delay} s. {error}",
+                last_error=f"Attempt {email.attempts}, {when}. {error}",
             )
             logger.info("Email %s: temporary failure, retry in %s s: %s", email_id, delay, error)
             return "retry"

@@ -47,6 +47,7 @@ def test_a_retry_never_falls_outside_the_window_nor_on_a_bank_holiday(flaky):
         assert services.email_deliver(email_id=email.pk) == "retry"
     email.refresh_from_db()
     assert email.next_attempt_at == TUESDAY_29  # not 17:00:45 on Christmas Eve
+    assert email.last_error.startswith("Attempt 2, retrying at 2026-12-29 09:00 UTC (send window).")
     assert mail.outbox == []
 
 
