@@ -36,11 +36,6 @@ from pairing.risk import reasons as _risk_reasons
 # organisation and grade): the cell says "fewer than 5" instead.
 SMALL_GROUP = 5
 
-# Survey results of an anonymous survey are shown only for groups at least this large; the
-# feedback app enforces the same number on its own results pages.
-ANONYMITY_THRESHOLD = 3
-
-
 COMPLETED = "completed"  # pairing.Pair.EndReason.COMPLETED
 ACTIVE = "active"
 ENDED = "ended"
@@ -208,11 +203,6 @@ def nps(promoters: int, detractors: int, answers: int) -> int | None:
 def suppressed(count: int) -> bool:
     """A count of 1 to 4 people is not shown (0 reveals nobody)."""
     return 0 < count < SMALL_GROUP
-
-
-def survey_group_hidden(*, anonymous: bool, responses: int) -> bool:
-    """An anonymous survey's group of responses is hidden whole when smaller than 3."""
-    return anonymous and responses < ANONYMITY_THRESHOLD
 
 
 # --- Cohort summary of pair facts -----------------------------------------------------------------

@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from community import services as community_services
 from community.models import Event
-from community.tests.factories import EventFactory
 from feedback import services as feedback_services
 from notifications.models import Email
 from notifications.services import email_deliver
