@@ -18,6 +18,10 @@ class RecruitmentConfig(AppConfig):
 
         personal_data.register()  # export and erasure sections (people/personal_data.py)
 
+        from . import wanted
+
+        wanted.register()  # a superseded decision email is not sent (recruitment/wanted.py)
+
         # Retention deletes project descriptions: the cached similarity index must go too.
         def forget_similarity(cohort_ids):
             from programmes.models import Cohort

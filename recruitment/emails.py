@@ -44,6 +44,7 @@ def send_application_decision(enrolment, move):
         kind="application-decision",
         template="application-decision",
         idempotency_key=f"application-decision:{enrolment.pk}:{move.pk}",
+        refs={"enrolment": enrolment.pk, "move": move.pk},
         programme_name=cohort.programme.name,
         context={
             "name": enrolment.user.display_name,

@@ -341,3 +341,17 @@ def test_the_waiting_list_and_the_publication_check_take_a_fixed_number_of_queri
     with django_assert_num_queries(5):
         waiting = pairing_selectors.cohort_waiting(cohort=cohort)
     assert len(waiting) == 3 + Pair.objects.filter(mentor=mentors[0]).count()
+
+
+def test_a_decision_email_superseded_before_it_goes_is_not_sent(coordinator, cohort):
+    from notifications.wanted import unwanted_reason
+
+    person = EnrolmentFactory(cohort=cohort, status="applied")
+    ctx = AuditContext(actor=coordinator)
+    for decision in ("accepted", "waitlisted"):
+        recruitment_services.applications_decide(
+            ctx=ctx, cohort=cohort, enrolment_ids=[person.pk], decision=decision
+        )
+    accepted, waitlisted = Email.objects.filter(kind="application-decision").order_by("pk")
+    assert "waitlisted" in unwanted_reason(accepted)
+    assert unwanted_reason(waitlisted) is None
