@@ -394,6 +394,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# Emails a person can make the application send to an address they choose (docs/privacy.md).
+# Line-manager sign-off: new requests a day, per applicant and per manager address.
+SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY = env.int("SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY", default=3)
+SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY = env.int("SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY", default=10)
+# The public register-interest form: confirmation emails a day to one address.
+REGISTER_INTEREST_CONFIRMATIONS_PER_DAY = env.int(
+    "REGISTER_INTEREST_CONFIRMATIONS_PER_DAY", default=3
+)
 if not LOCAL:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -19,6 +19,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from lib.nolinks import defuse_values
 from lib.signing import sign, unsign_or_none
 from lib.urls import absolute_reverse
 
@@ -75,8 +76,14 @@ def _email_row(
     send_after,
     enabled: bool,
     undeliverable: bool = False,
+    verbatim: tuple[str, ...] = (),
 ) -> Email:
-    """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share)."""
+    """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share).
+
+    Every string of ``context`` is passed through :func:`lib.nolinks.defuse` first, so that
+    nothing a person typed (a name, a title, a message) becomes a link in a mail client: only
+    values under keys ending in ``url`` or ``email`` (the application's links and addresses)
+    and the keys named in ``verbatim`` are kept as they are."""
     kind_def = get_kind(kind)
     headers: dict[str, str] = {}
     unsubscribe_url = ""
@@ -88,10 +95,10 @@ def _email_row(
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
     full_context = {
-        **context,
+        **defuse_values(context, keep=lambda key: _keeps_links(key, verbatim)),
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
-        "programme_name": programme_name,
+        "programme_name": defuse_values(programme_name),
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": absolute_reverse("notifications:preferences"),
         "kind_label": kind_def.label,
@@ -125,6 +132,11 @@ def _email_row(
         idempotency_key=idempotency_key,
         next_attempt_at=send_after or timezone.now(),
     )
+
+
+def _keeps_links(key: str, verbatim: tuple[str, ...]) -> bool:
+    key = key.lower()
+    return key in verbatim or key.endswith("url") or key.endswith("email")
 
 
 class _CommitBatch:
@@ -200,6 +212,7 @@ def email_enqueue(
     programme_name: str = "",
     attachments: list[dict] | None = None,
     send_after=None,
+    verbatim: tuple[str, ...] = (),
 ) -> Email:
     """Render templates/emails/<template>-subject.txt, -body.txt, -body.html with context
     (+ site name, programme_name, unsubscribe link for optional kinds), create the outbox row in
@@ -208,7 +221,10 @@ def email_enqueue(
     opted out of are created with status cancelled (reason stored) and not queued.
 
     ``send_after`` (an aware datetime) holds the email back until then: the row's
-    ``next_attempt_at`` is set to it, and the sweeper queues it when it comes."""
+    ``next_attempt_at`` is set to it, and the sweeper queues it when it comes.
+
+    Text in ``context`` is defused so no mail client makes a link of it (see ``_email_row``);
+    ``verbatim`` names keys whose text the application wrote itself, links included."""
     kind_def = get_kind(kind)
     existing = Email.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -235,6 +251,7 @@ def email_enqueue(
         send_after=send_after,
         enabled=enabled,
         undeliverable=undeliverable,
+        verbatim=verbatim,
     )
     try:
         # A savepoint, so a racing insert of the same key does not break the caller's transaction.
@@ -299,6 +316,7 @@ def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[E
                 send_after=r.get("send_after"),
                 enabled=not (r.get("user") and (r["user"].pk, r["kind"]) in off),
                 undeliverable=r["to"].lower() in undeliverable,
+                verbatim=tuple(r.get("verbatim", ())),
             )
             for key, r in fresh.items()
         ]

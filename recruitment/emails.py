@@ -47,14 +47,15 @@ def send_application_decision(enrolment):
     )
 
 
-def send_manager_signoff_request(enrolment, url: str):
+def send_manager_signoff_request(enrolment, signoff_request, url: str):
+    """One email per request (a request is a new row each time the address changes)."""
     cohort = enrolment.cohort
     project = getattr(enrolment, "project", None)
     return email_enqueue(
-        to=enrolment.manager_email,
+        to=signoff_request.email,
         kind="manager-signoff",
         template="manager-signoff",
-        idempotency_key=f"manager-signoff:{enrolment.pk}:{enrolment.manager_email}",
+        idempotency_key=f"manager-signoff:request:{signoff_request.pk}",
         programme_name=cohort.programme.name,
         context={
             "applicant": enrolment.user.display_name,

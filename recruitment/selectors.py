@@ -395,6 +395,8 @@ COHORT_EXPORT_HEADER = [
     "decision",
     "decided at",
     "line manager decision",
+    "line manager email",
+    "line manager decided at",
 ]
 
 
@@ -426,6 +428,8 @@ def cohort_export_rows(*, cohort: Cohort) -> list[list]:
                 e.get_status_display() if e.status in decisions else "",
                 _when(e.decided_at),
                 e.get_manager_decision_display() if e.manager_decision else "",
+                e.manager_email if e.manager_decision else "",
+                _when(e.manager_decided_at),
             ]
         )
     return rows

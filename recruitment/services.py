@@ -1,6 +1,10 @@
 """Writes for recruitment: applications, the coordinator's decisions and notes, line-manager
 sign-off, and the talent pool. Bulk invitations are in :mod:`recruitment.invitations`."""
 
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -14,7 +18,7 @@ from people.services import audit_record, is_erased
 from programmes.models import Cohort, Enrolment, EnrolmentStatus, ManagerDecision, Programme, Role
 
 from . import emails
-from .models import Project
+from .models import Project, SignoffRequest
 from .models import TalentPoolEntry as Entry
 
 # --- Applications -----------------------------------------------------------------------------
@@ -25,7 +29,39 @@ MANAGER_SIGNOFF_MAX_AGE = 60 * 60 * 24 * 30
 
 
 def manager_signoff_token(enrolment: Enrolment) -> str:
-    return signing.sign(MANAGER_SIGNOFF_SALT, e=enrolment.pk, m=enrolment.manager_email)
+    """The token of the application's current sign-off request.
+
+    An application with no request row (one made before requests were recorded) gets the old
+    form of token, which names the enrolment and the address and works until a request row
+    exists for it.
+    """
+    request = (
+        SignoffRequest.objects.filter(enrolment_id=enrolment.pk).order_by("-pk").first()
+    )
+    if request is None:
+        return signing.sign(MANAGER_SIGNOFF_SALT, e=enrolment.pk, m=enrolment.manager_email)
+    return signoff_request_token(request)
+
+
+def manager_signoff_tokens(enrolments) -> dict[int, str]:
+    """``manager_signoff_token`` for many applications (pairs of enrolment id and manager
+    address) in one query: for the reminder rules."""
+    enrolments = list(enrolments)
+    latest: dict[int, SignoffRequest] = {}
+    for request in SignoffRequest.objects.filter(
+        enrolment_id__in=[pk for pk, _ in enrolments]
+    ).order_by("pk"):
+        latest[request.enrolment_id] = request
+    return {
+        pk: signoff_request_token(latest[pk])
+        if pk in latest
+        else signing.sign(MANAGER_SIGNOFF_SALT, e=pk, m=email)
+        for pk, email in enrolments
+    }
+
+
+def signoff_request_token(request: SignoffRequest) -> str:
+    return signing.sign(MANAGER_SIGNOFF_SALT, r=request.pk, m=request.email)
 
 
 def manager_signoff_url(enrolment: Enrolment) -> str:
@@ -34,19 +70,100 @@ def manager_signoff_url(enrolment: Enrolment) -> str:
     return absolute_url(reverse("recruitment:manager_signoff", args=[token]))
 
 
-def manager_signoff_load(token: str) -> Enrolment | None:
-    """The enrolment a manager's link is for, or None when it was tampered with or expired."""
+@dataclass(frozen=True)
+class SignoffLink:
+    """What a valid sign-off link is for: the application and, unless the link predates
+    request rows, the request it was sent for."""
+
+    enrolment: Enrolment
+    request: SignoffRequest | None
+
+
+def manager_signoff_load(token: str) -> SignoffLink | None:
+    """What a manager's link is for, or None when it was tampered with or expired, when its
+    request was decided or replaced (the applicant named another address, even one used
+    before), or when the applicant's account was erased."""
     data = signing.unsign_or_none(MANAGER_SIGNOFF_SALT, token, max_age=MANAGER_SIGNOFF_MAX_AGE)
     if data is None:
         return None
-    enrolment = (
-        Enrolment.objects.select_related("user", "cohort__programme")
-        .filter(pk=data.get("e"), manager_email=data.get("m"))
-        .first()
-    )
-    if enrolment is None or is_erased(enrolment.user):
+    enrolments = Enrolment.objects.select_related("user", "cohort__programme")
+    request = None
+    if "r" in data:
+        request = (
+            SignoffRequest.objects.filter(pk=data.get("r"), email=data.get("m"))
+            .select_related("enrolment__user", "enrolment__cohort__programme")
+            .first()
+        )
+        if request is None or not request.is_open:
+            return None
+        enrolment = request.enrolment
+        if enrolment.manager_email != request.email:
+            return None
+    else:
+        # A link emailed before requests were recorded: only while no request exists since.
+        enrolment = (
+            enrolments.filter(pk=data.get("e"), manager_email=data.get("m"))
+            .exclude(manager_email="")
+            .first()
+        )
+        if enrolment is None or enrolment.signoff_requests.exists():
+            return None
+        if enrolment.manager_decision != ManagerDecision.PENDING:
+            return None
+    if is_erased(enrolment.user):
         return None
-    return enrolment
+    return SignoffLink(enrolment=enrolment, request=request)
+
+
+def _user_addresses(user: User) -> set[str]:
+    from allauth.account.models import EmailAddress
+
+    addresses = {user.email.lower()}
+    addresses.update(
+        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    )
+    return addresses
+
+
+def _signoff_request_check(*, enrolment: Enrolment, user: User, address: str) -> None:
+    """Refuse a new sign-off request the applicant may not make. Raises ValidationError on the
+    form's manager_email field."""
+    if address in _user_addresses(user):
+        raise ValidationError(
+            {"manager_email": "Enter your line manager's address, not one of your own."}
+        )
+    if enrolment.manager_decision in (ManagerDecision.APPROVED, ManagerDecision.DECLINED):
+        raise ValidationError(
+            {
+                "manager_email": "Your line manager has already answered. If it should go to "
+                "someone else, ask the programme's coordinators."
+            }
+        )
+    since = timezone.now() - timedelta(days=1)
+    recent = SignoffRequest.objects.filter(requested_at__gte=since)
+    if recent.filter(enrolment__user=user).count() >= settings.SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY:
+        raise ValidationError(
+            {
+                "manager_email": "You have changed your line manager's address too many times "
+                "today. Try again tomorrow, or ask the programme's coordinators."
+            }
+        )
+    if recent.filter(email__iexact=address).count() >= settings.SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY:
+        raise ValidationError(
+            {
+                "manager_email": "This address has had too many approval requests today. "
+                "Try again tomorrow, or ask the programme's coordinators."
+            }
+        )
+
+
+def _signoff_request_open(*, enrolment: Enrolment, address: str) -> SignoffRequest:
+    """Replace the application's open request (its link dies) by one to ``address``."""
+    now = timezone.now()
+    SignoffRequest.objects.filter(enrolment=enrolment, superseded_at__isnull=True).update(
+        superseded_at=now
+    )
+    return SignoffRequest.objects.create(enrolment=enrolment, email=address)
 
 
 @transaction.atomic
@@ -72,14 +189,18 @@ def application_submit(*, user: User, cohort: Cohort, role: str, data: dict) -> 
         enrolment.availability = data.get("availability", "")
     else:
         enrolment.capacity = 1
-    new_manager = data.get("manager_email", "").lower()
+    new_manager = data.get("manager_email", "").strip().lower()
     manager_changed = bool(new_manager) and new_manager != enrolment.manager_email
+    signoff_request = None
     if cohort.programme.requires_manager_signoff and manager_changed:
+        _signoff_request_check(enrolment=enrolment, user=user, address=new_manager)
         enrolment.manager_email = new_manager
         enrolment.manager_decision = ManagerDecision.PENDING
         enrolment.manager_decided_at = None
     enrolment.full_clean()
     enrolment.save()
+    if cohort.programme.requires_manager_signoff and manager_changed:
+        signoff_request = _signoff_request_open(enrolment=enrolment, address=new_manager)
     enrolment.topics.set(data.get("topics") or [])
     if role == Role.MENTEE:
         project, _ = Project.objects.get_or_create(
@@ -94,8 +215,14 @@ def application_submit(*, user: User, cohort: Cohort, role: str, data: dict) -> 
         project.topics.set(data.get("topics") or [])
     else:
         Project.objects.filter(enrolment=enrolment).delete()
-    if cohort.programme.requires_manager_signoff and manager_changed:
-        emails.send_manager_signoff_request(enrolment, manager_signoff_url(enrolment))
+    if signoff_request is not None:
+        emails.send_manager_signoff_request(
+            enrolment,
+            signoff_request,
+            absolute_url(
+                reverse("recruitment:manager_signoff", args=[signoff_request_token(signoff_request)])
+            ),
+        )
     return enrolment
 
 
@@ -107,15 +234,34 @@ def application_withdraw(*, enrolment: Enrolment) -> Enrolment:
 
 
 @transaction.atomic
-def manager_signoff_record(*, enrolment: Enrolment, approve: bool) -> bool:
-    """Record the manager's decision once. Returns False if it was already recorded."""
-    updated = Enrolment.objects.filter(
-        pk=enrolment.pk, manager_decision=ManagerDecision.PENDING
-    ).update(
-        manager_decision=ManagerDecision.APPROVED if approve else ManagerDecision.DECLINED,
-        manager_decided_at=timezone.now(),
+def manager_signoff_record(*, ctx: AuditContext, link: SignoffLink, approve: bool) -> bool:
+    """Record the manager's decision once, for the address the link was sent to. Returns False
+    if the link's request was decided or replaced meanwhile. The decision is audited with the
+    deciding address, so coordinators see who approved and when."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=link.enrolment.pk)
+    request = link.request
+    if request is not None:
+        request = SignoffRequest.objects.select_for_update().get(pk=request.pk)
+        if not request.is_open or enrolment.manager_email != request.email:
+            return False
+    if enrolment.manager_decision != ManagerDecision.PENDING:
+        return False
+    decision = ManagerDecision.APPROVED if approve else ManagerDecision.DECLINED
+    now = timezone.now()
+    if request is not None:
+        request.decision, request.decided_at = decision, now
+        request.save(update_fields=["decision", "decided_at"])
+    enrolment.manager_decision, enrolment.manager_decided_at = decision, now
+    enrolment.save(update_fields=["manager_decision", "manager_decided_at", "updated_at"])
+    audit_record(
+        action="manager-signoff",
+        obj=enrolment,
+        programme_id=link.enrolment.cohort.programme_id,
+        summary=f"{enrolment.manager_email} {decision} the application of "
+        f"{link.enrolment.user.email} to {link.enrolment.cohort.name}",
+        context=ctx,
     )
-    return updated == 1
+    return True
 
 
 DECISIONS = (EnrolmentStatus.ACCEPTED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.DECLINED)

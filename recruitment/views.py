@@ -392,26 +392,32 @@ def application_withdraw(request, pk):
 
 @login_not_required
 def manager_signoff(request, token):
-    """A line manager approves or declines, once, through the signed link in their email."""
-    enrolment = services.manager_signoff_load(token)
-    if enrolment is None:
-        raise Http404
+    """A line manager approves or declines, once, through the signed link in their email.
+
+    The link works while its request is the application's current one and undecided: once a
+    decision is recorded, or the applicant names another address, it answers 404.
+    """
+    link = services.manager_signoff_load(token)
+    if link is None:
+        return render(request, "recruitment/manager_signoff_invalid.html", status=404)
+    enrolment = link.enrolment
+    recorded = None
     if request.method == "POST":
         decision = request.POST.get("decision")
         if decision in ("approve", "decline"):
             recorded = services.manager_signoff_record(
-                enrolment=enrolment, approve=decision == "approve"
+                ctx=AuditContext.from_request(request), link=link, approve=decision == "approve"
             )
-            enrolment.refresh_from_db()
             if not recorded:
-                messages.info(request, "A decision was already recorded for this application.")
+                return render(request, "recruitment/manager_signoff_invalid.html", status=404)
+            enrolment.refresh_from_db()
         else:
             messages.error(request, "Choose approve or decline.")
     project = Project.objects.filter(enrolment=enrolment).first()
     return render(
         request,
         "recruitment/manager_signoff.html",
-        {"enrolment": enrolment, "project": project, "token": token},
+        {"enrolment": enrolment, "project": project, "token": token, "recorded": recorded},
     )
 
 
