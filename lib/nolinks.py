@@ -43,9 +43,7 @@ def defuse(text: str) -> str:
     if not text:
         return text
     text = _SCHEME_WORDS.sub(lambda m: f"{m.group(1)}[:]", text)
-    text = re.sub(
-        rf"(?i)\b([a-z][a-z0-9+\-]*)[{_INVISIBLE}]*:[{_INVISIBLE}]*//", r"\1[:]//", text
-    )
+    text = re.sub(rf"(?i)\b([a-z][a-z0-9+\-]*)[{_INVISIBLE}]*:[{_INVISIBLE}]*//", r"\1[:]//", text)
     text = _AT.sub("[at]", text)
     return _HOST.sub(_defuse_host, text)
 

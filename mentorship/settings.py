@@ -397,7 +397,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Emails a person can make the application send to an address they choose (docs/privacy.md).
 # Line-manager sign-off: new requests a day, per applicant and per manager address.
-SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY = env.int("SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY", default=3)
+SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY = env.int(
+    "SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY", default=3
+)
 SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY = env.int("SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY", default=10)
 # The public register-interest form: confirmation emails a day to one address.
 REGISTER_INTEREST_CONFIRMATIONS_PER_DAY = env.int(

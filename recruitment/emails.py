@@ -19,6 +19,12 @@ register_kind(
     description="Sent to a line manager when someone asks them to approve an application.",
 )
 register_kind(
+    "register-interest-confirm",
+    essential=True,
+    label="Confirming a change to your talent-pool entry",
+    description="Sent when someone uses a programme's public form with your address.",
+)
+register_kind(
     "invitation",
     essential=True,
     label="Invitations",
@@ -91,4 +97,17 @@ def send_invitation(*, enrolment, invited_by, url: str, max_age_days: int):
         idempotency_key=f"invitation:{enrolment.pk}",
         user=user,
         programme_name=cohort.programme.name,
+    )
+
+
+def send_register_interest_confirmation(*, entry, url: str, key: str):
+    """To the address of an existing talent-pool entry: confirm a change made on the public
+    form. It carries nothing the form's user typed, only the link to see it."""
+    return email_enqueue(
+        to=entry.email,
+        kind="register-interest-confirm",
+        template="register-interest-confirm",
+        idempotency_key=key,
+        programme_name=entry.programme.name,
+        context={"url": url},
     )

@@ -1,6 +1,8 @@
 """Writes for recruitment: applications, the coordinator's decisions and notes, line-manager
 sign-off, and the talent pool. Bulk invitations are in :mod:`recruitment.invitations`."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +15,7 @@ from django.utils import timezone
 from lib import signing
 from lib.audit import AuditContext
 from lib.urls import absolute_url
+from notifications.models import Email
 from people.models import User
 from people.services import audit_record, is_erased
 from programmes.models import Cohort, Enrolment, EnrolmentStatus, ManagerDecision, Programme, Role
@@ -35,9 +38,7 @@ def manager_signoff_token(enrolment: Enrolment) -> str:
     form of token, which names the enrolment and the address and works until a request row
     exists for it.
     """
-    request = (
-        SignoffRequest.objects.filter(enrolment_id=enrolment.pk).order_by("-pk").first()
-    )
+    request = SignoffRequest.objects.filter(enrolment_id=enrolment.pk).order_by("-pk").first()
     if request is None:
         return signing.sign(MANAGER_SIGNOFF_SALT, e=enrolment.pk, m=enrolment.manager_email)
     return signoff_request_token(request)
@@ -141,14 +142,16 @@ def _signoff_request_check(*, enrolment: Enrolment, user: User, address: str) ->
         )
     since = timezone.now() - timedelta(days=1)
     recent = SignoffRequest.objects.filter(requested_at__gte=since)
-    if recent.filter(enrolment__user=user).count() >= settings.SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY:
+    per_applicant = settings.SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY
+    per_address = settings.SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY
+    if recent.filter(enrolment__user=user).count() >= per_applicant:
         raise ValidationError(
             {
                 "manager_email": "You have changed your line manager's address too many times "
                 "today. Try again tomorrow, or ask the programme's coordinators."
             }
         )
-    if recent.filter(email__iexact=address).count() >= settings.SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY:
+    if recent.filter(email__iexact=address).count() >= per_address:
         raise ValidationError(
             {
                 "manager_email": "This address has had too many approval requests today. "
@@ -216,13 +219,9 @@ def application_submit(*, user: User, cohort: Cohort, role: str, data: dict) -> 
     else:
         Project.objects.filter(enrolment=enrolment).delete()
     if signoff_request is not None:
-        emails.send_manager_signoff_request(
-            enrolment,
-            signoff_request,
-            absolute_url(
-                reverse("recruitment:manager_signoff", args=[signoff_request_token(signoff_request)])
-            ),
-        )
+        token = signoff_request_token(signoff_request)
+        url = absolute_url(reverse("recruitment:manager_signoff", args=[token]))
+        emails.send_manager_signoff_request(enrolment, signoff_request, url)
     return enrolment
 
 
@@ -315,6 +314,10 @@ def _linked_user(email: str) -> User | None:
     return User.objects.filter(email__iexact=email).first()
 
 
+REGISTER_INTEREST_SALT = "recruitment.register-interest"
+REGISTER_INTEREST_MAX_AGE = 7 * 24 * 60 * 60
+
+
 @transaction.atomic
 def talent_pool_register_interest(
     *,
@@ -324,27 +327,80 @@ def talent_pool_register_interest(
     role: str,
     organisation: str = "",
     note: str = "",
-) -> Entry:
-    """The public form: add the person to the pool, or update their entry if they are there.
-
-    A coordinator's note on an entry they added is kept; the person's note is added after it.
+) -> Entry | None:
+    """The public form. A new address gets an entry at once. An entry that exists is not
+    changed: anyone can type any address into a public form, so its owner is emailed a link
+    to see and confirm the change (:func:`talent_pool_interest_confirm`), at most
+    ``REGISTER_INTEREST_CONFIRMATIONS_PER_DAY`` emails a day to one address. Returns the new
+    entry, or None when the change waits for confirmation (or was dropped by the limit).
     """
     email = email.strip().lower()
+    data = {"full_name": full_name, "organisation": organisation, "role": role, "note": note}
     entry = (
         Entry.objects.select_for_update().filter(programme=programme, email__iexact=email).first()
     )
     if entry is None:
-        entry = Entry(programme=programme, email=email, source=Entry.Source.INTEREST, note=note)
-    elif entry.source == Entry.Source.ADDED:
+        entry = Entry(programme=programme, email=email, source=Entry.Source.INTEREST)
+        _interest_apply(entry, data)
+        entry.user = _linked_user(email)
+        entry.full_clean(validate_unique=False, validate_constraints=False)
+        entry.save()
+        return entry
+    _interest_confirmation_send(entry=entry, data=data)
+    return None
+
+
+def _interest_apply(entry: Entry, data: dict) -> None:
+    """What the person asked for. A coordinator's note on an entry they added is kept; the
+    person's note is added after it."""
+    note = data.get("note", "")
+    if entry.pk is not None and entry.source == Entry.Source.ADDED:
         if note and note not in entry.note:
             entry.note = f"{entry.note}\n\nFrom the person: {note}".strip()
     else:
         entry.source = Entry.Source.INTEREST
         entry.note = note
-    entry.full_name = full_name
-    entry.organisation = organisation
-    entry.role = role
-    entry.user = entry.user or _linked_user(email)
+    entry.full_name = data.get("full_name", "")
+    entry.organisation = data.get("organisation", "")
+    entry.role = data.get("role", Entry.RoleInterest.EITHER)
+
+
+def _interest_confirmation_send(*, entry: Entry, data: dict) -> None:
+    since = timezone.now() - timedelta(days=1)
+    sent = Email.objects.filter(
+        kind="register-interest-confirm", to=entry.email, created_at__gte=since
+    ).count()
+    if sent >= settings.REGISTER_INTEREST_CONFIRMATIONS_PER_DAY:
+        return
+    token = signing.sign(REGISTER_INTEREST_SALT, p=entry.pk, e=entry.email, d=data)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+    emails.send_register_interest_confirmation(
+        entry=entry,
+        url=absolute_url(
+            reverse("recruitment:register_interest_confirm", args=[entry.programme.slug, token])
+        ),
+        key=f"register-interest-confirm:{entry.pk}:{digest}",
+    )
+
+
+def talent_pool_interest_load(*, programme: Programme, token: str) -> tuple[Entry, dict] | None:
+    """The entry and the change a confirmation link carries, or None for a bad, expired or
+    foreign link, or an entry that is gone or moved to another address."""
+    data = signing.unsign_or_none(REGISTER_INTEREST_SALT, token, max_age=REGISTER_INTEREST_MAX_AGE)
+    if data is None or not isinstance(data.get("d"), dict):
+        return None
+    entry = Entry.objects.filter(programme=programme, pk=data.get("p"), email=data.get("e")).first()
+    if entry is None:
+        return None
+    change = {k: str(data["d"].get(k, "")) for k in ("full_name", "organisation", "role", "note")}
+    return entry, change
+
+
+@transaction.atomic
+def talent_pool_interest_confirm(*, entry: Entry, change: dict) -> Entry:
+    """The owner of the address confirmed the change through the emailed link."""
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    _interest_apply(entry, change)
     entry.full_clean(validate_unique=False, validate_constraints=False)
     entry.save()
     return entry

@@ -11,7 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +39,7 @@ from .forms import (
     TalentPoolAddForm,
     TalentPoolFilterForm,
 )
-from .models import Project
+from .models import Project, TalentPoolEntry
 
 
 def _csv_response(*, header, rows, filename: str) -> StreamingHttpResponse:
@@ -225,6 +225,34 @@ def register_interest(request, slug):
         return redirect("recruitment:register_interest_thanks", programme.slug)
     return render(
         request, "recruitment/register_interest.html", {"programme": programme, "form": form}
+    )
+
+
+@login_not_required
+def register_interest_confirm(request, slug, token):
+    """The owner of an address in the pool confirms a change made on the public form."""
+    programme = get_object_or_404(Programme, slug=slug)
+    loaded = services.talent_pool_interest_load(programme=programme, token=token)
+    if loaded is None:
+        return render(
+            request,
+            "recruitment/register_interest_confirm.html",
+            {"programme": programme, "invalid": True},
+            status=404,
+        )
+    entry, change = loaded
+    if request.method == "POST":
+        services.talent_pool_interest_confirm(entry=entry, change=change)
+        messages.success(request, "Your details are updated.")
+        return redirect("recruitment:register_interest_thanks", programme.slug)
+    return render(
+        request,
+        "recruitment/register_interest_confirm.html",
+        {
+            "programme": programme,
+            "change": change,
+            "role_label": dict(TalentPoolEntry.RoleInterest.choices).get(change["role"], ""),
+        },
     )
 
 

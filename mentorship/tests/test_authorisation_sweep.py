@@ -99,6 +99,7 @@ URLS = {
     "recruitment:invitation_accept": (TOKEN, _w(token="forged-token")),
     "recruitment:register_interest": (PUBLIC, _w(slug=slug)),
     "recruitment:register_interest_thanks": (PUBLIC, _w(slug=slug)),
+    "recruitment:register_interest_confirm": (TOKEN, _w(slug=slug, token="forged-token")),
     "programmes:detail": (COORDINATOR, _w(slug=slug)),
     "programmes:edit": (COORDINATOR, _w(slug=slug)),
     "programmes:cohort_create": (COORDINATOR, _w(slug=slug)),

@@ -72,8 +72,7 @@ def test_no_email_makes_a_link_of_what_a_person_wrote(name):
     """Every variable of every template set to a link-looking text: none of it arrives as a
     link, in the text part or the HTML part."""
     sources = "".join(
-        (EMAILS / f"{name}-{part}").read_text()
-        for part in ("subject.txt", "body.txt", "body.html")
+        (EMAILS / f"{name}-{part}").read_text() for part in ("subject.txt", "body.txt", "body.html")
     )
     context = {
         v: HOSTILE

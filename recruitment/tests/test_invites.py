@@ -73,7 +73,7 @@ def test_good_file_creates_inactive_accounts_invited_enrolments_and_emails(
     assert audit.actor == coordinator and audit.programme_id == cohort.programme_id
     assert "people.csv" in audit.summary and "2 people invited" in audit.summary
     page = client.get(response.url)
-    assert "2 people invited; 2 new accounts." in page.content.decode()
+    assert "2 people invited." in page.content.decode()
 
 
 def test_existing_person_is_enrolled_without_overwriting_their_profile(client, coordinator, cohort):
@@ -145,7 +145,7 @@ def test_uploading_the_same_file_again_creates_no_duplicates(client, coordinator
     assert Email.objects.filter(kind="invitation").count() == 3
     message = [str(m) for m in response.wsgi_request._messages][-1]
     assert message == (
-        "“people.csv”: 1 person invited; 1 new account; 2 already in the cohort, left as they were."
+        "“people.csv”: 1 person invited; 2 already in the cohort, left as they were."
     )
 
 

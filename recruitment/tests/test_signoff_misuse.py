@@ -65,9 +65,7 @@ def signoff_links(to: str) -> list[str]:
     ]
 
 
-def test_an_applicant_cannot_name_their_own_address_as_their_manager(
-    client, recruiting, applicant
-):
+def test_an_applicant_cannot_name_their_own_address_as_their_manager(client, recruiting, applicant):
     client.force_login(applicant)
     response = apply(client, recruiting, applicant.email.upper())
     assert response.status_code == 200
@@ -202,7 +200,9 @@ def test_the_managers_email_carries_no_link_the_applicant_wrote(client, recruiti
     apply(client, recruiting, "boss@example.gov.uk", title="See www.evil.example now")
     email = Email.objects.get(kind="manager-signoff")
     # The subject names no one and carries nothing the applicant typed.
-    assert email.subject == "An application to Data Science Accelerator is waiting for your approval"
+    assert email.subject == (
+        "An application to Data Science Accelerator is waiting for your approval"
+    )
     for body in (email.body_text, email.body_html):
         for bad in ("https://pay-here", "pay-here.example", "evil.example", "www.evil"):
             assert bad not in body
