@@ -42,7 +42,9 @@ class StandupScheduleForm(forms.Form):
         label="Length (minutes)", min_value=5, max_value=600, initial=30
     )
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Europe/London")
-    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    video_url = forms.URLField(
+        label="Video link", required=False, max_length=200, assume_scheme="https"
+    )
     location = forms.CharField(max_length=200, required=False)
 
     def clean(self):
@@ -53,7 +55,9 @@ class StandupScheduleForm(forms.Form):
 
 
 class EventForm(forms.ModelForm):
-    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    video_url = forms.URLField(
+        label="Video link", required=False, max_length=200, assume_scheme="https"
+    )
 
     class Meta:
         model = Event

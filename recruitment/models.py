@@ -80,7 +80,8 @@ class TalentPoolEntry(models.Model):
     organisation = models.CharField(max_length=120, blank=True)
     role = models.CharField(max_length=6, choices=RoleInterest.choices, default=RoleInterest.EITHER)
     source = models.CharField(max_length=8, choices=Source.choices)
-    note = models.TextField(blank=True)
+    # The person's note (1,000 characters on the public form) after a coordinator's (1,000).
+    note = models.TextField(blank=True, max_length=2500)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

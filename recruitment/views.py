@@ -367,11 +367,14 @@ def apply(request, pk, role):
             else:
                 messages.success(request, "Your application is sent.")
                 return redirect("recruitment:application", enrolment.pk)
-        if role == Role.MENTEE:
+        # Only text that passed the form's length limits feeds the similarity search: a 2 MB
+        # description must not tie up a worker (docs/privacy.md, "inputs are bounded").
+        cleaned = getattr(form, "cleaned_data", {})
+        if role == Role.MENTEE and ("title" in cleaned or "description" in cleaned):
             similar = selectors.similar_projects(
                 programme=cohort.programme,
-                title=request.POST.get("title", ""),
-                description=request.POST.get("description", ""),
+                title=cleaned.get("title", ""),
+                description=cleaned.get("description", ""),
                 exclude_project_id=getattr(getattr(existing, "project", None), "pk", None),
             )
     return render(
@@ -386,10 +389,15 @@ def apply_similar(request, pk):
     """The htmx partial that warns a mentee about similar projects while they write."""
     cohort = selectors.cohort_open_for_applications(pk=pk)
     existing = Enrolment.objects.filter(user=request.user, cohort=cohort).first()
+    # Cut to the form's limits before the search (the page is a preview while typing).
     similar = selectors.similar_projects(
         programme=cohort.programme,
-        title=request.POST.get("title", "")[:150],
-        description=request.POST.get("description", "")[:5000],
+        title=request.POST.get("title", "")[
+            : MenteeApplicationForm.base_fields["title"].max_length
+        ],
+        description=request.POST.get("description", "")[
+            : MenteeApplicationForm.base_fields["description"].max_length
+        ],
         exclude_project_id=getattr(getattr(existing, "project", None), "pk", None),
     )
     return render(request, "recruitment/partials/similar_projects.html", {"similar": similar})

@@ -31,7 +31,9 @@ def elsewhere(other_programme):
     ProfileSkill.objects.create(
         profile=person.profile, skill=SkillFactory(name="Covert analytics"), direction="teach"
     )
-    EnrolmentFactory(user=person, cohort=CohortFactory(programme=other_programme), status="accepted")
+    EnrolmentFactory(
+        user=person, cohort=CohortFactory(programme=other_programme), status="accepted"
+    )
     return person
 
 
@@ -79,6 +81,7 @@ def test_adding_an_address_does_not_say_whether_it_has_an_account(
     page = pool_page(client, programme)
     with_account = _row(page, "private.person@example.gov.uk")
     without = _row(page, "nobody.here@example.gov.uk")
+
     def same(row, name):
         return re.sub(r"pick-\d+", "pick-N", row.replace(name, "X"))
 
