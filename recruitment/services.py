@@ -109,7 +109,7 @@ def manager_signoff_load(token: str) -> SignoffLink | None:
         )
         if enrolment is None or enrolment.signoff_requests.exists():
             return None
-        if enrolment.manager_decision != ManagerDecision.PENDING:
+        if enrolment.manager_decision in (ManagerDecision.APPROVED, ManagerDecision.DECLINED):
             return None
     if is_erased(enrolment.user):
         return None
@@ -243,7 +243,7 @@ def manager_signoff_record(*, ctx: AuditContext, link: SignoffLink, approve: boo
         request = SignoffRequest.objects.select_for_update().get(pk=request.pk)
         if not request.is_open or enrolment.manager_email != request.email:
             return False
-    if enrolment.manager_decision != ManagerDecision.PENDING:
+    if enrolment.manager_decision in (ManagerDecision.APPROVED, ManagerDecision.DECLINED):
         return False
     decision = ManagerDecision.APPROVED if approve else ManagerDecision.DECLINED
     now = timezone.now()
