@@ -415,11 +415,13 @@ def cohort_export_rows(*, cohort: Cohort) -> list[list]:
     for e in cohort.enrolments.select_related("user", "user__profile", "project").order_by(
         "role", "user__email"
     ):
-        profile = getattr(e.user, "profile", None)
+        # An invitation shares nothing yet: not the account's name or profile (docs/privacy.md).
+        invited = e.status == EnrolmentStatus.INVITED
+        profile = None if invited else getattr(e.user, "profile", None)
         project = getattr(e, "project", None)
         rows.append(
             [
-                e.user.full_name,
+                "" if invited else e.user.full_name,
                 e.user.email,
                 e.get_role_display(),
                 e.get_status_display(),

@@ -101,6 +101,15 @@ def test_adding_an_address_does_not_say_whether_it_has_an_account(
         reverse("recruitment:review", args=[programme.slug, cohort.pk])
     ).content.decode()
     assert "Priya Private" not in review and "Secret Intelligence" not in review
+    hub = client.get(
+        reverse("programmes:cohort_detail", args=[programme.slug, cohort.pk])
+    ).content.decode()
+    export = b"".join(
+        client.get(reverse("recruitment:cohort_export", args=[programme.slug, cohort.pk]))
+    ).decode()
+    for text in (hub, export):
+        assert "private.person@example.gov.uk" in text
+        assert "Priya Private" not in text and "Secret Intelligence" not in text
 
 
 def test_registering_someone_elses_address_on_the_public_form_reveals_nothing(
