@@ -22,11 +22,16 @@ _DOTS = ".\u2024\u3002\uff0e\uff61\ufe52"
 # Invisible characters someone may hide inside a link so a filter misses it.
 _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
 _DOT = f"[{re.escape(_DOTS)}]"
-_LABEL = rf"[\w{_INVISIBLE}-]+"
-_SCHEME_WORDS = re.compile(rf"(?i)\b(mailto|tel|sms|javascript|data|callto|skype)[{_INVISIBLE}]*:")
+_HIDDEN = f"[{_INVISIBLE}]*+"
+# Labels, hidden characters and dots are disjoint classes, quantifiers are possessive and a match
+# starts only at the start of a word, so each pattern runs in linear time whatever the text: no
+# backtracking blow-up on a hostile 5,000-character name.
+_LABEL = r"[\w-]++"
+_SCHEME_WORDS = re.compile(rf"(?i)\b(mailto|tel|sms|javascript|data|callto|skype){_HIDDEN}:")
+_SCHEME = re.compile(rf"(?i)(?<![a-z0-9+\-])([a-z][a-z0-9+\-]*+){_HIDDEN}:{_HIDDEN}//")
 # host.tld (two or more labels, the last of letters): also catches www.host and user@host
-_HOST = re.compile(rf"{_LABEL}(?:[{_INVISIBLE}]*{_DOT}[{_INVISIBLE}]*{_LABEL})+")
-_AT = re.compile(rf"[@\uff20\ufe6b](?=[{_INVISIBLE}]*{_LABEL}[{_INVISIBLE}]*{_DOT})")
+_HOST = re.compile(rf"(?<![\w-]){_LABEL}(?:{_HIDDEN}{_DOT}{_HIDDEN}{_LABEL})++")
+_AT = re.compile(rf"[@\uff20\ufe6b](?={_HIDDEN}{_LABEL}{_HIDDEN}{_DOT})")
 
 
 def _defuse_host(match: re.Match) -> str:
@@ -43,7 +48,7 @@ def defuse(text: str) -> str:
     if not text:
         return text
     text = _SCHEME_WORDS.sub(lambda m: f"{m.group(1)}[:]", text)
-    text = re.sub(rf"(?i)\b([a-z][a-z0-9+\-]*)[{_INVISIBLE}]*:[{_INVISIBLE}]*//", r"\1[:]//", text)
+    text = _SCHEME.sub(r"\1[:]//", text)
     text = _AT.sub("[at]", text)
     return _HOST.sub(_defuse_host, text)
 

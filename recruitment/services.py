@@ -65,9 +65,9 @@ def signoff_request_token(request: SignoffRequest) -> str:
     return signing.sign(MANAGER_SIGNOFF_SALT, r=request.pk, m=request.email)
 
 
-def manager_signoff_url(enrolment: Enrolment) -> str:
-    """The absolute link a line manager is emailed."""
-    token = manager_signoff_token(enrolment)
+def signoff_request_url(request: SignoffRequest) -> str:
+    """The absolute link a line manager is emailed for one request."""
+    token = signoff_request_token(request)
     return absolute_url(reverse("recruitment:manager_signoff", args=[token]))
 
 
@@ -219,9 +219,9 @@ def application_submit(*, user: User, cohort: Cohort, role: str, data: dict) -> 
     else:
         Project.objects.filter(enrolment=enrolment).delete()
     if signoff_request is not None:
-        token = signoff_request_token(signoff_request)
-        url = absolute_url(reverse("recruitment:manager_signoff", args=[token]))
-        emails.send_manager_signoff_request(enrolment, signoff_request, url)
+        emails.send_manager_signoff_request(
+            enrolment, signoff_request, signoff_request_url(signoff_request)
+        )
     return enrolment
 
 

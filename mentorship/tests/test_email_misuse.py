@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.template.defaultfilters import urlize
 from django.template.loader import get_template
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lib.nolinks import defuse
 from notifications.services import email_enqueue
@@ -121,3 +123,28 @@ def test_link_looking_text_is_defused(text):
 )
 def test_ordinary_text_is_left_alone(text):
     assert defuse(text) == text
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("abcXYZ019-_ .@:/") + ["\u3002", "\uff0e", "\u200b", "é"]),
+        max_size=60,
+    )
+)
+def test_no_text_comes_out_as_a_link(text):
+    assert "href" not in urlize(defuse(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 5000 + "@" + "b" * 5000,
+        "a-" * 5000 + ":",
+        "a" + "\u200b" * 5000 + ".",
+        ("x\u200b.\u200b") * 5000,
+    ],
+)
+def test_a_hostile_long_name_is_defused_without_backtracking(text):
+    """Each pattern matches in linear time (possessive quantifiers, matches start at a word's
+    start): before, the first of these took seconds and the third never finished."""
+    assert len(defuse(text)) >= len(text) - 5000
