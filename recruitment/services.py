@@ -116,20 +116,25 @@ def manager_signoff_load(token: str) -> SignoffLink | None:
     return SignoffLink(enrolment=enrolment, request=request)
 
 
+def _mailbox(address: str) -> str:
+    """The mailbox an address delivers to: lower case, without a ``+tag`` sub-address
+    (``me+boss@x.gov.uk`` reaches ``me@x.gov.uk`` in Exchange and Gmail alike)."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
 def _user_addresses(user: User) -> set[str]:
     from allauth.account.models import EmailAddress
 
-    addresses = {user.email.lower()}
-    addresses.update(
-        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-    )
-    return addresses
+    addresses = {user.email}
+    addresses.update(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+    return {_mailbox(a) for a in addresses}
 
 
 def _signoff_request_check(*, enrolment: Enrolment, user: User, address: str) -> None:
     """Refuse a new sign-off request the applicant may not make. Raises ValidationError on the
     form's manager_email field."""
-    if address in _user_addresses(user):
+    if _mailbox(address) in _user_addresses(user):
         raise ValidationError(
             {"manager_email": "Enter your line manager's address, not one of your own."}
         )

@@ -75,6 +75,13 @@ def test_an_applicant_cannot_name_their_own_address_as_their_manager(client, rec
     assert not Email.objects.filter(kind="manager-signoff").exists()
 
 
+def test_an_applicant_cannot_name_a_sub_address_of_their_own(client, recruiting, applicant):
+    client.force_login(applicant)
+    response = apply(client, recruiting, "Outsider+Manager@example.gov.uk")
+    assert "not one of your own" in response.content.decode()
+    assert not Email.objects.filter(kind="manager-signoff").exists()
+
+
 def test_an_applicant_cannot_name_a_second_address_of_their_own(client, recruiting, applicant):
     EmailAddress.objects.create(user=applicant, email="me.personal@example.com", verified=True)
     client.force_login(applicant)
