@@ -224,6 +224,8 @@ def test_hostile_values_are_stored_as_text_and_shown_escaped(client, coordinator
     assert formula.profile.organisation == "@SUM(A1)"
     script = User.objects.get(email="script@ons.gov.uk")
     assert script.full_name == "<script>alert(1)</script>"
+    # Once they apply, the cohort page names them (an invitation alone shows the address only).
+    Enrolment.objects.filter(cohort=cohort).update(status="applied")
     page = client.get(cohort.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
