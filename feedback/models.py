@@ -222,7 +222,8 @@ class SurveySchedule(models.Model):
             if due > today:
                 return f"Invitations go out on {due:%-d %B %Y}{waiting}."
             if due + dt.timedelta(days=self.close_after_days) <= today:
-                return f"The answer window closed on {due + dt.timedelta(days=self.close_after_days - 1):%-d %B %Y}: nobody will be invited."
+                last = due + dt.timedelta(days=self.close_after_days - 1)
+                return f"The answer window closed on {last:%-d %B %Y}: nobody will be invited."
             return f"Invitations go out within the hour{waiting}."
         if self.trigger == Trigger.PAIR_START:
             days = self.offset_days
@@ -275,17 +276,6 @@ class SurveyInvitation(models.Model):
 
     objects = SurveyInvitationQuerySet.as_manager()
 
-    @property
-    def about_pair_with(self) -> str:
-        """The other person of the pair this invitation is about ("" when it is not about a
-        pair): a mentor with two mentees gets one invitation per pair, and needs to know which.
-        Select ``pair__mentor__user`` and ``pair__mentee__user`` with the invitation."""
-        if self.pair_id is None:
-            return ""
-        pair = self.pair
-        other = pair.mentee.user if pair.mentor.user_id == self.user_id else pair.mentor.user
-        return other.display_name
-
     class Meta:
         ordering = ["-due_on", "pk"]
         constraints = [
@@ -304,6 +294,17 @@ class SurveyInvitation(models.Model):
 
     def __str__(self):
         return f"{self.schedule} for {self.user}"
+
+    @property
+    def about_pair_with(self) -> str:
+        """The other person of the pair this invitation is about ("" when it is not about a
+        pair): a mentor with two mentees gets one invitation per pair, and needs to know which.
+        Select ``pair__mentor__user`` and ``pair__mentee__user`` with the invitation."""
+        if self.pair_id is None:
+            return ""
+        pair = self.pair
+        other = pair.mentee.user if pair.mentor.user_id == self.user_id else pair.mentor.user
+        return other.display_name
 
     @property
     def token(self) -> str:
