@@ -205,7 +205,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "people.adapter.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Sign-up asks for a name and never reveals whether an address is registered, in any
+# verification mode (people/account_forms.py).
+ACCOUNT_FORMS = {"signup": "people.account_forms.AccountSignupForm"}
+# The account emails' subjects name the site themselves (templates/account/email/*_subject.txt).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Brute-force protection on the shared cache (allauth's defaults, written out): failed sign-ins
 # per address and per account, password-reset requests per address and per email.
 ACCOUNT_RATE_LIMITS = {

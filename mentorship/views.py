@@ -21,10 +21,13 @@ def home(request):
 
     The surveys to answer, pairs and communities sections come from feedback's, pairing's and
     community's template tags."""
+    profile = getattr(request.user, "profile", None)
+    profile_percent = profile.completeness()[0] if profile is not None else 0
     return render(
         request,
         "mentorship/home.html",
         {
+            "profile_percent": profile_percent,
             "enrolments": programme_selectors.enrolments_for_user(user=request.user),
             "coordinated": programme_selectors.programmes_with_counts(user=request.user),
             "open_cohorts": recruitment_selectors.open_cohorts_for(user=request.user),

@@ -25,6 +25,7 @@ from lib.signing import sign, unsign_or_none
 from lib.urls import absolute_reverse
 from notifications.kinds import register_kind
 from notifications.windows import zone
+from people.roles import is_coordinator
 
 from .data import ApplicationRow, CohortRow, InvitationRow, Message, PairRow, Person, ProgrammeRow
 
@@ -78,6 +79,7 @@ register_kind(
     essential=False,
     label="Coordinator weekly digest",
     description="Monday summary of pairs at risk, unanswered surveys and unmatched mentees.",
+    offered_to=is_coordinator,
 )
 
 # The kinds a coordinator can pause for a cohort, in the order the schedule page lists them.

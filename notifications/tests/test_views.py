@@ -108,7 +108,7 @@ def test_password_reset_email_goes_through_the_outbox(
     assert email.idempotency_key.startswith("account:password_reset_key:")
     [sent] = mail.outbox
     assert sent.to == [mentee.email]
-    assert "Password Reset" in sent.subject
+    assert sent.subject == "Reset your Mentorship password"
     assert "/accounts/password/reset/key/" in sent.body
     assert "/accounts/password/reset/key/" in sent.alternatives[0][0]
 
