@@ -49,7 +49,9 @@ if not LOCAL:
         raise ImproperlyConfigured("DJANGO_DEBUG cannot be on in production mode.")
 
 SITE_NAME = env.str("SITE_NAME", default="Mentorship")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Absolute links in emails. Unset, it follows PORT (``make run PORT=8001`` exports it to the web
+# server, the worker and beat alike), so the links point at the server that is running.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -3,7 +3,10 @@ and the cohort hub. They live on the roof so that no app below has to know the a
 each section comes from its own app's selectors or template tags."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
 
 from programmes import selectors as programme_selectors
 from programmes.forms import EnrolmentFilterForm
@@ -75,3 +78,11 @@ def cohort_detail(request, slug, pk):
             "undeliverable_people": programme_selectors.cohort_undeliverable_people(cohort=cohort),
         },
     )
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says (the admin, files, old tabs): point
+    them at the icon every page links to, so no request ends in a 404."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

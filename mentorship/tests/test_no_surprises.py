@@ -1,6 +1,8 @@
 """Issue 17: a day in the application without surprises. Each test is one surprise a new user
 met, checked through the pages as that person."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -123,3 +125,72 @@ def test_the_confirmation_email_speaks_as_the_site_in_text_and_html(
 
 
 # The invitation for an existing account (item 8): recruitment/tests/test_invites.py.
+
+
+# --- Item 14: dates, the figures' definitions, the favicon --------------------------------------
+
+
+def test_the_events_form_pre_fills_dates_the_browser_can_read(client, coordinator, cohort):
+    from community.tests.factories import StandupGroupFactory
+
+    StandupGroupFactory(cohort=cohort)  # the stand-up form (with its pre-filled date) shows
+    client.force_login(coordinator)
+    page = _text(client.get(reverse("community:events", args=[cohort.programme.slug, cohort.pk])))
+    dates = re.findall(r'<input type="date"[^>]*value="([^"]*)"', page)
+    assert len(dates) == 1 and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in dates), dates
+
+
+def test_the_figures_definitions_are_a_page_linked_from_the_dashboards(
+    client, coordinator, cohort, mentee
+):
+    client.force_login(coordinator)
+    dashboard = _text(
+        client.get(reverse("insights:cohort", args=[cohort.programme.slug, cohort.pk]))
+    )
+    assert f'href="{reverse("insights:metrics")}"' in dashboard
+    assert "docs/metrics.md" not in dashboard
+    page = _text(client.get(reverse("insights:metrics")))
+    assert "<h1" in page and 'id="at-risk"' in page and "<table" in page
+    assert "<strong>silent</strong>" in page and "##" not in page
+    client.force_login(mentee)
+    assert client.get(reverse("insights:metrics")).status_code == 404
+
+
+def test_no_page_asks_for_a_missing_favicon(client, mentee):
+    client.force_login(mentee)
+    home = _text(client.get(reverse("home")))
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', home).group(1)
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"] == icon
+    client.logout()
+    assert client.get("/favicon.ico").status_code == 301  # signed out too (the sign-in page)
+
+
+# --- Item 15: the demo's links use the port it runs on ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"PORT": "8001"}, "http://127.0.0.1:8001"),
+        ({}, "http://127.0.0.1:8000"),
+        (
+            {"PORT": "8001", "SITE_URL": "https://mentoring.example.gov.uk"},
+            "https://mentoring.example.gov.uk",
+        ),
+    ],
+)
+def test_site_url_follows_the_port_unless_it_is_set(env, expected):
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("PORT", "SITE_URL")}
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "mentorship.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == expected
