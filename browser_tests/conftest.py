@@ -76,6 +76,7 @@ def visits():
 # before any of the page's own scripts run, in every frame, and calls back into Python.
 CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolationCount = (window.__cspViolationCount || 0) + 1;
   window.__reportCspViolation && window.__reportCspViolation(
     [e.violatedDirective, e.blockedURI || "inline", e.sourceFile || location.href,
      String(e.lineNumber || 0), (e.sample || "").slice(0, 80)].join(" | "));
