@@ -150,6 +150,11 @@ def test_a_long_word_does_not_stretch_a_wide_page_either(make_page, visits, runn
         assert page.evaluate(
             "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
         ), path
+        # Not even inside a table's own scroll box: the word wraps.
+        assert page.evaluate(
+            "[...document.querySelectorAll('.table-responsive')]"
+            ".every(box => box.scrollWidth <= box.clientWidth + 1)"
+        ), path
 
 
 def test_the_admins_email_preview_and_programme_page_fit_under_the_csp(
