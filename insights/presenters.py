@@ -66,7 +66,7 @@ def cohort_charts(d: CohortDashboard) -> dict:
             "bar",
             ["Stand-up attendance", "Listed in the directory"],
             [{"label": "%", "data": [community["Attendance %"], community["Listed %"]]}],
-            suggestedMax=100,
+            **PERCENT_RANGE,
         ),
         "wellbeing": _chart(
             "bar",
@@ -196,7 +196,7 @@ def programme_charts(d: ProgrammeDashboard) -> dict:
                 {"label": "Stand-up attendance %", "data": [c.standup_rate for c in d.columns]},
                 {"label": "Listed in the directory %", "data": [c.listed_rate for c in d.columns]},
             ],
-            suggestedMax=100,
+            **PERCENT_RANGE,
         ),
         "wellbeing": _chart(
             "line",

@@ -14,6 +14,8 @@ def _dashboard(rounds):
         wellbeing={"distribution": [(s, 1) for s in range(1, 6)], "weeks": []},
         pairs=SimpleNamespace(last_checkin_bands={}, length_bands={}, end_reasons={}),
         surveys=SimpleNamespace(rounds=rounds),
+        standups={},
+        directory={},
     )
 
 
@@ -60,4 +62,5 @@ def test_nps_has_its_own_chart_on_a_fixed_scale_and_gaps_stay_gaps():
 def test_the_wellbeing_trend_and_rates_have_fixed_ends():
     charts = presenters.cohort_charts(_dashboard([]))
     assert (charts["trend"]["yMin"], charts["trend"]["yMax"]) == (1, 5)
+    assert (charts["community"]["yMin"], charts["community"]["yMax"]) == (0, 100)
     assert "surveys" not in charts and "nps" not in charts
