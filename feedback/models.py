@@ -3,6 +3,7 @@
 See docs/surveys.md for the model, the triggers and the anonymity rule.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -201,10 +202,6 @@ class SurveySchedule(models.Model):
         """When this schedule's invitations go out, in words for the coordinator (the surveys
         page shows it while nobody is invited yet). Invitations are created by an hourly task
         (CELERY_BEAT_SCHEDULE["feedback-survey-invitations"]) for running and finished cohorts."""
-        import datetime as dt
-
-        from django.utils import timezone
-
         if not self.active:
             return "Paused: no invitations go out until you resume it."
         cohort = self.cohort
