@@ -1,5 +1,6 @@
 from django import forms
 
+from lib.widgets import DateInput
 from people.models import TIME_ZONE_CHOICES, Skill
 
 from .models import DirectoryListing, Event, ProjectSummary
@@ -34,15 +35,15 @@ class MoveForm(forms.Form):
 
 
 class StandupScheduleForm(forms.Form):
-    first_date = forms.DateField(
-        label="First stand-up", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_date = forms.DateField(label="First stand-up", widget=DateInput())
     start_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(
         label="Length (minutes)", min_value=5, max_value=600, initial=30
     )
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Europe/London")
-    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    video_url = forms.URLField(
+        label="Video link", required=False, max_length=200, assume_scheme="https"
+    )
     location = forms.CharField(max_length=200, required=False)
 
     def clean(self):
@@ -53,7 +54,9 @@ class StandupScheduleForm(forms.Form):
 
 
 class EventForm(forms.ModelForm):
-    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    video_url = forms.URLField(
+        label="Video link", required=False, max_length=200, assume_scheme="https"
+    )
 
     class Meta:
         model = Event
@@ -73,8 +76,8 @@ class EventForm(forms.ModelForm):
             "description",
         ]
         widgets = {
-            "first_date": forms.DateInput(attrs={"type": "date"}),
-            "repeat_until": forms.DateInput(attrs={"type": "date"}),
+            "first_date": DateInput(),
+            "repeat_until": DateInput(),
             "start_time": forms.TimeInput(attrs={"type": "time"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }

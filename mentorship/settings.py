@@ -49,7 +49,9 @@ if not LOCAL:
         raise ImproperlyConfigured("DJANGO_DEBUG cannot be on in production mode.")
 
 SITE_NAME = env.str("SITE_NAME", default="Mentorship")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Absolute links in emails. Unset, it follows PORT (``make run PORT=8001`` exports it to the web
+# server, the worker and beat alike), so the links point at the server that is running.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -205,7 +207,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "people.adapter.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Sign-up asks for a name and never reveals whether an address is registered, in any
+# verification mode (people/account_forms.py).
+ACCOUNT_FORMS = {"signup": "people.account_forms.AccountSignupForm"}
+# The account emails' subjects name the site themselves (templates/account/email/*_subject.txt).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Brute-force protection on the shared cache (allauth's defaults, written out): failed sign-ins
 # per address and per account, password-reset requests per address and per email.
 ACCOUNT_RATE_LIMITS = {
@@ -390,10 +396,23 @@ CONTENT_SECURITY_POLICY = {
 # Upload limits. A form body (everything but files) over DATA_UPLOAD_MAX_MEMORY_SIZE is refused
 # with 400; files over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file instead of memory, and
 # each upload form checks its own size and content (the CSV invite: INVITE_CSV_MAX_BYTES).
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# The longest form (an application: 5,000 + 3,000 + 2,000 characters, each up to 4 bytes) is
+# far below 512 KB; a bigger body is refused before any view reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=524_288)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# Emails a person can make the application send to an address they choose (docs/privacy.md).
+# Line-manager sign-off: new requests a day, per applicant and per manager address.
+SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY = env.int(
+    "SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY", default=3
+)
+SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY = env.int("SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY", default=10)
+# The public register-interest form: confirmation emails a day to one address.
+REGISTER_INTEREST_CONFIRMATIONS_PER_DAY = env.int(
+    "REGISTER_INTEREST_CONFIRMATIONS_PER_DAY", default=3
+)
 if not LOCAL:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

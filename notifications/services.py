@@ -19,6 +19,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from lib.nolinks import defuse_values
 from lib.signing import sign, unsign_or_none
 from lib.urls import absolute_reverse
 
@@ -77,11 +78,17 @@ def _email_row(
     send_after,
     enabled: bool,
     undeliverable: bool = False,
+    verbatim: tuple[str, ...] = (),
     refs: dict | None = None,
     time_zone: str = "",
     holidays: str = "",
 ) -> Email:
-    """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share)."""
+    """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share).
+
+    Every string of ``context`` is passed through :func:`lib.nolinks.defuse` first, so that
+    nothing a person typed (a name, a title, a message) becomes a link in a mail client: only
+    values under keys ending in ``url`` or ``email`` (the application's links and addresses)
+    and the keys named in ``verbatim`` are kept as they are."""
     kind_def = get_kind(kind)
     headers: dict[str, str] = {}
     unsubscribe_url = ""
@@ -93,10 +100,10 @@ def _email_row(
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
     full_context = {
-        **context,
+        **defuse_values(context, keep=lambda key: _keeps_links(key, verbatim)),
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
-        "programme_name": programme_name,
+        "programme_name": defuse_values(programme_name),
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": absolute_reverse("notifications:preferences"),
         "kind_label": kind_def.label,
@@ -133,6 +140,11 @@ def _email_row(
         time_zone=time_zone or "",
         holidays=(holidays or "england-and-wales") if time_zone else "",
     )
+
+
+def _keeps_links(key: str, verbatim: tuple[str, ...]) -> bool:
+    key = key.lower()
+    return key in verbatim or key.endswith("url") or key.endswith("email")
 
 
 class _CommitBatch:
@@ -208,6 +220,7 @@ def email_enqueue(
     programme_name: str = "",
     attachments: list[dict] | None = None,
     send_after=None,
+    verbatim: tuple[str, ...] = (),
     refs: dict | None = None,
     time_zone: str = "",
     holidays: str = "",
@@ -223,7 +236,10 @@ def email_enqueue(
 
     ``refs`` (ids of what the email is about) feed the kind's "still wanted?" checks
     (notifications/wanted.py); ``time_zone`` and ``holidays`` (a bank-holiday division) give
-    the recipient's send window, which retries and late claims respect."""
+    the recipient's send window, which retries and late claims respect.
+
+    Text in ``context`` is defused so no mail client makes a link of it (see ``_email_row``);
+    ``verbatim`` names keys whose text the application wrote itself, links included."""
     kind_def = get_kind(kind)
     existing = Email.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -250,6 +266,7 @@ def email_enqueue(
         send_after=send_after,
         enabled=enabled,
         undeliverable=undeliverable,
+        verbatim=verbatim,
         refs=refs,
         time_zone=time_zone,
         holidays=holidays,
@@ -317,6 +334,7 @@ def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[E
                 send_after=r.get("send_after"),
                 enabled=not (r.get("user") and (r["user"].pk, r["kind"]) in off),
                 undeliverable=r["to"].lower() in undeliverable,
+                verbatim=tuple(r.get("verbatim", ())),
                 refs=r.get("refs"),
                 time_zone=r.get("time_zone", ""),
                 holidays=r.get("holidays", ""),

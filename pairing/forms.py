@@ -89,7 +89,10 @@ class PairingSettingsForm(forms.ModelForm):
 class EndPairForm(forms.Form):
     reason = forms.ChoiceField(choices=Pair.EndReason.choices)
     note = forms.CharField(
-        label="Note (coordinators only)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Note (coordinators only)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

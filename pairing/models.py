@@ -42,7 +42,7 @@ class Pair(models.Model):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
-    end_note = models.TextField(blank=True)
+    end_note = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PairQuerySet.as_manager()

@@ -53,7 +53,7 @@ def pair_detail(request, pk):
                 return redirect("pairing:detail", pair.pk)
     elif request.method == "POST":
         raise Http404
-    checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer)
+    checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer, viewer=request.user)
     last = checkins[0].met_on if checkins else None
     rhythm = pair.cadence_status(last, timezone.localdate())
     at_risk = []

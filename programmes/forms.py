@@ -17,6 +17,7 @@ class ProgrammeForm(forms.ModelForm):
     coordinator_emails = forms.CharField(
         label="Other coordinators",
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Email addresses of people who already have an account, separated by commas.",
     )

@@ -21,7 +21,7 @@ class ProgrammeQuerySet(models.QuerySet):
 class Programme(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=5000)
     organisation = models.CharField(max_length=120, help_text="The organisation that runs it.")
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_programmes"
@@ -194,12 +194,14 @@ class Enrolment(models.Model):
     capacity = models.PositiveSmallIntegerField(
         default=1, help_text="For mentors: how many mentees they can take."
     )
-    goals = models.TextField(blank=True, help_text="What the person wants from the programme.")
+    goals = models.TextField(
+        blank=True, max_length=3000, help_text="What the person wants from the programme."
+    )
     # Mentors: what they offer to help with, and when.
     topics = models.ManyToManyField("people.Skill", blank=True, related_name="+")
     availability = models.CharField(max_length=300, blank=True)
     # Coordinators only: never shown to the applicant.
-    coordinator_notes = models.TextField(blank=True)
+    coordinator_notes = models.TextField(blank=True, max_length=5000)
     applied_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -20,7 +20,6 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -224,7 +223,11 @@ def review_rows(*, cohort: Cohort, role: str = "", status: str = "", duplicates_
         similar = sorted(duplicates.get(project.pk, []), key=lambda m: -m[1])[:3] if project else []
         if duplicates_only and not similar:
             continue
-        rows.append({"enrolment": enrolment, "project": project, "similar": similar})
+        # An invitation shares nothing yet: an invited person is named by the address the
+        # coordinator typed, never by their account's name (docs/privacy.md).
+        invited = enrolment.status == EnrolmentStatus.INVITED
+        who = enrolment.user.email if invited else enrolment.user.display_name
+        rows.append({"enrolment": enrolment, "project": project, "similar": similar, "who": who})
     return rows
 
 
@@ -288,10 +291,15 @@ def talent_pool_rows(
     profile lists it, to teach or to learn (``skill_direction`` narrows to one). ``organisation``:
     a case-insensitive part of the name. ``last_cohort``: a cohort id, or ``"never"`` for
     people who have not taken part in this programme.
+
+    A row shows only what the person shared with this programme: their register-interest entry
+    (or what a coordinator typed when adding them), and, if they applied to or took part in one
+    of its cohorts, their profile (organisation and skills) and name. An address in the pool
+    never reveals whether it has an account, nor anything the person told another programme.
     """
     rows: dict[str, PoolRow] = {}
 
-    for entry in programme.talent_pool.select_related("user", "user__profile"):
+    for entry in programme.talent_pool.all():
         email = entry.email.lower()
         rows[email] = PoolRow(
             email=email,
@@ -302,24 +310,30 @@ def talent_pool_rows(
             note=entry.note,
             added_at=entry.created_at,
             entry=entry,
-            user=entry.user,
         )
 
-    # Accepted enrolments of this programme, oldest cohort first: the last one wins below.
-    taken_part = (
-        Enrolment.objects.filter(cohort__programme=programme, status=EnrolmentStatus.ACCEPTED)
+    # People who applied to or took part in this programme shared their profile with it (its
+    # coordinators saw it when reviewing them). An invitation alone shares nothing.
+    shared = (
+        Enrolment.objects.filter(cohort__programme=programme)
+        .exclude(status=EnrolmentStatus.INVITED)
         .select_related("user", "user__profile", "cohort")
         .order_by("cohort__starts_on", "pk")
     )
     last: dict[str, Cohort] = {}
     alumni: dict[str, set[str]] = defaultdict(set)
-    for enrolment in taken_part:
+    for enrolment in shared:
         email = enrolment.user.email.lower()
+        row = rows.get(email)
+        if row is not None:
+            row.user = enrolment.user
+        if enrolment.status != EnrolmentStatus.ACCEPTED:
+            continue
+        # Accepted enrolments, oldest cohort first: the last one wins.
         last[email] = enrolment.cohort
         if enrolment.cohort.status != CohortStatus.FINISHED:
             continue
         alumni[email].add(RETURNING_MENTOR if enrolment.role == Role.MENTOR else MENTEE_ALUMNI)
-        row = rows.get(email)
         if row is None:
             row = rows[email] = PoolRow(
                 email=email,
@@ -327,18 +341,8 @@ def talent_pool_rows(
                 role=Entry.RoleInterest.MENTOR,
                 added_at=None,
             )
-        row.user = row.user or enrolment.user
+        row.user = enrolment.user
         row.is_alumni = True
-
-    # Entries whose person has an account that the entry is not linked to.
-    unlinked = [email for email, row in rows.items() if row.user is None]
-    if unlinked:
-        for user in (
-            User.objects.select_related("profile")
-            .annotate(lower_email=Lower("email"))
-            .filter(lower_email__in=unlinked)
-        ):
-            rows[user.lower_email].user = user
 
     profile_ids = {}
     for row in rows.values():
@@ -395,6 +399,8 @@ COHORT_EXPORT_HEADER = [
     "decision",
     "decided at",
     "line manager decision",
+    "line manager email",
+    "line manager decided at",
 ]
 
 
@@ -409,11 +415,13 @@ def cohort_export_rows(*, cohort: Cohort) -> list[list]:
     for e in cohort.enrolments.select_related("user", "user__profile", "project").order_by(
         "role", "user__email"
     ):
-        profile = getattr(e.user, "profile", None)
+        # An invitation shares nothing yet: not the account's name or profile (docs/privacy.md).
+        invited = e.status == EnrolmentStatus.INVITED
+        profile = None if invited else getattr(e.user, "profile", None)
         project = getattr(e, "project", None)
         rows.append(
             [
-                e.user.full_name,
+                "" if invited else e.user.full_name,
                 e.user.email,
                 e.get_role_display(),
                 e.get_status_display(),
@@ -426,6 +434,8 @@ def cohort_export_rows(*, cohort: Cohort) -> list[list]:
                 e.get_status_display() if e.status in decisions else "",
                 _when(e.decided_at),
                 e.get_manager_decision_display() if e.manager_decision else "",
+                e.manager_email if e.manager_decision else "",
+                _when(e.manager_decided_at),
             ]
         )
     return rows

@@ -25,6 +25,11 @@ urlpatterns = [
         name="register_interest",
     ),
     path(
+        "programmes/<slug:slug>/register-interest/confirm/<str:token>/",
+        views.register_interest_confirm,
+        name="register_interest_confirm",
+    ),
+    path(
         "programmes/<slug:slug>/register-interest/thanks/",
         views.register_interest_thanks,
         name="register_interest_thanks",

@@ -11,7 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -43,7 +43,7 @@ from .forms import (
     TalentPoolFilterForm,
     WithdrawForm,
 )
-from .models import Project
+from .models import Project, TalentPoolEntry
 
 
 def _csv_response(*, header, rows, filename: str) -> StreamingHttpResponse:
@@ -233,6 +233,34 @@ def register_interest(request, slug):
 
 
 @login_not_required
+def register_interest_confirm(request, slug, token):
+    """The owner of an address in the pool confirms a change made on the public form."""
+    programme = get_object_or_404(Programme, slug=slug)
+    loaded = services.talent_pool_interest_load(programme=programme, token=token)
+    if loaded is None:
+        return render(
+            request,
+            "recruitment/register_interest_confirm.html",
+            {"programme": programme, "invalid": True},
+            status=404,
+        )
+    entry, change = loaded
+    if request.method == "POST":
+        services.talent_pool_interest_confirm(entry=entry, change=change)
+        messages.success(request, "Your details are updated.")
+        return redirect("recruitment:register_interest_thanks", programme.slug)
+    return render(
+        request,
+        "recruitment/register_interest_confirm.html",
+        {
+            "programme": programme,
+            "change": change,
+            "role_label": dict(TalentPoolEntry.RoleInterest.choices).get(change["role"], ""),
+        },
+    )
+
+
+@login_not_required
 @require_GET
 def register_interest_thanks(request, slug):
     programme = get_object_or_404(Programme, slug=slug)
@@ -249,15 +277,15 @@ def invitation_accept(request, token):
         return _invitation_invalid(request, expired=False)
     user = enrolment.user
     context = {"enrolment": enrolment, "cohort": enrolment.cohort}
+    application_url = reverse("recruitment:application", args=[enrolment.pk])
     if request.user.is_authenticated and request.user.pk == user.pk:
-        messages.info(request, f"You are invited to {enrolment.cohort}.")
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        # The invitation's own page, with its accept button (not the home page).
+        return redirect(application_url)
     if user.is_active or user.has_usable_password():
-        # Their account already has a password: they sign in like on any other day.
+        # Their account already has a password: they sign in like on any other day, and land
+        # on the invitation.
         context["signed_in_as_other"] = request.user.is_authenticated
-        context["login_url"] = (
-            f"{resolve_url(settings.LOGIN_URL)}?next={resolve_url(settings.LOGIN_REDIRECT_URL)}"
-        )
+        context["login_url"] = f"{resolve_url(settings.LOGIN_URL)}?next={application_url}"
         return render(request, "recruitment/invitation_signin.html", context)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -271,10 +299,10 @@ def invitation_accept(request, token):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                f"Welcome, {user.display_name}. Your account is ready and your invitation to "
-                f"{enrolment.cohort} is below.",
+                f"Welcome, {user.display_name}. Your account is ready: here is your invitation "
+                f"to {enrolment.cohort}.",
             )
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            return redirect(application_url)
     context["form"] = form
     return render(request, "recruitment/invitation_accept.html", context)
 
@@ -343,11 +371,14 @@ def apply(request, pk, role):
             else:
                 messages.success(request, "Your application is sent.")
                 return redirect("recruitment:application", enrolment.pk)
-        if role == Role.MENTEE:
+        # Only text that passed the form's length limits feeds the similarity search: a 2 MB
+        # description must not tie up a worker (docs/privacy.md, "inputs are bounded").
+        cleaned = getattr(form, "cleaned_data", {})
+        if role == Role.MENTEE and ("title" in cleaned or "description" in cleaned):
             similar = selectors.similar_projects(
                 programme=cohort.programme,
-                title=request.POST.get("title", ""),
-                description=request.POST.get("description", ""),
+                title=cleaned.get("title", ""),
+                description=cleaned.get("description", ""),
                 exclude_project_id=getattr(getattr(existing, "project", None), "pk", None),
             )
     return render(
@@ -362,10 +393,15 @@ def apply_similar(request, pk):
     """The htmx partial that warns a mentee about similar projects while they write."""
     cohort = selectors.cohort_open_for_applications(pk=pk)
     existing = Enrolment.objects.filter(user=request.user, cohort=cohort).first()
+    # Cut to the form's limits before the search (the page is a preview while typing).
     similar = selectors.similar_projects(
         programme=cohort.programme,
-        title=request.POST.get("title", "")[:150],
-        description=request.POST.get("description", "")[:5000],
+        title=request.POST.get("title", "")[
+            : MenteeApplicationForm.base_fields["title"].max_length
+        ],
+        description=request.POST.get("description", "")[
+            : MenteeApplicationForm.base_fields["description"].max_length
+        ],
         exclude_project_id=getattr(getattr(existing, "project", None), "pk", None),
     )
     return render(request, "recruitment/partials/similar_projects.html", {"similar": similar})
@@ -423,26 +459,32 @@ def application_withdraw(request, pk):
 
 @login_not_required
 def manager_signoff(request, token):
-    """A line manager approves or declines, once, through the signed link in their email."""
-    enrolment = services.manager_signoff_load(token)
-    if enrolment is None:
-        raise Http404
+    """A line manager approves or declines, once, through the signed link in their email.
+
+    The link works while its request is the application's current one and undecided: once a
+    decision is recorded, or the applicant names another address, it answers 404.
+    """
+    link = services.manager_signoff_load(token)
+    if link is None:
+        return render(request, "recruitment/manager_signoff_invalid.html", status=404)
+    enrolment = link.enrolment
+    recorded = None
     if request.method == "POST":
         decision = request.POST.get("decision")
         if decision in ("approve", "decline"):
             recorded = services.manager_signoff_record(
-                enrolment=enrolment, approve=decision == "approve"
+                ctx=AuditContext.from_request(request), link=link, approve=decision == "approve"
             )
-            enrolment.refresh_from_db()
             if not recorded:
-                messages.info(request, "A decision was already recorded for this application.")
+                return render(request, "recruitment/manager_signoff_invalid.html", status=404)
+            enrolment.refresh_from_db()
         else:
             messages.error(request, "Choose approve or decline.")
     project = Project.objects.filter(enrolment=enrolment).first()
     return render(
         request,
         "recruitment/manager_signoff.html",
-        {"enrolment": enrolment, "project": project, "token": token},
+        {"enrolment": enrolment, "project": project, "token": token, "recorded": recorded},
     )
 
 

@@ -78,6 +78,8 @@ proposal_pk = lambda w: w["proposal"].pk  # noqa: E731
 
 URLS = {
     "landing": (PUBLIC, _w()),
+    "favicon": (PUBLIC, _w()),
+    "insights:metrics": (ANY_COORDINATOR, _w()),
     "home": (SELF, _w()),
     "people:profile": (SELF, _w()),
     "people:my_data": (SELF, _w()),
@@ -99,6 +101,7 @@ URLS = {
     "recruitment:invitation_accept": (TOKEN, _w(token="forged-token")),
     "recruitment:register_interest": (PUBLIC, _w(slug=slug)),
     "recruitment:register_interest_thanks": (PUBLIC, _w(slug=slug)),
+    "recruitment:register_interest_confirm": (TOKEN, _w(slug=slug, token="forged-token")),
     "programmes:detail": (COORDINATOR, _w(slug=slug)),
     "programmes:edit": (COORDINATOR, _w(slug=slug)),
     "programmes:cohort_create": (COORDINATOR, _w(slug=slug)),
