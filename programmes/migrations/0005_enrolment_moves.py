@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0003_recruitment_models_moved'),
+        ('programmes', '0004_free_text_length_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
