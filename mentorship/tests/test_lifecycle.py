@@ -94,6 +94,7 @@ def test_withdrawing_after_pairing_confirms_then_ends_the_pair_and_tells_everyon
     assert told.to == paired.mentor.user.email and "has left" in told.subject
     notice = Email.objects.get(kind="withdrawal-notice")
     assert notice.to == coordinator.email and "ended" in notice.body_text
+    assert "has withdrawn" in notice.subject
     assert decisions(mentee) == ["You have withdrawn from Data Science Accelerator"]
     assert mentee.moves.get(move="withdraw").reason == "New job"
     # Withdrawing again does nothing and emails nobody.
