@@ -40,7 +40,7 @@ def open_cohorts_for(*, user):
     today = timezone.localdate()
     taken = Enrolment.objects.filter(user=user).exclude(status=EnrolmentStatus.INVITED)
     return (
-        Cohort.objects.filter(status=CohortStatus.RECRUITING)
+        Cohort.objects.filter(status=CohortStatus.RECRUITING, starts_on__gt=today)
         .filter(Q(applications_open__isnull=True) | Q(applications_open__lte=today))
         .filter(Q(applications_close__isnull=True) | Q(applications_close__gte=today))
         .exclude(pk__in=taken.values("cohort"))
