@@ -10,12 +10,15 @@ from django.urls import reverse
 from lib.audit import AuditContext
 from pairing import services
 from pairing.models import CheckIn, Pair
+from pairing.tests import test_workflow
 from pairing.tests.factories import PairFactory
-from pairing.tests.test_workflow import people, person, run_args, start  # noqa: F401
+from pairing.tests.test_workflow import person, run_args, start
 from programmes.models import Cohort
 from programmes.tests.factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
+
+people = test_workflow.people  # the fixture: two mentors, three mentees
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -40,7 +43,7 @@ def test_a_swap_counts_each_mentors_mentees_as_they_will_be(
     client,
     coordinator,
     matching_cohort,
-    people,  # noqa: F811
+    people,
 ):
     """Ada (2 places) has Cy and Ed, Bo (1 place) has Di: swapping Cy and Di leaves each mentor
     within capacity, so no "over capacity" warning (it used to say "2 mentees for 1 places")."""
@@ -59,7 +62,7 @@ def test_the_summary_follows_an_exclude_like_the_publish_button(
     client,
     coordinator,
     matching_cohort,
-    people,  # noqa: F811
+    people,
 ):
     run = start(matching_cohort, coordinator)
     client.force_login(coordinator)
@@ -75,7 +78,7 @@ def test_the_mentor_menu_says_places_used_and_a_full_mentor_cannot_be_chosen(
     client,
     coordinator,
     matching_cohort,
-    people,  # noqa: F811
+    people,
 ):
     run = start(matching_cohort, coordinator)
     client.force_login(coordinator)
@@ -94,7 +97,7 @@ def test_the_review_page_makes_the_same_number_of_queries_for_more_pairs(
     coordinator,
     matching_cohort,
     people,
-    django_assert_num_queries,  # noqa: F811
+    django_assert_num_queries,
 ):
     run = start(matching_cohort, coordinator)
     client.force_login(coordinator)
@@ -123,7 +126,7 @@ def test_re_pairing_after_not_a_good_fit_never_suggests_the_same_mentor(
     client,
     coordinator,
     matching_cohort,
-    people,  # noqa: F811
+    people,
 ):
     run = start(matching_cohort, coordinator)
     services.match_run_publish(run=run, ctx=AuditContext(actor=coordinator))
