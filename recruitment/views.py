@@ -62,20 +62,22 @@ def cohort_invite(request, slug, pk):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         file_name = upload.name
-        try:
+
+        def invite() -> once.Done:
             result = invitations.cohort_invite_csv(
                 ctx=AuditContext.from_request(request),
                 cohort=cohort,
                 upload=upload,
                 file_name=file_name,
             )
+            return once.Done(cohort.get_absolute_url(), f"“{file_name}”: {result.summary}")
+
+        try:
+            return once.run_once(request, token=once.token_from(request.POST), action=invite)
         except invitations.InviteFileInvalid as exc:
             errors = exc.errors
         except ValidationError as exc:
             errors = [(None, m) for m in exc.messages]
-        else:
-            messages.success(request, f"“{file_name}”: {result.summary}")
-            return redirect(cohort)
     return render(
         request,
         "recruitment/cohort_invite.html",
@@ -158,18 +160,21 @@ def talent_pool_invite(request, slug):
         )
         for row in (rows[e] for e in form.cleaned_data["emails"])
     ]
-    try:
+
+    def invite() -> once.Done:
         result = invitations.cohort_invite_people(
             ctx=AuditContext.from_request(request),
             cohort=cohort,
             invitees=invitees,
             source="the talent pool",
         )
+        return once.Done(back, f"{cohort.name}: {result.summary}")
+
+    try:
+        return once.run_once(request, token=once.token_from(request.POST), action=invite)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
-    messages.success(request, f"{cohort.name}: {result.summary}")
-    return redirect(back)
 
 
 def talent_pool_add(request, slug):

@@ -1,0 +1,33 @@
+"""Issue 17, item 16: the directory's lists of skills end without a stray comma."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from community import services
+from people.models import ProfileSkill
+from people.tests.factories import SkillFactory
+from programmes.models import Enrolment
+
+from .conftest import add_people
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_teach_list_followed_by_learn_skills_has_no_trailing_comma(client, running, mentee):
+    person = add_people(running, 1)[0]
+    for name, direction in (("Python", "teach"), ("R", "teach"), ("Zzz learning", "learn")):
+        ProfileSkill.objects.create(
+            profile=person.profile, skill=SkillFactory(name=name), direction=direction
+        )
+    services.directory_listing_save(
+        enrolment=Enrolment.objects.get(user=person, cohort=running),
+        opted_in=True,
+        show_email=False,
+    )
+    client.force_login(mentee)
+    html = client.get(reverse("community:directory", args=[running.pk])).content.decode()
+    cell = re.search(r'<ul class="list-commas">(.*?)</ul>', html, re.S).group(1)
+    assert "<li>Python</li>" in cell and "<li>R</li>" in cell and "Zzz" not in cell
+    assert "," not in cell  # the separators are the stylesheet's, between items only
