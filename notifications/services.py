@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import Context
@@ -75,6 +76,7 @@ def _email_row(
     send_after,
     enabled: bool,
     undeliverable: bool = False,
+    reply_to: str = "",
 ) -> Email:
     """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share)."""
     kind_def = get_kind(kind)
@@ -86,6 +88,10 @@ def _email_row(
         # RFC 2369 / RFC 8058: mail clients show an unsubscribe button that POSTs one click.
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if reply_to:
+        # Only a plain, valid address: a header can never be smuggled in through it.
+        validate_email(reply_to)
+        headers["Reply-To"] = reply_to
 
     full_context = {
         **context,
@@ -200,6 +206,7 @@ def email_enqueue(
     programme_name: str = "",
     attachments: list[dict] | None = None,
     send_after=None,
+    reply_to: str = "",
 ) -> Email:
     """Render templates/emails/<template>-subject.txt, -body.txt, -body.html with context
     (+ site name, programme_name, unsubscribe link for optional kinds), create the outbox row in
@@ -208,7 +215,11 @@ def email_enqueue(
     opted out of are created with status cancelled (reason stored) and not queued.
 
     ``send_after`` (an aware datetime) holds the email back until then: the row's
-    ``next_attempt_at`` is set to it, and the sweeper queues it when it comes."""
+    ``next_attempt_at`` is set to it, and the sweeper queues it when it comes.
+
+    ``reply_to`` (an address) becomes the email's Reply-To header, for a message a person
+    sends another through the site and agreed to be answered at (SMTP delivery; GOV.UK Notify
+    only takes reply-to addresses registered with the service, so there the body says it)."""
     kind_def = get_kind(kind)
     existing = Email.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -235,6 +246,7 @@ def email_enqueue(
         send_after=send_after,
         enabled=enabled,
         undeliverable=undeliverable,
+        reply_to=reply_to,
     )
     try:
         # A savepoint, so a racing insert of the same key does not break the caller's transaction.
