@@ -63,3 +63,20 @@ def test_a_schedule_whose_window_has_passed_is_refused_in_words(
     assert "close on 4 February 2027, which has passed: nobody would be invited" in html
     assert "Survey scheduled." not in html
     assert SurveySchedule.objects.count() == before
+
+
+@time_machine.travel(dt.datetime(2027, 3, 1, 10, 0), tick=False)
+def test_the_demo_seed_emails_the_open_invitations_it_creates_once(programme, pair):
+    from feedback.demo import survey_demo_seed
+    from notifications.models import Email
+
+    first = survey_demo_seed(programme=programme, answer_share=0)
+    open_invitations = SurveyInvitation.objects.filter(answered_at__isnull=True)
+    assert first["invited"] and open_invitations.exists()
+    emailed = set(
+        Email.objects.filter(kind="survey-invitation").values_list("idempotency_key", flat=True)
+    )
+    assert emailed == {f"survey-invitation:{i.pk}" for i in open_invitations}
+    again = survey_demo_seed(programme=programme, answer_share=0)
+    assert again["invited"] == again["emailed"] == 0
+    assert Email.objects.filter(kind="survey-invitation").count() == len(emailed)
