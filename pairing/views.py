@@ -166,15 +166,20 @@ def repair(request, slug, pk, mentee_pk):
     mentee = selectors.cohort_mentee(cohort=cohort, pk=mentee_pk)
     if request.method == "POST":
         mentor = selectors.cohort_mentor(cohort=cohort, pk=request.POST.get("mentor"))
-        try:
+
+        def pair() -> once.Done:
             services.pair_create_by_hand(
                 cohort=cohort, mentee=mentee, mentor=mentor, ctx=AuditContext.from_request(request)
             )
+            return once.Done(
+                reverse("pairing:cohort_pairs", args=[slug, pk]),
+                "Paired. Both have been emailed an introduction.",
+            )
+
+        try:
+            return once.run_once(request, token=once.token_from(request.POST), action=pair)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Paired. Both have been emailed an introduction.")
-            return redirect("pairing:cohort_pairs", slug, pk)
     return render(
         request,
         "pairing/repair.html",

@@ -213,3 +213,39 @@ def test_ending_a_pair_twice_from_the_same_page_is_answered_already_done(
     client.post(url, data)
     again = client.post(url, data, follow=True)
     assert "This was already done" in again.content.decode()
+
+
+def test_publishing_twice_from_the_same_page_is_answered_already_done(
+    client, coordinator, matching_cohort, people
+):
+    run = start(matching_cohort, coordinator)
+    client.force_login(coordinator)
+    html = _page(client, run)
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    url = reverse("pairing:run_publish", args=run_args(run))
+    client.post(url, {"form_token": token})
+    again = client.post(url, {"form_token": token}, follow=True)
+    assert "This was already done: Published 3 pairs" in again.content.decode()
+    assert Pair.objects.filter(cohort=matching_cohort).count() == 3
+
+
+def test_a_resent_re_pairing_is_done_once(client, coordinator, matching_cohort, people):
+    run = start(matching_cohort, coordinator)
+    services.match_run_publish(run=run, ctx=AuditContext(actor=coordinator))
+    pair = Pair.objects.get(mentee=people["cy"])
+    services.pair_end(pair=pair, ctx=AuditContext(actor=coordinator), reason="workload")
+    fay = EnrolmentFactory(
+        user=person("fay@example.gov.uk", grade=7, org="DWP"),
+        cohort=matching_cohort,
+        role="mentor",
+        capacity=1,
+    )
+    client.force_login(coordinator)
+    slug, pk = matching_cohort.programme.slug, matching_cohort.pk
+    url = reverse("pairing:repair", args=[slug, pk, people["cy"].pk])
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode())
+    data = {"mentor": fay.pk, "form_token": token.group(1)}
+    client.post(url, data)
+    again = client.post(url, data, follow=True)
+    assert "This was already done: Paired." in again.content.decode()
+    assert Pair.objects.filter(mentee=people["cy"], status="active").count() == 1
