@@ -18,7 +18,7 @@ from pairing.models import Pair
 from people.services import audit_record
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme
 
-from . import scheduling
+from . import publication, scheduling
 from .defaults import DEFAULT_SCHEDULES, DEFAULT_TEMPLATES
 from .models import (
     Answer,
@@ -537,6 +537,9 @@ def survey_submit(
             answer.text = str(value)
         rows.append(answer)
     Answer.objects.bulk_create(rows)
+    # An anonymous answer is counted in figures only in steps of at least the threshold
+    # (feedback/publication.py): this releases the group's step once it is complete.
+    publication.release_ready(schedule_id=response.schedule_id, version_id=version.pk)
     return response
 
 

@@ -19,10 +19,6 @@ from pairing import cadence
 # organisation and grade): the cell says "fewer than 5" instead.
 SMALL_GROUP = 5
 
-# Survey results of an anonymous survey are shown only for groups at least this large; the
-# feedback app enforces the same number on its own results pages.
-ANONYMITY_THRESHOLD = 3
-
 # A pair is "silent" after this many cadences without a check-in.
 SILENT_CADENCES = 2
 # A score "falls" when the latest is this much below the previous one...
@@ -219,11 +215,6 @@ def nps(promoters: int, detractors: int, answers: int) -> int | None:
 def suppressed(count: int) -> bool:
     """A count of 1 to 4 people is not shown (0 reveals nobody)."""
     return 0 < count < SMALL_GROUP
-
-
-def survey_group_hidden(*, anonymous: bool, responses: int) -> bool:
-    """An anonymous survey's group of responses is hidden whole when smaller than 3."""
-    return anonymous and responses < ANONYMITY_THRESHOLD
 
 
 # --- Cohort summary of pair facts -----------------------------------------------------------------

@@ -149,6 +149,3 @@ def test_small_groups_are_suppressed_but_zero_is_shown():
     assert not d.suppressed(0)
     assert d.suppressed(1) and d.suppressed(4)
     assert not d.suppressed(5)
-    assert d.survey_group_hidden(anonymous=True, responses=2)
-    assert not d.survey_group_hidden(anonymous=True, responses=3)
-    assert not d.survey_group_hidden(anonymous=False, responses=1)
