@@ -1,6 +1,7 @@
 """Sections other apps' pages show about pairs (templates may look across apps; code may not)."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -80,3 +81,25 @@ def swap_options(context, proposals, current):
         ]
         context.render_context[key] = cached
     return mark_safe("".join(html for pk, html in cached if pk != current.pk))  # noqa: S308
+
+
+_PLACEHOLDER = 987654321
+
+
+@register.simple_tag(takes_context=True)
+def proposal_url(context, action: str, proposal) -> str:
+    """The address of one change to one proposed pair (``lock``, ``unlock``, ``exclude``,
+    ``swap``), reversed once per page and action and filled in per row: the review page has
+    several per row, and reversing each costs more than the rest of the row."""
+    key = ("pairing_proposal_url", action)
+    pattern = context.render_context.get(key)
+    if pattern is None:
+        run = context["run"]
+        url = reverse(
+            f"pairing:proposal_{action}",
+            args=[run.cohort.programme.slug, run.cohort_id, run.pk, _PLACEHOLDER],
+        )
+        head, tail = url.rsplit(str(_PLACEHOLDER), 1)
+        pattern = context.render_context[key] = (head, tail)
+    head, tail = pattern
+    return f"{head}{int(proposal.pk)}{tail}"
