@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lib.audit import AuditContext
 from lib.models import model_update
+from notifications.services import email_recheck_on_commit
 from pairing.models import Pair
 from people.services import audit_record
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme
@@ -512,6 +513,8 @@ def survey_submit(
     if claimed != 1:
         raise AlreadyAnswered("You have already answered this survey. Thank you!")
     invitation.answered_at = now
+    # The invitation and its reminders still waiting in the outbox are cancelled now.
+    email_recheck_on_commit(refs={"invitation": invitation.pk})
     template = invitation.schedule.template
     anonymous = template.anonymous
     response = Response.objects.create(

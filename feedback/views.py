@@ -60,6 +60,9 @@ def answer(request, token):
     today = timezone.localdate()
     problem = ""
     if invitation.answered_at:
+        if request.method == "GET" and request.GET.get("sent"):
+            # Straight after sending: only the thank-you, not "already answered" as well.
+            return render(request, "feedback/answer_thanks.html", context)
         problem = (
             "You have already answered this survey, so it cannot be answered again. Thank you!"
         )
@@ -83,9 +86,11 @@ def answer(request, token):
 
         def submit() -> once.Done:
             services.survey_submit(invitation=invitation, version=version, answers=form.answers())
+            # The thank-you page says it; the message is kept for a resend ("already done").
             return once.Done(
-                reverse("feedback:answer", kwargs={"token": token}),
+                reverse("feedback:answer", args=[token]) + "?sent=1",
                 "Thank you: your answers are saved.",
+                show=False,
             )
 
         try:

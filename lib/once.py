@@ -72,6 +72,7 @@ class Done:
     url: str
     message: str
     level: int = messages.SUCCESS
+    show: bool = True  # False: the result page says it already; kept for a repeat only
 
 
 def replay(request, token: str) -> HttpResponse | None:
@@ -108,7 +109,8 @@ def run_once(request, *, token: str, action: Callable[[], Done]) -> HttpResponse
         raise
     if token:
         forget_old()
-    messages.add_message(request, done.level, done.message)
+    if done.show:
+        messages.add_message(request, done.level, done.message)
     return redirect(done.url)
 
 
