@@ -103,7 +103,7 @@ def test_the_review_page_makes_the_same_number_of_queries_for_more_pairs(
     client.force_login(coordinator)
     url = reverse("pairing:run", args=run_args(run))
     client.get(url)  # warm the session
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url)
     for i in range(10):
         EnrolmentFactory(
@@ -118,7 +118,7 @@ def test_the_review_page_makes_the_same_number_of_queries_for_more_pairs(
     bigger = start(matching_cohort, coordinator)
     assert bigger.proposals.count() > 10
     url = reverse("pairing:run", args=run_args(bigger))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url)
 
 
