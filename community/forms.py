@@ -1,5 +1,6 @@
 from django import forms
 
+from lib.once import OnceFormMixin
 from lib.widgets import DateInput
 from people.models import TIME_ZONE_CHOICES, Skill
 
@@ -117,10 +118,17 @@ class DirectorySearchForm(forms.Form):
     )
 
 
-class ContactForm(forms.Form):
+class ContactForm(OnceFormMixin, forms.Form):
     subject = forms.CharField(max_length=120)
     body = forms.CharField(
         label="Message", max_length=3000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    reply_to_me = forms.BooleanField(
+        label="Let them reply to me by email",
+        required=False,
+        initial=True,
+        help_text="Your email address goes with the message, and replying to the email reaches "
+        "you. Untick it to send your name only.",
     )
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import Context
@@ -82,6 +83,7 @@ def _email_row(
     refs: dict | None = None,
     time_zone: str = "",
     holidays: str = "",
+    reply_to: str = "",
 ) -> Email:
     """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share).
 
@@ -98,6 +100,10 @@ def _email_row(
         # RFC 2369 / RFC 8058: mail clients show an unsubscribe button that POSTs one click.
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if reply_to:
+        # Only a plain, valid address: a header can never be smuggled in through it.
+        validate_email(reply_to)
+        headers["Reply-To"] = reply_to
 
     full_context = {
         **defuse_values(context, keep=lambda key: _keeps_links(key, verbatim)),
@@ -224,6 +230,7 @@ def email_enqueue(
     refs: dict | None = None,
     time_zone: str = "",
     holidays: str = "",
+    reply_to: str = "",
 ) -> Email:
     """Render templates/emails/<template>-subject.txt, -body.txt, -body.html with context
     (+ site name, programme_name, unsubscribe link for optional kinds), create the outbox row in
@@ -239,7 +246,11 @@ def email_enqueue(
     the recipient's send window, which retries and late claims respect.
 
     Text in ``context`` is defused so no mail client makes a link of it (see ``_email_row``);
-    ``verbatim`` names keys whose text the application wrote itself, links included."""
+    ``verbatim`` names keys whose text the application wrote itself, links included.
+
+    ``reply_to`` (an address) becomes the email's Reply-To header, for a message a person
+    sends another through the site and agreed to be answered at (SMTP delivery; GOV.UK Notify
+    only takes reply-to addresses registered with the service, so there the body says it)."""
     kind_def = get_kind(kind)
     existing = Email.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -270,6 +281,7 @@ def email_enqueue(
         refs=refs,
         time_zone=time_zone,
         holidays=holidays,
+        reply_to=reply_to,
     )
     try:
         # A savepoint, so a racing insert of the same key does not break the caller's transaction.

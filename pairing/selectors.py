@@ -166,6 +166,21 @@ def cohort_mentors_with_load(*, cohort: Cohort, proposals) -> list[Enrolment]:
     return mentors
 
 
+def run_summary(*, run: MatchRun, proposals, unmatched) -> dict:
+    """The draft as it stands now, after every exclude, reassign and swap (no query): the number
+    of pairs, of mentees without a mentor, and the total score of the pairs that pass the rules.
+    (The run's own ``message`` is what the engine found, before the coordinator's changes.)"""
+    scores = [p.score for p in proposals if p.score is not None]
+    return {
+        "pairs": len(proposals),
+        "unmatched": len(unmatched),
+        "mentees": len(proposals) + len(unmatched),
+        "total_score": sum(scores) if scores else None,
+        "changed": any(p.manual for p in proposals)
+        or len(proposals) != (run.stats or {}).get("pairs", len(proposals)),
+    }
+
+
 # --- Pairing runs (coordinators) ---------------------------------------------------------------
 
 

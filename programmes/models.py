@@ -137,10 +137,27 @@ class Cohort(models.Model):
         return status in self.allowed_transitions
 
     @property
+    def is_starting(self) -> bool:
+        """Pairs are published (the cohort is running) but its start date is still ahead."""
+        return self.status == CohortStatus.RUNNING and timezone.localdate() < self.starts_on
+
+    @property
+    def days_to_start(self) -> int:
+        """Days until the cohort starts; 0 once it has (never a negative count)."""
+        return max(0, (self.starts_on - timezone.localdate()).days)
+
+    @property
+    def status_label(self) -> str:
+        """The status in words: a running cohort whose start date is ahead is "Starting"."""
+        return "Starting" if self.is_starting else self.get_status_display()
+
+    @property
     def is_open_for_applications(self) -> bool:
         if self.status != CohortStatus.RECRUITING:
             return False
         today = timezone.localdate()
+        if today >= self.starts_on:
+            return False  # a cohort that has started (or is dated in the past) takes nobody new
         if self.applications_open and today < self.applications_open:
             return False
         return not (self.applications_close and today > self.applications_close)

@@ -13,7 +13,15 @@ from people.services import audit_record
 
 from . import lifecycle
 from .lifecycle import Move
-from .models import Cohort, Enrolment, EnrolmentMove, EnrolmentStatus, Programme, Role
+from .models import (
+    Cohort,
+    CohortStatus,
+    Enrolment,
+    EnrolmentMove,
+    EnrolmentStatus,
+    Programme,
+    Role,
+)
 
 #: What a coordinator may set on a programme (the rest is the admin's or the system's).
 PROGRAMME_FIELDS = [
@@ -127,6 +135,11 @@ def cohort_change_status(*, cohort: Cohort, status: str) -> Cohort:
     if not cohort.can_transition_to(status):
         raise ValidationError(
             f"A cohort cannot go from {cohort.get_status_display().lower()} to {status}."
+        )
+    if status == CohortStatus.RECRUITING and cohort.starts_on <= timezone.localdate():
+        raise ValidationError(
+            f"This cohort starts on {cohort.starts_on:%-d %B %Y}, which is not in the future: "
+            "nobody can apply to it. Change its dates first."
         )
     cohort.status = status
     cohort.status_changed_at = timezone.now()

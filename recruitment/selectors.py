@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -39,7 +39,7 @@ def open_cohorts_for(*, user):
     today = timezone.localdate()
     taken = Enrolment.objects.filter(user=user).exclude(status=EnrolmentStatus.INVITED)
     return (
-        Cohort.objects.filter(status=CohortStatus.RECRUITING)
+        Cohort.objects.filter(status=CohortStatus.RECRUITING, starts_on__gt=today)
         .filter(Q(applications_open__isnull=True) | Q(applications_open__lte=today))
         .filter(Q(applications_close__isnull=True) | Q(applications_close__gte=today))
         .exclude(pk__in=taken.values("cohort"))
@@ -229,6 +229,54 @@ def review_rows(*, cohort: Cohort, role: str = "", status: str = "", duplicates_
         who = enrolment.user.email if invited else enrolment.user.display_name
         rows.append({"enrolment": enrolment, "project": project, "similar": similar, "who": who})
     return rows
+
+
+def decision_preview(*, cohort: Cohort, enrolment_ids, decision: str):
+    """Who a bulk decision would change (and email) and who it leaves as they are (one query).
+
+    The same rule as ``services.applications_decide``: a person already at this status, or who
+    withdrew, is left alone. Both lists are in name order, by enrolment id (never by position).
+    """
+    selected = list(
+        cohort.enrolments.filter(pk__in=list(enrolment_ids))
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "pk")
+    )
+    leaves = {decision, EnrolmentStatus.WITHDRAWN}
+    changing = [e for e in selected if e.status not in leaves]
+    unchanged = [e for e in selected if e.status in leaves]
+    return changing, unchanged
+
+
+def review_application(*, cohort: Cohort, pk: int) -> dict:
+    """One application of the cohort in full, for its coordinators (five queries); 404 otherwise.
+
+    The applicant's profile skills come with it, so the coordinator reads what they can teach and
+    want to learn beside the application.
+    """
+    enrolment = get_object_or_404(
+        cohort.enrolments.select_related(
+            "user__profile", "project", "decided_by", "cohort__programme"
+        ).prefetch_related(
+            "topics",
+            "project__priorities",
+            Prefetch(
+                "user__profile__profile_skills",
+                queryset=ProfileSkill.objects.select_related("skill").order_by("skill__name"),
+                to_attr="skill_rows",
+            ),
+        ),
+        pk=pk,
+    )
+    profile = getattr(enrolment.user, "profile", None)
+    skills = getattr(profile, "skill_rows", []) if profile else []
+    return {
+        "enrolment": enrolment,
+        "profile": profile,
+        "project": getattr(enrolment, "project", None),
+        "teaches": [s for s in skills if s.direction == ProfileSkill.Direction.TEACH],
+        "wants": [s for s in skills if s.direction != ProfileSkill.Direction.TEACH],
+    }
 
 
 # --- Talent pool ------------------------------------------------------------------------------

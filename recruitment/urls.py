@@ -50,6 +50,21 @@ urlpatterns = [
     # Coordinators: one cohort's applications, invitations and export.
     path("programmes/<slug:slug>/cohorts/<int:pk>/applications/", views.review, name="review"),
     path(
+        "programmes/<slug:slug>/cohorts/<int:pk>/applications/confirm/",
+        views.review_confirm,
+        name="review_confirm",
+    ),
+    path(
+        "programmes/<slug:slug>/cohorts/<int:pk>/applications/decide/",
+        views.review_decide,
+        name="review_decide",
+    ),
+    path(
+        "programmes/<slug:slug>/cohorts/<int:pk>/applications/<int:enrolment_pk>/",
+        views.review_application,
+        name="review_application",
+    ),
+    path(
         "programmes/<slug:slug>/cohorts/<int:pk>/applications/<int:enrolment_pk>/notes/",
         views.review_notes,
         name="review_notes",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from lib import signing
+from lib import once, signing
 from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from people.forms import skills_for
@@ -66,20 +66,22 @@ def cohort_invite(request, slug, pk):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         file_name = upload.name
-        try:
+
+        def invite() -> once.Done:
             result = invitations.cohort_invite_csv(
                 ctx=AuditContext.from_request(request),
                 cohort=cohort,
                 upload=upload,
                 file_name=file_name,
             )
+            return once.Done(cohort.get_absolute_url(), f"“{file_name}”: {result.summary}")
+
+        try:
+            return once.run_once(request, token=once.token_from(request.POST), action=invite)
         except invitations.InviteFileInvalid as exc:
             errors = exc.errors
         except ValidationError as exc:
             errors = [(None, m) for m in exc.messages]
-        else:
-            messages.success(request, f"“{file_name}”: {result.summary}")
-            return redirect(cohort)
     return render(
         request,
         "recruitment/cohort_invite.html",
@@ -162,18 +164,21 @@ def talent_pool_invite(request, slug):
         )
         for row in (rows[e] for e in form.cleaned_data["emails"])
     ]
-    try:
+
+    def invite() -> once.Done:
         result = invitations.cohort_invite_people(
             ctx=AuditContext.from_request(request),
             cohort=cohort,
             invitees=invitees,
             source="the talent pool",
         )
+        return once.Done(back, f"{cohort.name}: {result.summary}")
+
+    try:
+        return once.run_once(request, token=once.token_from(request.POST), action=invite)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
-    messages.success(request, f"{cohort.name}: {result.summary}")
-    return redirect(back)
 
 
 def talent_pool_add(request, slug):
@@ -488,6 +493,7 @@ def manager_signoff(request, token):
     )
 
 
+@require_GET
 def review(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     filters = ApplicationFilterForm(request.GET or None)
@@ -496,37 +502,6 @@ def review(request, slug, pk):
     if filters.is_valid():
         role, status = filters.cleaned_data["role"], filters.cleaned_data["status"]
         duplicates_only = filters.cleaned_data["duplicates"]
-    if request.method == "POST":
-        ids = list(cohort.enrolments.values_list("pk", flat=True))
-        form = DecisionForm(request.POST, enrolment_ids=ids)
-        if form.is_valid() and not request.POST.get("confirm"):
-            ending = programme_selectors.pairs_ending(
-                enrolments=cohort.enrolments.filter(pk__in=form.cleaned_data["enrolments"]),
-                decision=form.cleaned_data["decision"],
-            )
-            if ending:
-                return render(
-                    request,
-                    "recruitment/decide_confirm.html",
-                    {
-                        "cohort": cohort,
-                        "programme": cohort.programme,
-                        "ending": ending,
-                        "decision": form.cleaned_data["decision"],
-                        "label": dict(DecisionForm.DECISIONS)[form.cleaned_data["decision"]],
-                        "ids": form.cleaned_data["enrolments"],
-                    },
-                )
-        if form.is_valid():
-            result = services.applications_decide(
-                ctx=AuditContext.from_request(request),
-                cohort=cohort,
-                enrolment_ids=form.cleaned_data["enrolments"],
-                decision=form.cleaned_data["decision"],
-            )
-            _decision_messages(request, result, form.cleaned_data["decision"], cohort)
-            return redirect(request.get_full_path())
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     rows = selectors.review_rows(
         cohort=cohort, role=role, status=status, duplicates_only=duplicates_only
     )
@@ -539,16 +514,58 @@ def review(request, slug, pk):
             "filters": filters,
             "rows": rows,
             "decisions": DecisionForm.DECISIONS,
+            "query": request.GET.urlencode(),
         },
     )
 
 
-def _decision_messages(request, result, decision, cohort) -> None:
-    label = dict(DecisionForm.DECISIONS)[decision].lower()
-    changed = result.changed
-    messages.success(
-        request, f"{changed} applicant{'s' if changed != 1 else ''} updated ({label})."
+def _review_url(slug, pk, request) -> str:
+    """The review page with the filters the coordinator had (they travel in the query string)."""
+    url = reverse("recruitment:review", args=[slug, pk])
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
+def _decision_form(request, cohort) -> DecisionForm:
+    ids = list(cohort.enrolments.values_list("pk", flat=True))
+    return DecisionForm(request.POST, enrolment_ids=ids)
+
+
+@require_POST
+def review_confirm(request, slug, pk):
+    """Before anyone is emailed: name the people a bulk decision changes, and those it leaves."""
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    form = _decision_form(request, cohort)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(_review_url(slug, pk, request))
+    decision = form.cleaned_data["decision"]
+    changing, unchanged = selectors.decision_preview(
+        cohort=cohort, enrolment_ids=form.cleaned_data["enrolments"], decision=decision
     )
+    return render(
+        request,
+        "recruitment/review_confirm.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "decision": decision,
+            "label": dict(DecisionForm.DECISIONS)[decision],
+            "changing": changing,
+            "unchanged": unchanged,
+            "ending": programme_selectors.pairs_ending(
+                enrolments=cohort.enrolments.filter(pk__in=form.cleaned_data["enrolments"]),
+                decision=decision,
+            ),
+            "query": request.GET.urlencode(),
+            "back": _review_url(slug, pk, request),
+        },
+    )
+
+
+def _decision_messages(request, result, cohort) -> None:
+    """What a decision did besides the count: the waiting list for places, refusals, and what
+    followed for people who were paired (docs/lifecycle.md)."""
     if result.waitlisted_for_places:
         messages.warning(
             request,
@@ -599,6 +616,49 @@ def enrolment_restore(request, slug, pk, enrolment_pk):
             "form": form,
             "history": programme_selectors.enrolment_history(enrolment=enrolment),
         },
+    )
+
+
+@require_POST
+def review_decide(request, slug, pk):
+    """The confirmed bulk decision: once per confirmation page, whatever the back button does."""
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    form = _decision_form(request, cohort)
+    back = _review_url(slug, pk, request)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(back)
+
+    def decide() -> once.Done:
+        result = services.applications_decide(
+            ctx=AuditContext.from_request(request),
+            cohort=cohort,
+            enrolment_ids=form.cleaned_data["enrolments"],
+            decision=form.cleaned_data["decision"],
+        )
+        _decision_messages(request, result, cohort)
+        label = dict(DecisionForm.DECISIONS)[form.cleaned_data["decision"]].lower()
+        changed = result.changed
+        return once.Done(
+            back, f"{changed} applicant{'s' if changed != 1 else ''} updated ({label})."
+        )
+
+    try:
+        return once.run_once(request, token=once.token_from(request.POST), action=decide)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+
+
+@require_GET
+def review_application(request, slug, pk, enrolment_pk):
+    """One application in full, for the cohort's coordinators (404 for anyone else)."""
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    row = selectors.review_application(cohort=cohort, pk=enrolment_pk)
+    return render(
+        request,
+        "recruitment/review_application.html",
+        {"cohort": cohort, "programme": cohort.programme, **row},
     )
 
 

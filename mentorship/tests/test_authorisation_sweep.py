@@ -109,6 +109,12 @@ URLS = {
     "programmes:cohort_edit": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "programmes:cohort_status": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "recruitment:review": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "recruitment:review_confirm": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "recruitment:review_decide": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "recruitment:review_application": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentee_id),
+    ),
     "recruitment:review_notes": (
         COORDINATOR,
         _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentee_id),

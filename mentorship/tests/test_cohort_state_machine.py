@@ -257,12 +257,12 @@ class CohortMachine(RuleBasedStateMachine):
         chosen = [e.pk for e in (self._enrolment(i) for i in ids) if e is not None]
         if not chosen:
             return
-        url = reverse("recruitment:review", args=[self.cohort.programme.slug, self.cohort.pk])
+        args = [self.cohort.programme.slug, self.cohort.pk]
         data = {"decision": decision, "enrolments": chosen}
-        response = self._answered(self._as(self.coordinator).post(url, data))
-        if response.status_code == 200 and "ending" in response.context:
-            # Paired people would leave their pair: the coordinator confirms on that page.
-            self._answered(self._as(self.coordinator).post(url, {**data, "confirm": "1"}))
+        client = self._as(self.coordinator)
+        # The confirmation page names who is emailed (and whose pair ends); then the decision.
+        self._answered(client.post(reverse("recruitment:review_confirm", args=args), data))
+        self._answered(client.post(reverse("recruitment:review_decide", args=args), data))
 
     @rule(i=person_index)
     def undo(self, i):

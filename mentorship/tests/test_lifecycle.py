@@ -167,7 +167,7 @@ def test_places_are_enforced_at_acceptance_with_a_clear_message(client, coordina
     mentor = EnrolmentFactory(cohort=cohort, status="applied", role="mentor")
     client.force_login(coordinator)
     response = client.post(
-        reverse("recruitment:review", args=_slug_pk(cohort)),
+        reverse("recruitment:review_decide", args=_slug_pk(cohort)),
         {"decision": "accepted", "enrolments": [e.pk for e in applicants] + [mentor.pk]},
         follow=True,
     )
@@ -182,7 +182,7 @@ def test_places_are_enforced_at_acceptance_with_a_clear_message(client, coordina
 def test_each_re_decision_sends_the_email_of_the_new_state_once(client, coordinator, cohort):
     person = EnrolmentFactory(cohort=cohort, status="applied")
     client.force_login(coordinator)
-    url = reverse("recruitment:review", args=_slug_pk(cohort))
+    url = reverse("recruitment:review_decide", args=_slug_pk(cohort))
     for decision in ("accepted", "waitlisted", "accepted", "accepted"):
         client.post(url, {"decision": decision, "enrolments": [person.pk]})
     assert decisions(person) == [
@@ -195,12 +195,12 @@ def test_each_re_decision_sends_the_email_of_the_new_state_once(client, coordina
 
 def test_declining_a_paired_mentee_confirms_then_ends_their_pair(client, coordinator, paired):
     client.force_login(coordinator)
-    url = reverse("recruitment:review", args=_slug_pk(paired.cohort))
     choice = {"decision": "declined", "enrolments": [paired.mentee.pk]}
-    page = client.post(url, choice)
+    page = client.post(reverse("recruitment:review_confirm", args=_slug_pk(paired.cohort)), choice)
     assert page.status_code == 200 and paired.mentor.user.email in page.content.decode()
+    assert "their pair ends" in page.content.decode()
     assert Pair.objects.get(pk=paired.pk).status == "active"  # nothing yet
-    client.post(url, {**choice, "confirm": "1"})
+    client.post(reverse("recruitment:review_decide", args=_slug_pk(paired.cohort)), choice)
     paired.refresh_from_db()
     assert paired.status == "ended"
     assert Email.objects.filter(kind="pair-ended", to=paired.mentor.user.email).count() == 1
