@@ -220,9 +220,9 @@ def test_publishing_twice_from_the_same_page_is_answered_already_done(
 ):
     run = start(matching_cohort, coordinator)
     client.force_login(coordinator)
-    html = _page(client, run)
-    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
     url = reverse("pairing:run_publish", args=run_args(run))
+    html = client.get(url).content.decode()  # the confirmation page carries the token
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
     client.post(url, {"form_token": token})
     again = client.post(url, {"form_token": token}, follow=True)
     assert "This was already done: Published 3 pairs" in again.content.decode()
