@@ -110,6 +110,7 @@ def test_a_withdrawal_after_pairing_and_a_late_joiner_paired_in_a_running_cohort
     page.get_by_role("link", name="Review applications").click()
     page.get_by_role("checkbox", name="Select Liz Late").check()
     page.get_by_role("button", name="Accept").click()
+    page.get_by_role("button", name="Accept and email 1 person").click()
     page.get_by_text("1 applicant updated (accept).").wait_for()
     page.goto(cohort.get_absolute_url())
     page.get_by_text("1 mentee waiting for a mentor.").wait_for()

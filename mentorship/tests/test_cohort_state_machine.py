@@ -95,7 +95,7 @@ class CohortMachine(RuleBasedStateMachine):
             programme=programme,
             applications_open=None,
             applications_close=None,
-            starts_on=today - dt.timedelta(days=7),
+            starts_on=today + dt.timedelta(days=7),
             ends_on=today + dt.timedelta(days=80),
             capacity=PLACES,
         )
@@ -118,6 +118,8 @@ class CohortMachine(RuleBasedStateMachine):
         for i in sorted(applied - held):
             self.decide(i, "accepted")
         if phase != "recruiting":
+            # Time has passed: the cohort started a week ago, so its pairs can log check-ins.
+            Cohort.objects.filter(pk=self.cohort.pk).update(starts_on=today - dt.timedelta(days=7))
             self.close_recruiting()
         if phase == "running":
             self.run(through_the_page=False)
@@ -217,9 +219,13 @@ class CohortMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def check_in(self, data):
         self._step()
-        pairs = list(Pair.objects.active().filter(cohort=self.cohort).order_by("pk"))
+        pairs = list(
+            Pair.objects.active()
+            .filter(cohort=self.cohort, started_on__lte=timezone.localdate())
+            .order_by("pk")
+        )
         if not pairs:
-            return
+            return  # none yet, or the cohort has not started
         pair = data.draw(st.sampled_from(pairs))
         before = CheckIn.objects.count()
         pairing_services.checkin_log(
