@@ -46,6 +46,22 @@ def pair_checkins(*, pair: Pair, viewer_role: str):
     return checkins
 
 
+def checkin_for_author(*, user, pair_pk: int, pk: int) -> CheckIn:
+    """A check-in of pair ``pair_pk`` that ``user`` logged (one query); 404 for anyone else,
+    the other member of the pair and the coordinators included."""
+    return get_object_or_404(
+        CheckIn.objects.select_related("pair__cohort__programme", "author"),
+        pk=pk,
+        pair_id=pair_pk,
+        author=user,
+    )
+
+
+def pair_checkin_changes(*, pair: Pair):
+    """The pair's check-in change log, newest first (one query)."""
+    return list(pair.checkin_changes.select_related("actor").order_by("-created_at", "-pk"))
+
+
 def pair_goals(*, pair: Pair):
     """The pair's goals, in order (one query)."""
     return pair.goals.all()

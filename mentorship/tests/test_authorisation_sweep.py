@@ -128,6 +128,15 @@ URLS = {
     ),
     "pairing:detail": (PAIR, _w(pk=lambda w: w["pair"].pk)),
     "pairing:goal_add": (PAIR, _w(pk=lambda w: w["pair"].pk)),
+    # Only the check-in's author: the other member of the pair and coordinators get 404 too.
+    "pairing:checkin_edit": (
+        OWN,
+        _w(pk=lambda w: w["pair"].pk, checkin_pk=lambda w: w["checkin"].pk),
+    ),
+    "pairing:checkin_delete": (
+        OWN,
+        _w(pk=lambda w: w["pair"].pk, checkin_pk=lambda w: w["checkin"].pk),
+    ),
     "pairing:goal_progress": (
         PAIR,
         _w(pk=lambda w: w["pair"].pk, goal_pk=lambda w: w["goal"].pk),
@@ -346,7 +355,7 @@ def world(db):
     pair = Pair.objects.create(cohort=cohort, mentor=mentor, mentee=mentee,
                                started_on=dt.date(2026, 9, 14))  # fmt: skip
     goal = PairGoal.objects.create(pair=pair, text="Learn Python")
-    CheckIn.objects.create(pair=pair, author=mentee.user, met_on=dt.date(2026, 10, 1),
+    checkin = CheckIn.objects.create(pair=pair, author=mentee.user, met_on=dt.date(2026, 10, 1),
                            duration_minutes=60, worked_on="Private notes", rating=4,
                            wellbeing=4, protected_time_kept=True)  # fmt: skip
     cohort_mentee = EnrolmentFactory(user=_person("cohort.mentee@example.gov.uk"), cohort=cohort,
@@ -377,6 +386,7 @@ def world(db):
         "cohort": cohort,
         "pair": pair,
         "goal": goal,
+        "checkin": checkin,
         "run": run,
         "proposal": proposal,
         "template": template,
