@@ -18,9 +18,7 @@ app_name = "pairing"
 urlpatterns = [
     # Participants
     path("pairs/<int:pk>/", views.pair_detail, name="detail"),
-    path(
-        "pairs/<int:pk>/checkins/<int:checkin_pk>/edit/", views.checkin_edit, name="checkin_edit"
-    ),
+    path("pairs/<int:pk>/checkins/<int:checkin_pk>/edit/", views.checkin_edit, name="checkin_edit"),
     path(
         "pairs/<int:pk>/checkins/<int:checkin_pk>/delete/",
         views.checkin_delete,

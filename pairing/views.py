@@ -112,7 +112,9 @@ def checkin_edit(request, pk, checkin_pk):
             messages.success(request, "Check-in corrected.")
             return redirect("pairing:detail", pk)
     return render(
-        request, "pairing/checkin_edit.html", {"pair": checkin.pair, "checkin": checkin, "form": form}
+        request,
+        "pairing/checkin_edit.html",
+        {"pair": checkin.pair, "checkin": checkin, "form": form},
     )
 
 
@@ -128,7 +130,9 @@ def checkin_delete(request, pk, checkin_pk):
         else:
             messages.success(request, "Check-in deleted.")
         return redirect("pairing:detail", pk)
-    return render(request, "pairing/checkin_delete.html", {"pair": checkin.pair, "checkin": checkin})
+    return render(
+        request, "pairing/checkin_delete.html", {"pair": checkin.pair, "checkin": checkin}
+    )
 
 
 def _add_errors(form, exc: ValidationError) -> None:

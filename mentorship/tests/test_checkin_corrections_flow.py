@@ -19,7 +19,7 @@ TODAY = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
 
 def _risk(cohort, pair):
     d = selectors.cohort_dashboard(cohort=cohort, window=Window(as_of=TODAY.date()))
-    return d, dict((p.pk, r) for p, r in d.pairs.at_risk).get(pair.pk, [])
+    return d, {p.pk: r for p, r in d.pairs.at_risk}.get(pair.pk, [])
 
 
 def test_a_corrected_wellbeing_score_clears_the_flag_and_a_deleted_check_in_stops_counting(
@@ -47,7 +47,9 @@ def test_a_corrected_wellbeing_score_clears_the_flag_and_a_deleted_check_in_stop
     d, reasons = _risk(cohort, pair)
     assert REASON_WELLBEING_LOW in reasons and d.wellbeing["total"] == 1
 
-    client.post(reverse("pairing:checkin_edit", args=[pair.pk, checkin.pk]), {**data, "wellbeing": 4})
+    client.post(
+        reverse("pairing:checkin_edit", args=[pair.pk, checkin.pk]), {**data, "wellbeing": 4}
+    )
     d, reasons = _risk(cohort, pair)
     assert REASON_WELLBEING_LOW not in reasons
     assert d.pairs.checkins == 1

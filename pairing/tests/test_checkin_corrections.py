@@ -100,10 +100,7 @@ def test_the_author_deletes_a_check_in_after_a_confirmation_and_the_log_remember
 @pytest.mark.parametrize("persona", ["other_member", "coordinator", "outsider"])
 def test_nobody_but_the_author_can_correct_or_delete(request, client, pair, mentee, persona):
     checkin = _log(client, pair, mentee)
-    if persona == "other_member":
-        user = pair.mentor.user
-    else:
-        user = request.getfixturevalue(persona)
+    user = pair.mentor.user if persona == "other_member" else request.getfixturevalue(persona)
     client.force_login(user)
     for url in (_edit_url(checkin), _delete_url(checkin)):
         assert client.get(url).status_code == 404
@@ -139,9 +136,7 @@ def test_after_14_days_the_check_in_can_no_longer_change(client, pair, mentee, t
     assert _edit_url(checkin) not in page
 
 
-def test_the_coordinator_sees_the_log_but_not_the_private_notes(
-    client, pair, mentee, coordinator
-):
+def test_the_coordinator_sees_the_log_but_not_the_private_notes(client, pair, mentee, coordinator):
     checkin = _log(client, pair, mentee)
     client.post(_edit_url(checkin), checkin_data(worked_on="Secret: my manager", wellbeing=3))
     client.force_login(coordinator)
