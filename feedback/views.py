@@ -17,7 +17,13 @@ from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
 
 from . import selectors, services
-from .forms import QuestionForm, ScheduleForm, SurveyAnswerForm, SurveyTemplateForm
+from .forms import (
+    QuestionForm,
+    ScheduleForm,
+    SurveyAnswerForm,
+    SurveyTemplateForm,
+    carry_answers,
+)
 
 
 def _form_errors(form, exc: ValidationError):
@@ -75,10 +81,24 @@ def answer(request, token):
             request, "feedback/answer_closed.html", {**context, "problem": problem}, status=status
         )
 
+    if request.method == "POST":
+        opened = selectors.opened_version(template=template, value=request.POST.get("version"))
+        if opened is not None and opened.pk != version.pk:
+            # The survey changed while they typed: nothing is recorded; the new form comes back
+            # with what they typed carried over, and what has no place in it shown beside it.
+            initial, dropped = carry_answers(request.POST, opened=opened, current=version)
+            form = SurveyAnswerForm(version=version, initial=initial)
+            return render(
+                request,
+                "feedback/answer.html",
+                {**context, "form": form, "version": version, "changed": True, "dropped": dropped},
+            )
     form = SurveyAnswerForm(request.POST or None, version=version)
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_submit(invitation=invitation, version=version, answers=form.answers())
+        except services.EmptyResponse as exc:
+            _form_errors(form, exc)
         except ValidationError as exc:
             return render(
                 request,
@@ -86,8 +106,9 @@ def answer(request, token):
                 {**context, "problem": " ".join(exc.messages)},
                 status=409,
             )
-        messages.success(request, "Thank you: your answers are saved.")
-        return redirect("feedback:answer", token=token)
+        else:
+            messages.success(request, "Thank you: your answers are saved.")
+            return redirect("feedback:answer", token=token)
     return render(request, "feedback/answer.html", {**context, "form": form, "version": version})
 
 
@@ -126,6 +147,7 @@ def _builder_context(template, form=None):
         "template": template,
         "versions": versions,
         "latest": versions[0],
+        "live": next((v for v in versions if v.published), None),
         "form": form or QuestionForm(),
     }
 
