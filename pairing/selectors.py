@@ -4,9 +4,18 @@ else). Each function's docstring says how many queries it makes; the page tests 
 from django.db.models import Count, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from programmes.models import Cohort, Enrolment, EnrolmentStatus, Programme, Role
+from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
 
-from .models import CheckIn, MatchRun, MenteeRanking, Pair, PairGoal, PairViewer, ProposedPair
+from .models import (
+    CheckIn,
+    MatchRun,
+    MenteeRanking,
+    Pair,
+    PairGoal,
+    PairingSettings,
+    PairViewer,
+    ProposedPair,
+)
 
 PAIR_RELATED = ("cohort__programme", "mentor__user__profile", "mentee__user__profile")
 
@@ -212,6 +221,28 @@ def mentee_enrolment(*, user, cohort_pk: int) -> Enrolment:
         role=Role.MENTEE,
         status=EnrolmentStatus.ACCEPTED,
     )
+
+
+def cohorts_to_rank_for(*, user) -> list[Enrolment]:
+    """The user's accepted mentee places in cohorts whose programme lets mentees rank their
+    shortlist, while the cohort recruits or is being matched (two queries): where the "rank
+    your mentors" page (``pairing:choose``) is linked from their home page."""
+    places = list(
+        Enrolment.objects.filter(
+            user=user,
+            role=Role.MENTEE,
+            status=EnrolmentStatus.ACCEPTED,
+            cohort__status__in=[CohortStatus.RECRUITING, CohortStatus.MATCHING],
+        ).select_related("cohort__programme")
+    )
+    if not places:
+        return []
+    choosing = set(
+        PairingSettings.objects.filter(
+            programme__in={e.cohort.programme_id for e in places}, choice_mode=True
+        ).values_list("programme_id", flat=True)
+    )
+    return [e for e in places if e.cohort.programme_id in choosing]
 
 
 def mentee_ranks(*, mentee: Enrolment) -> dict[int, int]:

@@ -12,6 +12,13 @@ from .models import AuditEvent, ProfileSkill, User
 from .roles import coordinated_names
 
 
+def skills_waiting_count() -> int:
+    """How many skills participants suggested that wait for a coordinator (one query)."""
+    from .models import Skill
+
+    return Skill.objects.filter(approved=False).count()
+
+
 def _iso(value):
     return value.isoformat() if value else None
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.auth import get_user_model
 
 from .models import Cohort, CohortStatus, EnrolmentStatus, Programme, Role
@@ -30,9 +31,29 @@ class ProgrammeForm(forms.ModelForm):
             "description",
             "checkin_cadence_days",
             "length_weeks",
+            "requires_manager_signoff",
+            "duplicate_threshold",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"slug": "Used in web addresses: lower-case letters, numbers and hyphens."}
+        help_texts = {
+            "slug": "Used in web addresses: lower-case letters, numbers and hyphens.",
+            "duplicate_threshold": "How similar (0.05 to 1) two project proposals must be to be "
+            "flagged as possible duplicates. Lower flags more; 0.35 suits most programmes.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        threshold = self.fields["duplicate_threshold"]
+        threshold.min_value, threshold.max_value = 0.05, 1.0
+        threshold.validators += [MinValueValidator(0.05), MaxValueValidator(1.0)]
+        threshold.widget.attrs.update({"min": "0.05", "max": "1", "step": "0.05"})
+        threshold.required = False  # left empty: unchanged (or the default, for a new one)
+
+    def clean_duplicate_threshold(self):
+        value = self.cleaned_data.get("duplicate_threshold")
+        if value is None:
+            return self.instance.duplicate_threshold
+        return value
 
     RESERVED_SLUGS = {"new", "apply", "applications", "manager-signoff", "invitations"}
 
@@ -82,4 +103,13 @@ class EnrolmentFilterForm(forms.Form):
     role = forms.ChoiceField(choices=[("", "Any role"), *Role.choices], required=False)
     status = forms.ChoiceField(
         choices=[("", "Any status"), *EnrolmentStatus.choices], required=False
+    )
+
+
+class MentorCapacityForm(forms.Form):
+    capacity = forms.IntegerField(
+        label="Mentees this mentor takes",
+        min_value=1,
+        max_value=20,
+        help_text="Agree it with the mentor first. Pairing never gives a mentor more mentees.",
     )

@@ -8,7 +8,7 @@ from lib.audit import AuditContext
 from lib.models import model_update
 from people.services import audit_record
 
-from .models import Cohort, Programme
+from .models import Cohort, Enrolment, Programme, Role
 
 #: What a coordinator may set on a programme (the rest is the admin's or the system's).
 PROGRAMME_FIELDS = [
@@ -117,3 +117,25 @@ def cohort_change_status(*, cohort: Cohort, status: str) -> Cohort:
     cohort.status_changed_at = timezone.now()
     cohort.save(update_fields=["status", "status_changed_at"])
     return cohort
+
+
+@transaction.atomic
+def mentor_capacity_update(*, ctx: AuditContext, enrolment: Enrolment, capacity: int) -> Enrolment:
+    """A coordinator sets how many mentees a mentor takes in this cohort (1 to 20)."""
+    enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+    if enrolment.role != Role.MENTOR:
+        raise ValidationError("Only a mentor has a capacity.")
+    before = enrolment.capacity
+    if model_update(
+        instance=enrolment, fields=["capacity"], data={"capacity": capacity}, save=False
+    ):
+        enrolment.full_clean()
+        enrolment.save(update_fields=["capacity", "updated_at"])
+        audit_record(
+            context=ctx,
+            action="mentor-capacity-changed",
+            obj=enrolment,
+            programme_id=enrolment.cohort.programme_id,
+            summary=f"mentor capacity {before} -> {capacity} in {enrolment.cohort.name}",
+        )
+    return enrolment

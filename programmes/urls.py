@@ -16,4 +16,9 @@ urlpatterns = [
     path(
         "programmes/<slug:slug>/cohorts/<int:pk>/status/", views.cohort_status, name="cohort_status"
     ),
+    path(
+        "programmes/<slug:slug>/cohorts/<int:pk>/mentors/<int:enrolment_pk>/capacity/",
+        views.mentor_capacity,
+        name="mentor_capacity",
+    ),
 ]

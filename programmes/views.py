@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from lib.audit import AuditContext
+from people.roles import is_coordinator
+from people.selectors import skills_waiting_count
 
 from . import selectors, services
-from .forms import CohortForm, CohortStatusForm, ProgrammeForm
+from .forms import CohortForm, CohortStatusForm, MentorCapacityForm, ProgrammeForm
 from .models import Programme
 
 
@@ -23,6 +25,7 @@ def programme_list(request):
         {
             "programmes": selectors.programmes_with_counts(user=request.user),
             "can_create": selectors.can_create_programmes(request.user),
+            "skills_waiting": (skills_waiting_count() if is_coordinator(request.user) else None),
         },
     )
 
@@ -109,3 +112,31 @@ def cohort_status(request, slug, pk):
     else:
         messages.error(request, "Choose a status the cohort can move to.")
     return redirect(cohort)
+
+
+def mentor_capacity(request, slug, pk, enrolment_pk):
+    """A coordinator changes how many mentees a mentor of the cohort takes."""
+    cohort = selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    enrolment = selectors.cohort_mentor(cohort=cohort, pk=enrolment_pk)
+    form = MentorCapacityForm(request.POST or None, initial={"capacity": enrolment.capacity})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_capacity_update(
+                ctx=AuditContext.from_request(request),
+                enrolment=enrolment,
+                capacity=form.cleaned_data["capacity"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"{enrolment.user.display_name} now takes up to "
+                f"{form.cleaned_data['capacity']} mentees.",
+            )
+            return redirect(cohort)
+    return render(
+        request,
+        "programmes/mentor_capacity.html",
+        {"cohort": cohort, "programme": cohort.programme, "enrolment": enrolment, "form": form},
+    )

@@ -241,3 +241,11 @@ class NotesForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class BusinessPriorityForm(forms.Form):
+    name = forms.CharField(
+        label="New business priority",
+        max_length=100,
+        help_text="A tag mentees choose when they propose a project, e.g. “Net zero”.",
+    )

@@ -26,6 +26,7 @@ from pairing.models import CheckIn, MatchRun, Pair, PairGoal, ProposedPair
 from people.tests.factories import UserFactory
 from programmes.models import Cohort
 from programmes.tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
+from recruitment.models import BusinessPriority
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,15 @@ URLS = {
     "recruitment:cohort_invite": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "recruitment:cohort_export": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "recruitment:talent_pool": (COORDINATOR, _w(slug=slug)),
+    "recruitment:priorities": (COORDINATOR, _w(slug=slug)),
+    "recruitment:priority_remove": (
+        COORDINATOR,
+        _w(slug=slug, priority_pk=lambda w: w["priority"].pk),
+    ),
+    "programmes:mentor_capacity": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentor_id),
+    ),
     "recruitment:talent_pool_add": (COORDINATOR, _w(slug=slug)),
     "recruitment:talent_pool_invite": (COORDINATOR, _w(slug=slug)),
     "recruitment:talent_pool_export": (COORDINATOR, _w(slug=slug)),
@@ -373,6 +383,7 @@ def world(db):
     event = Event.objects.create(cohort=cohort, title="Hub day", first_date=dt.date(2026, 10, 7),
                                  start_time=dt.time(10), created_by=alpha_coordinator)  # fmt: skip
     DirectoryListing.objects.create(enrolment=mentee, opted_in=True)
+    priority = BusinessPriority.objects.create(programme=programme, name="Net zero")
 
     beta_coordinator = _person("beta.coordinator@example.gov.uk")
     beta = ProgrammeFactory(name="Beta", slug="beta", coordinators=[beta_coordinator])
@@ -387,6 +398,7 @@ def world(db):
         "pair": pair,
         "goal": goal,
         "checkin": checkin,
+        "priority": priority,
         "run": run,
         "proposal": proposal,
         "template": template,

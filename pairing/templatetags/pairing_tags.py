@@ -2,7 +2,7 @@
 
 from django import template
 
-from pairing.selectors import pairs_for_participant
+from pairing.selectors import cohorts_to_rank_for, pairs_for_participant
 
 register = template.Library()
 
@@ -15,4 +15,4 @@ def my_pairs(context):
         pair.my_role = "mentor" if pair.mentor.user_id == user.pk else "mentee"
         pair.other = pair.mentee.user if pair.my_role == "mentor" else pair.mentor.user
         pair.next_due = pair.next_checkin_due(pair.last_met_on)
-    return {"pairs": pairs}
+    return {"pairs": pairs, "to_rank": cohorts_to_rank_for(user=user)}
