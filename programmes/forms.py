@@ -1,6 +1,6 @@
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from .models import Cohort, CohortStatus, EnrolmentStatus, Programme, Role
 
