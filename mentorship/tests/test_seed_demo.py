@@ -142,3 +142,16 @@ def test_a_stale_demo_is_laid_out_again_around_today(time_machine):
     assert cohorts["running"].starts_on <= today <= cohorts["running"].ends_on
     assert {c.status: c.name for c in cohorts.values()} != first
     assert User.objects.count() == users  # the same people, in new cohorts
+
+
+def test_a_second_run_keeps_the_cohorts_a_coordinator_moved_on(time_machine):
+    time_machine.move_to(dt.datetime(2027, 6, 16, 10, tzinfo=dt.UTC), tick=False)
+    call_command("seed_demo")
+    cohorts, _ = _cohorts()
+    recruiting = cohorts["recruiting"]
+    Cohort.objects.filter(pk=recruiting.pk).update(status="matching")
+    time_machine.move_to(dt.datetime(2027, 6, 20, 10, tzinfo=dt.UTC), tick=False)
+    call_command("seed_demo")
+    assert Cohort.objects.count() == 3
+    recruiting.refresh_from_db()
+    assert recruiting.status == "matching"

@@ -225,22 +225,20 @@ def demo_calendar(today: dt.date) -> dict[str, DemoCohort]:
     return {"finished": finished, "running": running, "recruiting": recruiting}
 
 
-def demo_is_current(programme: Programme, today: dt.date) -> bool:
-    """Whether the demo's cohorts still fit today: a running cohort under way and a recruiting
-    one taking applications. Otherwise seed_demo lays them out again around today."""
-    cohorts = list(programme.cohorts.all())
-    running = any(
-        c.status == CohortStatus.RUNNING and c.starts_on <= today <= c.ends_on for c in cohorts
-    )
-    recruiting = any(
-        c.status == CohortStatus.RECRUITING
-        and c.applications_open
-        and c.applications_close
-        and c.applications_open <= today <= c.applications_close
-        for c in cohorts
-    )
-    finished = any(c.status == CohortStatus.FINISHED for c in cohorts)
-    return running and recruiting and finished
+def demo_cohorts_in_place(programme: Programme, today: dt.date) -> dict[str, Cohort] | None:
+    """The demo's cohorts, found by their dates, while they still fit today: one that has ended,
+    one under way and one still to start. None when they no longer fit (or there are none):
+    seed_demo then lays them out again around today.
+
+    By dates, not statuses: a coordinator trying the demo may move a cohort on (recruiting to
+    matching, say), and the next ``make run`` must keep what they did."""
+    cohorts = sorted(programme.cohorts.all(), key=lambda c: c.starts_on)
+    ended = [c for c in cohorts if c.ends_on < today]
+    under_way = [c for c in cohorts if c.starts_on <= today <= c.ends_on]
+    to_start = [c for c in cohorts if c.starts_on > today]
+    if not (ended and under_way and to_start):
+        return None
+    return {"finished": ended[-1], "running": under_way[0], "recruiting": to_start[0]}
 
 
 def _demo_cohorts_remove(programme: Programme) -> None:
@@ -432,17 +430,17 @@ def seed() -> dict:
     programme.coordinators.add(coordinator)
 
     today = timezone.localdate()
-    if programme.cohorts.exists() and not demo_is_current(programme, today):
+    in_place = demo_cohorts_in_place(programme, today)
+    if in_place is None and programme.cohorts.exists():
         _demo_cohorts_remove(programme)  # a stale demo: lay it out again around today
     calendar = demo_calendar(today)
 
     def cohort(key):
-        """The demo cohort of that status if there is one (a second run the same season),
-        otherwise a new one placed around today."""
+        """The demo cohort in that place if it is still there, otherwise a new one placed
+        around today."""
+        if in_place is not None:
+            return in_place[key]
         wanted = calendar[key]
-        existing = programme.cohorts.filter(status=wanted.status).order_by("-starts_on").first()
-        if existing is not None:
-            return existing
         return Cohort.objects.create(
             programme=programme,
             name=wanted.name,
