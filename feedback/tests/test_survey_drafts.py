@@ -177,3 +177,13 @@ def test_a_version_of_another_survey_is_not_taken(client, programme, template, i
     data = {**post_data(v1, answer_all(v1)), "version": services.current_version(other).pk}
     assert client.post(_url(invitation), data).status_code == 302
     assert Response.objects.get().version == v1
+
+
+def test_the_opened_version_is_two_queries(programme, django_assert_num_queries):
+    from feedback import selectors
+
+    template = make_template(programme)
+    version = services.current_version(template)
+    with django_assert_num_queries(2):  # the version and its questions
+        found = selectors.opened_version(template=template, value=str(version.pk))
+        assert len(found.questions.all()) == 6

@@ -158,3 +158,16 @@ def test_erasure_removes_the_notes_from_the_change_log_and_the_export_carries_it
     person_erase(user=mentee, actor=None)
     change = CheckInChange.objects.get()
     assert "manager" not in str(change.before) + str(change.after)
+
+
+def test_the_correction_reads_make_the_queries_they_promise(
+    client, pair, mentee, django_assert_num_queries
+):
+    from pairing import selectors
+
+    checkin = _log(client, pair, mentee)
+    client.post(_edit_url(checkin), checkin_data(wellbeing=3))
+    with django_assert_num_queries(1):
+        selectors.checkin_for_author(user=mentee, pair_pk=pair.pk, pk=checkin.pk)
+    with django_assert_num_queries(1):
+        assert len(selectors.pair_checkin_changes(pair=pair)) == 1

@@ -25,3 +25,12 @@ def test_the_ranking_page_is_linked_from_home_while_the_mentee_can_rank(
     assert (url in client.get(reverse("home")).content.decode()) is shown
     client.force_login(mentor)
     assert url not in client.get(reverse("home")).content.decode()
+
+
+def test_the_places_to_rank_take_two_queries(programme, cohort, mentee, django_assert_num_queries):
+    from pairing.selectors import cohorts_to_rank_for
+
+    PairingSettings.objects.create(programme=programme, choice_mode=True)
+    Cohort.objects.filter(pk=cohort.pk).update(status="matching")
+    with django_assert_num_queries(2):
+        assert [e.cohort_id for e in cohorts_to_rank_for(user=mentee)] == [cohort.pk]

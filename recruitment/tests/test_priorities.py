@@ -50,3 +50,12 @@ def test_another_programmes_priority_is_404(client, coordinator, programme, othe
     url = reverse("recruitment:priority_remove", args=[programme.slug, theirs.pk])
     assert client.post(url).status_code == 404
     assert BusinessPriority.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_priorities_list_is_one_query(programme, django_assert_num_queries):
+    from recruitment.selectors import programme_priorities
+
+    for name in ("A", "B", "C"):
+        BusinessPriorityFactory(programme=programme, name=name)
+    with django_assert_num_queries(1):
+        assert [p.name for p in programme_priorities(programme=programme)] == ["A", "B", "C"]
