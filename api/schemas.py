@@ -141,7 +141,9 @@ class VersionResultOut(Schema):
     version: int
     anonymous: bool
     responses: int
-    hidden: bool  # anonymous and fewer responses than the threshold: nothing shown
+    # Anonymous responses not counted yet: published in steps of 3 (feedback/publication.py).
+    held_back: int = 0
+    hidden: bool  # anonymous and nothing published yet (fewer than 3): nothing shown
     questions: list[QuestionResultOut]
 
 

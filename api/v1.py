@@ -406,7 +406,8 @@ def surveys_list(request, q: Query[RowFilter]):
 )
 def survey_results(request, survey_id: int = ID_PATH):
     """The results page's figures (feedback.selectors.schedule_results): an anonymous survey's
-    version with fewer than 3 responses is hidden whole. Counts, means and NPS; no free text."""
+    answers count in steps of at least 3 per version (feedback/publication.py), so a version
+    with fewer than 3 responses is hidden whole. Counts, means and NPS; no free text."""
     schedule = get_object_or_404(
         access.survey_schedules(_user(request)).select_related("template", "cohort"),
         pk=survey_id,
@@ -429,11 +430,12 @@ def survey_results(request, survey_id: int = ID_PATH):
                 "version": v.version.number,
                 "anonymous": v.version.template.anonymous,
                 "responses": v.responses,
+                "held_back": v.held_back,
                 "hidden": v.hidden,
                 "questions": [
                     {
                         "question_id": r.question.pk,
-                        "key": r.question.key,
+                        "key": str(r.question.key),
                         "text": r.question.text,
                         "type": r.question.type,
                         "answered": r.answered,

@@ -272,6 +272,14 @@ class SurveyInvitation(models.Model):
         return (today or timezone.localdate()) < self.due_on
 
 
+class ResponseQuerySet(models.QuerySet):
+    def published(self):
+        """Responses that may be counted in a figure (feedback/publication.py)."""
+        from .publication import published_q
+
+        return self.filter(published_q())
+
+
 class Response(models.Model):
     """One submitted survey. For an anonymous template there is no user and no invitation, and
     no time: only the cohort, the role and the answers. Random primary keys (here and on the
@@ -294,12 +302,25 @@ class Response(models.Model):
         related_name="survey_responses",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # An anonymous response is counted in figures only once released, with at least two others
+    # of its group (feedback/publication.py); identified responses ignore it.
+    released = models.BooleanField(default=False, editable=False)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["schedule", "id"]
 
     def __str__(self):
         return f"Response to {self.version}"
+
+
+class AnswerQuerySet(models.QuerySet):
+    def published(self):
+        """Answers of responses that may be counted in a figure (feedback/publication.py)."""
+        from .publication import published_q
+
+        return self.filter(published_q("response__"))
 
 
 class Answer(models.Model):
@@ -309,6 +330,8 @@ class Answer(models.Model):
     number = models.SmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True, max_length=5000)
     choices = models.JSONField(default=list, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -35,6 +35,7 @@ def _cohort_context(request, slug, pk):
         "d": dashboard,
         "funnel_steps": presenters.funnel_steps(dashboard),
         "at_risk": presenters.at_risk_rows(dashboard),
+        "community": presenters.community_rows(dashboard.standups, dashboard.directory),
         "end_reason_labels": presenters.END_REASON_LABELS,
     }
 

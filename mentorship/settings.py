@@ -468,8 +468,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
             "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=1),
         }
     )
-# Personal data (people/personal_data.py): people whose only participation is in cohorts that
-# finished more than RETENTION_MONTHS ago are anonymised by a daily, idempotent task.
+# Personal data (people/personal_data.py): once a cohort finished more than RETENTION_MONTHS
+# ago, a daily, idempotent task deletes its free text and anonymises its people's links to it
+# (programmes/retention.py); people with nothing more recent are anonymised whole.
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 CELERY_BEAT_SCHEDULE["programmes-retention-anonymise"] = {
     "task": "programmes.retention_anonymise",

@@ -29,6 +29,9 @@ class EmailAdmin(admin.ModelAdmin):
         "kind",
         "template",
         "idempotency_key",
+        "refs",
+        "time_zone",
+        "holidays",
         "attempts",
         "next_attempt_at",
         "last_error",
@@ -53,7 +56,7 @@ class EmailAdmin(admin.ModelAdmin):
         # Rows change only through the sending task and the actions below.
         return False
 
-    @admin.display(description="last error")
+    @admin.display(description="last error, or why it was not sent")
     def short_error(self, obj):
         return obj.last_error[:80]
 

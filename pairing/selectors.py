@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
 
+from . import risk
 from .models import (
     CheckIn,
     MatchRun,
@@ -69,6 +70,23 @@ def checkin_for_author(*, user, pair_pk: int, pk: int) -> CheckIn:
 def pair_checkin_changes(*, pair: Pair):
     """The pair's check-in change log, newest first (one query)."""
     return list(pair.checkin_changes.select_related("actor").order_by("-created_at", "-pk"))
+
+
+def pair_at_risk(*, pair: Pair, checkins, today) -> list[str]:
+    """Why the pair is at risk, in the dashboard's and digest's words (pairing/risk.py), from
+    the check-ins already loaded: no query."""
+    meetings = [
+        risk.Meeting(c.met_on, c.rating, c.wellbeing, c.author_id, order=(c.created_at, c.pk))
+        for c in checkins
+    ]
+    codes = risk.reasons(
+        active=pair.status == Pair.Status.ACTIVE,
+        started_on=pair.started_on,
+        cadence_days=pair.cadence_days,
+        today=today,
+        scores=risk.scores(meetings, today),
+    )
+    return risk.labels(codes)
 
 
 def pair_goals(*, pair: Pair):

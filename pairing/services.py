@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from lib.audit import AuditContext
 from lib.models import model_update
+from notifications.services import email_recheck_on_commit
 from people.services import audit_record
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
 from programmes.services import cohort_change_status
@@ -66,6 +67,9 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
     model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
     checkin.full_clean()
     checkin.save()
+    # Reminders and nudges about this pair still waiting in the outbox are checked again (their
+    # owner's "still wanted?" checks decide) once the check-in is committed.
+    email_recheck_on_commit(refs={"pair": pair.pk})
     return checkin
 
 
@@ -470,6 +474,7 @@ def pair_end(*, pair: Pair, ctx: AuditContext, reason: str, note: str = "") -> P
     pair.end_note = note
     pair.full_clean()
     pair.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
+    email_recheck_on_commit(refs={"pair": pair.pk})
     audit_record(
         action="pair-ended",
         obj=pair,

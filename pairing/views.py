@@ -59,6 +59,9 @@ def pair_detail(request, pk):
         checkin.correctable = checkin.can_be_corrected_by(request.user, today)
     last = checkins[0].met_on if checkins else None
     rhythm = pair.cadence_status(last, timezone.localdate())
+    at_risk = []
+    if viewer == PairViewer.COORDINATOR:
+        at_risk = selectors.pair_at_risk(pair=pair, checkins=checkins, today=timezone.localdate())
     return render(
         request,
         "pairing/pair_detail.html",
@@ -71,6 +74,7 @@ def pair_detail(request, pk):
             "days_since": rhythm.days_since,
             "next_due": rhythm.next_due,
             "overdue": rhythm.overdue,
+            "at_risk": at_risk,
             "goals": selectors.pair_goals(pair=pair),
             "changes": selectors.pair_checkin_changes(pair=pair),
             "correction_days": CHECKIN_CORRECTION_DAYS,
