@@ -100,7 +100,7 @@ class CheckInOut(Schema):
     duration_minutes: int
     format: str
     rating: int
-    wellbeing: int
+    wellbeing: int | None  # a participant reads only their own; null for the other person's
     protected_time_kept: bool
     logged_by: str  # "mentor", "mentee" or "" (the author left)
 

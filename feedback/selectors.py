@@ -65,7 +65,11 @@ def invitation_from_token(*, token: str) -> SurveyInvitation | None:
         return None
     return (
         SurveyInvitation.objects.select_related(
-            "user", "schedule__template", "schedule__cohort__programme"
+            "user",
+            "schedule__template",
+            "schedule__cohort__programme",
+            "pair__mentor__user",
+            "pair__mentee__user",
         )
         .filter(pk=pk)
         .first()
@@ -91,7 +95,12 @@ def open_invitations_for(*, user):
     return (
         SurveyInvitation.objects.open()
         .filter(user=user, schedule__active=True)
-        .select_related("schedule__template", "schedule__cohort__programme")
+        .select_related(
+            "schedule__template",
+            "schedule__cohort__programme",
+            "pair__mentor__user",
+            "pair__mentee__user",
+        )
         .order_by("closes_on", "pk")
     )
 

@@ -2,8 +2,14 @@
 
 Chart data is plain JSON, written into the page with ``json_script`` (no inline script):
 ``{"type": "bar"|"line", "labels": [...], "datasets": [{"label": ..., "data": [...]}],
-"horizontal": bool, "suggestedMax": n, "yTitle": "..."}``. Every chart has a table next to it
-made from the same figures, for screen readers and for people who prefer numbers.
+"horizontal": bool, "suggestedMax": n, "yMin": n, "yMax": n, "yTitle": "..."}``. Every chart
+has a table next to it made from the same figures, for screen readers and for people who prefer
+numbers.
+
+Charts must not mislead: a scale starts at its natural minimum and is fixed where the measure
+has fixed ends (a 1-5 score from 1 to 5, NPS from -100 to 100, a rate from 0 to 100), so a change
+of 0.08 does not fill the chart; a missing value is a gap (``None``), never plotted as a number;
+and each chart has one measure on one axis.
 """
 
 from __future__ import annotations
@@ -21,6 +27,11 @@ END_REASON_LABELS = {
     "workload": "Workload or time",
     "other": "Other",
 }
+
+
+SCORE_RANGE = {"yMin": 1, "yMax": 5}  # a 1-5 score or wellbeing
+NPS_RANGE = {"yMin": -100, "yMax": 100}
+PERCENT_RANGE = {"yMin": 0, "yMax": 100}
 
 
 def _chart(kind, labels, datasets, **options) -> dict:
@@ -55,7 +66,7 @@ def cohort_charts(d: CohortDashboard) -> dict:
             "bar",
             ["Stand-up attendance", "Listed in the directory"],
             [{"label": "%", "data": [community["Attendance %"], community["Listed %"]]}],
-            suggestedMax=100,
+            **PERCENT_RANGE,
         ),
         "wellbeing": _chart(
             "bar",
@@ -70,8 +81,7 @@ def cohort_charts(d: CohortDashboard) -> dict:
                 {"label": "Average wellbeing", "data": [week["wellbeing"] for week in w["weeks"]]},
                 {"label": "Average rating", "data": [week["rating"] for week in w["weeks"]]},
             ],
-            suggestedMin=1,
-            suggestedMax=5,
+            **SCORE_RANGE,
             xTitle="Week starting",
         ),
         "checkins": _chart(
@@ -94,14 +104,20 @@ def cohort_charts(d: CohortDashboard) -> dict:
         ),
     }
     rounds = [r for r in d.surveys.rounds if not r.hidden]
-    if rounds:
+    labels = [f"{r.on:%d %b %Y} {r.name}" for r in rounds]
+    if any(r.score is not None for r in rounds):
         charts["surveys"] = _chart(
             "line",
-            [f"{r.on:%d %b %Y} {r.name}" for r in rounds],
-            [
-                {"label": "Average score (1-5)", "data": [r.score for r in rounds]},
-                {"label": "NPS (-100 to 100)", "data": [r.nps for r in rounds], "axis": "y2"},
-            ],
+            labels,
+            [{"label": "Average score (1-5)", "data": [r.score for r in rounds]}],
+            **SCORE_RANGE,
+        )
+    if any(r.nps is not None for r in rounds):  # no NPS answers: no chart (never a -100)
+        charts["nps"] = _chart(
+            "line",
+            labels,
+            [{"label": "NPS (-100 to 100)", "data": [r.nps for r in rounds]}],
+            **NPS_RANGE,
         )
     return charts
 
@@ -150,7 +166,7 @@ def programme_charts(d: ProgrammeDashboard) -> dict:
                     "data": [c.pairs.plan_rate for c in d.columns],
                 },
             ],
-            suggestedMax=100,
+            **PERCENT_RANGE,
         ),
         "outcomes": _chart(
             "bar",
@@ -180,14 +196,13 @@ def programme_charts(d: ProgrammeDashboard) -> dict:
                 {"label": "Stand-up attendance %", "data": [c.standup_rate for c in d.columns]},
                 {"label": "Listed in the directory %", "data": [c.listed_rate for c in d.columns]},
             ],
-            suggestedMax=100,
+            **PERCENT_RANGE,
         ),
         "wellbeing": _chart(
             "line",
             names,
             [{"label": "Mean wellbeing", "data": [c.wellbeing_mean for c in d.columns]}],
-            suggestedMin=1,
-            suggestedMax=5,
+            **SCORE_RANGE,
         ),
     }
 

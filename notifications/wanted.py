@@ -63,7 +63,12 @@ def _account_reason(email: Email) -> str | None:
     if user is None:
         return None
     if not user.is_active:
-        return "the account was deactivated or erased."
+        # An invited person's account waits, inactive and without a password, until they
+        # accept: their invitation is exactly the email that must reach them. An erased account
+        # has another address by now; a deactivated one keeps its password.
+        invited = not user.has_usable_password() and user.email.lower() == email.to.lower()
+        if not invited:
+            return "the account was deactivated or erased."
     return None
 
 

@@ -189,12 +189,13 @@ class CheckInChange(models.Model):
     # The notes stay private to the pair, so the log only says that they changed.
     PRIVATE_FIELDS = ("worked_on", "next_step")
 
-    def items(self) -> list[tuple[str, object, object]]:
-        """(field label, before, after) for each field the log records, notes left out."""
+    def items(self, *, hide=()) -> list[tuple[str, object, object]]:
+        """(field label, before, after) for each field the log records, the notes and the
+        fields in ``hide`` left out."""
         names = self.after if self.action == self.Action.CORRECTED else self.before
         rows = []
         for name in names:
-            if name in self.PRIVATE_FIELDS:
+            if name in self.PRIVATE_FIELDS or name in hide:
                 continue
             label = CheckIn._meta.get_field(name).verbose_name
             rows.append((label, self.before.get(name), self.after.get(name)))

@@ -46,12 +46,16 @@ def pair_for_user(*, user, pk: int) -> tuple[Pair, PairViewer]:
     return pair, PairViewer.COORDINATOR
 
 
-def pair_checkins(*, pair: Pair, viewer_role: str):
-    """The pair's check-ins (one query), with the notes hidden from a coordinator unless shared."""
+def pair_checkins(*, pair: Pair, viewer_role: str, viewer=None):
+    """The pair's check-ins (one query), with the notes hidden from a coordinator unless shared,
+    and each wellbeing score shown only to the person who gave it and to coordinators (the
+    check-in form promises that: "Coordinators see this score")."""
     checkins = list(pair.checkins.select_related("author").order_by("-met_on", "-created_at"))
+    coordinator = viewer_role == PairViewer.COORDINATOR
     for checkin in checkins:
-        checkin.notes_visible = (
-            viewer_role != PairViewer.COORDINATOR or checkin.shared_with_coordinator
+        checkin.notes_visible = not coordinator or checkin.shared_with_coordinator
+        checkin.wellbeing_visible = coordinator or (
+            viewer is not None and checkin.author_id == viewer.pk
         )
     return checkins
 

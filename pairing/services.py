@@ -292,7 +292,7 @@ def _execute(run: MatchRun) -> None:
                 mentor=inputs.mentors[j],
                 score=float(result.scores[i, j]),
                 breakdown=_breakdown(result, i, j, weights),
-                reasons=explanation["reasons"],
+                reasons=explanation["facts"],
                 locked=(i, j) in locked_set,
             )
         )
@@ -331,7 +331,7 @@ def _recheck(run: MatchRun, proposal: ProposedPair, inputs) -> None:
     """Score a hand-made pair and warn about any rule it breaks."""
     explanation = matching.explain_pair(inputs, proposal.mentee, proposal.mentor)
     proposal.score = explanation["total"]
-    proposal.reasons = explanation["reasons"]
+    proposal.reasons = explanation["facts"]
     proposal.breakdown = {
         c: {"score": round(v["score"], 4), "weight": round(v["weight"], 4)}
         for c, v in explanation["components"].items()
@@ -499,7 +499,7 @@ def repair_shortlist(*, cohort: Cohort, mentee: Enrolment, k: int = 5) -> list[d
     for j, score in engine.shortlist(result.scores, rows[mentee.pk], k):
         mentor = inputs.mentors[j]
         explanation = matching.explain_pair(inputs, mentee, mentor)
-        options.append({"mentor": mentor, "score": score, "reasons": explanation["reasons"]})
+        options.append({"mentor": mentor, "score": score, "facts": explanation["facts"]})
     return options
 
 
@@ -522,7 +522,7 @@ def pair_create_by_hand(
         cohort=cohort, mentor=mentor, mentee=mentee, started_on=matching.today()
     )
     pair_goals_from_application(pair=pair)
-    emails.send_introductions(pair, explanation["reasons"])
+    emails.send_introductions(pair, explanation["facts"])
     audit_record(
         action="pair-created",
         obj=pair,

@@ -53,7 +53,7 @@ def pair_detail(request, pk):
                 return redirect("pairing:detail", pair.pk)
     elif request.method == "POST":
         raise Http404
-    checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer)
+    checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer, viewer=request.user)
     today = timezone.localdate()
     for checkin in checkins:
         checkin.correctable = checkin.can_be_corrected_by(request.user, today)
@@ -76,12 +76,23 @@ def pair_detail(request, pk):
             "overdue": rhythm.overdue,
             "at_risk": at_risk,
             "goals": selectors.pair_goals(pair=pair),
-            "changes": selectors.pair_checkin_changes(pair=pair),
+            "changes": _changes_for(pair, viewer, request.user),
             "correction_days": CHECKIN_CORRECTION_DAYS,
             "goal_form": GoalForm(),
             "progress_choices": GoalProgressForm.base_fields["progress"].choices,
         },
     )
+
+
+def _changes_for(pair, viewer, user) -> list:
+    """The pair's check-in change log as this viewer may read it: a wellbeing score is its
+    author's and the coordinators' only, so the other member of the pair sees that it changed,
+    not its values."""
+    changes = selectors.pair_checkin_changes(pair=pair)
+    for change in changes:
+        hidden = viewer != PairViewer.COORDINATOR and change.actor_id != user.pk
+        change.visible_items = change.items(hide=("wellbeing",) if hidden else ())
+    return changes
 
 
 def _correctable_checkin(request, pk, checkin_pk):

@@ -27,6 +27,7 @@ from lib.signing import sign, unsign_or_none
 from lib.urls import absolute_reverse
 from notifications.kinds import register_kind
 from notifications.windows import zone
+from people.roles import is_coordinator
 
 from .data import ApplicationRow, CohortRow, InvitationRow, Message, PairRow, Person, ProgrammeRow
 
@@ -80,6 +81,7 @@ register_kind(
     essential=False,
     label="Coordinator weekly digest",
     description="Monday summary of pairs at risk, unanswered surveys and unmatched mentees.",
+    offered_to=is_coordinator,
 )
 
 # Kinds other apps send to a cohort, shown on its schedule page and pausable there too.

@@ -24,7 +24,7 @@ ACCEPTED = EnrolmentStatus.ACCEPTED
 
 
 def _name(full_name: str, email: str) -> str:
-    return full_name or (email or "").split("@")[0]
+    return full_name or email or ""
 
 
 _NAME_FIELDS = (

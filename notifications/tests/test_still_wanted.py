@@ -141,3 +141,32 @@ def test_a_deactivated_account_and_an_opt_out_stop_a_held_email(digest_kind):
         "Not sent: the account was deactivated or erased."
     )
     assert mail.outbox == []
+
+
+def test_an_invited_account_not_yet_accepted_still_gets_its_invitation(digest_kind):
+    """Invited people have an inactive account with no password until they accept: the
+    invitation must not be cancelled as if the account were deactivated."""
+    invited = get_user_model()(email="new@example.gov.uk", is_active=False)
+    invited.set_unusable_password()
+    invited.save()
+    row = services.email_enqueue(
+        to=invited.email,
+        user=invited,
+        kind="account",
+        template="account",
+        context={"subject": "You are invited", "body_text": "Choose a password"},
+        idempotency_key="invite-new",
+    )
+    assert services.email_deliver(email_id=row.pk) == "sent"
+    erased = get_user_model()(email="erased-9@invalid", is_active=False)
+    erased.set_unusable_password()
+    erased.save()
+    row = services.email_enqueue(
+        to="was@example.gov.uk",
+        user=erased,
+        kind="account",
+        template="account",
+        context={"subject": "Hi", "body_text": "Body"},
+        idempotency_key="to-erased",
+    )
+    assert services.email_deliver(email_id=row.pk) == "cancelled"

@@ -171,3 +171,15 @@ def test_the_correction_reads_make_the_queries_they_promise(
         selectors.checkin_for_author(user=mentee, pair_pk=pair.pk, pk=checkin.pk)
     with django_assert_num_queries(1):
         assert len(selectors.pair_checkin_changes(pair=pair)) == 1
+
+
+def test_the_other_member_sees_that_a_score_changed_but_not_the_wellbeing_values(
+    client, pair, mentee, mentor
+):
+    checkin = _log(client, pair, mentee, wellbeing=1, rating=5)
+    client.post(_edit_url(checkin), checkin_data(wellbeing=4, rating=4))
+    client.force_login(mentor)
+    page = client.get(reverse("pairing:detail", args=[pair.pk])).content.decode()
+    assert "Corrections and deletions (1)" in page
+    assert "how useful was it (1-5): 5 → 4" in page
+    assert "how are you doing (1-5)" not in page
