@@ -69,6 +69,7 @@ LINKED_FOR = {
 }
 # Reached on purpose without a link from a page or an email; each says why.
 EXEMPT = {
+    "favicon": "browsers ask for /favicon.ico by themselves; pages link the SVG icon",
     "notifications:notify_callback": "GOV.UK Notify's delivery receipts: called by Notify, "
     "never by a person",
     "notifications:address_confirm": "the confirmation link of an address change, in an email "
