@@ -70,6 +70,8 @@ LINKED_FOR = {
 # Reached on purpose without a link from a page or an email; each says why.
 EXEMPT = {
     "favicon": "browsers ask for /favicon.ico by themselves; pages link the SVG icon",
+    "recruitment:review_decide": "the form of the decisions' confirmation page, which is "
+    "itself the answer to the review's form (a POST the crawl does not send)",
     "notifications:notify_callback": "GOV.UK Notify's delivery receipts: called by Notify, "
     "never by a person",
     "notifications:address_confirm": "the confirmation link of an address change, in an email "
@@ -171,7 +173,7 @@ def _send_the_demos_emails(programme: Programme, coordinator: User) -> None:
     to the recruiting cohort, and a line-manager sign-off request."""
     from feedback.services import survey_invitations_create
     from recruitment.invitations import Invitee, cohort_invite_people
-    from recruitment.services import application_submit
+    from recruitment.services import application_submit, talent_pool_register_interest
     from rhythm.services import rhythm_run
 
     rhythm_run(now=NOW)
@@ -186,6 +188,11 @@ def _send_the_demos_emails(programme: Programme, coordinator: User) -> None:
         cohort=recruiting,
         invitees=[Invitee(email="new.person@example.gov.uk", name="New Person", role="mentee")],
     )
+    # Someone registers interest twice: the second time, the address is asked to confirm.
+    for name in ("Kim Keen", "Kim Keener"):
+        talent_pool_register_interest(
+            programme=programme, email="kim.keen@example.gov.uk", full_name=name, role="either"
+        )
     Programme.objects.filter(pk=programme.pk).update(requires_manager_signoff=True)
     recruiting.refresh_from_db()
     application_submit(
