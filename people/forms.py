@@ -91,7 +91,10 @@ class BaseSkillFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        seen = set()
+        # Saved rows the post left out (a crafted INITIAL_FORMS) still count: adding their skill
+        # again as a new row would break the database's uniqueness, a 500 instead of a message.
+        posted = [form.instance.pk for form in self.forms if form.instance.pk]
+        seen = set(Skill.objects.filter(profile_skills__in=self.queryset.exclude(pk__in=posted)))
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue
