@@ -23,7 +23,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-# --- The registry: which test covers which form --------------------------------------------------
+# --- The registry: which test covers which form ------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def covers(*form_classes, via: str, persona: str):
     return decorate
 
 
-# --- The values ----------------------------------------------------------------------------------
+# --- The values ---------------------------------------------------------------------------------
 
 LONE_SURROGATE = "\ud800"  # not encodable as UTF-8: arrives as invalid bytes
 
@@ -142,7 +142,7 @@ PROFILE = settings(
 SHORT = settings(PROFILE, max_examples=12)
 
 
-# --- Posting --------------------------------------------------------------------------------------
+# --- Posting ------------------------------------------------------------------------------------
 
 
 def _encode(value) -> bytes:
@@ -173,7 +173,7 @@ def get(client, url: str, data: dict):
     return client.get(url + "?" + encode(data).decode("ascii"))
 
 
-# --- The database, before and after ----------------------------------------------------------------
+# --- The database, before and after ----------------------------------------------------------
 
 # Changed by signing in and by the messages framework, not by a form.
 SKIP_MODELS = {"sessions.session", "django_celery_results.taskresult"}

@@ -59,7 +59,9 @@ def _coordinator_url(name, cohort):
 def test_generate_groups_form_with_hostile_values(client, coordinator, running, data):
     client.force_login(coordinator)
     with Attempt() as attempt:
-        attempt.response = post(client, _coordinator_url("community:groups_generate", running), data)
+        attempt.response = post(
+            client, _coordinator_url("community:groups_generate", running), data
+        )
     assert_all_or_nothing(
         attempt,
         effect={"community.standupgroup", "community.groupmember"},
@@ -78,11 +80,12 @@ def test_move_form_with_hostile_values(client, coordinator, running, other_cohor
     for enrolment in (mine, foreign):  # one of the cohort, one from another programme
         body = {"enrolment": str(enrolment.pk)}
         body.update({f"m{enrolment.pk}-enrolment": str(enrolment.pk)})
-        body.update(
-            {f"m{enrolment.pk}-{k}": (str(group.pk) if v == "GROUP" else v) for k, v in data.items()}
-        )
+        for key, value in data.items():
+            body[f"m{enrolment.pk}-{key}"] = str(group.pk) if value == "GROUP" else value
         with Attempt() as attempt:
-            attempt.response = post(client, _coordinator_url("community:groups_move", running), body)
+            attempt.response = post(
+                client, _coordinator_url("community:groups_move", running), body
+            )
             members = list(GroupMember.objects.values_list("enrolment_id", flat=True))
         assert_all_or_nothing(attempt, effect={"community.groupmember"})
         assert foreign.pk not in members

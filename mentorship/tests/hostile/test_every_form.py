@@ -119,16 +119,10 @@ def test_every_form_has_a_hostile_input_test():
 
 
 def test_each_cover_names_a_url_of_the_project_and_a_persona():
-    from django.urls import NoReverseMatch, reverse
-
     from mentorship.tests.test_authorisation_sweep import URLS
 
     _hostile_test_modules()
     for name, covers in support.COVERED.items():
         for cover in covers:
-            assert cover.via in URLS or cover.via.startswith("account_"), (name, cover.via)
-            try:
-                reverse(cover.via)
-            except NoReverseMatch:
-                pass  # it takes arguments; that it is classified is enough
+            assert cover.via in URLS, (name, cover.via)
             assert cover.persona, name

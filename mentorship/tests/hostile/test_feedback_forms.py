@@ -60,9 +60,7 @@ def _answers_strategy():
 @covers(SurveyAnswerForm, via="feedback:answer", persona="mentee (and anyone holding the link)")
 @PROFILE
 @given(anonymous=st.booleans(), answers=_answers_strategy(), extra=field("5"))
-def test_survey_answer_form_with_hostile_values(
-    client, mentee, surveys, anonymous, answers, extra
-):
+def test_survey_answer_form_with_hostile_values(client, mentee, surveys, anonymous, answers, extra):
     invitation = surveys[anonymous]
     if anonymous:
         client.logout()
@@ -74,9 +72,7 @@ def test_survey_answer_form_with_hostile_values(
     data = {f"q{questions[qtype].pk}": value for qtype, value in answers.items()}
     data[f"q{surveys['foreign_question'].pk}"] = extra  # a question of another survey
     with Attempt() as attempt:
-        attempt.response = post(
-            client, reverse("feedback:answer", args=[invitation.token]), data
-        )
+        attempt.response = post(client, reverse("feedback:answer", args=[invitation.token]), data)
         responses = list(Response.objects.filter(schedule=invitation.schedule))
         answers_saved = Answer.objects.filter(response__schedule=invitation.schedule).count()
         foreign_answers = Answer.objects.filter(question=surveys["foreign_question"]).count()

@@ -159,9 +159,7 @@ def ranking(cohort, mentee, mentor, other_cohort, time_machine):
 @SHORT
 @given(
     ranks=st.lists(
-        st.one_of(
-            st.sampled_from(["1", "2", "3", ""]), hostile()
-        ),
+        st.one_of(st.sampled_from(["1", "2", "3", ""]), hostile()),
         min_size=4,
         max_size=4,
     )
