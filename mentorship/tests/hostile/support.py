@@ -87,6 +87,8 @@ HOSTILE = [
     "inf",
     "-inf",
     "0x10",
+    "²",  # str.isdigit() says yes, int() says no
+    "١٢",  # Arabic-Indic digits: int() reads them
     "1.5",
     "[]",
     "{}",
@@ -235,6 +237,8 @@ def assert_all_or_nothing(attempt: Attempt, *, effect: set[str], must_accept: bo
         html = response.content.decode()
         assert "<script>alert(" not in html  # whatever was typed is escaped
         assert "<img src=x onerror" not in html
+        if "invalid-feedback" in html or "errorlist" in html:  # the form again, with its errors
+            assert not attempt.changed, f"a refused form changed {sorted(attempt.changed)}"
     if must_accept:
         assert attempt.changed & effect, (
             f"valid input changed nothing (status {response.status_code})"
