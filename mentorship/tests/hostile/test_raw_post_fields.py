@@ -116,9 +116,7 @@ def test_pausing_an_email_kind_with_hostile_values(client, coordinator, cohort, 
 
 @pytest.mark.parametrize("cursor", ["²", "١٢x", "9" * 30, "-1", ""])
 def test_an_api_cursor_that_is_not_a_plain_number_is_a_400_not_a_500(cursor):
-    from django.core.exceptions import BadRequest
-
-    from api.http import _decode
+    from api.http import BadRequest, _decode
 
     with pytest.raises(BadRequest):
         _decode(cursor)
