@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Q
 
+from lib.forms import IdsField
+
 from .models import Profile, ProfileSkill, Skill, SkillCategory
 
 
@@ -24,6 +26,7 @@ class ProfileForm(forms.ModelForm):
             "bio": forms.Textarea(attrs={"rows": 4}),
             "interests": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"interests": IdsField}
         help_texts = {
             "line_manager_email": "We never pair you with your own line manager.",
             "time_zone": "Used to suggest meeting times in your working hours.",

@@ -70,7 +70,7 @@ def test_generate_groups_form_with_hostile_values(client, coordinator, running, 
 
 
 @covers(MoveForm, via="community:groups_move", persona="coordinator")
-@PROFILE
+@SHORT
 @given(data=form_data(group="GROUP"))
 def test_move_form_with_hostile_values(client, coordinator, running, other_cohort, data):
     client.force_login(coordinator)
@@ -105,7 +105,7 @@ EVENT = {
 
 
 @covers(EventForm, via="community:events", persona="coordinator")
-@PROFILE
+@SHORT
 @given(data=form_data(**EVENT, **{"event-weekly": "", "event-repeat_until": "2027-04-02"}))
 def test_event_form_with_hostile_values(client, coordinator, running, data):
     client.force_login(coordinator)
@@ -129,7 +129,7 @@ STANDUP = {
 
 
 @covers(StandupScheduleForm, via="community:standups_schedule", persona="coordinator")
-@PROFILE
+@SHORT
 @given(data=form_data(**STANDUP))
 def test_standup_schedule_form_with_hostile_values(client, coordinator, running, data):
     client.force_login(coordinator)

@@ -14,6 +14,7 @@ from programmes.models import Cohort
 
 from .support import (
     PROFILE,
+    SHORT,
     Attempt,
     assert_all_or_nothing,
     assert_refused_cleanly,
@@ -49,7 +50,7 @@ def _pick(name, skills):
 
 
 @covers(ProfileSkillForm, BaseSkillFormSet, via="people:profile", persona="mentee")
-@PROFILE
+@SHORT
 @given(
     total=field("2"),
     initial=st.sampled_from(["1", "0"]) | field("1"),
@@ -59,9 +60,21 @@ def _pick(name, skills):
     level=field("3"),
     delete=st.sampled_from(["", "on"]),
     learn=form_data(**{"learn-0-skill": "", "learn-0-level": "1", "learn-0-priority": "2"}),
+    interests=st.lists(hostile(), max_size=2),
 )
 def test_skill_rows_with_hostile_values(
-    client, mentee, skills, total, initial, row_id, skill_a, skill_b, level, delete, learn
+    client,
+    mentee,
+    skills,
+    total,
+    initial,
+    row_id,
+    skill_a,
+    skill_b,
+    level,
+    delete,
+    learn,
+    interests,
 ):
     client.force_login(mentee)
     client.get(reverse("people:profile"))  # the page's panels make what they need, once
@@ -78,13 +91,21 @@ def test_skill_rows_with_hostile_values(
         "teach-1-level": "2",
         "learn-TOTAL_FORMS": "1",
         "learn-INITIAL_FORMS": "0",
+        "interests": interests,
         **learn,
     }
     with Attempt() as attempt:
         attempt.response = post(client, reverse("people:profile"), data)
         rows = list(ProfileSkill.objects.values_list("profile__user", "skill", "direction"))
     assert_all_or_nothing(
-        attempt, effect={"people.profile", "people.profileskill", "people.user", "people.skill"}
+        attempt,
+        effect={
+            "people.profile",
+            "people.profileskill",
+            "people.user",
+            "people.skill",
+            "people.profile_interests",
+        },
     )
     theirs = skills["theirs"]
     assert (theirs.profile.user_id, theirs.skill_id, "teach") in rows  # never touched

@@ -249,3 +249,15 @@ def test_pool_invite_form_with_hostile_values(
     )
     # Only the pool's own people, only into this programme's cohort.
     assert invited <= {("pool.person@example.gov.uk", recruiting.pk)}
+
+
+@pytest.mark.parametrize("topic", ["9" * 30, "²", "abc", "-1"])
+def test_an_id_the_database_cannot_hold_is_an_invalid_choice_not_a_500(
+    client, outsider, recruiting, topic
+):
+    client.force_login(outsider)
+    url = reverse("recruitment:apply", args=[recruiting.pk, "mentor"])
+    response = post(client, url, {**MENTOR, "topics": [topic]})
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
+    assert not Enrolment.objects.filter(user=outsider).exists()
