@@ -100,7 +100,7 @@ class CheckInOut(Schema):
     duration_minutes: int
     format: str
     rating: int
-    wellbeing: int
+    wellbeing: int | None  # a participant reads only their own; null for the other person's
     protected_time_kept: bool
     logged_by: str  # "mentor", "mentee" or "" (the author left)
 
@@ -141,7 +141,9 @@ class VersionResultOut(Schema):
     version: int
     anonymous: bool
     responses: int
-    hidden: bool  # anonymous and fewer responses than the threshold: nothing shown
+    # Anonymous responses not counted yet: published in steps of 3 (feedback/publication.py).
+    held_back: int = 0
+    hidden: bool  # anonymous and nothing published yet (fewer than 3): nothing shown
     questions: list[QuestionResultOut]
 
 

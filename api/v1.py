@@ -325,9 +325,11 @@ def pairs_list(request, q: Query[PairFilter]):
     tags=["people"],
 )
 def checkins_list(request, q: Query[CheckInFilter]):
-    """Check-in facts: date, duration, format, ratings, wellbeing. Never the notes.
-    `start`/`end` filter on the meeting date (one query)."""
-    qs = _by(access.checkins(_user(request)), pair_id=q.pair)
+    """Check-in facts: date, duration, format, ratings, wellbeing. Never the notes. A
+    participant gets the wellbeing score only of the check-ins they logged themselves (empty for
+    the other person's). `start`/`end` filter on the meeting date (one query)."""
+    reader = _user(request)
+    qs = _by(access.checkins(reader), pair_id=q.pair)
     qs = _by(qs, pair__cohort__programme_id=q.programme, pair__cohort_id=q.cohort)
     start, end = _dates(q)
     if start:
@@ -346,6 +348,8 @@ def checkins_list(request, q: Query[CheckInFilter]):
             logged_by = "mentor"
         elif c["author_id"] and c["author_id"] == c["pair__mentee__user_id"]:
             logged_by = "mentee"
+        in_pair = reader.pk in (c["pair__mentor__user_id"], c["pair__mentee__user_id"])
+        wellbeing = None if in_pair and c["author_id"] != reader.pk else c["wellbeing"]
         return {
             "id": c["id"],
             "pair_id": c["pair_id"],
@@ -354,7 +358,7 @@ def checkins_list(request, q: Query[CheckInFilter]):
             "duration_minutes": c["duration_minutes"],
             "format": c["format"],
             "rating": c["rating"],
-            "wellbeing": c["wellbeing"],
+            "wellbeing": wellbeing,
             "protected_time_kept": c["protected_time_kept"],
             "logged_by": logged_by,
         }
@@ -406,7 +410,8 @@ def surveys_list(request, q: Query[RowFilter]):
 )
 def survey_results(request, survey_id: int = ID_PATH):
     """The results page's figures (feedback.selectors.schedule_results): an anonymous survey's
-    version with fewer than 3 responses is hidden whole. Counts, means and NPS; no free text."""
+    answers count in steps of at least 3 per version (feedback/publication.py), so a version
+    with fewer than 3 responses is hidden whole. Counts, means and NPS; no free text."""
     schedule = get_object_or_404(
         access.survey_schedules(_user(request)).select_related("template", "cohort"),
         pk=survey_id,
@@ -429,11 +434,12 @@ def survey_results(request, survey_id: int = ID_PATH):
                 "version": v.version.number,
                 "anonymous": v.version.template.anonymous,
                 "responses": v.responses,
+                "held_back": v.held_back,
                 "hidden": v.hidden,
                 "questions": [
                     {
                         "question_id": r.question.pk,
-                        "key": r.question.key,
+                        "key": str(r.question.key),
                         "text": r.question.text,
                         "type": r.question.type,
                         "answered": r.answered,

@@ -72,20 +72,55 @@ def visits():
         print(f"\naxe-core checked {len(log.pages)} page visits; report in {A11Y_REPORT}")
 
 
+# Every page reports Content-Security-Policy violations to the test: the listener is installed
+# before any of the page's own scripts run, in every frame, and calls back into Python.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolationCount = (window.__cspViolationCount || 0) + 1;
+  window.__reportCspViolation && window.__reportCspViolation(
+    [e.violatedDirective, e.blockedURI || "inline", e.sourceFile || location.href,
+     String(e.lineNumber || 0), (e.sample || "").slice(0, 80)].join(" | "));
+});
+"""
+
+
+class CspViolations(list):
+    """The violations seen by one test's pages; any one fails the test."""
+
+    def assert_none(self) -> None:
+        assert not self, "Content-Security-Policy violations:\n" + "\n".join(self)
+
+
 @pytest.fixture
-def make_page(browser, live_server, settings):
+def csp_violations():
+    return CspViolations()
+
+
+@pytest.fixture
+def make_page(browser, live_server, settings, csp_violations):
+    """A page in a fresh context, under the site's real Content-Security-Policy (no bypass):
+    axe-core is evaluated through the browser protocol (helpers.check_page), which the policy
+    does not govern, and any ``securitypolicyviolation`` event fails the test."""
     contexts = []
 
     def make(viewport=None):
         context = browser.new_context(
-            base_url=live_server.url,
-            viewport=viewport or {"width": 1280, "height": 900},
-            bypass_csp=True,  # lets axe-core be injected under the app's CSP
+            base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
         )
         context.set_default_timeout(15_000)
+        context.expose_function("__reportCspViolation", lambda text: csp_violations.append(text))
+        context.add_init_script(CSP_LISTENER)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.csp_violations = csp_violations
+        page.pages_seen = []
+        page.on(
+            "framenavigated",
+            lambda frame: page.pages_seen.append(frame.url) if frame is page.main_frame else None,
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    csp_violations.assert_none()

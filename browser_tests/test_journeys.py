@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import time
 import urllib.parse
 
 import icalendar
@@ -72,6 +73,7 @@ def _past_project(programme):
 
 def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, tmp_path):
     page = make_page()
+    started = time.monotonic()
     coordinator = journey_world["coordinator"]
 
     # --- The coordinator creates a programme and a cohort, invites people, opens recruiting ---
@@ -122,10 +124,11 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     # --- A mentee registers, verifies their email, completes a profile and applies ---
     page.goto("/accounts/signup/")
     check_page(page, visits, "visitor")
+    page.get_by_label("Full name").fill("Mia Mentee")
     page.locator("#id_email").fill("mia.mentee@example.gov.uk")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create my account").click()
     check_page(page, visits, "visitor")
     confirm = last_link_in_mail(
         "mia.mentee@example.gov.uk", r"https?://\S+/accounts/confirm-email/\S+"
@@ -137,7 +140,7 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
 
     page.get_by_role("link", name="My profile").first.click()
     check_page(page, visits, "mentee")
-    page.get_by_label("Full name").fill("Mia Mentee")
+    assert page.get_by_label("Full name").input_value() == "Mia Mentee"  # from sign-up
     page.get_by_label("Organisation").fill("Department for Education")
     page.get_by_label("Team").fill("Analysis")
     page.get_by_label("Grade").select_option(label="Higher Executive Officer")
@@ -312,6 +315,8 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     page.get_by_text("Response rate").wait_for()
     check_page(page, visits, "coordinator")
     screenshot(page, "survey-results")
+    seen = [u for u in page.pages_seen if not u.startswith("about:")]
+    print(f"\nprogramme journey: {len(seen)} page loads in {time.monotonic() - started:.1f} s")
 
 
 def test_participant_pages_fit_a_375_pixel_screen(make_page, visits, mentee, cohort):
@@ -343,56 +348,144 @@ def test_programme_creation_is_possible_with_the_keyboard_only(make_page, visits
     assert ProgrammeFactory._meta.model.objects.filter(slug="keyboard-programme").exists()
 
 
-def test_the_mentees_part_with_the_keyboard_only(make_page, visits, cohort, mentee):
-    """Profile and application without a single mouse click: Tab, type, arrows, Enter."""
-    Cohort.objects.filter(pk=cohort.pk).update(
-        status="recruiting", applications_open=dt.date(2026, 1, 1), applications_close=None
-    )
-    Enrolment.objects.filter(user=mentee).delete()
-    Skill.objects.get_or_create(name="Python", defaults={"category": "data"})
-    mentee.set_password(PASSWORD)
-    mentee.save()
-    verified(mentee)
-    page = make_page()
-    page.goto("/accounts/login/")
-    tab_to(page, page.locator("#id_login"))
-    page.keyboard.type(mentee.email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
+def _keyboard_fill(page, locator, text: str) -> None:
+    tab_to(page, locator)
+    page.keyboard.type(text)
+
+
+def _keyboard_choose(page, group_name, value: int) -> None:
+    """A radio group, by keyboard: Tab lands on the first option, arrows move and select."""
+    group = page.get_by_role("group", name=re.compile(group_name))
+    tab_to(page, group.get_by_role("radio").first)
+    for _ in range(value - 1):
+        page.keyboard.press("ArrowRight")
+    assert group.get_by_role("radio").nth(value - 1).is_checked()
+
+
+def _keyboard_follow(page, locator) -> None:
+    tab_to(page, locator)
     page.keyboard.press("Enter")
+
+
+def test_a_participants_whole_path_with_the_keyboard_only(
+    make_page, visits, journey_world, cohort, mentor
+):
+    """Sign up, confirm the address, fill the profile, apply, log a check-in and answer a
+    survey without a single mouse click: Tab, type, arrows, Space and Enter. (Opening the
+    confirmation link from the email is the one address typed in, as a person would paste it.)
+    """
+    from feedback.tests.conftest import Q, make_schedule, make_template
+
+    today = dt.date.today()
+    Cohort.objects.filter(pk=cohort.pk).update(
+        status="recruiting", applications_open=today - dt.timedelta(days=5), applications_close=None
+    )
+    Skill.objects.get_or_create(name="Python", defaults={"category": "data"})
+    page = make_page()
+    started = time.monotonic()
+
+    # --- Sign up and confirm ---
+    page.goto("/")
+    _keyboard_follow(page, page.get_by_role("link", name="Create an account").first)
+    page.wait_for_url(re.compile(r"/accounts/signup/"))
+    check_page(page, visits, "keyboard")
+    _keyboard_fill(page, page.get_by_label("Full name"), "Kim Keyboard")
+    _keyboard_fill(page, page.locator("#id_email"), "kim.keyboard@example.gov.uk")
+    _keyboard_fill(page, page.locator("#id_password1"), PASSWORD)
+    _keyboard_fill(page, page.locator("#id_password2"), PASSWORD)
+    _keyboard_follow(page, page.get_by_role("button", name="Create my account"))
+    page.get_by_role("heading", name="Check your email").wait_for()
+    check_page(page, visits, "keyboard")
+    confirm = last_link_in_mail(
+        "kim.keyboard@example.gov.uk", r"https?://\S+/accounts/confirm-email/\S+"
+    )
+    page.goto(re.sub(r"^https?://[^/]+", "", confirm))
+    check_page(page, visits, "keyboard")
+    _keyboard_follow(page, page.get_by_role("button", name="Confirm"))
     page.wait_for_url(re.compile(r"/home/"))
 
-    tab_to(page, page.get_by_role("link", name="My profile").first)
-    page.keyboard.press("Enter")
+    # --- Profile ---
+    _keyboard_follow(page, page.get_by_role("link", name="My profile").first)
     page.wait_for_url(re.compile(r"/people/profile/"))
-    tab_to(page, page.get_by_label("Organisation"))
-    page.keyboard.type("Department for Transport")
+    _keyboard_fill(page, page.get_by_label("Organisation"), "Department for Transport")
     tab_to(page, page.get_by_label("Skills you want to learn, row 1: skill"))
     page.keyboard.press("ArrowDown")  # the first skill in the list
-    tab_to(page, page.get_by_role("button", name="Save profile"))
-    page.keyboard.press("Enter")
+    _keyboard_follow(page, page.get_by_role("button", name="Save profile"))
     page.get_by_text("Your profile is saved.").wait_for()
-    check_page(page, visits, "mentee-keyboard")
-    assert (
-        mentee.profile.__class__.objects.get(user=mentee).organisation == "Department for Transport"
+    check_page(page, visits, "keyboard")
+    kim = Enrolment._meta.get_field("user").related_model.objects.get(
+        email="kim.keyboard@example.gov.uk"
     )
+    assert kim.full_name == "Kim Keyboard"
+    assert kim.profile.organisation == "Department for Transport"
 
-    page.goto("/home/")
-    tab_to(page, page.get_by_role("link", name=re.compile("Apply as a mentee")))
-    page.keyboard.press("Enter")
+    # --- Apply ---
+    _keyboard_follow(page, page.get_by_role("link", name="My programmes").first)
+    page.wait_for_url(re.compile(r"/home/"))
+    _keyboard_follow(page, page.get_by_role("link", name=re.compile("Apply as a mentee")))
     page.wait_for_url(re.compile(r"/apply/"))
-    tab_to(page, page.get_by_label("What do you want to get from the programme?"))
-    page.keyboard.type("Automate my team's reporting")
-    tab_to(page, page.get_by_label("Project title"))
-    page.keyboard.type("Automating the monthly inflation report")
-    tab_to(page, page.get_by_label("Project description"))
-    page.keyboard.type("Replace the spreadsheet pipeline with tested Python code.")
-    tab_to(page, page.get_by_label("Expected benefit"))
-    page.keyboard.type("Two days a month saved.")
-    tab_to(page, page.get_by_role("button", name="Send my application"))
-    page.keyboard.press("Enter")
+    _keyboard_fill(
+        page,
+        page.get_by_label("What do you want to get from the programme?"),
+        "Automate my team's reporting",
+    )
+    _keyboard_fill(
+        page, page.get_by_label("Project title"), "Automating the monthly inflation report"
+    )
+    _keyboard_fill(
+        page,
+        page.get_by_label("Project description"),
+        "Replace the spreadsheet pipeline with tested Python code.",
+    )
+    _keyboard_fill(page, page.get_by_label("Expected benefit"), "Two days a month saved.")
+    _keyboard_follow(page, page.get_by_role("button", name="Send my application"))
     page.wait_for_url(re.compile(r"/applications/\d+/"))
-    check_page(page, visits, "mentee-keyboard")
-    enrolment = Enrolment.objects.get(user=mentee, cohort=cohort)
+    check_page(page, visits, "keyboard")
+    enrolment = Enrolment.objects.get(user=kim, cohort=cohort)
     assert enrolment.status == "applied"
     assert enrolment.project.title == "Automating the monthly inflation report"
+
+    # The coordinator accepts and pairs her (their own journey covers those pages).
+    Enrolment.objects.filter(pk=enrolment.pk).update(status="accepted")
+    Cohort.objects.filter(pk=cohort.pk).update(
+        status="running", starts_on=today - dt.timedelta(days=7)
+    )
+    pair = Pair.objects.create(
+        cohort=cohort,
+        mentor=Enrolment.objects.get(user=mentor, cohort=cohort),
+        mentee=enrolment,
+        started_on=today - dt.timedelta(days=7),
+    )
+
+    # --- Log a check-in ---
+    _keyboard_follow(page, page.get_by_role("link", name="My programmes").first)
+    _keyboard_follow(page, page.get_by_role("link", name=re.compile("Mentored by")))
+    page.wait_for_url(re.compile(r"/pairs/\d+/"))
+    _keyboard_fill(page, page.get_by_label("What you worked on"), "Mapped the pipeline")
+    _keyboard_choose(page, "How useful", 4)
+    _keyboard_choose(page, "How are you doing", 3)
+    _keyboard_follow(page, page.get_by_role("button", name="Log check-in"))
+    page.get_by_text("Check-in logged. Thank you.").wait_for()
+    check_page(page, visits, "keyboard")
+    assert CheckIn.objects.get(pair=pair).wellbeing == 3
+
+    # --- Answer a survey ---
+    template = make_template(
+        cohort.programme,
+        name="30-day relationship check",
+        questions=[(Q.SCALE_1_5, "How well is your mentoring going?", True, [])],
+    )
+    schedule = make_schedule(cohort, template, trigger="pair_start", offset_days=0)
+    survey_invitations_create(today=today, schedules=[schedule])
+    _keyboard_follow(page, page.get_by_role("link", name="My programmes").first)
+    page.get_by_text("Surveys to answer").first.wait_for()
+    _keyboard_follow(page, page.get_by_role("link", name=re.compile("^Answer")))
+    page.wait_for_url(re.compile(r"/surveys/answer/"))
+    check_page(page, visits, "keyboard")
+    _keyboard_choose(page, "How well is your mentoring", 4)
+    _keyboard_follow(page, page.get_by_role("button", name="Send my answers"))
+    page.get_by_role("heading", name="Thank you").wait_for()
+    check_page(page, visits, "keyboard")
+    assert SurveyInvitation.objects.get(user=kim).answered_at
+    seen = [u for u in page.pages_seen if not u.startswith("about:")]
+    print(f"\nkeyboard journey: {len(seen)} page loads in {time.monotonic() - started:.1f} s")

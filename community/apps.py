@@ -10,6 +10,10 @@ class CommunityConfig(AppConfig):
 
         personal_data.register()  # export, erasure and field declarations (people/personal_data.py)
 
+        from . import wanted
+
+        wanted.register()  # "still wanted?" checks the outbox runs before sending
+
         from recruitment import proposal_sources
 
         from .selectors import published_summaries_by_enrolment

@@ -4,10 +4,12 @@ day before each occurrence, and messages relayed from the cohort directory."""
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.utils import timezone
 
 from lib.urls import absolute_reverse, absolute_url
 from notifications.kinds import register_kind
 from notifications.services import email_enqueue
+from notifications.windows import bank_holidays, next_send_time
 
 from . import ics
 
@@ -29,6 +31,22 @@ register_kind(
     label="Messages from your cohort directory",
     description="Messages other participants send you through the cohort directory.",
 )
+
+
+def _send_window(user) -> dict:
+    """Hold the email for the person's next send window (working hours in their time zone on
+    a UK working day), and keep retries inside it; nothing for a local demo."""
+    if getattr(settings, "RHYTHM_IGNORE_SEND_WINDOWS", False):
+        return {}
+    profile = getattr(user, "profile", None)
+    time_zone = (profile.time_zone if profile is not None else "") or settings.TIME_ZONE
+    holidays = "england-and-wales"
+    send_after = next_send_time(timezone.now(), time_zone, bank_holidays(holidays))
+    return {
+        "send_after": send_after if send_after > timezone.now() else None,
+        "time_zone": time_zone,
+        "holidays": holidays,
+    }
 
 
 def _sender_address() -> str:
@@ -85,6 +103,8 @@ def send_event_invitation(*, event, user):
         kind="event-invitation",
         template="event-invitation",
         idempotency_key=f"event-invitation:{event.pk}:{user.pk}",
+        refs={"cohort": event.cohort_id, "event": event.pk},
+        **_send_window(user),
         programme_name=event.cohort.programme.name,
         context=_event_context(event, user),
         attachments=[event_ics_file(event)],
@@ -98,6 +118,8 @@ def send_event_reminder(*, event, user, occurrence):
         kind="event-reminder",
         template="event-reminder",
         idempotency_key=f"event-reminder:{event.pk}:{occurrence.isoformat()}:{user.pk}",
+        refs={"cohort": event.cohort_id, "event": event.pk, "occurrence": occurrence.isoformat()},
+        **_send_window(user),
         programme_name=event.cohort.programme.name,
         context={**_event_context(event, user), "occurrence": occurrence},
     )

@@ -1,5 +1,6 @@
 from django import forms
 
+from lib.widgets import DateInput
 from people.models import TIME_ZONE_CHOICES, Skill
 
 from .models import DirectoryListing, Event, ProjectSummary
@@ -34,9 +35,7 @@ class MoveForm(forms.Form):
 
 
 class StandupScheduleForm(forms.Form):
-    first_date = forms.DateField(
-        label="First stand-up", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_date = forms.DateField(label="First stand-up", widget=DateInput())
     start_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(
         label="Length (minutes)", min_value=5, max_value=600, initial=30
@@ -73,8 +72,8 @@ class EventForm(forms.ModelForm):
             "description",
         ]
         widgets = {
-            "first_date": forms.DateInput(attrs={"type": "date"}),
-            "repeat_until": forms.DateInput(attrs={"type": "date"}),
+            "first_date": DateInput(),
+            "repeat_until": DateInput(),
             "start_time": forms.TimeInput(attrs={"type": "time"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }

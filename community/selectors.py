@@ -311,51 +311,82 @@ def standup_attendance_rate(cohort: Cohort, *, today: dt.date | None = None) -> 
     stand-ups up to and including today; ``attended`` the attendance rows among them; ``rate``
     their ratio (None before the first stand-up).
     """
+    return standup_attendance_by_cohort([cohort.pk], today=today)[cohort.pk]
+
+
+def standup_attendance_by_cohort(cohort_ids, *, today: dt.date | None = None) -> dict[int, dict]:
+    """:func:`standup_attendance_rate` of several cohorts at once (the programme dashboard):
+    two queries in all, whatever the number of cohorts."""
     today = today or timezone.localdate()
+    ids = list(cohort_ids)
     events = list(
-        Event.objects.filter(cohort=cohort, kind="standup", group__published=True)
+        Event.objects.filter(cohort_id__in=ids, kind="standup", group__published=True)
         .select_related("cohort")
         .annotate(member_count=Count("group__members"))
     )
-    expected = 0
-    occurrence_count = 0
+    out = {pk: {"occurrences": 0, "expected": 0, "attended": 0, "rate": None} for pk in ids}
     for event in events:
         past = len(occurrences(event, end=today))
-        occurrence_count += past
-        expected += past * event.member_count
-    attended = 0
+        out[event.cohort_id]["occurrences"] += past
+        out[event.cohort_id]["expected"] += past * event.member_count
     if events:
-        attended = Attendance.objects.filter(
-            event__in=[e.pk for e in events],
-            occurrence__lte=today,
-            # Only people who are (still) members of the event's group count.
-            user__enrolments__standup_membership__group=F("event__group"),
-        ).count()
-    return {
-        "occurrences": occurrence_count,
-        "expected": expected,
-        "attended": attended,
-        "rate": attended / expected if expected else None,
-    }
+        attended = (
+            Attendance.objects.filter(
+                event__in=[e.pk for e in events],
+                occurrence__lte=today,
+                # Only people who are (still) members of the event's group count.
+                user__enrolments__standup_membership__group=F("event__group"),
+            )
+            .values("event__cohort_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("event__cohort_id", "n")
+        )
+        for cohort_id, n in attended:
+            out[cohort_id]["attended"] = n
+    for row in out.values():
+        row["rate"] = row["attended"] / row["expected"] if row["expected"] else None
+    return out
 
 
 def directory_stats(cohort: Cohort) -> dict:
     """How the directory is used in a cohort. Two queries."""
-    counts = cohort.enrolments.accepted().aggregate(
-        participants=Count("pk"),
-        listed=Count("pk", filter=Q(directory_listing__opted_in=True)),
-    )
-    messages = ContactMessage.objects.filter(cohort=cohort).aggregate(
-        messages=Count("pk"), senders=Count("sender", distinct=True)
-    )
-    participants_count = counts["participants"]
-    return {
-        "participants": participants_count,
-        "listed": counts["listed"],
-        "listed_share": counts["listed"] / participants_count if participants_count else None,
-        "messages": messages["messages"],
-        "senders": messages["senders"],
+    return directory_stats_by_cohort([cohort.pk])[cohort.pk]
+
+
+def directory_stats_by_cohort(cohort_ids) -> dict[int, dict]:
+    """:func:`directory_stats` of several cohorts at once: two queries in all."""
+    ids = list(cohort_ids)
+    counts = {
+        r["cohort_id"]: r
+        for r in Enrolment.objects.filter(cohort_id__in=ids)
+        .accepted()
+        .values("cohort_id")
+        .annotate(
+            participants=Count("pk"),
+            listed=Count("pk", filter=Q(directory_listing__opted_in=True)),
+        )
+        .order_by()
     }
+    messages = {
+        r["cohort_id"]: r
+        for r in ContactMessage.objects.filter(cohort_id__in=ids)
+        .values("cohort_id")
+        .annotate(messages=Count("pk"), senders=Count("sender", distinct=True))
+        .order_by()
+    }
+    out = {}
+    for pk in ids:
+        c = counts.get(pk, {"participants": 0, "listed": 0})
+        m = messages.get(pk, {"messages": 0, "senders": 0})
+        out[pk] = {
+            "participants": c["participants"],
+            "listed": c["listed"],
+            "listed_share": c["listed"] / c["participants"] if c["participants"] else None,
+            "messages": m["messages"],
+            "senders": m["senders"],
+        }
+    return out
 
 
 def published_summaries_by_enrolment(enrolment_ids) -> dict:

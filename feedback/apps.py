@@ -12,3 +12,7 @@ class FeedbackConfig(AppConfig):
         )
 
         personal_data.register()  # export and erasure sections (people/personal_data.py)
+
+        from . import wanted
+
+        wanted.register()  # "still wanted?" check the outbox runs before sending

@@ -16,14 +16,24 @@ register_kind(
 )
 
 
+def _time_zone(user) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.time_zone if profile is not None else "") or settings.TIME_ZONE
+
+
 def _send_after(user):
     """The start of the person's next send window (working hours in their time zone, on a UK
     working day), or None when windows are off for a local demo."""
     if getattr(settings, "RHYTHM_IGNORE_SEND_WINDOWS", False):
         return None
-    profile = getattr(user, "profile", None)
-    time_zone = profile.time_zone if profile is not None else settings.TIME_ZONE
-    return next_send_time(timezone.now(), time_zone, bank_holidays())
+    return next_send_time(timezone.now(), _time_zone(user), bank_holidays())
+
+
+def _send_window(user) -> dict:
+    """The outbox row's window, so a retry keeps to it too (none for a local demo)."""
+    if getattr(settings, "RHYTHM_IGNORE_SEND_WINDOWS", False):
+        return {}
+    return {"time_zone": _time_zone(user), "holidays": "england-and-wales"}
 
 
 def send_survey_invitation(invitation):
@@ -37,6 +47,8 @@ def send_survey_invitation(invitation):
         template="survey-invitation",
         idempotency_key=f"survey-invitation:{invitation.pk}",
         send_after=_send_after(invitation.user),
+        refs={"cohort": cohort.pk, "invitation": invitation.pk},
+        **_send_window(invitation.user),
         programme_name=cohort.programme.name,
         context={
             "name": invitation.user.display_name,

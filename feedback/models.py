@@ -3,6 +3,7 @@
 See docs/surveys.md for the model, the triggers and the anonymity rule.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -196,6 +197,50 @@ class SurveySchedule(models.Model):
         n = self.every_n_checkins
         return f"after every {n} check-in{'s' if n != 1 else ''}"
 
+    @property
+    def invitations_hint(self) -> str:
+        """When this schedule's invitations go out, in words for the coordinator (the surveys
+        page shows it while nobody is invited yet). Invitations are created by an hourly task
+        (CELERY_BEAT_SCHEDULE["feedback-survey-invitations"]) for running and finished cohorts."""
+        if not self.active:
+            return "Paused: no invitations go out until you resume it."
+        cohort = self.cohort
+        today = timezone.localdate()
+        waiting = (
+            ""
+            if cohort.status in ("running", "finished")
+            else " once the cohort is running (pairs published)"
+        )
+        if self.trigger in (Trigger.COHORT_START, Trigger.COHORT_END):
+            base = cohort.starts_on if self.trigger == Trigger.COHORT_START else cohort.ends_on
+            if base is None:
+                return "Invitations go out when the cohort has dates."
+            due = base + dt.timedelta(days=self.offset_days)
+            if due > today:
+                return f"Invitations go out on {due:%-d %B %Y}{waiting}."
+            if due + dt.timedelta(days=self.close_after_days) <= today:
+                last = due + dt.timedelta(days=self.close_after_days - 1)
+                return f"The answer window closed on {last:%-d %B %Y}: nobody will be invited."
+            return f"Invitations go out within the hour{waiting}."
+        if self.trigger == Trigger.PAIR_START:
+            days = self.offset_days
+            return (
+                f"Each pair is invited {days} day{'s' if days != 1 else ''} after it starts"
+                f"{waiting}; checked every hour."
+            )
+        n = self.every_n_checkins
+        return (
+            f"A pair is invited after its {_ordinal(n)} check-in, and every {n} after that"
+            f"{waiting}."
+            if n != 1
+            else f"A pair is invited after each check-in{waiting}."
+        )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
 
 class SurveyInvitationQuerySet(models.QuerySet):
     def open(self, today=None):
@@ -248,6 +293,17 @@ class SurveyInvitation(models.Model):
         return f"{self.schedule} for {self.user}"
 
     @property
+    def about_pair_with(self) -> str:
+        """The other person of the pair this invitation is about ("" when it is not about a
+        pair): a mentor with two mentees gets one invitation per pair, and needs to know which.
+        Select ``pair__mentor__user`` and ``pair__mentee__user`` with the invitation."""
+        if self.pair_id is None:
+            return ""
+        pair = self.pair
+        other = pair.mentee.user if pair.mentor.user_id == self.user_id else pair.mentor.user
+        return other.display_name
+
+    @property
     def token(self) -> str:
         """The signed link's token: opens the survey for this invitation."""
         return self.token_for(self.pk)
@@ -272,6 +328,14 @@ class SurveyInvitation(models.Model):
         return (today or timezone.localdate()) < self.due_on
 
 
+class ResponseQuerySet(models.QuerySet):
+    def published(self):
+        """Responses that may be counted in a figure (feedback/publication.py)."""
+        from .publication import published_q
+
+        return self.filter(published_q())
+
+
 class Response(models.Model):
     """One submitted survey. For an anonymous template there is no user and no invitation, and
     no time: only the cohort, the role and the answers. Random primary keys (here and on the
@@ -294,12 +358,25 @@ class Response(models.Model):
         related_name="survey_responses",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # An anonymous response is counted in figures only once released, with at least two others
+    # of its group (feedback/publication.py); identified responses ignore it.
+    released = models.BooleanField(default=False, editable=False)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["schedule", "id"]
 
     def __str__(self):
         return f"Response to {self.version}"
+
+
+class AnswerQuerySet(models.QuerySet):
+    def published(self):
+        """Answers of responses that may be counted in a figure (feedback/publication.py)."""
+        from .publication import published_q
+
+        return self.filter(published_q("response__"))
 
 
 class Answer(models.Model):
@@ -309,6 +386,8 @@ class Answer(models.Model):
     number = models.SmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True, max_length=5000)
     choices = models.JSONField(default=list, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [

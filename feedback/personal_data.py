@@ -129,7 +129,7 @@ def declare_fields() -> None:
         exported_in="survey_responses (identified surveys only)",
         person=["user", "invitation"],
         facts=["role", "submitted_at"],
-        not_personal=["id", "schedule", "version"],
+        not_personal=["id", "schedule", "version", "released"],
         note="anonymous responses carry no user and no invitation",
     )
     d(

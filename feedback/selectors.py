@@ -28,6 +28,7 @@ from .models import (
     SurveyTemplate,
     SurveyVersion,
 )
+from .publication import RELEASE_STEP, published_q
 
 # --- Access -------------------------------------------------------------------------------------
 
@@ -64,7 +65,11 @@ def invitation_from_token(*, token: str) -> SurveyInvitation | None:
         return None
     return (
         SurveyInvitation.objects.select_related(
-            "user", "schedule__template", "schedule__cohort__programme"
+            "user",
+            "schedule__template",
+            "schedule__cohort__programme",
+            "pair__mentor__user",
+            "pair__mentee__user",
         )
         .filter(pk=pk)
         .first()
@@ -78,7 +83,12 @@ def open_invitations_for(*, user):
     return (
         SurveyInvitation.objects.open()
         .filter(user=user, schedule__active=True)
-        .select_related("schedule__template", "schedule__cohort__programme")
+        .select_related(
+            "schedule__template",
+            "schedule__cohort__programme",
+            "pair__mentor__user",
+            "pair__mentee__user",
+        )
         .order_by("closes_on", "pk")
     )
 
@@ -140,6 +150,12 @@ class VersionResult:
     responses: int
     hidden: bool
     questions: list[QuestionResult]
+    # Anonymous responses not counted yet: released in steps of 3 (feedback/publication.py).
+    held_back: int = 0
+
+    @property
+    def published(self) -> int:
+        return self.responses - self.held_back
 
 
 def _summarise(question: Question, answers: list[tuple]) -> QuestionResult:
@@ -166,13 +182,19 @@ def _summarise(question: Question, answers: list[tuple]) -> QuestionResult:
 
 def schedule_results(*, schedule: SurveySchedule) -> dict:
     """Response rate and, per version answered, each question's distribution, mean, NPS and
-    free text. An anonymous survey's version with fewer than 3 responses is hidden whole."""
+    free text, from the published responses only (feedback/publication.py): an anonymous
+    survey's answers count in steps of at least 3 per version, so a version with fewer than 3
+    is hidden whole and no figure moves by one answer. Five queries."""
     counts = schedule.invitations.aggregate(
         invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
     )
-    by_version = dict(
-        schedule.responses.values("version").annotate(n=Count("pk")).values_list("version", "n")
-    )
+    by_version = {
+        version_id: (n, shown)
+        for version_id, n, shown in schedule.responses.values("version")
+        .annotate(n=Count("pk"), shown=Count("pk", filter=published_q()))
+        .order_by()
+        .values_list("version", "n", "shown")
+    }
     versions = list(
         SurveyVersion.objects.filter(pk__in=by_version)
         .select_related("template")
@@ -181,15 +203,12 @@ def schedule_results(*, schedule: SurveySchedule) -> dict:
     )
     # Anonymity is the answered version's (its survey's, frozen once answered), never the
     # schedule's current survey: re-pointing a schedule cannot lift it.
-    shown = {
-        v.pk
-        for v in versions
-        if not (v.template.anonymous and by_version[v.pk] < ANONYMITY_THRESHOLD)
-    }
+    shown = {v.pk for v in versions if by_version[v.pk][1]}
     answers: dict[int, list[tuple]] = defaultdict(list)
     if shown:
         rows = (
-            Answer.objects.filter(response__schedule=schedule, response__version__in=shown)
+            Answer.objects.published()
+            .filter(response__schedule=schedule, response__version__in=shown)
             .order_by("id")  # random ids: no order to read anything into
             .values_list("question_id", "number", "text", "choices")
         )
@@ -198,8 +217,9 @@ def schedule_results(*, schedule: SurveySchedule) -> dict:
     results = []
     for v in versions:
         hidden = v.pk not in shown
+        n, published = by_version[v.pk]
         questions = [] if hidden else [_summarise(q, answers[q.pk]) for q in v.questions.all()]
-        results.append(VersionResult(v, by_version[v.pk], hidden, questions))
+        results.append(VersionResult(v, n, hidden, questions, held_back=n - published))
     invited, answered = counts["invited"], counts["answered"]
     return {
         "invited": invited,
@@ -207,6 +227,7 @@ def schedule_results(*, schedule: SurveySchedule) -> dict:
         "rate": round(100 * answered / invited) if invited else None,
         "versions": results,
         "threshold": ANONYMITY_THRESHOLD,
+        "step": RELEASE_STEP,
     }
 
 
@@ -226,8 +247,10 @@ def cohort_schedules(*, cohort):
 
 def template_comparison(*, template: SurveyTemplate) -> dict:
     """The same template across the programme's cohorts: response rate, NPS and the mean of
-    each number question (matched across versions by question key). Anonymous groups under
-    the threshold show counts only."""
+    each number question (matched across versions by question key), from the published
+    responses only (feedback/publication.py): a version's answers that are held back are in no
+    mean, so a new version's first answer cannot be read off the difference of two views.
+    Anonymous rounds with nothing published show counts only."""
     schedules = list(
         template.schedules.select_related("cohort")
         .annotate(
@@ -240,17 +263,22 @@ def template_comparison(*, template: SurveyTemplate) -> dict:
     )
     # Only answers to this survey's own versions: a schedule re-pointed from or to another
     # survey must not mix in answers given under another promise of anonymity.
-    responses = dict(
-        Response.objects.filter(schedule__in=schedules, version__template=template)
+    responses = {
+        schedule_id: (n, shown)
+        for schedule_id, n, shown in Response.objects.filter(
+            schedule__in=schedules, version__template=template
+        )
         .values("schedule")
-        .annotate(n=Count("pk"))
-        .values_list("schedule", "n")
-    )
+        .annotate(n=Count("pk"), shown=Count("pk", filter=published_q()))
+        .order_by()
+        .values_list("schedule", "n", "shown")
+    }
     latest = template.versions.order_by("-number").first()
     columns = [q for q in latest.questions.all() if q.type in NUMBER_RANGES] if latest else []
     stats = {}
     for row in (
-        Answer.objects.filter(
+        Answer.objects.published()
+        .filter(
             response__schedule__in=schedules,
             response__version__template=template,
             question__key__in=[q.key for q in columns],
@@ -263,12 +291,13 @@ def template_comparison(*, template: SurveyTemplate) -> dict:
             promoters=Count("pk", filter=Q(number__gte=9)),
             detractors=Count("pk", filter=Q(number__lte=6)),
         )
+        .order_by()
     ):
         stats[(row["response__schedule"], row["question__key"])] = row
     rows = []
     for s in schedules:
-        n = responses.get(s.pk, 0)
-        hidden = template.anonymous and n < ANONYMITY_THRESHOLD
+        n, shown = responses.get(s.pk, (0, 0))
+        hidden = template.anonymous and shown < ANONYMITY_THRESHOLD
         cells = []
         for q in columns:
             st = None if hidden else stats.get((s.pk, q.key))
@@ -282,6 +311,7 @@ def template_comparison(*, template: SurveyTemplate) -> dict:
             {
                 "schedule": s,
                 "responses": n,
+                "held_back": n - shown,
                 "rate": round(100 * s.answered / s.invited) if s.invited else None,
                 "hidden": hidden,
                 "cells": cells,
@@ -293,19 +323,18 @@ def template_comparison(*, template: SurveyTemplate) -> dict:
 def export_rows(*, schedule: SurveySchedule) -> tuple[list[str], list[list], int]:
     """CSV header and rows: one row per response, one column per question (matched across
     versions by key). Identified surveys add the respondent's email; anonymous ones never do."""
-    responses = list(
-        schedule.responses.select_related("version__template", "user").order_by(
-            "version__number", "id"
-        )
-    )
     # Anonymity is the answered version's, never the schedule's current survey.
-    anonymous = schedule.template.anonymous or any(r.version.template.anonymous for r in responses)
-    sizes = Counter(r.version_id for r in responses)
-    responses = [  # anonymous groups only when large enough to be shown at all
-        r
-        for r in responses
-        if not (r.version.template.anonymous and sizes[r.version_id] < ANONYMITY_THRESHOLD)
-    ]
+    anonymous = (
+        schedule.template.anonymous
+        or schedule.responses.filter(version__template__anonymous=True).exists()
+    )
+    # Published responses only (feedback/publication.py): anonymous ones in steps of at least
+    # 3 per version, so two downloads a minute apart never differ by one person's row.
+    responses = list(
+        schedule.responses.published()
+        .select_related("version__template", "user")
+        .order_by("version__number", "id")
+    )
     version_ids = {r.version_id for r in responses}
     questions = list(
         Question.objects.filter(version__in=version_ids).order_by("-version__number", "order")
@@ -317,7 +346,8 @@ def export_rows(*, schedule: SurveySchedule) -> tuple[list[str], list[list], int
     by_question = {q.pk: q.key for q in questions}
     cells: dict = defaultdict(dict)
     for response_id, question_id, number, text, choices in (
-        Answer.objects.filter(response__schedule=schedule, response__version__in=version_ids)
+        Answer.objects.published()
+        .filter(response__schedule=schedule)
         .order_by("id")
         .values_list("response_id", "question_id", "number", "text", "choices")
     ):

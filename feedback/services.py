@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from lib.audit import AuditContext
 from lib.models import model_update
+from notifications.services import email_recheck_on_commit
 from pairing.models import Pair
 from people.services import audit_record
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme
 
-from . import scheduling
+from . import publication, scheduling
 from .defaults import DEFAULT_SCHEDULES, DEFAULT_TEMPLATES
 from .models import (
     Answer,
@@ -482,6 +483,8 @@ def survey_submit(
     if claimed != 1:
         raise AlreadyAnswered("You have already answered this survey. Thank you!")
     invitation.answered_at = now
+    # The invitation and its reminders still waiting in the outbox are cancelled now.
+    email_recheck_on_commit(refs={"invitation": invitation.pk})
     template = invitation.schedule.template
     anonymous = template.anonymous
     response = Response.objects.create(
@@ -507,6 +510,9 @@ def survey_submit(
             answer.text = str(value)
         rows.append(answer)
     Answer.objects.bulk_create(rows)
+    # An anonymous answer is counted in figures only in steps of at least the threshold
+    # (feedback/publication.py): this releases the group's step once it is complete.
+    publication.release_ready(schedule_id=response.schedule_id, version_id=version.pk)
     return response
 
 

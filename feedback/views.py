@@ -57,6 +57,9 @@ def answer(request, token):
     today = timezone.localdate()
     problem = ""
     if invitation.answered_at:
+        if request.method == "GET" and request.GET.get("sent"):
+            # Straight after sending: only the thank-you, not "already answered" as well.
+            return render(request, "feedback/answer_thanks.html", context)
         problem = (
             "You have already answered this survey, so it cannot be answered again. Thank you!"
         )
@@ -86,8 +89,7 @@ def answer(request, token):
                 {**context, "problem": " ".join(exc.messages)},
                 status=409,
             )
-        messages.success(request, "Thank you: your answers are saved.")
-        return redirect("feedback:answer", token=token)
+        return redirect(reverse("feedback:answer", args=[token]) + "?sent=1")
     return render(request, "feedback/answer.html", {**context, "form": form, "version": version})
 
 

@@ -15,34 +15,26 @@ from statistics import median
 
 from pairing import cadence
 
+# "At risk" is written once, in pairing/risk.py (the pair page, the digest and these dashboards
+# all read it); its names are re-exported here for the dashboards' code and tests.
+from pairing.risk import (  # noqa: F401
+    FALL_STEP,
+    LOW_WELLBEING,
+    REASON_LABELS,
+    REASON_NEVER_MET,
+    REASON_RATING,
+    REASON_SILENT,
+    REASON_WELLBEING_FALLING,
+    REASON_WELLBEING_LOW,
+    SILENT_CADENCES,
+    Scores,
+    is_falling,
+)
+from pairing.risk import reasons as _risk_reasons
+
 # A group of people smaller than this is never shown with its numbers (breakdowns by
 # organisation and grade): the cell says "fewer than 5" instead.
 SMALL_GROUP = 5
-
-# Survey results of an anonymous survey are shown only for groups at least this large; the
-# feedback app enforces the same number on its own results pages.
-ANONYMITY_THRESHOLD = 3
-
-# A pair is "silent" after this many cadences without a check-in.
-SILENT_CADENCES = 2
-# A score "falls" when the latest is this much below the previous one...
-FALL_STEP = 2
-# ...or when the last three strictly decrease. Wellbeing at or below this is "low".
-LOW_WELLBEING = 2
-
-REASON_SILENT = "silent"
-REASON_NEVER_MET = "never met"
-REASON_RATING = "falling rating"
-REASON_WELLBEING_LOW = "low wellbeing"
-REASON_WELLBEING_FALLING = "falling wellbeing"
-
-REASON_LABELS = {
-    REASON_SILENT: "No check-in for more than two cadences",
-    REASON_NEVER_MET: "No check-in yet, two cadences after the start",
-    REASON_RATING: "Falling meeting rating",
-    REASON_WELLBEING_LOW: "Low wellbeing (2 or less)",
-    REASON_WELLBEING_FALLING: "Falling wellbeing",
-}
 
 COMPLETED = "completed"  # pairing.Pair.EndReason.COMPLETED
 ACTIVE = "active"
@@ -66,7 +58,13 @@ class PairFacts:
     first_met: dt.date | None  # first check-in on or before the as-of date
     last_met: dt.date | None  # latest check-in on or before the as-of date
     ratings: tuple[int, ...] = ()  # up to three latest meeting ratings, latest first
-    wellbeing: tuple[int, ...] = ()  # up to three latest wellbeing scores, latest first
+    # Each person's (check-in author's) up to three latest wellbeing scores, latest first.
+    wellbeing_by_person: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def wellbeing(self) -> tuple[int, ...]:
+        """Each person's latest wellbeing score, lowest first (what the at-risk rule reads)."""
+        return tuple(sorted(p[0] for p in self.wellbeing_by_person if p))
 
 
 @dataclass(frozen=True)
@@ -129,35 +127,21 @@ def days_since_last_checkin(pair: PairFacts, as_of: dt.date) -> int | None:
     return cadence.days_since(pair.last_met, as_of)
 
 
-def is_falling(scores: Sequence[int]) -> bool:
-    """Falling: latest at least FALL_STEP below the previous, or the last three strictly fall."""
-    if len(scores) >= 2 and scores[0] <= scores[1] - FALL_STEP:
-        return True
-    return len(scores) >= 3 and scores[0] < scores[1] < scores[2]
-
-
 def at_risk_reasons(pair: PairFacts, cadence_days: int, as_of: dt.date) -> list[str]:
-    """Why an active pair needs a coordinator's attention; empty when it does not.
-
-    - silent: the last check-in was more than 2 cadences before the as-of date;
-    - never met: no check-in at all, more than 2 cadences after the pair started;
-    - falling rating (see :func:`is_falling`);
-    - low wellbeing: the latest wellbeing score is 2 or less; falling wellbeing.
-    Ended pairs and pairs that have not started yet are never at risk.
-    """
-    if not is_active(pair, as_of):
-        return []
-    reasons = []
-    silent = cadence.days_silent(started_on=pair.started_on, last_met_on=pair.last_met, today=as_of)
-    if silent > SILENT_CADENCES * cadence_days:
-        reasons.append(REASON_NEVER_MET if pair.last_met is None else REASON_SILENT)
-    if is_falling(pair.ratings):
-        reasons.append(REASON_RATING)
-    if pair.wellbeing and pair.wellbeing[0] <= LOW_WELLBEING:
-        reasons.append(REASON_WELLBEING_LOW)
-    elif is_falling(pair.wellbeing):
-        reasons.append(REASON_WELLBEING_FALLING)
-    return reasons
+    """Why an active pair needs a coordinator's attention; empty when it does not. The rule is
+    pairing/risk.py's (silent or never met for more than two cadences, falling rating, the
+    lowest of each person's latest wellbeing 2 or less, falling wellbeing)."""
+    return _risk_reasons(
+        active=is_active(pair, as_of),
+        started_on=pair.started_on,
+        cadence_days=cadence_days,
+        today=as_of,
+        scores=Scores(
+            last_met_on=pair.last_met,
+            ratings=pair.ratings,
+            wellbeing_by_person=pair.wellbeing_by_person,
+        ),
+    )
 
 
 def last_checkin_band(pair: PairFacts, cadence_days: int, as_of: dt.date) -> str:
@@ -219,11 +203,6 @@ def nps(promoters: int, detractors: int, answers: int) -> int | None:
 def suppressed(count: int) -> bool:
     """A count of 1 to 4 people is not shown (0 reveals nobody)."""
     return 0 < count < SMALL_GROUP
-
-
-def survey_group_hidden(*, anonymous: bool, responses: int) -> bool:
-    """An anonymous survey's group of responses is hidden whole when smaller than 3."""
-    return anonymous and responses < ANONYMITY_THRESHOLD
 
 
 # --- Cohort summary of pair facts -----------------------------------------------------------------

@@ -2,15 +2,21 @@
 
 Chart data is plain JSON, written into the page with ``json_script`` (no inline script):
 ``{"type": "bar"|"line", "labels": [...], "datasets": [{"label": ..., "data": [...]}],
-"horizontal": bool, "suggestedMax": n, "yTitle": "..."}``. Every chart has a table next to it
-made from the same figures, for screen readers and for people who prefer numbers.
+"horizontal": bool, "suggestedMax": n, "yMin": n, "yMax": n, "yTitle": "..."}``. Every chart
+has a table next to it made from the same figures, for screen readers and for people who prefer
+numbers.
+
+Charts must not mislead: a scale starts at its natural minimum and is fixed where the measure
+has fixed ends (a 1-5 score from 1 to 5, NPS from -100 to 100, a rate from 0 to 100), so a change
+of 0.08 does not fill the chart; a missing value is a gap (``None``), never plotted as a number;
+and each chart has one measure on one axis.
 """
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from .definitions import LENGTH_BANDS, REASON_LABELS
+from .definitions import LENGTH_BANDS, REASON_LABELS, rate
 from .selectors import CohortDashboard, ProgrammeDashboard
 
 END_REASON_LABELS = {
@@ -21,6 +27,11 @@ END_REASON_LABELS = {
     "workload": "Workload or time",
     "other": "Other",
 }
+
+
+SCORE_RANGE = {"yMin": 1, "yMax": 5}  # a 1-5 score or wellbeing
+NPS_RANGE = {"yMin": -100, "yMax": 100}
+PERCENT_RANGE = {"yMin": 0, "yMax": 100}
 
 
 def _chart(kind, labels, datasets, **options) -> dict:
@@ -41,12 +52,21 @@ def funnel_steps(d: CohortDashboard) -> list[tuple[str, int]]:
 def cohort_charts(d: CohortDashboard) -> dict:
     steps = funnel_steps(d)
     w = d.wellbeing
+    community = {
+        figure: value for _section, figure, value in community_rows(d.standups, d.directory)
+    }
     charts = {
         "funnel": _chart(
             "bar",
             [label for label, _ in steps],
             [{"label": "Mentees", "data": [n for _, n in steps]}],
             horizontal=True,
+        ),
+        "community": _chart(
+            "bar",
+            ["Stand-up attendance", "Listed in the directory"],
+            [{"label": "%", "data": [community["Attendance %"], community["Listed %"]]}],
+            **PERCENT_RANGE,
         ),
         "wellbeing": _chart(
             "bar",
@@ -61,8 +81,7 @@ def cohort_charts(d: CohortDashboard) -> dict:
                 {"label": "Average wellbeing", "data": [week["wellbeing"] for week in w["weeks"]]},
                 {"label": "Average rating", "data": [week["rating"] for week in w["weeks"]]},
             ],
-            suggestedMin=1,
-            suggestedMax=5,
+            **SCORE_RANGE,
             xTitle="Week starting",
         ),
         "checkins": _chart(
@@ -85,14 +104,20 @@ def cohort_charts(d: CohortDashboard) -> dict:
         ),
     }
     rounds = [r for r in d.surveys.rounds if not r.hidden]
-    if rounds:
+    labels = [f"{r.on:%d %b %Y} {r.name}" for r in rounds]
+    if any(r.score is not None for r in rounds):
         charts["surveys"] = _chart(
             "line",
-            [f"{r.on:%d %b %Y} {r.name}" for r in rounds],
-            [
-                {"label": "Average score (1-5)", "data": [r.score for r in rounds]},
-                {"label": "NPS (-100 to 100)", "data": [r.nps for r in rounds], "axis": "y2"},
-            ],
+            labels,
+            [{"label": "Average score (1-5)", "data": [r.score for r in rounds]}],
+            **SCORE_RANGE,
+        )
+    if any(r.nps is not None for r in rounds):  # no NPS answers: no chart (never a -100)
+        charts["nps"] = _chart(
+            "line",
+            labels,
+            [{"label": "NPS (-100 to 100)", "data": [r.nps for r in rounds]}],
+            **NPS_RANGE,
         )
     return charts
 
@@ -117,7 +142,8 @@ def at_risk_rows(d: CohortDashboard) -> list[dict]:
                 "reasons": "; ".join(REASON_LABELS[r] for r in reasons),
                 "last": last,
                 "ratings": ", ".join(map(str, p.ratings)) or "–",
-                "wellbeing": ", ".join(map(str, p.wellbeing)) or "–",
+                "wellbeing": "; ".join(", ".join(map(str, w)) for w in p.wellbeing_by_person)
+                or "–",
             }
         )
     return rows
@@ -140,7 +166,7 @@ def programme_charts(d: ProgrammeDashboard) -> dict:
                     "data": [c.pairs.plan_rate for c in d.columns],
                 },
             ],
-            suggestedMax=100,
+            **PERCENT_RANGE,
         ),
         "outcomes": _chart(
             "bar",
@@ -163,12 +189,20 @@ def programme_charts(d: ProgrammeDashboard) -> dict:
                 },
             ],
         ),
+        "community": _chart(
+            "bar",
+            names,
+            [
+                {"label": "Stand-up attendance %", "data": [c.standup_rate for c in d.columns]},
+                {"label": "Listed in the directory %", "data": [c.listed_rate for c in d.columns]},
+            ],
+            **PERCENT_RANGE,
+        ),
         "wellbeing": _chart(
             "line",
             names,
             [{"label": "Mean wellbeing", "data": [c.wellbeing_mean for c in d.columns]}],
-            suggestedMin=1,
-            suggestedMax=5,
+            **SCORE_RANGE,
         ),
     }
 
@@ -204,6 +238,17 @@ def cohort_export_rows(d: CohortDashboard) -> list[list]:
     rows += [
         [name, "Ending reasons", END_REASON_LABELS.get(k, k), v] for k, v in p.end_reasons.items()
     ]
+    rows += [[name, *row] for row in community_rows(d.standups, d.directory)]
+    # The same pairs and reasons as the dashboard, the pair page and the digest (pairing/risk.py).
+    rows += [
+        [
+            name,
+            "Pairs at risk",
+            f"{q.mentee_name} with {q.mentor_name} (pair {q.pk})",
+            "; ".join(REASON_LABELS[r] for r in reasons),
+        ]  # fmt: skip
+        for q, reasons in p.at_risk
+    ]
     for r in d.surveys.rounds:
         label = f"{r.name} ({r.on:%Y-%m-%d})"
         rows.append([name, "Surveys", f"{label}: response rate %", r.response_rate])
@@ -219,12 +264,29 @@ def programme_export_rows(d: ProgrammeDashboard) -> list[list]:
         rows += [[c.cohort.name, "Headline", k, v] for k, v in c.headline.items()]
         rows.append([c.cohort.name, "Retention", "Returning mentors", c.returning_mentors])
         rows.append([c.cohort.name, "Retention", "Alumni who became mentors", c.alumni_mentors])
+        rows += [[c.cohort.name, *row] for row in community_rows(c.standups, c.directory)]
     rows.append(["", "Talent pool", "People", d.talent_pool["total"]])
     rows += [["", "Business priorities", p["name"], p["projects"]] for p in d.priorities]
     for title, groups in (("Organisation", d.by_organisation), ("Grade", d.by_grade)):
         for g in groups:
             rows.append(["", title, g.label, g.people_shown])
     return rows
+
+
+def community_rows(standups: dict, directory: dict) -> list[list]:
+    """Stand-up attendance and directory use as (section, figure, value) rows: the cohort
+    dashboard's table and both CSV exports."""
+    return [
+        ["Stand-ups", "Stand-ups held so far", standups.get("occurrences", 0)],
+        ["Stand-ups", "Attendances expected", standups.get("expected", 0)],
+        ["Stand-ups", "Attendances recorded", standups.get("attended", 0)],
+        ["Stand-ups", "Attendance %", rate(standups.get("attended"), standups.get("expected"))],
+        ["Directory", "Accepted participants", directory.get("participants", 0)],
+        ["Directory", "Listed in the directory", directory.get("listed", 0)],
+        ["Directory", "Listed %", rate(directory.get("listed"), directory.get("participants"))],
+        ["Directory", "Messages sent", directory.get("messages", 0)],
+        ["Directory", "People who sent a message", directory.get("senders", 0)],
+    ]
 
 
 def with_tables(charts: dict) -> dict:
@@ -247,5 +309,7 @@ def headline_matrix(d: ProgrammeDashboard) -> list[tuple[str, list]]:
         return []
     rows = [(label, [h[label] for h in heads]) for label in heads[0]]
     rows.append(("Returning mentors", [c.returning_mentors for c in d.columns]))
+    rows.append(("Stand-up attendance %", [c.standup_rate for c in d.columns]))
+    rows.append(("Listed in the directory %", [c.listed_rate for c in d.columns]))
     rows.append(("Alumni who became mentors", [c.alumni_mentors for c in d.columns]))
     return rows

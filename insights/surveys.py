@@ -4,9 +4,10 @@ Reads the feedback app's models (insights sits above feedback in the import orde
 number of queries: schedules with invitation counts, responses per group, answer aggregates per
 group and, for one cohort, the latest comments.
 
-A *group* is the responses to one version of one schedule (a survey round). The anonymity rule
-of the feedback app applies here too: a group of an anonymous survey with fewer than 3 responses
-is hidden whole (no score, no NPS, no comment from it).
+A *group* is the responses to one version of one schedule (a survey round). Figures are computed
+from the published responses only, by the feedback app's one rule (feedback/publication.py):
+anonymous answers count in steps of at least 3 per group, so a group of fewer than 3 is in no
+score, NPS or comment, and no figure moves by a single answer between two views.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from django.db.models import Count, Min, Q, Sum
 
-from .definitions import Window, nps, rate, survey_group_hidden
+from .definitions import Window, nps, rate
 
 COMMENT_LIMIT = 10
 
@@ -48,6 +49,7 @@ class Round:
     answered: int = 0
     responses: int = 0
     hidden_groups: int = 0
+    held_back: int = 0  # anonymous responses not counted yet (feedback/publication.py)
     score_sum: int = 0
     score_n: int = 0
     promoters: int = 0
@@ -115,6 +117,7 @@ def _nominal_date(schedule) -> dt.date:
 
 def _figures(cohort_ids, window: Window, *, comments: bool) -> dict[int, SurveyFigures]:
     from feedback.models import Answer, QuestionType, Response, SurveySchedule
+    from feedback.publication import published_q
 
     due = Q(invitations__due_on__lte=window.as_of)
     if window.start:
@@ -146,29 +149,30 @@ def _figures(cohort_ids, window: Window, *, comments: bool) -> dict[int, SurveyF
         )
         cohort_of[s.pk] = s.cohort_id
     if rounds:
+        # Counts of every response, and figures from the published ones only: the one rule of
+        # feedback/publication.py (anonymous answers in steps of at least 3 per group).
         groups = (
             Response.objects.filter(schedule_id__in=list(rounds))
             .values("schedule_id", "version_id", "version__template__anonymous")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk"), shown=Count("pk", filter=published_q()))
             .order_by()
-            .values_list("schedule_id", "version_id", "version__template__anonymous", "n")
+            .values_list("schedule_id", "version_id", "version__template__anonymous", "n", "shown")
         )
-        shown = []
-        for schedule_id, version_id, version_anonymous, n in groups:
+        any_shown = False
+        for schedule_id, _version_id, version_anonymous, n, shown in groups:
             r = rounds[schedule_id]
             r.responses += n
+            r.held_back += n - shown
             # Anonymity is the answered version's, never the schedule's current survey.
             r.anonymous = r.anonymous or version_anonymous
-            if survey_group_hidden(anonymous=version_anonymous, responses=n):
+            if not shown:
                 r.hidden_groups += 1
-            else:
-                shown.append((schedule_id, version_id))
-        if shown:
-            in_shown = Q()
-            for schedule_id, version_id in shown:
-                in_shown |= Q(response__schedule_id=schedule_id, response__version_id=version_id)
+            any_shown = any_shown or bool(shown)
+        if any_shown:
+            in_shown = Q(response__schedule_id__in=list(rounds))
             numbers = (
-                Answer.objects.filter(in_shown, number__isnull=False)
+                Answer.objects.published()
+                .filter(in_shown, number__isnull=False)
                 .filter(question__type__in=[QuestionType.SCALE_1_5, QuestionType.NPS_0_10])
                 .values("response__schedule_id", "question__type")
                 .annotate(
@@ -199,7 +203,8 @@ def _add_comments(result, rounds, cohort_of, in_shown, Answer, QuestionType) -> 
     """The latest free-text answers of the shown groups: identified answers by the time they
     were submitted, anonymous ones (which carry no time) by their round's date."""
     rows = (
-        Answer.objects.filter(in_shown, question__type=QuestionType.FREE_TEXT)
+        Answer.objects.published()
+        .filter(in_shown, question__type=QuestionType.FREE_TEXT)
         .exclude(text="")
         .values_list("response__schedule_id", "response__role", "response__submitted_at", "text")
         .order_by("-response__schedule__pk", "-response__submitted_at", "id")[:200]

@@ -22,6 +22,7 @@ urlpatterns = [
     path(COHORT, views.cohort_dashboard, name="cohort"),
     path(COHORT + "summary/", views.cohort_summary, name="cohort_summary"),
     path(COHORT + "export.csv", views.cohort_export, name="cohort_export"),
+    path("help/figures/", views.metrics, name="metrics"),
     # Old addresses
     path("insights/<slug:slug>/", moved("programme"), name="old_programme"),
     path("insights/<slug:slug>/export.csv", moved("programme_export"), name="old_programme_export"),

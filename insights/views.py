@@ -3,16 +3,21 @@
 Views stay thin: the access helper, the date filter, one selector call, presentation.
 """
 
+from pathlib import Path
+
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from lib import markdown
 from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from people.roles import is_coordinator
 from people.services import audit_record
-from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
+from programmes.selectors import cohort_for_coordinator, programme_for_coordinator, require
 
 from . import presenters, selectors
 from .forms import DateFilterForm
@@ -35,6 +40,7 @@ def _cohort_context(request, slug, pk):
         "d": dashboard,
         "funnel_steps": presenters.funnel_steps(dashboard),
         "at_risk": presenters.at_risk_rows(dashboard),
+        "community": presenters.community_rows(dashboard.standups, dashboard.directory),
         "end_reason_labels": presenters.END_REASON_LABELS,
     }
 
@@ -120,4 +126,18 @@ def programme_export(request, slug):
         rows=presenters.programme_export_rows(dashboard),
         filename=f"{programme.slug}-insights-{timezone.localdate()}.csv",
         what=programme.name,
+    )
+
+
+@require_GET
+def metrics(request):
+    """How each figure is defined: docs/metrics.md (the same file the repository carries), as a
+    page linked from both dashboards. For anyone who coordinates a programme, like them."""
+    require(is_coordinator(request.user))
+    text = (Path(settings.BASE_DIR) / "docs" / "metrics.md").read_text(encoding="utf-8")
+    title, _, body = text.partition("\n")
+    return render(
+        request,
+        "insights/metrics.html",
+        {"title": title.lstrip("# ").strip(), "body": markdown.render(body, shift_headings=0)},
     )

@@ -49,7 +49,9 @@ if not LOCAL:
         raise ImproperlyConfigured("DJANGO_DEBUG cannot be on in production mode.")
 
 SITE_NAME = env.str("SITE_NAME", default="Mentorship")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Absolute links in emails. Unset, it follows PORT (``make run PORT=8001`` exports it to the web
+# server, the worker and beat alike), so the links point at the server that is running.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -205,7 +207,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "people.adapter.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Sign-up asks for a name and never reveals whether an address is registered, in any
+# verification mode (people/account_forms.py).
+ACCOUNT_FORMS = {"signup": "people.account_forms.AccountSignupForm"}
+# The account emails' subjects name the site themselves (templates/account/email/*_subject.txt).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Brute-force protection on the shared cache (allauth's defaults, written out): failed sign-ins
 # per address and per account, password-reset requests per address and per email.
 ACCOUNT_RATE_LIMITS = {
@@ -468,8 +474,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
             "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=1),
         }
     )
-# Personal data (people/personal_data.py): people whose only participation is in cohorts that
-# finished more than RETENTION_MONTHS ago are anonymised by a daily, idempotent task.
+# Personal data (people/personal_data.py): once a cohort finished more than RETENTION_MONTHS
+# ago, a daily, idempotent task deletes its free text and anonymises its people's links to it
+# (programmes/retention.py); people with nothing more recent are anonymised whole.
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 CELERY_BEAT_SCHEDULE["programmes-retention-anonymise"] = {
     "task": "programmes.retention_anonymise",

@@ -23,6 +23,7 @@ programmes_patterns = [
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("home/", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("", include("people.urls")),
     # Recruitment first: its participants' pages sit at words reserved among programme slugs.

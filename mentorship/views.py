@@ -3,7 +3,10 @@ and the cohort hub. They live on the roof so that no app below has to know the a
 each section comes from its own app's selectors or template tags."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
 
 from programmes import selectors as programme_selectors
 from programmes.forms import EnrolmentFilterForm
@@ -21,10 +24,13 @@ def home(request):
 
     The surveys to answer, pairs and communities sections come from feedback's, pairing's and
     community's template tags."""
+    profile = getattr(request.user, "profile", None)
+    profile_percent = profile.completeness()[0] if profile is not None else 0
     return render(
         request,
         "mentorship/home.html",
         {
+            "profile_percent": profile_percent,
             "enrolments": programme_selectors.enrolments_for_user(user=request.user),
             "coordinated": programme_selectors.programmes_with_counts(user=request.user),
             "open_cohorts": recruitment_selectors.open_cohorts_for(user=request.user),
@@ -72,3 +78,11 @@ def cohort_detail(request, slug, pk):
             "undeliverable_people": programme_selectors.cohort_undeliverable_people(cohort=cohort),
         },
     )
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says (the admin, files, old tabs): point
+    them at the icon every page links to, so no request ends in a 404."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -1,5 +1,10 @@
+from csp.decorators import csp
 from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from . import services
 from .models import Email, EmailPreference, UndeliverableAddress
@@ -29,6 +34,9 @@ class EmailAdmin(admin.ModelAdmin):
         "kind",
         "template",
         "idempotency_key",
+        "refs",
+        "time_zone",
+        "holidays",
         "attempts",
         "next_attempt_at",
         "last_error",
@@ -46,6 +54,26 @@ class EmailAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    class Media:
+        # The preview's size lives here, not in a style attribute the CSP would block.
+        css = {"all": ["css/admin.css"]}
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<int:pk>/preview/", preview, name="notifications_email_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        """The email's HTML as the recipient's mail client draws it, inline styles included,
+        for the frame on the change page only: its own policy allows inline styles and nothing
+        else (no scripts, no requests, sandboxed), and only this site may frame it."""
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        email = get_object_or_404(Email, pk=pk)
+        return _preview_response(email.body_html)
+
     def has_add_permission(self, request):
         return False
 
@@ -53,7 +81,7 @@ class EmailAdmin(admin.ModelAdmin):
         # Rows change only through the sending task and the actions below.
         return False
 
-    @admin.display(description="last error")
+    @admin.display(description="last error, or why it was not sent")
     def short_error(self, obj):
         return obj.last_error[:80]
 
@@ -63,15 +91,15 @@ class EmailAdmin(admin.ModelAdmin):
 
     @admin.display(description="text")
     def body_text_shown(self, obj):
-        return format_html('<pre style="white-space:pre-wrap">{}</pre>', obj.body_text)
+        return format_html('<pre class="email-text">{}</pre>', obj.body_text)
 
     @admin.display(description="HTML")
     def body_html_shown(self, obj):
-        # Shown in a sandboxed frame: the email's own markup, none of its scripts or links.
+        # A sandboxed frame onto the preview address: the email's own markup and styles, none
+        # of its scripts or links, sized by css/admin.css.
         return format_html(
-            '<iframe sandbox srcdoc="{}" style="width:100%;height:32rem;border:1px solid #ccc" '
-            'title="HTML body"></iframe>',
-            obj.body_html,
+            '<iframe sandbox class="email-preview" src="{}" title="HTML body"></iframe>',
+            reverse("admin:notifications_email_preview", args=[obj.pk]),
         )
 
     @admin.action(description="Retry selected failed or cancelled emails")
@@ -105,3 +133,17 @@ class UndeliverableAddressAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@xframe_options_sameorigin
+@csp(
+    {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["data:"],
+        "frame-ancestors": ["'self'"],
+        "sandbox": [""],
+    }
+)
+def _preview_response(body_html: str) -> HttpResponse:
+    return HttpResponse(body_html or "<p>(no HTML body)</p>")

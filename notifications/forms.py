@@ -10,7 +10,8 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for name, kind in optional_kinds().items():
+        self.kinds = optional_kinds(user=user)
+        for name, kind in self.kinds.items():
             self.fields[f"kind_{name}"] = forms.BooleanField(
                 label=kind.label,
                 help_text=kind.description,
@@ -19,7 +20,7 @@ class PreferencesForm(forms.Form):
             )
 
     def save(self):
-        for name in optional_kinds():
+        for name in self.kinds:
             services.email_preference_set(
                 user=self.user, kind=name, enabled=self.cleaned_data[f"kind_{name}"]
             )

@@ -15,7 +15,8 @@ Registering the same kind twice with the same definition is harmless; a conflict
 is an error, and so is enqueueing an email of a kind nobody registered.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 class UnknownEmailKind(ValueError):
@@ -27,6 +28,12 @@ class Kind:
     essential: bool
     label: str
     description: str = ""
+    # Who is offered this kind on the email settings page (None: everyone). The registering app
+    # supplies the check (e.g. "coordinates a programme"), so notifications knows no roles.
+    offered_to: Callable[[object], bool] | None = field(default=None, compare=False)
+
+    def is_offered_to(self, user) -> bool:
+        return self.offered_to is None or bool(self.offered_to(user))
 
 
 KINDS: dict[str, Kind] = {
@@ -38,8 +45,15 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def register_kind(name: str, *, essential: bool, label: str, description: str = "") -> Kind:
-    kind = Kind(essential=essential, label=label, description=description)
+def register_kind(
+    name: str,
+    *,
+    essential: bool,
+    label: str,
+    description: str = "",
+    offered_to: Callable[[object], bool] | None = None,
+) -> Kind:
+    kind = Kind(essential=essential, label=label, description=description, offered_to=offered_to)
     existing = KINDS.get(name)
     if existing is not None and existing != kind:
         raise ValueError(f"Email kind {name!r} is already registered as {existing!r}.")
@@ -56,8 +70,16 @@ def get_kind(name: str) -> Kind:
         ) from None
 
 
-def optional_kinds() -> dict[str, Kind]:
-    """The kinds a person may turn off, in label order."""
+def optional_kinds(*, user=None) -> dict[str, Kind]:
+    """The kinds a person may turn off, in label order; with ``user``, only those offered to
+    them (a coordinator's digest is not offered to a mentee)."""
     return dict(
-        sorted(((n, k) for n, k in KINDS.items() if not k.essential), key=lambda i: i[1].label)
+        sorted(
+            (
+                (n, k)
+                for n, k in KINDS.items()
+                if not k.essential and (user is None or k.is_offered_to(user))
+            ),
+            key=lambda i: i[1].label,
+        )
     )

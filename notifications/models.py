@@ -65,6 +65,15 @@ class Email(models.Model):
         max_length=20, choices=DeliveryStatus.choices, blank=True, default=""
     )
     delivery_status_at = models.DateTimeField(null=True, blank=True)
+    # What the email is about, as ids ({"cohort": 3, "pair": 12}): written by the app that
+    # enqueued it, read by that app's "still wanted?" checks (notifications/wanted.py) and the
+    # coordinator's schedule page. Opaque to the outbox.
+    refs = models.JSONField(default=dict, blank=True)
+    # The recipient's send window (notifications/windows.py): a retry or a late claim never
+    # sends outside working hours in this time zone, at weekends or on these bank holidays.
+    # Empty: no window (account emails, local demos).
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    holidays = models.CharField(max_length=20, blank=True, default="")
 
     objects = EmailQuerySet.as_manager()
 

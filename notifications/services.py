@@ -26,6 +26,8 @@ from . import notify
 from .kinds import get_kind
 from .models import DeliveryStatus, Email, EmailPreference, UndeliverableAddress
 from .selectors import address_is_undeliverable, undeliverable_cache_refresh
+from .wanted import cancelled_text, unwanted_reason
+from .windows import bank_holidays, in_window, next_send_time
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,9 @@ def _email_row(
     send_after,
     enabled: bool,
     undeliverable: bool = False,
+    refs: dict | None = None,
+    time_zone: str = "",
+    holidays: str = "",
 ) -> Email:
     """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share)."""
     kind_def = get_kind(kind)
@@ -124,6 +129,9 @@ def _email_row(
         last_error=reason,
         idempotency_key=idempotency_key,
         next_attempt_at=send_after or timezone.now(),
+        refs=dict(refs or {}),
+        time_zone=time_zone or "",
+        holidays=(holidays or "england-and-wales") if time_zone else "",
     )
 
 
@@ -200,6 +208,9 @@ def email_enqueue(
     programme_name: str = "",
     attachments: list[dict] | None = None,
     send_after=None,
+    refs: dict | None = None,
+    time_zone: str = "",
+    holidays: str = "",
 ) -> Email:
     """Render templates/emails/<template>-subject.txt, -body.txt, -body.html with context
     (+ site name, programme_name, unsubscribe link for optional kinds), create the outbox row in
@@ -208,7 +219,11 @@ def email_enqueue(
     opted out of are created with status cancelled (reason stored) and not queued.
 
     ``send_after`` (an aware datetime) holds the email back until then: the row's
-    ``next_attempt_at`` is set to it, and the sweeper queues it when it comes."""
+    ``next_attempt_at`` is set to it, and the sweeper queues it when it comes.
+
+    ``refs`` (ids of what the email is about) feed the kind's "still wanted?" checks
+    (notifications/wanted.py); ``time_zone`` and ``holidays`` (a bank-holiday division) give
+    the recipient's send window, which retries and late claims respect."""
     kind_def = get_kind(kind)
     existing = Email.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -235,6 +250,9 @@ def email_enqueue(
         send_after=send_after,
         enabled=enabled,
         undeliverable=undeliverable,
+        refs=refs,
+        time_zone=time_zone,
+        holidays=holidays,
     )
     try:
         # A savepoint, so a racing insert of the same key does not break the caller's transaction.
@@ -299,6 +317,9 @@ def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[E
                 send_after=r.get("send_after"),
                 enabled=not (r.get("user") and (r["user"].pk, r["kind"]) in off),
                 undeliverable=r["to"].lower() in undeliverable,
+                refs=r.get("refs"),
+                time_zone=r.get("time_zone", ""),
+                holidays=r.get("holidays", ""),
             )
             for key, r in fresh.items()
         ]
@@ -370,6 +391,12 @@ def email_preference_set(*, user, kind: str, enabled: bool) -> EmailPreference:
     pref, _ = EmailPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"enabled": enabled}
     )
+    if not enabled:
+        # Held and retrying emails of that kind stop now, not only when their time comes.
+        Email.objects.filter(user=user, kind=kind, status=Status.PENDING).update(
+            status=Status.CANCELLED,
+            last_error=cancelled_text(f"the person turned off '{kind}' emails."),
+        )
     return pref
 
 
@@ -448,8 +475,20 @@ def _deliver_claimed(email_id: int, smtp: _Connection) -> str:
     ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if claimed != 1:
         return "skipped"
-    email = Email.objects.get(pk=email_id)
+    email = Email.objects.select_related("user").get(pk=email_id)
     mine = Email.objects.filter(pk=email_id, status=Status.SENDING, claimed_at=email.claimed_at)
+
+    window_opens = _window_opens(email, now)
+    if window_opens is not None:
+        # Outside the recipient's working hours (a retry, a row the sweeper took back, a late
+        # worker): not an attempt; the row waits for the next window.
+        mine.update(status=Status.PENDING, attempts=F("attempts") - 1, next_attempt_at=window_opens)
+        return "held"
+    reason = unwanted_reason(email)
+    if reason:
+        mine.update(status=Status.CANCELLED, last_error=cancelled_text(reason))
+        logger.info("Email %s cancelled at sending time: %s", email_id, reason)
+        return "cancelled"
 
     provider_id = ""
     try:
@@ -474,10 +513,15 @@ def _deliver_claimed(email_id: int, smtp: _Connection) -> str:
         max_attempts = _setting("OUTBOX_MAX_ATTEMPTS", 8)
         if _is_temporary(exc) and email.attempts < max_attempts:
             delay = _backoff_seconds(email.attempts)
+            retry_at = timezone.now() + timedelta(seconds=delay)
+            held = _window_opens(email, retry_at)  # never outside the recipient's window
+            when = f"retrying in {delay} s"
+            if held is not None:
+                retry_at, when = held, f"retrying at {held:%Y-%m-%d %H:%M} UTC (send window)"
             mine.update(
                 status=Status.PENDING,
-                next_attempt_at=timezone.now() + timedelta(seconds=delay),
-                last_error=f"Attempt {email.attempts}, retrying in {delay} s. {error}",
+                next_attempt_at=retry_at,
+                last_error=f"Attempt {email.attempts}, {when}. {error}",
             )
             logger.info("Email %s: temporary failure, retry in %s s: %s", email_id, delay, error)
             return "retry"
@@ -494,9 +538,21 @@ def _deliver_claimed(email_id: int, smtp: _Connection) -> str:
     return "sent"
 
 
+def _window_opens(email: Email, moment):
+    """None when ``moment`` is inside the row's send window (or the row has none), else the
+    start of the next window."""
+    if not email.time_zone:
+        return None
+    holidays = bank_holidays(email.holidays or "england-and-wales")
+    if in_window(moment, email.time_zone, holidays):
+        return None
+    return next_send_time(moment, email.time_zone, holidays)
+
+
 def email_deliver(*, email_id: int) -> str:
-    """Claim one due row and send it. Returns what happened: "sent", "retry", "failed" or
-    "skipped" (not pending, not due, or claimed by someone else)."""
+    """Claim one due row and send it. Returns what happened: "sent", "retry", "failed",
+    "cancelled" (no longer wanted: notifications/wanted.py), "held" (outside the recipient's
+    send window) or "skipped" (not pending, not due, or claimed by someone else)."""
     return email_deliver_many(email_ids=[email_id])[0]
 
 
@@ -596,6 +652,35 @@ def email_retry(*, email_ids) -> int:
     )
     transaction.on_commit(lambda: email_queue_many(email_ids=ids))
     return count
+
+
+def email_recheck(*, refs: dict | None = None, kinds=None, user=None) -> int:
+    """Run the "still wanted?" checks now on the pending rows about something that just changed
+    (``refs``: rows whose refs contain all of these ids; ``kinds``, ``user``: narrower still)
+    and cancel the ones no longer wanted, each with its reason. Returns how many were
+    cancelled. Called on commit by the app where the change happened (a check-in logged, a
+    survey answered, a kind paused), so the schedule page is right at once."""
+    rows = Email.objects.filter(status=Status.PENDING).select_related("user")
+    for key, value in (refs or {}).items():
+        rows = rows.filter(**{f"refs__{key}": value})
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
+    if user is not None:
+        rows = rows.filter(user=user)
+    cancelled = 0
+    for email in rows.order_by("pk"):
+        reason = unwanted_reason(email)
+        if reason:
+            cancelled += Email.objects.filter(pk=email.pk, status=Status.PENDING).update(
+                status=Status.CANCELLED, last_error=cancelled_text(reason)
+            )
+    return cancelled
+
+
+def email_recheck_on_commit(*, refs: dict | None = None, kinds=None, user=None) -> None:
+    """:func:`email_recheck` once the caller's transaction has committed (the checks must see
+    the change that prompted them)."""
+    transaction.on_commit(lambda: email_recheck(refs=refs, kinds=kinds, user=user))
 
 
 def email_cancel(*, email_ids) -> int:

@@ -4,6 +4,8 @@ from lib.urls import absolute_reverse
 from notifications.kinds import register_kind
 from notifications.services import email_enqueue
 
+from . import wording
+
 register_kind(
     "introduction",
     essential=True,
@@ -26,11 +28,11 @@ def _summary(user) -> dict:
     }
 
 
-def send_introductions(pair, reasons: list[str]) -> None:
-    """Introduce mentor and mentee to each other, saying why they were paired."""
+def send_introductions(pair, facts: list) -> None:
+    """Introduce mentor and mentee to each other, saying why they were paired: the engine's
+    findings (``facts``) in words for each reader (pairing/wording.py)."""
     url = absolute_reverse("pairing:detail", args=[pair.pk])
     project = getattr(pair.mentee, "project", None)
-    shown = [r for r in reasons if not r.startswith("not allowed")][:6]
     for me, other, my_role in (
         (pair.mentee.user, pair.mentor.user, "mentee"),
         (pair.mentor.user, pair.mentee.user, "mentor"),
@@ -47,7 +49,9 @@ def send_introductions(pair, reasons: list[str]) -> None:
                 "my_role": my_role,
                 "other_role": "mentor" if my_role == "mentee" else "mentee",
                 "other": _summary(other),
-                "reasons": shown,
+                "reasons": wording.for_participant(
+                    facts, reader=my_role, other=wording.first_name(other)
+                )[:6],
                 "project_title": project.title if project else "",
                 "cohort_name": pair.cohort.name,
                 "starts_on": pair.started_on,

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from programmes.models import Cohort, Enrolment, EnrolmentStatus, Programme, Role
 
+from . import risk
 from .models import CheckIn, MatchRun, MenteeRanking, Pair, PairGoal, PairViewer, ProposedPair
 
 PAIR_RELATED = ("cohort__programme", "mentor__user__profile", "mentee__user__profile")
@@ -39,14 +40,35 @@ def pair_for_user(*, user, pk: int) -> tuple[Pair, PairViewer]:
     return pair, PairViewer.COORDINATOR
 
 
-def pair_checkins(*, pair: Pair, viewer_role: str):
-    """The pair's check-ins (one query), with the notes hidden from a coordinator unless shared."""
+def pair_checkins(*, pair: Pair, viewer_role: str, viewer=None):
+    """The pair's check-ins (one query), with the notes hidden from a coordinator unless shared,
+    and each wellbeing score shown only to the person who gave it and to coordinators (the
+    check-in form promises that: "Coordinators see this score")."""
     checkins = list(pair.checkins.select_related("author").order_by("-met_on", "-created_at"))
+    coordinator = viewer_role == PairViewer.COORDINATOR
     for checkin in checkins:
-        checkin.notes_visible = (
-            viewer_role != PairViewer.COORDINATOR or checkin.shared_with_coordinator
+        checkin.notes_visible = not coordinator or checkin.shared_with_coordinator
+        checkin.wellbeing_visible = coordinator or (
+            viewer is not None and checkin.author_id == viewer.pk
         )
     return checkins
+
+
+def pair_at_risk(*, pair: Pair, checkins, today) -> list[str]:
+    """Why the pair is at risk, in the dashboard's and digest's words (pairing/risk.py), from
+    the check-ins already loaded: no query."""
+    meetings = [
+        risk.Meeting(c.met_on, c.rating, c.wellbeing, c.author_id, order=(c.created_at, c.pk))
+        for c in checkins
+    ]
+    codes = risk.reasons(
+        active=pair.status == Pair.Status.ACTIVE,
+        started_on=pair.started_on,
+        cadence_days=pair.cadence_days,
+        today=today,
+        scores=risk.scores(meetings, today),
+    )
+    return risk.labels(codes)
 
 
 def pair_goals(*, pair: Pair):

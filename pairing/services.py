@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from lib.audit import AuditContext
 from lib.models import model_update
+from notifications.services import email_recheck_on_commit
 from people.services import audit_record
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
 from programmes.services import cohort_change_status
@@ -64,6 +65,9 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
     model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
     checkin.full_clean()
     checkin.save()
+    # Reminders and nudges about this pair still waiting in the outbox are checked again (their
+    # owner's "still wanted?" checks decide) once the check-in is committed.
+    email_recheck_on_commit(refs={"pair": pair.pk})
     return checkin
 
 
@@ -211,7 +215,7 @@ def _execute(run: MatchRun) -> None:
                 mentor=inputs.mentors[j],
                 score=float(result.scores[i, j]),
                 breakdown=_breakdown(result, i, j, weights),
-                reasons=explanation["reasons"],
+                reasons=explanation["facts"],
                 locked=(i, j) in locked_set,
             )
         )
@@ -250,7 +254,7 @@ def _recheck(run: MatchRun, proposal: ProposedPair, inputs) -> None:
     """Score a hand-made pair and warn about any rule it breaks."""
     explanation = matching.explain_pair(inputs, proposal.mentee, proposal.mentor)
     proposal.score = explanation["total"]
-    proposal.reasons = explanation["reasons"]
+    proposal.reasons = explanation["facts"]
     proposal.breakdown = {
         c: {"score": round(v["score"], 4), "weight": round(v["weight"], 4)}
         for c, v in explanation["components"].items()
@@ -393,6 +397,7 @@ def pair_end(*, pair: Pair, ctx: AuditContext, reason: str, note: str = "") -> P
     pair.end_note = note
     pair.full_clean()
     pair.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
+    email_recheck_on_commit(refs={"pair": pair.pk})
     audit_record(
         action="pair-ended",
         obj=pair,
@@ -417,7 +422,7 @@ def repair_shortlist(*, cohort: Cohort, mentee: Enrolment, k: int = 5) -> list[d
     for j, score in engine.shortlist(result.scores, rows[mentee.pk], k):
         mentor = inputs.mentors[j]
         explanation = matching.explain_pair(inputs, mentee, mentor)
-        options.append({"mentor": mentor, "score": score, "reasons": explanation["reasons"]})
+        options.append({"mentor": mentor, "score": score, "facts": explanation["facts"]})
     return options
 
 
@@ -440,7 +445,7 @@ def pair_create_by_hand(
         cohort=cohort, mentor=mentor, mentee=mentee, started_on=matching.today()
     )
     pair_goals_from_application(pair=pair)
-    emails.send_introductions(pair, explanation["reasons"])
+    emails.send_introductions(pair, explanation["facts"])
     audit_record(
         action="pair-created",
         obj=pair,

@@ -53,9 +53,12 @@ def pair_detail(request, pk):
                 return redirect("pairing:detail", pair.pk)
     elif request.method == "POST":
         raise Http404
-    checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer)
+    checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer, viewer=request.user)
     last = checkins[0].met_on if checkins else None
     rhythm = pair.cadence_status(last, timezone.localdate())
+    at_risk = []
+    if viewer == PairViewer.COORDINATOR:
+        at_risk = selectors.pair_at_risk(pair=pair, checkins=checkins, today=timezone.localdate())
     return render(
         request,
         "pairing/pair_detail.html",
@@ -68,6 +71,7 @@ def pair_detail(request, pk):
             "days_since": rhythm.days_since,
             "next_due": rhythm.next_due,
             "overdue": rhythm.overdue,
+            "at_risk": at_risk,
             "goals": selectors.pair_goals(pair=pair),
             "goal_form": GoalForm(),
             "progress_choices": GoalProgressForm.base_fields["progress"].choices,

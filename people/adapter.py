@@ -3,6 +3,7 @@ import uuid
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 
 from notifications.services import email_enqueue
@@ -24,7 +25,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth renders its own subject and text (with its links and codes); the outbox wraps
         # them in the email layout (templates/emails/account-*) and sends them.
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            # The account emails (templates/account/email/) speak as the site, never as the
+            # host name allauth's stock templates greet from.
+            "site_name": settings.SITE_NAME,
+        }
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         user = context.get("user")

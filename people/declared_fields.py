@@ -56,9 +56,10 @@ def declare() -> None:
         exported_in="emails_sent_to_you",
         person=["to", "user"],
         free_text=["subject", "body_text", "body_html", "headers", "attachments", "last_error"],
-        facts=["kind", "status", "created_at", "sent_at"],
+        facts=["kind", "status", "created_at", "sent_at", "time_zone", "holidays"],
         not_personal=[
             "template",
+            "refs",
             "attempts",
             "next_attempt_at",
             "claimed_at",

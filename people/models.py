@@ -61,7 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.email.split("@")[0]
+        # Without a name, the whole address: an address's first half looks like a name and is
+        # not one (sign-up asks for the name; this is for accounts made before it did).
+        return self.full_name or self.email
 
     def get_full_name(self):
         return self.full_name

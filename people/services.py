@@ -1,5 +1,7 @@
 """Writes for people: accounts and profiles."""
 
+import uuid
+
 from django.db import transaction
 
 from lib.audit import AuditContext
@@ -122,6 +124,21 @@ def erased_email(user: User) -> str:
 
 def is_erased(user: User) -> bool:
     return user.email == erased_email(user)
+
+
+@transaction.atomic
+def stand_in_create(*, like: User) -> User:
+    """A new anonymised account (``erased-<id>@invalid``, no name, cannot sign in) to stand in
+    for a person in rows whose link to them is removed (retention, programmes/retention.py).
+    It keeps only their grade, as an erased account does, so figures by grade stay right."""
+    stand_in = User(email=f"stand-in-{uuid.uuid4().hex}@invalid", is_active=False)
+    stand_in.set_unusable_password()
+    stand_in.save()
+    stand_in.email = erased_email(stand_in)
+    User.objects.filter(pk=stand_in.pk).update(email=stand_in.email)
+    grade = Profile.objects.filter(user=like).values_list("grade", flat=True).first()
+    Profile.objects.update_or_create(user=stand_in, defaults={"grade": grade})
+    return stand_in
 
 
 @transaction.atomic

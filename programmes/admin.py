@@ -31,6 +31,10 @@ class ProgrammeAdmin(admin.ModelAdmin):
     filter_horizontal = ["coordinators"]
     inlines = [CohortInline]
 
+    class Media:
+        # The cohorts' table scrolls inside its own box, so the page never scrolls sideways.
+        css = {"all": ["css/admin.css"]}
+
     def save_related(self, request, form, formsets, change):
         # Coordinators added or removed here are role changes: audited like the coordinator page.
         programme = form.instance

@@ -7,5 +7,6 @@ from .retention import retention_anonymise
 
 @shared_task(name="programmes.retention_anonymise")
 def retention_anonymise_task() -> int:
-    """Daily from beat: anonymise people whose cohorts finished RETENTION_MONTHS ago."""
+    """Daily from beat: retention per cohort (programmes/retention.py): the free text of cohorts
+    that finished RETENTION_MONTHS ago is deleted and their people's links anonymised."""
     return retention_anonymise()

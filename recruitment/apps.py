@@ -18,6 +18,20 @@ class RecruitmentConfig(AppConfig):
 
         personal_data.register()  # export and erasure sections (people/personal_data.py)
 
+        # Retention deletes project descriptions: the cached similarity index must go too.
+        def forget_similarity(cohort_ids):
+            from programmes.models import Cohort
+
+            from .selectors import similarity_cache_forget
+
+            similarity_cache_forget(
+                programme_ids=Cohort.objects.filter(pk__in=cohort_ids).values_list(
+                    "programme_id", flat=True
+                )
+            )
+
+        retention.register_on_retained(forget_similarity)
+
         # Someone a programme added to its talent pool recently is not anonymised by retention.
         retention.register_keep(
             lambda user_ref, since: TalentPoolEntry.objects.filter(

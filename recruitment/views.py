@@ -245,15 +245,15 @@ def invitation_accept(request, token):
         return _invitation_invalid(request, expired=False)
     user = enrolment.user
     context = {"enrolment": enrolment, "cohort": enrolment.cohort}
+    application_url = reverse("recruitment:application", args=[enrolment.pk])
     if request.user.is_authenticated and request.user.pk == user.pk:
-        messages.info(request, f"You are invited to {enrolment.cohort}.")
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        # The invitation's own page, with its accept button (not the home page).
+        return redirect(application_url)
     if user.is_active or user.has_usable_password():
-        # Their account already has a password: they sign in like on any other day.
+        # Their account already has a password: they sign in like on any other day, and land
+        # on the invitation.
         context["signed_in_as_other"] = request.user.is_authenticated
-        context["login_url"] = (
-            f"{resolve_url(settings.LOGIN_URL)}?next={resolve_url(settings.LOGIN_REDIRECT_URL)}"
-        )
+        context["login_url"] = f"{resolve_url(settings.LOGIN_URL)}?next={application_url}"
         return render(request, "recruitment/invitation_signin.html", context)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -267,10 +267,10 @@ def invitation_accept(request, token):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                f"Welcome, {user.display_name}. Your account is ready and your invitation to "
-                f"{enrolment.cohort} is below.",
+                f"Welcome, {user.display_name}. Your account is ready: here is your invitation "
+                f"to {enrolment.cohort}.",
             )
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            return redirect(application_url)
     context["form"] = form
     return render(request, "recruitment/invitation_accept.html", context)
 

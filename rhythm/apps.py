@@ -9,3 +9,7 @@ class RhythmConfig(AppConfig):
         from . import emails, personal_data  # noqa: F401 - registers the email kinds this app sends
 
         personal_data.register()  # field declarations (people/personal_data.py)
+
+        from . import wanted
+
+        wanted.register()  # "still wanted?" checks the outbox runs before sending

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from feedback.models import SurveyInvitation
 from lib.urls import absolute_reverse
-from notifications.models import UndeliverableAddress
+from notifications.models import Email, UndeliverableAddress
 from pairing.models import CheckIn, Pair
 from people.models import Profile
 from programmes.models import (
@@ -294,6 +294,7 @@ def _invitations(cohort_ids, today):
         *_user_fields("user__"),
     )
     for rows in _batches(qs):
+        delivered = _invitation_delivery([r["pk"] for r in rows])
         for r in rows:
             yield InvitationRow(
                 pk=r["pk"],
@@ -301,10 +302,28 @@ def _invitations(cohort_ids, today):
                 person=_person(r, "user__"),
                 survey_name=r["schedule__template__name"],
                 anonymous=r["schedule__template__anonymous"],
-                invited_on=max(r["due_on"], _local_date(r["created_at"])),
+                invited_on=delivered.get(r["pk"], max(r["due_on"], _local_date(r["created_at"]))),
                 closes_on=r["closes_on"],
                 url=absolute_reverse("feedback:answer", args=[SurveyInvitation.token_for(r["pk"])]),
             )
+
+
+def _invitation_delivery(invitation_ids) -> dict[int, dt.date | None]:
+    """When each invitation's email actually arrived (its outbox row's ``sent_at``, local
+    date), so reminders count from delivery, not from the due date: an invitation held for the
+    recipient's working hours (or retrying) has None, and gets no reminder yet. Invitations
+    whose email was cancelled, failed or is gone (retention) are left out: the caller counts
+    from the day the invitation was made. One query."""
+    keys = {f"survey-invitation:{pk}": pk for pk in invitation_ids}
+    out: dict[int, dt.date | None] = {}
+    for key, status, sent_at in Email.objects.filter(idempotency_key__in=list(keys)).values_list(
+        "idempotency_key", "status", "sent_at"
+    ):
+        if status == Email.Status.SENT and sent_at is not None:
+            out[keys[key]] = _local_date(sent_at)
+        elif status in (Email.Status.PENDING, Email.Status.SENDING):
+            out[keys[key]] = None
+    return out
 
 
 def _applications(cohort_ids):

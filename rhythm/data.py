@@ -97,7 +97,7 @@ class InvitationRow:
     cohort_id: int
     person: Person
     survey_name: str
-    invited_on: dt.date
+    invited_on: dt.date | None  # the day its email arrived; None while it is still held
     closes_on: dt.date
     url: str = ""
     anonymous: bool = False  # an anonymous survey: who has not answered is nobody's business
@@ -165,3 +165,6 @@ class Message:
     private: bool = False
     ics: dict | None = None
     label: str = ""
+    # What the email is about ({"cohort": 3, "pair": 12}): the outbox row's refs, read by the
+    # "still wanted?" checks (rhythm/wanted.py) when it is sent.
+    refs: dict = field(default_factory=dict)

@@ -20,11 +20,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+import community.emails  # noqa: F401 - registers the event kinds the schedule page pauses
+import feedback.emails  # noqa: F401 - registers "survey-invitation", paused the same way
 import recruitment.emails  # noqa: F401 - registers "manager-signoff", reused for its reminder
 from lib.signing import sign, unsign_or_none
 from lib.urls import absolute_reverse
 from notifications.kinds import register_kind
 from notifications.windows import zone
+from people.roles import is_coordinator
 
 from .data import ApplicationRow, CohortRow, InvitationRow, Message, PairRow, Person, ProgrammeRow
 
@@ -78,13 +81,22 @@ register_kind(
     essential=False,
     label="Coordinator weekly digest",
     description="Monday summary of pairs at risk, unanswered surveys and unmatched mentees.",
+    offered_to=is_coordinator,
 )
+
+# Kinds other apps send to a cohort, shown on its schedule page and pausable there too.
+KIND_SURVEY_INVITATION = "survey-invitation"  # feedback
+KIND_EVENT_INVITATION = "event-invitation"  # community
+KIND_EVENT_REMINDER = "event-reminder"  # community
 
 # The kinds a coordinator can pause for a cohort, in the order the schedule page lists them.
 PAUSABLE_KINDS = [
     KIND_CHECKIN,
     KIND_NUDGE,
+    KIND_SURVEY_INVITATION,
     KIND_SURVEY,
+    KIND_EVENT_INVITATION,
+    KIND_EVENT_REMINDER,
     KIND_MILESTONE,
     KIND_WELLBEING,
     KIND_APPLICATION,
@@ -136,7 +148,9 @@ def _message(
     not_after=None,
     ics=None,
     private=False,
+    refs=None,
 ) -> Message:
+    refs = {"cohort": cohort_id, **(refs or {})} if cohort_id else {**(refs or {})}
     return Message(
         rule=rule,
         kind=kind,
@@ -156,6 +170,7 @@ def _message(
         ics=ics,
         label=label,
         private=private,
+        refs=refs,
     )
 
 
@@ -187,6 +202,7 @@ def checkin_due(
         due_on=send_on,
         stale_after=due,
         label="Check-in due, with calendar invitation",
+        refs={"pair": pair.pk},
         context={
             "other_name": other.name,
             "other_email": other.email,
@@ -233,6 +249,7 @@ def checkin_nudge(
         due_on=send_on,
         stale_after=stale_after,
         label="Nudge: no check-in for two cadences",
+        refs={"pair": pair.pk},
         context={
             "other_name": other.name,
             "cohort_name": cohort.name,
@@ -269,6 +286,7 @@ def survey_reminder(
         not_after=invitation.closes_on,
         label=f"Survey reminder {number} ({invitation.survey_name})",
         private=invitation.anonymous,
+        refs={"invitation": invitation.pk},
         context={
             "survey_name": invitation.survey_name,
             "closes_on": invitation.closes_on,
@@ -348,6 +366,7 @@ def application_deadline(
         stale_after=cohort.applications_close,
         not_after=cohort.applications_close,
         label="Application deadline in three days",
+        refs={"enrolment": application.enrolment_id},
         context={
             "cohort_name": cohort.name,
             "closes_on": cohort.applications_close,
@@ -379,6 +398,7 @@ def signoff_reminder(
         due_on=due_on,
         stale_after=cohort.starts_on - dt.timedelta(days=1),
         label="Line manager: sign-off still pending",
+        refs={"enrolment": application.enrolment_id},
         context={
             "applicant": application.person.name,
             "role": application.role,
@@ -405,6 +425,7 @@ def signoff_pending(
         due_on=due_on,
         stale_after=cohort.starts_on - dt.timedelta(days=1),
         label="Applicant: line-manager sign-off still pending",
+        refs={"enrolment": application.enrolment_id},
         context={
             "cohort_name": cohort.name,
             "manager_email": application.manager_email,
@@ -439,6 +460,7 @@ def wellbeing_support(
         due_on=due_on,
         stale_after=due_on + dt.timedelta(days=GRACE_DAYS),
         label="Wellbeing support after a low score",
+        refs={"pair": pair.pk, "checkin": checkin_pk},
         context={
             "cohort_name": cohort.name,
             "support_information": programme.support_information,
@@ -470,6 +492,7 @@ def coordinator_digest(
         due_on=monday,
         stale_after=monday + dt.timedelta(days=4),
         label="Coordinator weekly digest",
+        refs={"programme": programme.pk},
         context={
             "week_of": monday,
             "cohorts": cohorts,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from lib.urls import absolute_reverse
 from notifications.windows import bank_holidays
 from pairing import cadence as pair_cadence
+from pairing import risk
 
 from . import emails
 from .data import CohortRow, Message, PairRow, Snapshot
@@ -26,10 +27,9 @@ MATCHING = "matching"
 CHECKIN_LEAD_DAYS = 3  # the check-in reminder goes this many days before the due date
 NUDGE_AFTER_CADENCES = 2
 ESCALATE_AFTER_CADENCES = 3
-LOW_WELLBEING = 2  # a score at or below this prompts the support email
+LOW_WELLBEING = risk.LOW_WELLBEING  # a score at or below this prompts the support email
 DEADLINE_LEAD_DAYS = 3  # application reminders go this many days before applications close
 SIGNOFF_WAIT_DAYS = 5  # a manager is reminded when sign-off is pending this long
-RECENT_DAYS = 14  # the digest's "recently": low wellbeing flags look back this far
 
 Rule = Callable[[Snapshot, dt.date], list[Message]]
 DAY = dt.timedelta(days=1)
@@ -105,13 +105,13 @@ def checkin_nudge(snap: Snapshot, until: dt.date) -> list[Message]:
 
 
 def survey_reminders(snap: Snapshot, until: dt.date) -> list[Message]:
-    """Unanswered survey: a reminder N and M days after the invitation (programme settings),
-    then no more; none on or after the day the survey closes has passed."""
+    """Unanswered survey: a reminder N and M days after the invitation arrived (programme
+    settings), then no more; none on or after the day the survey closes has passed."""
     out = []
     for invitation in snap.invitations:
         cohort = snap.cohorts.get(invitation.cohort_id)
-        if cohort is None or invitation.closes_on < snap.today:
-            continue
+        if cohort is None or invitation.closes_on < snap.today or invitation.invited_on is None:
+            continue  # (no reminder for an invitation that has not arrived yet)
         programme = snap.programmes[cohort.programme_id]
         first = invitation.invited_on + dt.timedelta(days=programme.survey_first_days)
         second = invitation.invited_on + dt.timedelta(days=programme.survey_second_days)
@@ -283,23 +283,20 @@ def wellbeing(snap: Snapshot, until: dt.date) -> list[Message]:
 
 
 def pair_risks(pair: PairRow, cadence_days: int, today: dt.date) -> list[str]:
-    """Why a pair needs a coordinator's look: silence, low wellbeing, falling ratings. Never
-    what anyone wrote."""
-    reasons = []
-    silent = pair_cadence.days_silent(
-        started_on=pair.started_on, last_met_on=pair.last_met_on, today=today
+    """Why a pair needs a coordinator's look, in the dashboard's words: the one definition of
+    "at risk" (pairing/risk.py). Never what anyone wrote."""
+    meetings = [
+        risk.Meeting(c.met_on, c.rating, c.wellbeing, c.author_id, order=(c.logged_on, c.pk))
+        for c in pair.checkins
+    ]
+    codes = risk.reasons(
+        active=pair.active,
+        started_on=pair.started_on,
+        cadence_days=cadence_days,
+        today=today,
+        scores=risk.scores(meetings, today),
     )
-    if silent >= ESCALATE_AFTER_CADENCES * cadence_days:
-        reasons.append(f"no check-in for {silent} days (three cadences or more)")
-    elif silent >= NUDGE_AFTER_CADENCES * cadence_days:
-        reasons.append(f"no check-in for {silent} days (two cadences)")
-    recent = today - dt.timedelta(days=RECENT_DAYS)
-    if any(c.wellbeing <= LOW_WELLBEING and c.logged_on >= recent for c in pair.checkins):
-        reasons.append("low wellbeing")
-    ratings = [c.rating for c in sorted(pair.checkins, key=lambda c: (c.met_on, c.pk))][-3:]
-    if len(ratings) == 3 and ratings[0] > ratings[1] > ratings[2]:
-        reasons.append("falling rating")
-    return reasons
+    return risk.labels(codes)
 
 
 def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
@@ -310,7 +307,7 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
     )
     unanswered: dict[int, dict[str, dict]] = defaultdict(dict)
     for inv in snap.invitations:
-        if inv.closes_on < snap.today or inv.invited_on > snap.today:
+        if inv.closes_on < snap.today or inv.invited_on is None or inv.invited_on > snap.today:
             continue
         entry = unanswered[inv.cohort_id].setdefault(
             inv.survey_name, {"survey": inv.survey_name, "count": 0, "closes_on": inv.closes_on}
@@ -362,7 +359,7 @@ def digest_sections(snap: Snapshot, programme_id: int) -> list[dict]:
 
 def digest(snap: Snapshot, until: dt.date) -> list[Message]:
     """Every Monday, each coordinator of a programme with a cohort under way gets one email:
-    pairs at risk (silent two cadences, escalated after three, low wellbeing, falling rating),
+    pairs at risk (pairing/risk.py, the dashboard's definition),
     unanswered surveys, unmatched accepted mentees and the waiting list, with links."""
     out = []
     this_monday = snap.today - dt.timedelta(days=snap.today.weekday())

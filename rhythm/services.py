@@ -17,13 +17,13 @@ from django.utils import timezone
 
 from lib.models import model_update
 from notifications.models import Email
-from notifications.services import email_enqueue_many
+from notifications.services import email_enqueue_many, email_recheck_on_commit
 from notifications.windows import bank_holidays, next_send_time, start_of_day, zone
 from people.models import User
 from programmes.models import Cohort, Programme
 from recruitment.models import TalentPoolEntry
 
-from . import collect, rules
+from . import cohort_emails, collect, rules
 from .data import Message
 from .ics import checkin_ics
 from .models import PausedKind, RhythmSettings
@@ -40,6 +40,7 @@ class Planned:
     # "due" (would be queued now), "scheduled" (a later day), "paused", "too late", or the
     # status of the outbox row when the email was already queued.
     status: str
+    reason: str = ""  # why an outbox row was cancelled (notifications/wanted.py)
 
     @property
     def local_send_at(self) -> dt.datetime:
@@ -53,6 +54,13 @@ def send_time(message: Message, now: dt.datetime) -> dt.datetime:
     if getattr(settings, "RHYTHM_IGNORE_SEND_WINDOWS", False):
         return base  # local demos only: see docs/rhythm.md
     return next_send_time(base, message.time_zone, bank_holidays(message.division))
+
+
+def send_window(message: Message) -> dict:
+    """The outbox row's send window (retries and late claims keep to it); none for local demos."""
+    if getattr(settings, "RHYTHM_IGNORE_SEND_WINDOWS", False):
+        return {}
+    return {"time_zone": message.time_zone, "holidays": message.division}
 
 
 def plan(messages: list[Message], *, now: dt.datetime, paused) -> list[Planned]:
@@ -102,6 +110,8 @@ def _request(planned: Planned, now: dt.datetime, ics_cache: dict) -> dict:
         "programme_name": m.programme_name,
         "attachments": attachments,
         "send_after": planned.send_at if planned.send_at > now else None,
+        "refs": m.refs,
+        **send_window(m),
     }
 
 
@@ -139,7 +149,9 @@ def rhythm_run(*, now: dt.datetime | None = None, rule_names: list[str] | None =
 def rhythm_preview(*, cohort: Cohort, now: dt.datetime | None = None, days: int = PREVIEW_DAYS):
     """What the rules would send for one cohort in the next ``days`` days if nothing changes
     (no check-in logged, no survey answered): nothing is queued. Emails already in the outbox
-    show the outbox row's status. The programme's digest is included."""
+    show the outbox row's status (and why a cancelled one was not sent). The programme's digest
+    is included, and so are the other apps' automated emails to the cohort: survey invitations
+    and event invitations and reminders (rhythm/cohort_emails.py)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     until = today + dt.timedelta(days=days)
@@ -151,17 +163,29 @@ def rhythm_preview(*, cohort: Cohort, now: dt.datetime | None = None, days: int 
     ]
     planned = plan(messages, now=now, paused=snap.paused)
     keys = [p.message.key for p in planned]
-    existing = dict(
-        Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "status")
-    )
+    existing = {
+        key: (status, error)
+        for key, status, error in Email.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", "status", "last_error"
+        )
+    }
     horizon = start_of_day(until + dt.timedelta(days=1), settings.TIME_ZONE)
     out = []
     for p in planned:
         if p.message.key in existing:
-            p = Planned(message=p.message, send_at=p.send_at, status=existing[p.message.key])
+            status, error = existing[p.message.key]
+            reason = error if status == Email.Status.CANCELLED else ""
+            p = Planned(message=p.message, send_at=p.send_at, status=status, reason=reason)
         elif p.send_at >= horizon:
             continue
         out.append(p)
+    for message, when, status, reason in cohort_emails.outbox_rows(cohort=cohort, now=now):
+        out.append(Planned(message=message, send_at=when, status=status, reason=reason))
+    for message, when in cohort_emails.upcoming(cohort=cohort, now=now, until=until):
+        paused = (cohort.pk, message.kind) in snap.paused
+        out.append(
+            Planned(message=message, send_at=when, status="paused" if paused else "scheduled")
+        )
     return sorted(_counted(out), key=lambda p: (p.send_at, p.message.rule, p.message.to))
 
 
@@ -196,6 +220,9 @@ def kind_pause(*, cohort: Cohort, kind: str, actor=None) -> PausedKind:
     paused, _ = PausedKind.objects.get_or_create(
         cohort=cohort, kind=kind, defaults={"paused_by": actor}
     )
+    # Emails of that kind already written for the cohort (held for a send window, or waiting
+    # for a retry) are cancelled now, with the reason: the schedule page shows it at once.
+    email_recheck_on_commit(refs={"cohort": cohort.pk}, kinds=[kind])
     return paused
 
 

@@ -313,3 +313,34 @@ def test_a_cohort_session_is_seen_by_its_participants_and_listed_for_its_coordin
     assert "Hub day" in client.get(_groups_url(hub_day.cohort, "community:events")).content.decode()
     client.force_login(outsider)
     assert client.get(reverse("community:event", args=[hub_day.pk])).status_code == 404
+
+
+def test_attendance_and_directory_of_several_cohorts_take_two_queries_each(
+    coordinator, standup, django_assert_num_queries
+):
+    """The programme dashboard reads every cohort at once: the query count does not grow with
+    the number of cohorts."""
+    from community.selectors import (
+        directory_stats_by_cohort,
+        standup_attendance_by_cohort,
+        standup_attendance_rate,
+    )
+    from programmes.tests.factories import CohortFactory
+
+    cohort = standup.cohort
+    other = CohortFactory(programme=cohort.programme)
+    members = list(GroupMember.objects.filter(group=standup.group))
+    services.attendance_take(
+        event=standup,
+        occurrence=dt.date(2027, 1, 14),
+        present_user_ids=[m.enrolment.user_id for m in members],
+        by=coordinator,
+    )
+    with django_assert_num_queries(2):
+        standups = standup_attendance_by_cohort([cohort.pk, other.pk])
+    with django_assert_num_queries(2):
+        directory = directory_stats_by_cohort([cohort.pk, other.pk])
+    assert standups[cohort.pk] == standup_attendance_rate(cohort)
+    assert standups[other.pk] == {"occurrences": 0, "expected": 0, "attended": 0, "rate": None}
+    assert directory[other.pk]["participants"] == 0
+    assert directory[cohort.pk]["participants"] > 0

@@ -4,7 +4,8 @@ Each part keeps the query count its module promises (funnel, engagement, communi
 :mod:`insights.surveys`), so a dashboard makes a fixed number of queries whatever the data size:
 :func:`cohort_dashboard` adds one (the programme's cohorts, for the interest rounds),
 :func:`programme_dashboard` three (its cohorts, all cohorts, wellbeing means grouped by cohort).
-The view tests pin the page totals: at most 16 queries for a cohort page, 22 for a programme page.
+Both add stand-up attendance and directory use (community.selectors, two queries each, for all
+the cohorts at once). The view tests pin the page totals.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 from django.db.models import Avg
 from django.utils import timezone
 
+from community.selectors import directory_stats_by_cohort, standup_attendance_by_cohort
 from insights import surveys
-from insights.definitions import PairSummary, Window, summarise_pairs
+from insights.definitions import PairSummary, Window, rate, summarise_pairs
 from programmes.models import Cohort, Programme
 
 from .community import (
@@ -41,6 +43,9 @@ class CohortDashboard:
     wellbeing: dict
     surveys: surveys.SurveyFigures
     cadence_days: int
+    # Stand-up attendance and directory use (community.selectors), two queries each.
+    standups: dict = field(default_factory=dict)
+    directory: dict = field(default_factory=dict)
 
     @property
     def headline(self) -> dict:
@@ -95,6 +100,8 @@ def cohort_dashboard(*, cohort: Cohort, window: Window) -> CohortDashboard:
         wellbeing=wellbeing_figures([cohort.pk], window),
         surveys=surveys.cohort_survey_figures(cohort=cohort, window=window),
         cadence_days=programme.checkin_cadence_days,
+        standups=standup_attendance_by_cohort([cohort.pk], today=window.as_of)[cohort.pk],
+        directory=directory_stats_by_cohort([cohort.pk])[cohort.pk],
     )
 
 
@@ -107,6 +114,16 @@ class CohortColumn:
     wellbeing_mean: float | None
     returning_mentors: int = 0
     alumni_mentors: int = 0
+    standups: dict = field(default_factory=dict)
+    directory: dict = field(default_factory=dict)
+
+    @property
+    def standup_rate(self) -> float | None:
+        return rate(self.standups.get("attended"), self.standups.get("expected"))
+
+    @property
+    def listed_rate(self) -> float | None:
+        return rate(self.directory.get("listed"), self.directory.get("participants"))
 
     @property
     def headline(self) -> dict:
@@ -159,6 +176,8 @@ def programme_dashboard(
     )
     survey = surveys.programme_survey_figures(cohort_ids=ids, window=window)
     retention = retention_by_cohort(programme, ids)
+    standups = standup_attendance_by_cohort(ids, today=window.as_of)
+    directory = directory_stats_by_cohort(ids)
     columns = []
     for c in cohorts:
         pairs = by_cohort.get(c.pk, [])
@@ -177,6 +196,8 @@ def programme_dashboard(
                 wellbeing_mean=round(wellbeing[c.pk], 2) if wellbeing.get(c.pk) else None,
                 returning_mentors=r.get("returning", 0),
                 alumni_mentors=r.get("alumni", 0),
+                standups=standups[c.pk],
+                directory=directory[c.pk],
             )
         )
     return ProgrammeDashboard(

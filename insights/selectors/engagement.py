@@ -15,14 +15,16 @@ from django.db.models import Window as Over
 from django.db.models.functions import RowNumber, TruncWeek
 
 from insights.definitions import PairFacts, Window
+from pairing import risk
 from pairing.models import CheckIn, Pair
+from pairing.risk import Scores
 from programmes.models import EnrolmentStatus
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
 
 
 def _name(full_name: str, email: str) -> str:
-    return full_name or (email or "").split("@")[0]
+    return full_name or email or ""
 
 
 _NAME_FIELDS = (
@@ -90,7 +92,7 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
         created_at,
     ) in rows:
         n, first, last = agg.get(pk, (0, None, None))
-        latest = scores.get(pk, ())
+        latest = scores.get(pk)
         facts.append(
             CohortPairFacts(
                 pk=pk,
@@ -105,8 +107,8 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
                 checkins=n,
                 first_met=first,
                 last_met=last,
-                ratings=tuple(s[0] for s in latest),
-                wellbeing=tuple(s[1] for s in latest),
+                ratings=latest.ratings if latest else (),
+                wellbeing_by_person=latest.wellbeing_by_person if latest else (),
                 mentee_accepted=mentee_status == ACCEPTED,
                 created_at=created_at,
             )
@@ -114,8 +116,11 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
     return facts
 
 
-def latest_scores(cohort_ids, as_of: dt.date) -> dict[int, list[tuple[int, int]]]:
-    """(rating, wellbeing) of the latest three check-ins of each active pair, latest first."""
+def latest_scores(cohort_ids, as_of: dt.date) -> dict[int, Scores]:
+    """What the at-risk rule (pairing/risk.py) reads of each active pair's check-ins up to
+    ``as_of``: the pair's latest three ratings and each person's latest three wellbeing scores.
+    One query: the latest three check-ins of each author in each pair hold the pair's latest
+    three (a check-in among the pair's latest three is among its author's latest three)."""
     rows = (
         CheckIn.objects.filter(
             pair__cohort_id__in=cohort_ids, pair__status=Pair.Status.ACTIVE, met_on__lte=as_of
@@ -123,17 +128,19 @@ def latest_scores(cohort_ids, as_of: dt.date) -> dict[int, list[tuple[int, int]]
         .annotate(
             rn=Over(
                 RowNumber(),
-                partition_by=[F("pair_id")],
+                partition_by=[F("pair_id"), F("author_id")],
                 order_by=[F("met_on").desc(), F("created_at").desc(), F("pk").desc()],
             )
         )
-        .filter(rn__lte=3)
-        .values_list("pair_id", "rn", "rating", "wellbeing")
+        .filter(rn__lte=risk.LATEST)
+        .values_list("pair_id", "met_on", "created_at", "pk", "rating", "wellbeing", "author_id")
     )
-    result: dict[int, list] = defaultdict(list)
-    for pair_id, _rn, rating, wellbeing in sorted(rows, key=lambda r: (r[0], r[1])):
-        result[pair_id].append((rating, wellbeing))
-    return result
+    meetings: dict[int, list[risk.Meeting]] = defaultdict(list)
+    for pair_id, met_on, created_at, pk, rating, wellbeing, author_id in rows:
+        meetings[pair_id].append(
+            risk.Meeting(met_on, rating, wellbeing, author_id, order=(created_at, pk))
+        )
+    return {pair_id: risk.scores(ms, as_of) for pair_id, ms in meetings.items()}
 
 
 def checkins_in_window(cohort_ids, window: Window):

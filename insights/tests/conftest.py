@@ -45,6 +45,7 @@ def make_survey(cohort, *, anonymous, responses, nps_scores=(), scale=(), commen
         SurveyTemplate,
         SurveyVersion,
     )
+    from feedback.publication import release_ready
 
     template = SurveyTemplate.objects.create(
         programme=cohort.programme, name=f"Survey {uuid.uuid4().hex[:6]}", anonymous=anonymous
@@ -85,6 +86,8 @@ def make_survey(cohort, *, anonymous, responses, nps_scores=(), scale=(), commen
             Answer.objects.create(response=response, question=q_nps, number=nps_scores[i])
         if i < len(comments):
             Answer.objects.create(response=response, question=q_text, text=comments[i])
+        # What feedback.services.survey_submit does after storing an answer.
+        release_ready(schedule_id=schedule.pk, version_id=version.pk)
     return schedule
 
 

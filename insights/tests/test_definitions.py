@@ -37,7 +37,7 @@ def test_pair_with_no_checkin_is_at_risk_only_after_two_cadences():
 
 def test_pair_silent_for_more_than_two_cadences_is_at_risk():
     met = START + dt.timedelta(days=7)
-    pair = facts(last_met=met, first_met=met, checkins=1, ratings=(4,), wellbeing=(4,))
+    pair = facts(last_met=met, first_met=met, checkins=1, ratings=(4,), wellbeing_by_person=((4,),))
     assert d.at_risk_reasons(pair, 14, met + dt.timedelta(days=28)) == []
     assert d.at_risk_reasons(pair, 14, met + dt.timedelta(days=29)) == [d.REASON_SILENT]
 
@@ -62,14 +62,28 @@ def test_falling_scores(scores, falling):
 def test_low_or_falling_wellbeing_and_falling_rating_are_reasons():
     today = START + dt.timedelta(days=20)
     recent = {"last_met": today, "first_met": START, "checkins": 3}
-    low = facts(**recent, ratings=(4, 4), wellbeing=(2, 3))
+    low = facts(**recent, ratings=(4, 4), wellbeing_by_person=((2, 3),))
     assert d.at_risk_reasons(low, 14, today) == [d.REASON_WELLBEING_LOW]
-    falling = facts(**recent, ratings=(2, 4), wellbeing=(3, 4, 5))
+    falling = facts(**recent, ratings=(2, 4), wellbeing_by_person=((3, 4, 5),))
     assert d.at_risk_reasons(falling, 14, today) == [d.REASON_RATING, d.REASON_WELLBEING_FALLING]
 
 
+def test_wellbeing_is_per_person_and_a_mentors_five_never_hides_a_mentees_one():
+    today = START + dt.timedelta(days=20)
+    recent = {"last_met": today, "first_met": START, "checkins": 2}
+    # The mentee logged 1 last week, the mentor 5 today: the pair's latest score is 5, but the
+    # lowest of each person's latest is 1.
+    pair = facts(**recent, ratings=(4, 4), wellbeing_by_person=((5,), (1,)))
+    assert d.at_risk_reasons(pair, 14, today) == [d.REASON_WELLBEING_LOW]
+    # One person's own scores falling is enough, whatever the other's.
+    pair = facts(**recent, ratings=(4, 4), wellbeing_by_person=((5, 5), (3, 5)))
+    assert d.at_risk_reasons(pair, 14, today) == [d.REASON_WELLBEING_FALLING]
+
+
 def test_ended_or_future_pairs_are_never_at_risk():
-    ended = facts(status="ended", ended_on=START, end_reason="poor_fit", wellbeing=(1,))
+    ended = facts(
+        status="ended", ended_on=START, end_reason="poor_fit", wellbeing_by_person=((1,),)
+    )
     assert d.at_risk_reasons(ended, 14, END) == []
     future = facts(started_on=END)
     assert d.at_risk_reasons(future, 14, START) == []
@@ -149,6 +163,3 @@ def test_small_groups_are_suppressed_but_zero_is_shown():
     assert not d.suppressed(0)
     assert d.suppressed(1) and d.suppressed(4)
     assert not d.suppressed(5)
-    assert d.survey_group_hidden(anonymous=True, responses=2)
-    assert not d.survey_group_hidden(anonymous=True, responses=3)
-    assert not d.survey_group_hidden(anonymous=False, responses=1)

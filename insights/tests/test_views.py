@@ -77,6 +77,28 @@ def test_cohort_dashboard_lists_at_risk_pairs_with_links_and_chart_data(
     assert "<script>" not in html  # no inline script: a CSP can forbid them
 
 
+def test_dashboards_show_standup_attendance_and_directory_use_with_their_data_tables(
+    client, coordinator, programme, cohort
+):
+    from community.tests.factories import DirectoryListingFactory
+    from programmes.tests.factories import EnrolmentFactory
+
+    listed = EnrolmentFactory(cohort=cohort, role="mentee", status="accepted")
+    EnrolmentFactory(cohort=cohort, role="mentor", status="accepted")
+    DirectoryListingFactory(enrolment=listed, opted_in=True)
+    client.force_login(coordinator)
+    html = client.get(reverse("insights:cohort", args=[programme.slug, cohort.pk])).content.decode()
+    assert "Stand-ups and the directory" in html
+    assert "Directory: listed %</dt><dd>50.0</dd>" in html
+    assert 'id="chart-community" type="application/json"' in html
+    page = client.get(reverse("insights:programme", args=[programme.slug])).content.decode()
+    assert 'id="chart-community" type="application/json"' in page
+    assert "Listed in the directory %" in page
+    export = client.get(reverse("insights:programme_export", args=[programme.slug]))
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert f"{cohort.name},Directory,Listed %,50.0" in text
+
+
 @time_machine.travel(dt.datetime(2027, 6, 1, 12, tzinfo=dt.UTC))
 def test_date_filter_is_applied_and_a_bad_one_is_explained(client, coordinator, cohort):
     client.force_login(coordinator)
@@ -146,7 +168,8 @@ def test_cohort_dashboard_query_count_does_not_grow_with_data(
     client.force_login(coordinator)
     url = reverse("insights:cohort", args=[cohort.programme.slug, cohort.pk])
     client.get(url)  # warm the session
-    with django_assert_max_num_queries(16):
+    # 16 before stand-ups and the directory joined the page; they add at most four.
+    with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
 
 
@@ -164,7 +187,9 @@ def test_programme_dashboard_query_count_does_not_grow_with_data(
     client.force_login(coordinator)
     url = reverse("insights:programme", args=[programme.slug])
     client.get(url)
-    with django_assert_max_num_queries(22):
+    # 22 before stand-ups and the directory joined the page; they add at most four, for all
+    # the cohorts at once.
+    with django_assert_max_num_queries(26):
         assert client.get(url).status_code == 200
 
 

@@ -78,6 +78,8 @@ proposal_pk = lambda w: w["proposal"].pk  # noqa: E731
 
 URLS = {
     "landing": (PUBLIC, _w()),
+    "favicon": (PUBLIC, _w()),
+    "insights:metrics": (ANY_COORDINATOR, _w()),
     "home": (SELF, _w()),
     "people:profile": (SELF, _w()),
     "people:my_data": (SELF, _w()),

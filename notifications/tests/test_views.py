@@ -108,7 +108,7 @@ def test_password_reset_email_goes_through_the_outbox(
     assert email.idempotency_key.startswith("account:password_reset_key:")
     [sent] = mail.outbox
     assert sent.to == [mentee.email]
-    assert "Password Reset" in sent.subject
+    assert sent.subject == "Reset your Mentorship password"
     assert "/accounts/password/reset/key/" in sent.body
     assert "/accounts/password/reset/key/" in sent.alternatives[0][0]
 
@@ -129,8 +129,18 @@ def test_admin_shows_outbox_with_filters_and_rendered_bodies(client, staff, enqu
     assert b"mentee@example.gov.uk" in response.content
     response = client.get(f"/admin/notifications/email/{email.pk}/change/")
     assert response.status_code == 200
-    assert b"srcdoc=" in response.content
+    assert b'class="email-preview"' in response.content
     assert b"Line &lt;one&gt;" in response.content
+    # No style attribute the page's Content-Security-Policy would block.
+    assert (
+        b"<pre style=" not in response.content and b"<iframe sandbox style" not in response.content
+    )
+    preview = client.get(f"/admin/notifications/email/{email.pk}/preview/")
+    assert preview.status_code == 200 and preview.content == email.body_html.encode()
+    policy = preview["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "default-src 'none'" in policy
+    assert "frame-ancestors 'self'" in policy and "sandbox" in policy
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
 
 
 def test_outbox_command_lists_and_shows(enqueue, capsys):

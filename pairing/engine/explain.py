@@ -44,7 +44,12 @@ def explain(
     """Explain one proposed pair.
 
     Returns ``{"total": float | None, "allowed": bool, "components": {name: {"score",
-    "weight", "contribution"}}, "reasons": [str, ...], "blocked_by": [rule, ...]}``.
+    "weight", "contribution"}}, "reasons": [str, ...], "facts": [dict, ...], "blocked_by":
+    [rule, ...]}``. ``reasons`` are the engine's terse strings (for logs and engineers);
+    ``facts`` say the same as plain data (``{"kind": "teaches_wanted", "skill": ...,
+    "mentor_level": ..., "mentee_level": ..., "priority": ...}``, ``"mutual"``, ``"interest"``,
+    ``"project"``, ``"grade"``, ``"overlap"``, ``"in_person"``, ``"blocked"``) for a wording
+    layer that phrases them for its reader.
     Contributions sum to the total (weights are normalised).
     """
     cfg = config or ScoringConfig()
@@ -64,8 +69,12 @@ def explain(
     total = None if blocked else float(res.scores[0, 0])
 
     reasons: list[str] = []
+    # The same findings as plain data, for a wording layer above the engine to phrase for its
+    # reader (pairing/wording.py): the engine's own strings are for engineers and logs.
+    facts: list[dict] = []
     for rule in blocked:
         reasons.append(f"not allowed: {rule}")
+        facts.append({"kind": "blocked", "rule": rule})
     # skills the mentee wants that the mentor teaches
     wanted = sorted(
         (k for k in mentee.wants if k in mentor.teaches),
@@ -80,25 +89,47 @@ def explain(
             f"teaches {nm} (level {t}) — mentee wants {nm} "
             f"(priority {PRIORITY_LABEL.get(prio, prio)}){gap}"
         )
+        facts.append(
+            {
+                "kind": "teaches_wanted",
+                "skill": nm,
+                "mentor_level": int(t),
+                "mentee_level": int(lvl),
+                "priority": int(prio),
+            }
+        )
     for k in sorted((k for k in mentor.wants if k in mentee.teaches), key=str):
         nm = _name(skill_names, k)
         reasons.append(
             f"mentee can teach {nm} (level {mentee.teaches[k]}) — mentor wants to learn {nm}"
         )
+        facts.append({"kind": "mutual", "skill": nm, "mentee_level": int(mentee.teaches[k])})
     for k in sorted(mentee.interests & mentor.interests, key=lambda x: _name(interest_names, x)):
         reasons.append(f"both interested in {_name(interest_names, k)}")
+        facts.append({"kind": "interest", "interest": _name(interest_names, k)})
     for k in sorted(mentee.project_skills, key=str):
         if k in mentor.teaches:
             nm = _name(skill_names, k)
             reasons.append(
                 f"mentee's project involves {nm} — mentor teaches it (level {mentor.teaches[k]})"
             )
+            facts.append({"kind": "project", "skill": nm, "mentor_level": int(mentor.teaches[k])})
     gap = mentor.grade - mentee.grade
     window = f"[{cfg.min_grade_gap}, {cfg.max_grade_gap}]"
-    if cfg.min_grade_gap <= gap <= cfg.max_grade_gap:
+    within = cfg.min_grade_gap <= gap <= cfg.max_grade_gap
+    if within:
         reasons.append(f"grade gap {gap} within window {window}")
     else:
         reasons.append(f"grade gap {gap} outside window {window}")
+    facts.append(
+        {
+            "kind": "grade",
+            "gap": int(gap),
+            "within": bool(within),
+            "min": int(cfg.min_grade_gap),
+            "max": int(cfg.max_grade_gap),
+        }
+    )
     ov = float(
         timezone_overlap_hours(
             mentee.utc_offset,
@@ -110,19 +141,30 @@ def explain(
         )
     )
     reasons.append(f"working hours overlap {ov:g} h")
+    facts.append({"kind": "overlap", "hours": ov})
     if mentee.wants_in_person:
-        if mentee.location is not None and mentee.location == mentor.location:
+        same = mentee.location is not None and mentee.location == mentor.location
+        if same:
             reasons.append(f"both based in {mentee.location} (in-person wanted)")
         else:
             reasons.append(
                 f"mentee wants in-person but locations differ "
                 f"({mentee.location or '?'} vs {mentor.location or '?'})"
             )
+        facts.append(
+            {
+                "kind": "in_person",
+                "same_place": bool(same),
+                "mentee_location": str(mentee.location or ""),
+                "mentor_location": str(mentor.location or ""),
+            }
+        )
     return {
         "total": total,
         "allowed": not blocked,
         "components": comps,
         "reasons": reasons,
+        "facts": facts,
         "blocked_by": blocked,
     }
 

@@ -83,7 +83,13 @@ def test_a_run_pairs_everyone_it_can_and_explains_why(coordinator, matching_coho
     assert run.status == "draft"
     assert proposed(run) == {"cy": "ada", "di": "bo", "ed": "ada"}
     di = run.proposals.get(mentee=people["di"])
-    assert any("teaches NLP (level 4)" in r and "priority high" in r for r in di.reasons)
+    assert {
+        "kind": "teaches_wanted",
+        "skill": "NLP",
+        "mentor_level": 4,
+        "mentee_level": 1,
+        "priority": 3,
+    } in di.reasons
     assert set(di.breakdown) >= {"skill_fit", "interests", "seniority"}
     assert run.stats["pairs"] == 3 and run.unmatched == {}
 

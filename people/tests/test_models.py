@@ -34,6 +34,6 @@ def test_superuser_is_staff():
 
 
 @pytest.mark.django_db
-def test_display_name_falls_back_to_the_email_name():
-    assert User(email="jo.bloggs@example.gov.uk").display_name == "jo.bloggs"
+def test_display_name_falls_back_to_the_whole_address_never_a_made_up_name():
+    assert User(email="jo.bloggs@example.gov.uk").display_name == "jo.bloggs@example.gov.uk"
     assert User(email="x@example.gov.uk", full_name="Jo Bloggs").display_name == "Jo Bloggs"

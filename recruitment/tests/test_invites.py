@@ -16,7 +16,7 @@ from lib.audit import AuditContext
 from notifications.models import Email
 from people.models import AuditEvent, Grade, User
 from people.tests.factories import UserFactory
-from programmes.models import Enrolment
+from programmes.models import Cohort, Enrolment
 from programmes.tests.factories import EnrolmentFactory
 from recruitment.invitations import (
     cohort_invite_csv,
@@ -277,7 +277,9 @@ def test_invited_person_sets_a_password_and_can_sign_in(client, coordinator, coh
         url, {"new_password1": "correct-Horse-42", "new_password2": "correct-Horse-42"}
     )
 
-    assert response.status_code == 302 and response.url == reverse("home")
+    application = reverse("recruitment:application", args=[enrolment.pk])
+    assert response.status_code == 302 and response.url == application
+    assert "once the cohort opens for applications" in client.get(application).content.decode()
     user = User.objects.get(pk=enrolment.user_id)
     assert user.is_active and user.check_password("correct-Horse-42")
     assert EmailAddress.objects.get(user=user).verified
@@ -308,9 +310,12 @@ def test_used_invitation_link_cannot_set_the_password_again(client, coordinator,
     assert User.objects.get(pk=enrolment.user_id).check_password("correct-Horse-42")
 
 
-def test_active_invitee_is_asked_to_sign_in_and_sees_the_invitation_at_home(
+def test_active_invitee_is_asked_to_sign_in_and_lands_on_the_invitation_to_accept(
     client, coordinator, cohort, outsider
 ):
+    Cohort.objects.filter(pk=cohort.pk).update(
+        status="recruiting", applications_open=None, applications_close=None
+    )
     content = "email,name,role\noutsider@example.gov.uk,Otto,mentor\n"
     result = cohort_invite_csv(
         cohort=cohort, upload=content.encode(), ctx=AuditContext(actor=coordinator)
@@ -320,9 +325,14 @@ def test_active_invitee_is_asked_to_sign_in_and_sees_the_invitation_at_home(
     url = reverse("recruitment:invitation_accept", args=[invitation_token(result.invited[0])])
 
     page = client.get(url)
+    application = reverse("recruitment:application", args=[result.invited[0].pk])
     assert page.status_code == 200 and "Sign in" in page.content.decode()
+    assert f"next={application}" in page.content.decode()  # signing in lands on the invitation
     client.force_login(outsider)
-    assert client.get(url).url == reverse("home")
+    assert client.get(url).url == application
+    invitation = client.get(application).content.decode()
+    assert "Spring 2027" in invitation and "Accept the invitation" in invitation
+    assert reverse("recruitment:apply", args=[result.invited[0].cohort_id, "mentor"]) in invitation
     home = client.get(reverse("home")).content.decode()
     assert "Spring 2027" in home and "Invited" in home
 

@@ -1,17 +1,26 @@
 """A whole 12-week cohort, simulated: time-machine steps through every day, beat runs the
 feedback invitations and the rhythm rules, the outbox sends what is due. Used by the tests and
-by docs/rhythm.md's timeline."""
+by docs/rhythm.md's timeline.
+
+Things happen while emails are held for a send window (EVENTS): a pair logs a check-in, the
+coordinator pauses a kind, a person opts out, a survey is answered, and the mail server fails
+just before New Year's Day, so the retry falls on a bank holiday."""
 
 import datetime as dt
+import smtplib
 
 import time_machine
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
 from feedback import services as feedback_services
 from feedback.models import SurveyInvitation
+from lib.audit import AuditContext
 from notifications.models import Email
 from notifications.services import email_deliver, email_preference_set
+from notifications.tests.backends import FlakyBackend
+from pairing import services as pairing_services
 from pairing.tests.factories import CheckInFactory, PairFactory
 from people.tests.factories import UserFactory
 from programmes.models import Cohort
@@ -72,11 +81,99 @@ MEETINGS = {
 }
 
 
-def run(programme, *, runs_per_step=1, until=dt.date(2027, 1, 1)):
+def _committed(action):
+    """Run ``action`` as a request would: its on-commit hooks (the outbox's re-check) run."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        action()
+
+
+def ben_logs_a_checkin(ctx):
+    """Mon 2 Nov 06:00 UTC: Ben logs last Friday's meeting while the pair's nudges (written at
+    midnight) wait for 09:00. Both nudges are cancelled at once."""
+    _committed(
+        lambda: pairing_services.checkin_log(
+            pair=ctx["pair_b"],
+            ctx=AuditContext(actor=ctx["people"]["ben"]),
+            data={
+                "met_on": dt.date(2026, 10, 30),
+                "duration_minutes": 45,
+                "format": "video",
+                "worked_on": "Caught up at last.",
+                "next_step": "",
+                "rating": 3,
+                "wellbeing": 3,
+                "protected_time_kept": True,
+            },
+        )
+    )
+
+
+def nia_answers_the_midpoint_survey(ctx):
+    """Thu 19 Nov 12:00 UTC (07:00 in New York): Nia answers the mid-point survey while her
+    first reminder waits for her working hours. The reminder is cancelled at once."""
+    invitation = SurveyInvitation.objects.get(
+        user=ctx["people"]["nia"], schedule__template__name="Mid-point survey"
+    )
+    version = feedback_services.current_version(invitation.schedule.template)
+    _committed(
+        lambda: feedback_services.survey_submit(invitation=invitation, version=version, answers={})
+    )
+
+
+def ben_turns_off_survey_reminders(ctx):
+    """Mon 23 Nov 06:00 UTC: Ben turns off survey reminders while his last mid-point reminder
+    waits for 09:00. It is cancelled at once, and later ones are written cancelled."""
+    email_preference_set(user=ctx["people"]["ben"], kind="survey-reminder", enabled=False)
+
+
+def cora_pauses_checkin_reminders(ctx):
+    """Fri 27 Nov 12:00 UTC: the coordinator pauses check-in reminders for the cohort; Ann's
+    went at 09:00, Nia's (held for New York's morning) is cancelled at once."""
+    _committed(
+        lambda: services.kind_pause(
+            cohort=ctx["cohort"], kind="checkin-reminder", actor=ctx["coordinator"]
+        )
+    )
+
+
+def cora_resumes_checkin_reminders(ctx):
+    """Mon 7 Dec 00:00 UTC: reminders are on again (the 11 December ones go)."""
+    services.kind_resume(cohort=ctx["cohort"], kind="checkin-reminder")
+
+
+def mail_server_fails_once(ctx):
+    """Tue 29 Dec 15:00 UTC: the mail server answers "421 try again later" to the first email
+    of the step (Nia's), and asks for a three-day back-off: the retry falls on Friday 1 January,
+    New Year's Day, so it waits for Monday 4 January 09:00 in New York."""
+    FlakyBackend.failures = [smtplib.SMTPResponseException(421, b"Try again later")]
+
+
+EVENTS = {
+    (dt.date(2026, 11, 2), 6): ben_logs_a_checkin,
+    (dt.date(2026, 11, 19), 12): nia_answers_the_midpoint_survey,
+    (dt.date(2026, 11, 23), 6): ben_turns_off_survey_reminders,
+    (dt.date(2026, 11, 27), 12): cora_pauses_checkin_reminders,
+    (dt.date(2026, 12, 7), 0): cora_resumes_checkin_reminders,
+    (dt.date(2026, 12, 29), 15): mail_server_fails_once,
+}
+UNTIL = dt.date(2027, 1, 8)
+
+
+def run(programme, *, runs_per_step=1, until=UNTIL, events=EVENTS):
     """Step hour by hour (HOURS) from the Friday before the start to ``until``. Returns the
-    cohort, the people, and the timeline: (UTC time sent, recipient, idempotency key, subject)."""
+    cohort, the people, and the timeline: (UTC time sent, recipient, idempotency key, subject).
+
+    The caller's settings must use FlakyBackend and a three-day retry back-off (see the test)."""
+    FlakyBackend.failures = []
     with time_machine.travel(dt.datetime(2026, 10, 2, 8, tzinfo=dt.UTC), tick=False) as clock:
         cohort, people, pair_a, pair_b = build(programme)
+        ctx = {
+            "cohort": cohort,
+            "people": people,
+            "pair_a": pair_a,
+            "pair_b": pair_b,
+            "coordinator": programme.coordinators.first(),
+        }
         ann = people["ann"]
         day = dt.date(2026, 10, 2)
         while day <= until:
@@ -87,14 +184,20 @@ def run(programme, *, runs_per_step=1, until=dt.date(2027, 1, 1)):
                     CheckInFactory(pair=pair_a, author=people["nia"], met_on=day, **MEETINGS[day])
                 if hour == 0:
                     feedback_services.survey_invitations_create()
-                    # Ann answers every survey the day it arrives; the others never do.
-                    SurveyInvitation.objects.filter(user=ann, answered_at__isnull=True).update(
-                        answered_at=timezone.now()
-                    )
                 for _ in range(runs_per_step):
                     services.rhythm_run()
+                if (day, hour) in events:
+                    events[(day, hour)](ctx)
                 for pk in Email.objects.due(now).values_list("pk", flat=True):
                     email_deliver(email_id=pk)
+                # Ann answers every survey as soon as its invitation reaches her; the others
+                # answer only when an event says so.
+                delivered = Email.objects.filter(
+                    kind="survey-invitation", to=ann.email, status="sent"
+                ).values_list("refs__invitation", flat=True)
+                SurveyInvitation.objects.filter(
+                    user=ann, answered_at__isnull=True, pk__in=list(delivered)
+                ).update(answered_at=timezone.now())
             day += dt.timedelta(days=1)
     sent = Email.objects.filter(status="sent").order_by("sent_at", "to", "idempotency_key")
     timeline = [(e.sent_at, e.to, e.idempotency_key, e.subject) for e in sent]

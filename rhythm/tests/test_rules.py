@@ -229,9 +229,9 @@ def test_digest_on_mondays_flags_risks_without_content():
     (section,) = out[0].context["cohorts"]
     reasons = {r["url"].rstrip("/").rsplit("/", 1)[-1]: r["reasons"] for r in section["at_risk"]}
     assert reasons == {
-        "1": ["no check-in for 49 days (three cadences or more)"],
-        "2": ["low wellbeing"],
-        "3": ["falling rating"],
+        "1": ["No check-in yet, two cadences after the start"],
+        "2": ["Low wellbeing (2 or less)"],
+        "3": ["Falling meeting rating"],
     }
     assert rules.digest(snap(D(2026, 11, 28), pairs=[silent]), D(2026, 11, 28)) == []  # Saturday
 

@@ -17,17 +17,16 @@
       x: { stacked: stacked, title: { display: !!spec.xTitle, text: spec.xTitle || "" } },
       y: { stacked: stacked, beginAtZero: spec.type === "bar", suggestedMin: spec.suggestedMin, suggestedMax: spec.suggestedMax }
     };
+    // A measure with fixed ends gets exactly those ends (a 1-5 score, NPS, a percentage), so a
+    // small change never fills the chart.
+    if (spec.yMin !== undefined) { scales.y.min = spec.yMin; scales.y.beginAtZero = false; }
+    if (spec.yMax !== undefined) { scales.y.max = spec.yMax; }
     var datasets = spec.datasets.map(function (ds, i) {
       var colour = palette[i % palette.length];
       var out = {
         label: ds.label, data: ds.data, borderColor: colour, backgroundColor: colour,
-        borderWidth: 2, spanGaps: true, pointRadius: 3
+        borderWidth: 2, spanGaps: false, pointRadius: 3  // a missing value is a gap
       };
-      if (ds.axis === "y2") {
-        out.yAxisID = "y2";
-        out.borderDash = [6, 4];
-        scales.y2 = { position: "right", suggestedMin: -100, suggestedMax: 100, grid: { drawOnChartArea: false } };
-      }
       return out;
     });
     if (spec.horizontal) {
