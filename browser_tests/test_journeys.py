@@ -117,6 +117,8 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     assert any("ines.invited@example.gov.uk" in m.to for m in mail.outbox)
 
     page.goto(cohort.get_absolute_url())
+    page.get_by_role("link", name="Move to recruiting").click()
+    check_page(page, visits, "coordinator")  # the confirmation: what moving it does
     page.get_by_role("button", name="Move to recruiting").click()
     page.get_by_text("The cohort is now recruiting.").wait_for()
     page.get_by_role("button", name="Sign out").click()
@@ -205,11 +207,14 @@ def test_a_programme_from_set_up_to_check_ins(make_page, visits, journey_world, 
     for checkbox in page.get_by_role("checkbox", name=re.compile("^Select ")).all():
         checkbox.check()
     page.get_by_role("button", name="Accept").click()
+    check_page(page, visits, "coordinator")  # the confirmation names the four people
+    page.get_by_role("button", name="Accept and email 4 people").click()
     page.get_by_text("4 applicants updated (accept).").wait_for()
     assert cohort.enrolments.filter(status="accepted").count() == 4
     screenshot(page, "review-applications")
 
     page.goto(cohort.get_absolute_url())
+    page.get_by_role("link", name="Move to matching").click()
     page.get_by_role("button", name="Move to matching").click()
     page.get_by_role("link", name="Pairing", exact=True).click()
     check_page(page, visits, "coordinator")

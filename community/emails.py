@@ -125,10 +125,12 @@ def send_event_reminder(*, event, user, occurrence):
     )
 
 
-def send_directory_message(*, message):
-    """Relay a directory message. The recipient sees the sender's address, to reply; the
-    sender never sees the recipient's."""
+def send_directory_message(*, message, reply_to_me: bool = True):
+    """Relay a directory message. When the sender agreed, the recipient sees the sender's
+    address and replying to the email reaches them (Reply-To); the sender never sees the
+    recipient's."""
     recipient = message.recipient.user
+    sender_email = message.sender.email if reply_to_me else ""
     return email_enqueue(
         to=recipient.email,
         user=recipient,
@@ -136,10 +138,11 @@ def send_directory_message(*, message):
         template="directory-message",
         idempotency_key=f"directory-message:{message.pk}",
         programme_name=message.cohort.programme.name,
+        reply_to=sender_email,
         context={
             "name": recipient.display_name,
             "sender_name": message.sender.display_name,
-            "sender_email": message.sender.email,
+            "sender_email": sender_email,
             "cohort_name": message.cohort.name,
             "subject": message.subject,
             "body": message.body,

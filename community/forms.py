@@ -1,5 +1,6 @@
 from django import forms
 
+from lib.once import OnceFormMixin
 from lib.widgets import DateInput
 from people.models import TIME_ZONE_CHOICES, Skill
 
@@ -41,7 +42,9 @@ class StandupScheduleForm(forms.Form):
         label="Length (minutes)", min_value=5, max_value=600, initial=30
     )
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Europe/London")
-    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    video_url = forms.URLField(
+        label="Video link", required=False, max_length=200, assume_scheme="https"
+    )
     location = forms.CharField(max_length=200, required=False)
 
     def clean(self):
@@ -52,7 +55,9 @@ class StandupScheduleForm(forms.Form):
 
 
 class EventForm(forms.ModelForm):
-    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    video_url = forms.URLField(
+        label="Video link", required=False, max_length=200, assume_scheme="https"
+    )
 
     class Meta:
         model = Event
@@ -113,10 +118,17 @@ class DirectorySearchForm(forms.Form):
     )
 
 
-class ContactForm(forms.Form):
+class ContactForm(OnceFormMixin, forms.Form):
     subject = forms.CharField(max_length=120)
     body = forms.CharField(
         label="Message", max_length=3000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    reply_to_me = forms.BooleanField(
+        label="Let them reply to me by email",
+        required=False,
+        initial=True,
+        help_text="Your email address goes with the message, and replying to the email reaches "
+        "you. Untick it to send your name only.",
     )
 
 

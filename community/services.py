@@ -324,10 +324,17 @@ def directory_listing_save(*, enrolment: Enrolment, opted_in: bool, show_email: 
 
 @transaction.atomic
 def contact_send(
-    *, cohort: Cohort, sender, listing: DirectoryListing, subject: str, body: str
+    *,
+    cohort: Cohort,
+    sender,
+    listing: DirectoryListing,
+    subject: str,
+    body: str,
+    reply_to_me: bool = True,
 ) -> ContactMessage:
-    """Relay a message to a listed person by email. The sender never sees the address; the
-    recipient sees the sender's, to reply. At most CONTACT_LIMIT_PER_DAY a day per sender."""
+    """Relay a message to a listed person by email. The sender never sees the address; when
+    the sender agreed (``reply_to_me``) the recipient sees theirs and the email's Reply-To is
+    it, so replying reaches them. At most CONTACT_LIMIT_PER_DAY a day per sender."""
     if not listing.opted_in or listing.enrolment.cohort_id != cohort.pk:
         raise ValidationError("That person is not in the directory.")
     if listing.enrolment.user_id == sender.pk:
@@ -343,7 +350,7 @@ def contact_send(
     )
     message.full_clean()
     message.save()
-    emails.send_directory_message(message=message)
+    emails.send_directory_message(message=message, reply_to_me=reply_to_me)
     return message
 
 

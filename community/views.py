@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lib import once
 from programmes.models import CohortStatus, Role
 from programmes.selectors import cohort_for_coordinator
 
@@ -353,17 +355,22 @@ def contact(request, pk, enrolment_pk):
     listing = selectors.directory_listing_for(cohort=access.cohort, enrolment_pk=enrolment_pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def send() -> once.Done:
             services.contact_send(
-                cohort=access.cohort, sender=request.user, listing=listing, **form.cleaned_data
+                cohort=access.cohort,
+                sender=request.user,
+                listing=listing,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                reply_to_me=form.cleaned_data["reply_to_me"],
             )
+            return once.Done(reverse("community:directory", args=[pk]), "Message sent by email.")
+
+        try:
+            return once.run_once(request, token=form.cleaned_data[once.FIELD], action=send)
         except ValidationError as exc:
             form.add_error(None, exc)
-        else:
-            messages.success(
-                request, f"Message sent to {listing.enrolment.user.display_name} by email."
-            )
-            return redirect("community:directory", pk)
     return render(
         request,
         "community/contact.html",

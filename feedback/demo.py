@@ -1,5 +1,7 @@
 """Demo surveys for seed_demo: the default surveys, answers for a finished cohort, and open
-invitations in a running one. Idempotent: a schedule that already has invitations is left alone.
+invitations in a running one, emailed like the beat would email them (answered and past ones are
+history, not emailed). Idempotent: a schedule that already has invitations is left alone, so a
+second run invites and emails nobody again.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from programmes.models import CohortStatus, Programme
 
-from . import scheduling, services
+from . import emails, scheduling, services
 from .models import NUMBER_RANGES, QuestionType, SurveyInvitation, Trigger
 
 COMMENTS = [
@@ -69,7 +71,7 @@ def survey_demo_seed(*, programme: Programme, answer_share: float = 0.75) -> dic
     services.survey_defaults_ensure(programme=programme)
     rng = random.Random(20261129)
     today = timezone.localdate()
-    answered = invited = 0
+    answered = invited = emailed = 0
     schedules = (
         services.due_schedules(today=today)
         .filter(cohort__programme=programme)
@@ -101,8 +103,15 @@ def survey_demo_seed(*, programme: Programme, answer_share: float = 0.75) -> dic
             )
             answered += 1
         if running:
-            # The demo runs "now": give the unanswered invitations a fresh window.
-            SurveyInvitation.objects.filter(schedule=schedule, answered_at__isnull=True).update(
-                closes_on=today + dt.timedelta(days=schedule.close_after_days)
+            # The demo runs "now": give the unanswered invitations a fresh window, and email
+            # them like the beat would (an open invitation nobody was told about is a surprise).
+            still_open = SurveyInvitation.objects.filter(
+                schedule=schedule, answered_at__isnull=True
             )
-    return {"invited": invited, "answered": answered}
+            still_open.update(closes_on=today + dt.timedelta(days=schedule.close_after_days))
+            for invitation in still_open.select_related(
+                "user__profile", "schedule__template", "schedule__cohort__programme"
+            ):
+                emails.send_survey_invitation(invitation)
+                emailed += 1
+    return {"invited": invited, "answered": answered, "emailed": emailed}

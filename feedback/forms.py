@@ -20,6 +20,7 @@ class QuestionForm(forms.Form):
     choices = forms.CharField(
         label="Choices",
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="For single and multiple choice questions: one choice a line, at least two.",
     )

@@ -52,7 +52,7 @@ class SurveyTemplate(models.Model):
     )
     name = models.CharField(max_length=120)
     description = models.TextField(
-        blank=True, help_text="Shown to participants above the questions."
+        blank=True, max_length=2000, help_text="Shown to participants above the questions."
     )
     anonymous = models.BooleanField(
         default=False,

@@ -213,10 +213,40 @@ def _check_schedule(schedule: SurveySchedule) -> None:
         raise ValidationError({"every_n_checkins": "Say after how many check-ins (1 or more)."})
 
 
+def _check_window_ahead(schedule: SurveySchedule) -> None:
+    """A cohort-dated schedule whose answer window has already passed would invite nobody (a
+    missed window is never sent late): refuse it in words instead of "Survey scheduled."."""
+    if schedule.trigger not in (Trigger.COHORT_START, Trigger.COHORT_END):
+        return
+    cohort = schedule.cohort
+    due = scheduling.due_date(
+        scheduling.ScheduleData(
+            id=0,
+            trigger=schedule.trigger,
+            audience=schedule.audience,
+            offset_days=schedule.offset_days or 0,
+            every_n_checkins=schedule.every_n_checkins or 0,
+            close_after_days=schedule.close_after_days or 0,
+            cohort_starts_on=cohort.starts_on,
+            cohort_ends_on=cohort.ends_on,
+        )
+    )
+    closes = due + dt.timedelta(days=schedule.close_after_days or 0)
+    if closes <= timezone.localdate():
+        raise ValidationError(
+            {
+                "offset_days": f"This survey would be due on {due:%-d %B %Y} and close on "
+                f"{closes:%-d %B %Y}, which has passed: nobody would be invited. Choose a "
+                "later day, or keep it open for longer."
+            }
+        )
+
+
 @transaction.atomic
 def schedule_create(*, cohort: Cohort, data: dict) -> SurveySchedule:
     schedule = SurveySchedule(cohort=cohort, **data)
     _check_schedule(schedule)
+    _check_window_ahead(schedule)
     schedule.save()
     return schedule
 

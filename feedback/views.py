@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from lib import once
 from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
@@ -54,6 +55,8 @@ def answer(request, token):
         if invitation.user_id != request.user.pk:
             raise Http404
     context = {"invitation": invitation, "template": template, "cohort": schedule.cohort}
+    if request.method == "POST" and (done := once.replay(request, once.token_from(request.POST))):
+        return done  # the same page sent again (back button, double click): already saved
     today = timezone.localdate()
     problem = ""
     if invitation.answered_at:
@@ -80,8 +83,18 @@ def answer(request, token):
 
     form = SurveyAnswerForm(request.POST or None, version=version)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def submit() -> once.Done:
             services.survey_submit(invitation=invitation, version=version, answers=form.answers())
+            # The thank-you page says it; the message is kept for a resend ("already done").
+            return once.Done(
+                reverse("feedback:answer", args=[token]) + "?sent=1",
+                "Thank you: your answers are saved.",
+                show=False,
+            )
+
+        try:
+            return once.run_once(request, token=once.token_from(request.POST), action=submit)
         except ValidationError as exc:
             return render(
                 request,
@@ -89,7 +102,6 @@ def answer(request, token):
                 {**context, "problem": " ".join(exc.messages)},
                 status=409,
             )
-        return redirect(reverse("feedback:answer", args=[token]) + "?sent=1")
     return render(request, "feedback/answer.html", {**context, "form": form, "version": version})
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from django.db import models
+
 
 def model_update(*, instance, fields: Iterable[str], data: Mapping, save: bool = True) -> list[str]:
     """Set only the whitelisted ``fields`` that appear in ``data``; save only what changed.
@@ -27,3 +29,19 @@ def model_update(*, instance, fields: Iterable[str], data: Mapping, save: bool =
     if save and changed:
         instance.save(update_fields=changed)
     return changed
+
+
+class UsedFormToken(models.Model):
+    """A one-time form token that was used, with what the submission did (``lib.once``).
+
+    Holds no personal data: the token is random, the address points at a page by its numbers,
+    and the message says what happened without naming anyone (``lib.once.Done``).
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    url = models.CharField(max_length=500, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return self.token[:8]

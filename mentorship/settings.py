@@ -396,10 +396,23 @@ CONTENT_SECURITY_POLICY = {
 # Upload limits. A form body (everything but files) over DATA_UPLOAD_MAX_MEMORY_SIZE is refused
 # with 400; files over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file instead of memory, and
 # each upload form checks its own size and content (the CSV invite: INVITE_CSV_MAX_BYTES).
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# The longest form (an application: 5,000 + 3,000 + 2,000 characters, each up to 4 bytes) is
+# far below 512 KB; a bigger body is refused before any view reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=524_288)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# Emails a person can make the application send to an address they choose (docs/privacy.md).
+# Line-manager sign-off: new requests a day, per applicant and per manager address.
+SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY = env.int(
+    "SIGNOFF_REQUESTS_PER_APPLICANT_PER_DAY", default=3
+)
+SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY = env.int("SIGNOFF_REQUESTS_PER_ADDRESS_PER_DAY", default=10)
+# The public register-interest form: confirmation emails a day to one address.
+REGISTER_INTEREST_CONFIRMATIONS_PER_DAY = env.int(
+    "REGISTER_INTEREST_CONFIRMATIONS_PER_DAY", default=3
+)
 if not LOCAL:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -13,12 +13,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from lib.nolinks import defuse_values
 from lib.signing import sign, unsign_or_none
 from lib.urls import absolute_reverse
 
@@ -77,11 +79,18 @@ def _email_row(
     send_after,
     enabled: bool,
     undeliverable: bool = False,
+    verbatim: tuple[str, ...] = (),
     refs: dict | None = None,
     time_zone: str = "",
     holidays: str = "",
+    reply_to: str = "",
 ) -> Email:
-    """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share)."""
+    """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share).
+
+    Every string of ``context`` is passed through :func:`lib.nolinks.defuse` first, so that
+    nothing a person typed (a name, a title, a message) becomes a link in a mail client: only
+    values under keys ending in ``url`` or ``email`` (the application's links and addresses)
+    and the keys named in ``verbatim`` are kept as they are."""
     kind_def = get_kind(kind)
     headers: dict[str, str] = {}
     unsubscribe_url = ""
@@ -91,12 +100,16 @@ def _email_row(
         # RFC 2369 / RFC 8058: mail clients show an unsubscribe button that POSTs one click.
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if reply_to:
+        # Only a plain, valid address: a header can never be smuggled in through it.
+        validate_email(reply_to)
+        headers["Reply-To"] = reply_to
 
     full_context = {
-        **context,
+        **defuse_values(context, keep=lambda key: _keeps_links(key, verbatim)),
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
-        "programme_name": programme_name,
+        "programme_name": defuse_values(programme_name),
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": absolute_reverse("notifications:preferences"),
         "kind_label": kind_def.label,
@@ -133,6 +146,11 @@ def _email_row(
         time_zone=time_zone or "",
         holidays=(holidays or "england-and-wales") if time_zone else "",
     )
+
+
+def _keeps_links(key: str, verbatim: tuple[str, ...]) -> bool:
+    key = key.lower()
+    return key in verbatim or key.endswith("url") or key.endswith("email")
 
 
 class _CommitBatch:
@@ -208,9 +226,11 @@ def email_enqueue(
     programme_name: str = "",
     attachments: list[dict] | None = None,
     send_after=None,
+    verbatim: tuple[str, ...] = (),
     refs: dict | None = None,
     time_zone: str = "",
     holidays: str = "",
+    reply_to: str = "",
 ) -> Email:
     """Render templates/emails/<template>-subject.txt, -body.txt, -body.html with context
     (+ site name, programme_name, unsubscribe link for optional kinds), create the outbox row in
@@ -223,7 +243,14 @@ def email_enqueue(
 
     ``refs`` (ids of what the email is about) feed the kind's "still wanted?" checks
     (notifications/wanted.py); ``time_zone`` and ``holidays`` (a bank-holiday division) give
-    the recipient's send window, which retries and late claims respect."""
+    the recipient's send window, which retries and late claims respect.
+
+    Text in ``context`` is defused so no mail client makes a link of it (see ``_email_row``);
+    ``verbatim`` names keys whose text the application wrote itself, links included.
+
+    ``reply_to`` (an address) becomes the email's Reply-To header, for a message a person
+    sends another through the site and agreed to be answered at (SMTP delivery; GOV.UK Notify
+    only takes reply-to addresses registered with the service, so there the body says it)."""
     kind_def = get_kind(kind)
     existing = Email.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -250,9 +277,11 @@ def email_enqueue(
         send_after=send_after,
         enabled=enabled,
         undeliverable=undeliverable,
+        verbatim=verbatim,
         refs=refs,
         time_zone=time_zone,
         holidays=holidays,
+        reply_to=reply_to,
     )
     try:
         # A savepoint, so a racing insert of the same key does not break the caller's transaction.
@@ -317,6 +346,7 @@ def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[E
                 send_after=r.get("send_after"),
                 enabled=not (r.get("user") and (r["user"].pk, r["kind"]) in off),
                 undeliverable=r["to"].lower() in undeliverable,
+                verbatim=tuple(r.get("verbatim", ())),
                 refs=r.get("refs"),
                 time_zone=r.get("time_zone", ""),
                 holidays=r.get("holidays", ""),

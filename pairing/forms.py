@@ -1,9 +1,11 @@
 from django import forms
 
+from lib.once import OnceFormMixin
+
 from .models import CheckIn, Pair, PairGoal, PairingSettings
 
 
-class CheckInForm(forms.ModelForm):
+class CheckInForm(OnceFormMixin, forms.ModelForm):
     class Meta:
         model = CheckIn
         fields = [
@@ -86,10 +88,13 @@ class PairingSettingsForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class EndPairForm(forms.Form):
+class EndPairForm(OnceFormMixin, forms.Form):
     reason = forms.ChoiceField(choices=Pair.EndReason.choices)
     note = forms.CharField(
-        label="Note (coordinators only)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Note (coordinators only)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

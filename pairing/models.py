@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from . import cadence
 
@@ -42,7 +43,7 @@ class Pair(models.Model):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
-    end_note = models.TextField(blank=True)
+    end_note = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PairQuerySet.as_manager()
@@ -83,6 +84,22 @@ class Pair(models.Model):
 
     def involves(self, user) -> bool:
         return user.pk in (self.mentor.user_id, self.mentee.user_id)
+
+    @property
+    def is_starting(self) -> bool:
+        """Published, but the cohort's start date (the pair's) is still ahead."""
+        return timezone.localdate() < self.started_on
+
+    @property
+    def paired_on(self) -> dt.date:
+        """The day the pair was made (published or paired by hand)."""
+        return timezone.localdate(self.created_at) if self.created_at else self.started_on
+
+    @property
+    def earliest_meeting(self) -> dt.date:
+        """The first day a meeting can be logged: the pair may meet (an introduction) as soon as
+        it is made, before the cohort starts."""
+        return min(self.started_on, self.paired_on)
 
 
 class CheckIn(models.Model):

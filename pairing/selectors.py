@@ -134,7 +134,8 @@ def cohort_mentor(*, cohort: Cohort, pk) -> Enrolment:
 
 
 def cohort_mentors_with_load(*, cohort: Cohort, proposals) -> list[Enrolment]:
-    """The cohort's accepted mentors (one query), each with ``load``: its proposed mentees."""
+    """The cohort's accepted mentors (two queries), each with ``load`` (its proposed mentees),
+    ``taken`` (its active pairs) and ``spare`` (capacity less active pairs)."""
     mentors = list(
         cohort.enrolments.filter(role=Role.MENTOR, status=EnrolmentStatus.ACCEPTED)
         .select_related("user")
@@ -143,9 +144,33 @@ def cohort_mentors_with_load(*, cohort: Cohort, proposals) -> list[Enrolment]:
     load: dict[int, int] = {}
     for proposal in proposals:
         load[proposal.mentor_id] = load.get(proposal.mentor_id, 0) + 1
+    taken = dict(
+        Pair.objects.active()
+        .filter(mentor__in=mentors)
+        .values("mentor_id")
+        .annotate(n=Count("pk"))
+        .values_list("mentor_id", "n")
+    )
     for mentor in mentors:
         mentor.load = load.get(mentor.pk, 0)
+        mentor.taken = taken.get(mentor.pk, 0)  # active pairs: kept by any run
+        mentor.spare = max(0, mentor.capacity - mentor.taken)
     return mentors
+
+
+def run_summary(*, run: MatchRun, proposals, unmatched) -> dict:
+    """The draft as it stands now, after every exclude, reassign and swap (no query): the number
+    of pairs, of mentees without a mentor, and the total score of the pairs that pass the rules.
+    (The run's own ``message`` is what the engine found, before the coordinator's changes.)"""
+    scores = [p.score for p in proposals if p.score is not None]
+    return {
+        "pairs": len(proposals),
+        "unmatched": len(unmatched),
+        "mentees": len(proposals) + len(unmatched),
+        "total_score": sum(scores) if scores else None,
+        "changed": any(p.manual for p in proposals)
+        or len(proposals) != (run.stats or {}).get("pairs", len(proposals)),
+    }
 
 
 # --- Pairing runs (coordinators) ---------------------------------------------------------------

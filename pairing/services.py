@@ -59,8 +59,13 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
         raise ValidationError("This pair has ended; its check-ins can no longer change.")
     if data["met_on"] > timezone.localdate():
         raise ValidationError({"met_on": "The meeting date cannot be in the future."})
-    if data["met_on"] < pair.started_on:
-        raise ValidationError({"met_on": "The meeting date is before the pair started."})
+    if data["met_on"] < pair.earliest_meeting:
+        raise ValidationError(
+            {
+                "met_on": "The meeting date is before you were paired "
+                f"({pair.earliest_meeting:%-d %B %Y})."
+            }
+        )
     checkin = CheckIn(pair=pair, author=author)
     model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
     checkin.full_clean()
@@ -250,8 +255,11 @@ def _editable(run: MatchRun) -> MatchRun:
     return run
 
 
-def _recheck(run: MatchRun, proposal: ProposedPair, inputs) -> None:
-    """Score a hand-made pair and warn about any rule it breaks."""
+def _recheck(run: MatchRun, proposal: ProposedPair, inputs, moving=()) -> None:
+    """Score a hand-made pair and warn about any rule it breaks.
+
+    ``moving`` are the proposals being changed together (a swap's two): their mentors are counted
+    as they will be, not as the database still has them."""
     explanation = matching.explain_pair(inputs, proposal.mentee, proposal.mentor)
     proposal.score = explanation["total"]
     proposal.reasons = explanation["facts"]
@@ -260,7 +268,10 @@ def _recheck(run: MatchRun, proposal: ProposedPair, inputs) -> None:
         for c, v in explanation["components"].items()
     }
     warnings = [f"breaks a hard rule: {rule}" for rule in explanation["blocked_by"]]
-    load = run.proposals.filter(mentor=proposal.mentor).exclude(pk=proposal.pk).count() + 1
+    changing = list({id(p): p for p in (*moving, proposal)}.values())
+    saved = [p.pk for p in changing if p.pk]
+    load = run.proposals.filter(mentor=proposal.mentor).exclude(pk__in=saved).count()
+    load += sum(1 for p in changing if p.mentor_id == proposal.mentor_id)
     remaining = matching.remaining_capacity([proposal.mentor])[proposal.mentor.pk]
     if load > remaining:
         warnings.append(f"mentor over capacity ({load} mentees for {remaining} places)")
@@ -309,7 +320,7 @@ def proposals_swap(
     first.mentor, second.mentor = second.mentor, first.mentor
     for proposal in (first, second):
         proposal.manual = proposal.locked = True
-        _recheck(run, proposal, inputs)
+        _recheck(run, proposal, inputs, moving=(first, second))
         proposal.save()
     _event(
         run,
@@ -414,6 +425,12 @@ def repair_shortlist(*, cohort: Cohort, mentee: Enrolment, k: int = 5) -> list[d
     rows = inputs.mentee_index()
     if mentee.pk not in rows:
         return []
+    # A mentor this mentee's pair already ended with in this cohort ("not a good fit", or any
+    # other reason) is never suggested again.
+    ended = Pair.objects.filter(cohort=cohort, mentee=mentee, status=Pair.Status.ENDED)
+    inputs.config.excluded_pairs = set(inputs.config.excluded_pairs) | {
+        (mentee.pk, mentor_id) for mentor_id in ended.values_list("mentor_id", flat=True)
+    }
     capacity = [p.capacity for p in inputs.people_mentors]
     result = engine.score_matrices(
         inputs.people_mentees, inputs.people_mentors, inputs.config, capacity=capacity

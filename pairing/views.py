@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lib import once
 from lib.audit import AuditContext
 from programmes.models import CohortStatus
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
@@ -42,15 +43,18 @@ def pair_detail(request, pk):
             initial={"met_on": timezone.localdate(), "duration_minutes": 60},
         )
         if request.method == "POST" and form.is_valid():
-            try:
-                services.checkin_log(
-                    pair=pair, ctx=AuditContext.from_request(request), data=form.cleaned_data
+            data = {k: v for k, v in form.cleaned_data.items() if k != once.FIELD}
+
+            def log() -> once.Done:
+                services.checkin_log(pair=pair, ctx=AuditContext.from_request(request), data=data)
+                return once.Done(
+                    reverse("pairing:detail", args=[pair.pk]), "Check-in logged. Thank you."
                 )
+
+            try:
+                return once.run_once(request, token=form.cleaned_data[once.FIELD], action=log)
             except ValidationError as exc:
                 _add_errors(form, exc)
-            else:
-                messages.success(request, "Check-in logged. Thank you.")
-                return redirect("pairing:detail", pair.pk)
     elif request.method == "POST":
         raise Http404
     checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer, viewer=request.user)
@@ -144,14 +148,20 @@ def pair_end(request, slug, pk, pair_pk):
     pair = selectors.cohort_pair(cohort=cohort, pk=pair_pk)
     form = EndPairForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.pair_end(
-            pair=pair,
-            ctx=AuditContext.from_request(request),
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        )
-        messages.success(request, "The pair has ended. You can re-pair the mentee below.")
-        return redirect("pairing:repair", slug, pk, pair.mentee_id)
+
+        def end() -> once.Done:
+            services.pair_end(
+                pair=pair,
+                ctx=AuditContext.from_request(request),
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+            return once.Done(
+                reverse("pairing:repair", args=[slug, pk, pair.mentee_id]),
+                "The pair has ended. You can re-pair the mentee below.",
+            )
+
+        return once.run_once(request, token=form.cleaned_data[once.FIELD], action=end)
     return render(request, "pairing/pair_end.html", {"cohort": cohort, "pair": pair, "form": form})
 
 
@@ -160,15 +170,20 @@ def repair(request, slug, pk, mentee_pk):
     mentee = selectors.cohort_mentee(cohort=cohort, pk=mentee_pk)
     if request.method == "POST":
         mentor = selectors.cohort_mentor(cohort=cohort, pk=request.POST.get("mentor"))
-        try:
+
+        def pair() -> once.Done:
             services.pair_create_by_hand(
                 cohort=cohort, mentee=mentee, mentor=mentor, ctx=AuditContext.from_request(request)
             )
+            return once.Done(
+                reverse("pairing:cohort_pairs", args=[slug, pk]),
+                "Paired. Both have been emailed an introduction.",
+            )
+
+        try:
+            return once.run_once(request, token=once.token_from(request.POST), action=pair)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Paired. Both have been emailed an introduction.")
-            return redirect("pairing:cohort_pairs", slug, pk)
     return render(
         request,
         "pairing/repair.html",
@@ -213,6 +228,7 @@ def run_detail(request, slug, pk, run_pk):
             response["HX-Refresh"] = "true"  # the draft is ready: show the whole table
         return response
     proposals = selectors.run_proposals(run=run)
+    unmatched = selectors.run_unmatched(run=run)
     return render(
         request,
         "pairing/run_detail.html",
@@ -222,7 +238,8 @@ def run_detail(request, slug, pk, run_pk):
             "programme": run.cohort.programme,
             "proposals": proposals,
             "mentors": selectors.cohort_mentors_with_load(cohort=run.cohort, proposals=proposals),
-            "unmatched": selectors.run_unmatched(run=run),
+            "unmatched": unmatched,
+            "summary": selectors.run_summary(run=run, proposals=proposals, unmatched=unmatched),
             "events": selectors.run_events(run=run),
             "components": engine.COMPONENTS,
         },
@@ -340,15 +357,19 @@ def run_rerun(request, slug, pk, run_pk):
 @require_POST
 def run_publish(request, slug, pk, run_pk):
     run = _run(request, slug, pk, run_pk)
-    try:
+
+    def publish() -> once.Done:
         pairs = services.match_run_publish(run=run, ctx=AuditContext.from_request(request))
+        return once.Done(
+            reverse("pairing:cohort_pairs", args=[slug, pk]),
+            f"Published {len(pairs)} pairs; both sides of each pair are being emailed.",
+        )
+
+    try:
+        return once.run_once(request, token=once.token_from(request.POST), action=publish)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return _back_to_run(run)
-    messages.success(
-        request, f"Published {len(pairs)} pairs; both sides of each pair are being emailed."
-    )
-    return redirect("pairing:cohort_pairs", slug, pk)
 
 
 def pairing_settings(request, slug):

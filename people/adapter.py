@@ -41,6 +41,8 @@ class AccountAdapter(DefaultAccountAdapter):
             kind="account",
             template="account",
             context={"subject": message.subject, "body_text": message.body},
+            # allauth's own text, with the links and codes it made: not defused.
+            verbatim=("subject", "body_text"),
             # Unique per message: a person who asks twice gets two emails.
             idempotency_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
             user=user if getattr(user, "pk", None) else None,

@@ -1,7 +1,7 @@
-"""Field declarations (people/personal_data.py) for people's own models and the outbox's.
+"""Field declarations (people/personal_data.py) for people's own models, the outbox's and lib's.
 
-The outbox sits below people and knows no domain, so people declares its two models for it (as it
-already calls the outbox's export and erase functions directly).
+The outbox and lib sit below people and know no domain, so people declares their models for them
+(as it already calls the outbox's export and erase functions directly).
 """
 
 from . import personal_data as pd
@@ -85,4 +85,9 @@ def declare() -> None:
         exported_in="email_preferences",
         person=["user"],
         facts=["kind", "enabled", "updated_at"],
+    )
+    pd.declare(
+        "lib.UsedFormToken",
+        not_personal=["token", "url", "message", "created_at"],
+        note="a used one-time form token: where the submission led, in words that name no one",
     )

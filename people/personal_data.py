@@ -216,6 +216,7 @@ ROW_DELETED = "row deleted"
 ROW_KEPT = "row kept (no personal data, or names scrubbed from text)"
 
 PROJECT_APPS = (
+    "lib",  # one model: used one-time form tokens (declared in people/declared_fields.py)
     "notifications",
     "people",
     "programmes",

@@ -2,14 +2,26 @@
 
 import re
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from notifications.personal_data import personal_data_export as outbox_export
 
 from . import personal_data
-from .models import AuditEvent, ProfileSkill, User
-from .roles import coordinated_names
+from .models import AuditEvent, ProfileSkill, Skill, User
+from .roles import coordinated_names, coordinated_people_q
+
+
+def skill_suggestions_for(user):
+    """Suggested skills waiting for a decision that ``user`` may see and decide: those suggested
+    by people in a programme they coordinate (all for staff). Two queries with the uses."""
+    return (
+        Skill.objects.filter(approved=False)
+        .filter(coordinated_people_q(user, "suggested_by"))
+        .select_related("suggested_by")
+        .annotate(uses=Count("profile_skills"))
+        .order_by("name")
+    )
 
 
 def _iso(value):

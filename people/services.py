@@ -75,7 +75,14 @@ def skill_suggest(*, user: User, name: str, category: str) -> Skill:
 
 @transaction.atomic
 def skill_suggestions_decide(*, actor: User, approve=(), reject=()) -> tuple[int, int]:
-    """Approve suggested skills for everyone, or remove them (and their uses)."""
+    """Approve suggested skills for everyone, or remove them (and their uses). Only the
+    suggestions ``actor`` may decide count (people.selectors.skill_suggestions_for): the
+    others' ids are ignored."""
+    from .selectors import skill_suggestions_for
+
+    mine = set(skill_suggestions_for(actor).values_list("pk", flat=True))
+    approve = [int(pk) for pk in approve if str(pk).isdigit() and int(pk) in mine]
+    reject = [int(pk) for pk in reject if str(pk).isdigit() and int(pk) in mine]
     approved = Skill.objects.filter(pk__in=approve, approved=False).update(approved=True)
     to_reject = Skill.objects.filter(pk__in=reject, approved=False)
     rejected = to_reject.count()

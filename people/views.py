@@ -2,7 +2,6 @@ import json
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,7 +12,7 @@ from . import panels
 from .forms import ProfileForm, SkillSuggestionForm, skill_formset
 from .models import ProfileSkill, Skill
 from .roles import is_coordinator
-from .selectors import person_data_export
+from .selectors import person_data_export, skill_suggestions_for
 from .services import (
     audit_record,
     profile_get,
@@ -100,11 +99,7 @@ def skill_suggestions(request):
         )
         messages.success(request, f"{approved} approved, {rejected} removed.")
         return redirect("people:skill_suggestions")
-    suggestions = (
-        Skill.objects.filter(approved=False)
-        .select_related("suggested_by")
-        .annotate(uses=Count("profile_skills"))
-    )
+    suggestions = skill_suggestions_for(request.user)
     return render(request, "people/skill_suggestions.html", {"suggestions": suggestions})
 
 

@@ -12,11 +12,18 @@ class ProgrammesConfig(AppConfig):
 
         from people import roles
 
-        from .models import Programme
+        from .models import Enrolment, EnrolmentStatus, Programme
 
         roles.register_coordinator(
             check=lambda user: Programme.objects.filter(coordinators=user).exists(),
             names=lambda user: list(
                 Programme.objects.filter(coordinators=user).values_list("name", flat=True)
+            ),
+            # People who applied to or take part in a programme the user coordinates (an
+            # invitation alone shares nothing with the programme).
+            people=lambda user: (
+                Enrolment.objects.filter(cohort__programme__coordinators=user)
+                .exclude(status=EnrolmentStatus.INVITED)
+                .values("user_id")
             ),
         )

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from .models import Cohort, CohortStatus, EnrolmentStatus, Programme, Role
 
@@ -17,6 +18,7 @@ class ProgrammeForm(forms.ModelForm):
     coordinator_emails = forms.CharField(
         label="Other coordinators",
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Email addresses of people who already have an account, separated by commas.",
     )
@@ -33,6 +35,24 @@ class ProgrammeForm(forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"slug": "Used in web addresses: lower-case letters, numbers and hyphens."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The database refuses 0 with a raw constraint message: say it in words first.
+        self.fields["length_weeks"].widget.attrs["min"] = 1
+        self.fields["checkin_cadence_days"].widget.attrs["min"] = 1
+
+    def clean_length_weeks(self):
+        weeks = self.cleaned_data["length_weeks"]
+        if weeks is not None and weeks < 1:
+            raise forms.ValidationError("A programme lasts at least 1 week.")
+        return weeks
+
+    def clean_checkin_cadence_days(self):
+        days = self.cleaned_data["checkin_cadence_days"]
+        if days is not None and days < 1:
+            raise forms.ValidationError("Give how often pairs should meet: 1 day or more.")
+        return days
 
     RESERVED_SLUGS = {"new", "apply", "applications", "manager-signoff", "invitations"}
 
@@ -72,6 +92,27 @@ class CohortForm(forms.ModelForm):
             "starts_on": DateInput,
             "ends_on": DateInput,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].widget.attrs["min"] = 1
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if capacity is not None and capacity < 1:
+            raise forms.ValidationError("A cohort takes at least 1 mentee.")
+        return capacity
+
+    def clean_starts_on(self):
+        starts = self.cleaned_data["starts_on"]
+        creating = self.instance.pk is None
+        moved = not creating and starts != self.instance.starts_on
+        if starts and (creating or moved) and starts < timezone.localdate():
+            raise forms.ValidationError(
+                "This date is in the past. A new cohort, or a new start date, must be today or "
+                "later."
+            )
+        return starts
 
 
 class CohortStatusForm(forms.Form):

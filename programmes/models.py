@@ -21,7 +21,7 @@ class ProgrammeQuerySet(models.QuerySet):
 class Programme(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=5000)
     organisation = models.CharField(max_length=120, help_text="The organisation that runs it.")
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_programmes"
@@ -137,10 +137,27 @@ class Cohort(models.Model):
         return status in self.allowed_transitions
 
     @property
+    def is_starting(self) -> bool:
+        """Pairs are published (the cohort is running) but its start date is still ahead."""
+        return self.status == CohortStatus.RUNNING and timezone.localdate() < self.starts_on
+
+    @property
+    def days_to_start(self) -> int:
+        """Days until the cohort starts; 0 once it has (never a negative count)."""
+        return max(0, (self.starts_on - timezone.localdate()).days)
+
+    @property
+    def status_label(self) -> str:
+        """The status in words: a running cohort whose start date is ahead is "Starting"."""
+        return "Starting" if self.is_starting else self.get_status_display()
+
+    @property
     def is_open_for_applications(self) -> bool:
         if self.status != CohortStatus.RECRUITING:
             return False
         today = timezone.localdate()
+        if today >= self.starts_on:
+            return False  # a cohort that has started (or is dated in the past) takes nobody new
         if self.applications_open and today < self.applications_open:
             return False
         return not (self.applications_close and today > self.applications_close)
@@ -194,12 +211,14 @@ class Enrolment(models.Model):
     capacity = models.PositiveSmallIntegerField(
         default=1, help_text="For mentors: how many mentees they can take."
     )
-    goals = models.TextField(blank=True, help_text="What the person wants from the programme.")
+    goals = models.TextField(
+        blank=True, max_length=3000, help_text="What the person wants from the programme."
+    )
     # Mentors: what they offer to help with, and when.
     topics = models.ManyToManyField("people.Skill", blank=True, related_name="+")
     availability = models.CharField(max_length=300, blank=True)
     # Coordinators only: never shown to the applicant.
-    coordinator_notes = models.TextField(blank=True)
+    coordinator_notes = models.TextField(blank=True, max_length=5000)
     applied_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -8,7 +8,7 @@ from lib.audit import AuditContext
 from lib.models import model_update
 from people.services import audit_record
 
-from .models import Cohort, Programme
+from .models import Cohort, CohortStatus, Programme
 
 #: What a coordinator may set on a programme (the rest is the admin's or the system's).
 PROGRAMME_FIELDS = [
@@ -112,6 +112,11 @@ def cohort_change_status(*, cohort: Cohort, status: str) -> Cohort:
     if not cohort.can_transition_to(status):
         raise ValidationError(
             f"A cohort cannot go from {cohort.get_status_display().lower()} to {status}."
+        )
+    if status == CohortStatus.RECRUITING and cohort.starts_on <= timezone.localdate():
+        raise ValidationError(
+            f"This cohort starts on {cohort.starts_on:%-d %B %Y}, which is not in the future: "
+            "nobody can apply to it. Change its dates first."
         )
     cohort.status = status
     cohort.status_changed_at = timezone.now()

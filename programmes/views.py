@@ -7,13 +7,13 @@ The programme page and the cohort hub compose several apps, so the project packa
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
+from lib import once
 from lib.audit import AuditContext
 
 from . import selectors, services
 from .forms import CohortForm, CohortStatusForm, ProgrammeForm
-from .models import Programme
+from .models import CohortStatus, Programme
 
 
 def programme_list(request):
@@ -93,19 +93,60 @@ def cohort_edit(request, slug, pk):
     )
 
 
-@require_POST
+# What each move means, said on the confirmation page before it is made.
+STATUS_CONSEQUENCES = {
+    "recruiting": [
+        "The cohort is offered to everyone signed in, with “Apply as a mentee” and “Apply as a "
+        "mentor”, until applications close.",
+        "Nobody is emailed by this change; invitations are sent from “Invite from CSV” and the "
+        "talent pool.",
+    ],
+    "draft": ["The cohort is no longer offered: nobody can apply until it recruits again."],
+    "matching": [
+        "Applications close: nobody can apply or change their application any more.",
+        "You can then propose pairs. Nobody is emailed by this change.",
+    ],
+    "running": [
+        "The cohort starts. Pairs are made and introduced by email when you publish a pairing "
+        "run, not by this change.",
+        "Reminders, check-in emails and surveys follow the programme's schedule from now on.",
+    ],
+    "finished": [
+        "This cannot be undone: a finished cohort cannot run again.",
+        "Check-in reminders stop; end-of-programme surveys and the dashboard stay available.",
+    ],
+}
+
+
 def cohort_status(request, slug, pk):
+    """GET: what moving the cohort to ``status`` does, to confirm; POST: the move, once."""
     cohort = selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
-    form = CohortStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            cohort = services.cohort_change_status(
-                cohort=cohort, status=form.cleaned_data["status"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"The cohort is now {cohort.get_status_display().lower()}.")
-    else:
+    form = CohortStatusForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid() or not cohort.can_transition_to(form.cleaned_data["status"]):
         messages.error(request, "Choose a status the cohort can move to.")
-    return redirect(cohort)
+        return redirect(cohort)
+    status = form.cleaned_data["status"]
+    if request.method != "POST":
+        return render(
+            request,
+            "programmes/cohort_status_confirm.html",
+            {
+                "cohort": cohort,
+                "programme": cohort.programme,
+                "status": status,
+                "label": CohortStatus(status).label,
+                "consequences": STATUS_CONSEQUENCES.get(status, []),
+            },
+        )
+
+    def move() -> once.Done:
+        moved = services.cohort_change_status(cohort=cohort, status=status)
+        return once.Done(
+            cohort.get_absolute_url(), f"The cohort is now {moved.get_status_display().lower()}."
+        )
+
+    try:
+        return once.run_once(request, token=once.token_from(request.POST), action=move)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(cohort)

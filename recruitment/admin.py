@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from programmes.admin import ProgrammeAdmin
 
-from .models import BusinessPriority, Project, TalentPoolEntry
+from .models import BusinessPriority, Project, SignoffRequest, TalentPoolEntry
 
 
 class BusinessPriorityInline(admin.TabularInline):
@@ -30,3 +30,21 @@ class TalentPoolEntryAdmin(admin.ModelAdmin):
     list_filter = ["programme", "source", "role"]
     search_fields = ["email", "full_name", "organisation"]
     raw_id_fields = ["user", "added_by"]
+
+
+@admin.register(SignoffRequest)
+class SignoffRequestAdmin(admin.ModelAdmin):
+    """The record of who was asked to approve an application and what they answered: read-only,
+    so the evidence of a sign-off cannot be rewritten here."""
+
+    list_display = ["email", "enrolment", "requested_at", "decision", "decided_at", "superseded_at"]
+    list_filter = ["decision", "enrolment__cohort__programme"]
+    search_fields = ["email", "enrolment__user__email"]
+    list_select_related = ["enrolment__user", "enrolment__cohort"]
+    raw_id_fields = ["enrolment"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -19,6 +19,12 @@ register_kind(
     description="Sent to a line manager when someone asks them to approve an application.",
 )
 register_kind(
+    "register-interest-confirm",
+    essential=True,
+    label="Confirming a change to your talent-pool entry",
+    description="Sent when someone uses a programme's public form with your address.",
+)
+register_kind(
     "invitation",
     essential=True,
     label="Invitations",
@@ -47,14 +53,15 @@ def send_application_decision(enrolment):
     )
 
 
-def send_manager_signoff_request(enrolment, url: str):
+def send_manager_signoff_request(enrolment, signoff_request, url: str):
+    """One email per request (a request is a new row each time the address changes)."""
     cohort = enrolment.cohort
     project = getattr(enrolment, "project", None)
     return email_enqueue(
-        to=enrolment.manager_email,
+        to=signoff_request.email,
         kind="manager-signoff",
         template="manager-signoff",
-        idempotency_key=f"manager-signoff:{enrolment.pk}:{enrolment.manager_email}",
+        idempotency_key=f"manager-signoff:request:{signoff_request.pk}",
         programme_name=cohort.programme.name,
         context={
             "applicant": enrolment.user.display_name,
@@ -90,4 +97,17 @@ def send_invitation(*, enrolment, invited_by, url: str, max_age_days: int):
         idempotency_key=f"invitation:{enrolment.pk}",
         user=user,
         programme_name=cohort.programme.name,
+    )
+
+
+def send_register_interest_confirmation(*, entry, url: str, key: str):
+    """To the address of an existing talent-pool entry: confirm a change made on the public
+    form. It carries nothing the form's user typed, only the link to see it."""
+    return email_enqueue(
+        to=entry.email,
+        kind="register-interest-confirm",
+        template="register-interest-confirm",
+        idempotency_key=key,
+        programme_name=entry.programme.name,
+        context={"url": url},
     )

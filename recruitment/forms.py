@@ -85,7 +85,13 @@ class PoolInviteForm(forms.Form):
 
 class RegisterInterestForm(forms.ModelForm):
     # A field people never see; bots that fill every field give themselves away.
-    website = forms.CharField(required=False, label="Leave this empty")
+    website = forms.CharField(required=False, label="Leave this empty", max_length=200)
+    note = forms.CharField(
+        label="Anything you would like us to know (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     class Meta:
         model = Entry
@@ -97,7 +103,6 @@ class RegisterInterestForm(forms.ModelForm):
             "organisation": "Your organisation",
             "note": "Anything you would like us to know (optional)",
         }
-        widgets = {"note": forms.Textarea(attrs={"rows": 4, "maxlength": 1000})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +110,6 @@ class RegisterInterestForm(forms.ModelForm):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
-        self.fields["note"].max_length = 1000
 
     def validate_unique(self):
         # Registering again updates the entry; the service handles it.
@@ -117,12 +121,18 @@ class RegisterInterestForm(forms.ModelForm):
 
 
 class TalentPoolAddForm(forms.ModelForm):
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Visible to the coordinators of this programme only.",
+    )
+
     class Meta:
         model = Entry
         fields = ["email", "full_name", "organisation", "role", "note"]
-        labels = {"full_name": "Name", "role": "Interested in being", "note": "Note"}
-        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"note": "Visible to the coordinators of this programme only."}
+        labels = {"full_name": "Name", "role": "Interested in being"}
 
     def validate_unique(self):
         pass

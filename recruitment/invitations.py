@@ -72,12 +72,10 @@ class InviteResult:
 
     @property
     def summary(self) -> str:
+        """What the coordinator is told. Not how many accounts were created: that would say
+        which of the addresses they typed already have an account (docs/privacy.md)."""
         new = len(self.invited)
         parts = [f"{new} {'person' if new == 1 else 'people'} invited"]
-        if self.accounts_created:
-            parts.append(
-                f"{self.accounts_created} new account{'s' if self.accounts_created != 1 else ''}"
-            )
         if self.already_enrolled:
             parts.append(f"{self.already_enrolled} already in the cohort, left as they were")
         return "; ".join(parts) + "."

@@ -9,7 +9,7 @@ with status *invited* or *applied*; recruitment owns the pages and services that
 from django.conf import settings
 from django.db import models
 
-from programmes.models import Enrolment, Programme
+from programmes.models import Enrolment, ManagerDecision, Programme
 
 
 class BusinessPriority(models.Model):
@@ -80,7 +80,8 @@ class TalentPoolEntry(models.Model):
     organisation = models.CharField(max_length=120, blank=True)
     role = models.CharField(max_length=6, choices=RoleInterest.choices, default=RoleInterest.EITHER)
     source = models.CharField(max_length=8, choices=Source.choices)
-    note = models.TextField(blank=True)
+    # The person's note (1,000 characters on the public form) after a coordinator's (1,000).
+    note = models.TextField(blank=True, max_length=2500)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -96,3 +97,37 @@ class TalentPoolEntry(models.Model):
 
     def __str__(self):
         return f"{self.full_name or self.email} ({self.get_source_display()})"
+
+
+class SignoffRequest(models.Model):
+    """One request to a line manager to approve an application: the address it went to, when,
+    and what that address decided.
+
+    The link in the email names this row. It works while the row is the application's current
+    request and undecided: naming another address (even switching back to an earlier one)
+    makes a new row, so an old link never comes back to life.
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="signoff_requests"
+    )
+    email = models.EmailField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(
+        max_length=8, choices=ManagerDecision.choices, default=ManagerDecision.PENDING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["email", "requested_at"], name="signoff_email_requested"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_decision_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.decision == ManagerDecision.PENDING and self.superseded_at is None

@@ -12,7 +12,7 @@ from django.utils import timezone
 from people import personal_data
 from programmes.models import Enrolment
 
-from .models import Project, TalentPoolEntry
+from .models import Project, SignoffRequest, TalentPoolEntry
 from .selectors import similarity_cache_forget
 
 ERASED = personal_data.ERASED
@@ -68,6 +68,26 @@ def projects_export(user) -> list[dict]:
     ]
 
 
+def signoff_requests_export(user) -> list[dict]:
+    """Each line-manager approval request the person made: the address, when, the answer."""
+    rows = (
+        SignoffRequest.objects.filter(enrolment__user=user)
+        .select_related("enrolment__cohort")
+        .order_by("requested_at", "pk")
+    )
+    return [
+        {
+            "cohort": r.enrolment.cohort.name,
+            "manager_email": r.email,
+            "requested_at": _iso(r.requested_at),
+            "decision": r.decision,
+            "decided_at": _iso(r.decided_at),
+            "superseded_at": _iso(r.superseded_at),
+        }
+        for r in rows
+    ]
+
+
 def talent_pool_export(user) -> list[dict]:
     rows = TalentPoolEntry.objects.filter(Q(user=user) | Q(email__iexact=user.email))
     return [
@@ -94,6 +114,9 @@ def recruitment_erase(user, erasure) -> None:
     )
     # The duplicate-project index is cached per programme: forget it, or it keeps the text.
     similarity_cache_forget(programme_ids=programme_ids)
+    erasure.count(
+        "signoff_requests", SignoffRequest.objects.filter(enrolment__user=user).delete()[0]
+    )
     pool = TalentPoolEntry.objects.filter(Q(user=user) | Q(email__iexact=erasure.old_email))
     erasure.count("talent_pool", pool.delete()[0])
 
@@ -102,6 +125,7 @@ def register() -> None:
     personal_data.register("applications", export=applications_export)
     personal_data.register("projects", export=projects_export, erase=recruitment_erase)
     personal_data.register("talent_pool", export=talent_pool_export)
+    personal_data.register("signoff_requests", export=signoff_requests_export)
     declare_fields()
 
 
@@ -115,6 +139,13 @@ def declare_fields() -> None:
         person=["enrolment"],
         free_text=["title", "description", "expected_benefit"],
         facts=["created_at", "updated_at", "priorities", "topics"],
+    )
+    d(
+        "recruitment.SignoffRequest",
+        on_erase=personal_data.ROW_DELETED,
+        exported_in="signoff_requests",
+        person=["enrolment", "email"],
+        facts=["requested_at", "decision", "decided_at", "superseded_at"],
     )
     d(
         "recruitment.TalentPoolEntry",

@@ -19,8 +19,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Lower
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -40,7 +39,7 @@ def open_cohorts_for(*, user):
     today = timezone.localdate()
     taken = Enrolment.objects.filter(user=user).exclude(status=EnrolmentStatus.INVITED)
     return (
-        Cohort.objects.filter(status=CohortStatus.RECRUITING)
+        Cohort.objects.filter(status=CohortStatus.RECRUITING, starts_on__gt=today)
         .filter(Q(applications_open__isnull=True) | Q(applications_open__lte=today))
         .filter(Q(applications_close__isnull=True) | Q(applications_close__gte=today))
         .exclude(pk__in=taken.values("cohort"))
@@ -224,8 +223,60 @@ def review_rows(*, cohort: Cohort, role: str = "", status: str = "", duplicates_
         similar = sorted(duplicates.get(project.pk, []), key=lambda m: -m[1])[:3] if project else []
         if duplicates_only and not similar:
             continue
-        rows.append({"enrolment": enrolment, "project": project, "similar": similar})
+        # An invitation shares nothing yet: an invited person is named by the address the
+        # coordinator typed, never by their account's name (docs/privacy.md).
+        invited = enrolment.status == EnrolmentStatus.INVITED
+        who = enrolment.user.email if invited else enrolment.user.display_name
+        rows.append({"enrolment": enrolment, "project": project, "similar": similar, "who": who})
     return rows
+
+
+def decision_preview(*, cohort: Cohort, enrolment_ids, decision: str):
+    """Who a bulk decision would change (and email) and who it leaves as they are (one query).
+
+    The same rule as ``services.applications_decide``: a person already at this status, or who
+    withdrew, is left alone. Both lists are in name order, by enrolment id (never by position).
+    """
+    selected = list(
+        cohort.enrolments.filter(pk__in=list(enrolment_ids))
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "pk")
+    )
+    leaves = {decision, EnrolmentStatus.WITHDRAWN}
+    changing = [e for e in selected if e.status not in leaves]
+    unchanged = [e for e in selected if e.status in leaves]
+    return changing, unchanged
+
+
+def review_application(*, cohort: Cohort, pk: int) -> dict:
+    """One application of the cohort in full, for its coordinators (five queries); 404 otherwise.
+
+    The applicant's profile skills come with it, so the coordinator reads what they can teach and
+    want to learn beside the application.
+    """
+    enrolment = get_object_or_404(
+        cohort.enrolments.select_related(
+            "user__profile", "project", "decided_by", "cohort__programme"
+        ).prefetch_related(
+            "topics",
+            "project__priorities",
+            Prefetch(
+                "user__profile__profile_skills",
+                queryset=ProfileSkill.objects.select_related("skill").order_by("skill__name"),
+                to_attr="skill_rows",
+            ),
+        ),
+        pk=pk,
+    )
+    profile = getattr(enrolment.user, "profile", None)
+    skills = getattr(profile, "skill_rows", []) if profile else []
+    return {
+        "enrolment": enrolment,
+        "profile": profile,
+        "project": getattr(enrolment, "project", None),
+        "teaches": [s for s in skills if s.direction == ProfileSkill.Direction.TEACH],
+        "wants": [s for s in skills if s.direction != ProfileSkill.Direction.TEACH],
+    }
 
 
 # --- Talent pool ------------------------------------------------------------------------------
@@ -288,10 +339,15 @@ def talent_pool_rows(
     profile lists it, to teach or to learn (``skill_direction`` narrows to one). ``organisation``:
     a case-insensitive part of the name. ``last_cohort``: a cohort id, or ``"never"`` for
     people who have not taken part in this programme.
+
+    A row shows only what the person shared with this programme: their register-interest entry
+    (or what a coordinator typed when adding them), and, if they applied to or took part in one
+    of its cohorts, their profile (organisation and skills) and name. An address in the pool
+    never reveals whether it has an account, nor anything the person told another programme.
     """
     rows: dict[str, PoolRow] = {}
 
-    for entry in programme.talent_pool.select_related("user", "user__profile"):
+    for entry in programme.talent_pool.all():
         email = entry.email.lower()
         rows[email] = PoolRow(
             email=email,
@@ -302,24 +358,30 @@ def talent_pool_rows(
             note=entry.note,
             added_at=entry.created_at,
             entry=entry,
-            user=entry.user,
         )
 
-    # Accepted enrolments of this programme, oldest cohort first: the last one wins below.
-    taken_part = (
-        Enrolment.objects.filter(cohort__programme=programme, status=EnrolmentStatus.ACCEPTED)
+    # People who applied to or took part in this programme shared their profile with it (its
+    # coordinators saw it when reviewing them). An invitation alone shares nothing.
+    shared = (
+        Enrolment.objects.filter(cohort__programme=programme)
+        .exclude(status=EnrolmentStatus.INVITED)
         .select_related("user", "user__profile", "cohort")
         .order_by("cohort__starts_on", "pk")
     )
     last: dict[str, Cohort] = {}
     alumni: dict[str, set[str]] = defaultdict(set)
-    for enrolment in taken_part:
+    for enrolment in shared:
         email = enrolment.user.email.lower()
+        row = rows.get(email)
+        if row is not None:
+            row.user = enrolment.user
+        if enrolment.status != EnrolmentStatus.ACCEPTED:
+            continue
+        # Accepted enrolments, oldest cohort first: the last one wins.
         last[email] = enrolment.cohort
         if enrolment.cohort.status != CohortStatus.FINISHED:
             continue
         alumni[email].add(RETURNING_MENTOR if enrolment.role == Role.MENTOR else MENTEE_ALUMNI)
-        row = rows.get(email)
         if row is None:
             row = rows[email] = PoolRow(
                 email=email,
@@ -327,18 +389,8 @@ def talent_pool_rows(
                 role=Entry.RoleInterest.MENTOR,
                 added_at=None,
             )
-        row.user = row.user or enrolment.user
+        row.user = enrolment.user
         row.is_alumni = True
-
-    # Entries whose person has an account that the entry is not linked to.
-    unlinked = [email for email, row in rows.items() if row.user is None]
-    if unlinked:
-        for user in (
-            User.objects.select_related("profile")
-            .annotate(lower_email=Lower("email"))
-            .filter(lower_email__in=unlinked)
-        ):
-            rows[user.lower_email].user = user
 
     profile_ids = {}
     for row in rows.values():
@@ -395,6 +447,8 @@ COHORT_EXPORT_HEADER = [
     "decision",
     "decided at",
     "line manager decision",
+    "line manager email",
+    "line manager decided at",
 ]
 
 
@@ -409,11 +463,13 @@ def cohort_export_rows(*, cohort: Cohort) -> list[list]:
     for e in cohort.enrolments.select_related("user", "user__profile", "project").order_by(
         "role", "user__email"
     ):
-        profile = getattr(e.user, "profile", None)
+        # An invitation shares nothing yet: not the account's name or profile (docs/privacy.md).
+        invited = e.status == EnrolmentStatus.INVITED
+        profile = None if invited else getattr(e.user, "profile", None)
         project = getattr(e, "project", None)
         rows.append(
             [
-                e.user.full_name,
+                "" if invited else e.user.full_name,
                 e.user.email,
                 e.get_role_display(),
                 e.get_status_display(),
@@ -426,6 +482,8 @@ def cohort_export_rows(*, cohort: Cohort) -> list[list]:
                 e.get_status_display() if e.status in decisions else "",
                 _when(e.decided_at),
                 e.get_manager_decision_display() if e.manager_decision else "",
+                e.manager_email if e.manager_decision else "",
+                _when(e.manager_decided_at),
             ]
         )
     return rows

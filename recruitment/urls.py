@@ -25,6 +25,11 @@ urlpatterns = [
         name="register_interest",
     ),
     path(
+        "programmes/<slug:slug>/register-interest/confirm/<str:token>/",
+        views.register_interest_confirm,
+        name="register_interest_confirm",
+    ),
+    path(
         "programmes/<slug:slug>/register-interest/thanks/",
         views.register_interest_thanks,
         name="register_interest_thanks",
@@ -44,6 +49,21 @@ urlpatterns = [
     ),
     # Coordinators: one cohort's applications, invitations and export.
     path("programmes/<slug:slug>/cohorts/<int:pk>/applications/", views.review, name="review"),
+    path(
+        "programmes/<slug:slug>/cohorts/<int:pk>/applications/confirm/",
+        views.review_confirm,
+        name="review_confirm",
+    ),
+    path(
+        "programmes/<slug:slug>/cohorts/<int:pk>/applications/decide/",
+        views.review_decide,
+        name="review_decide",
+    ),
+    path(
+        "programmes/<slug:slug>/cohorts/<int:pk>/applications/<int:enrolment_pk>/",
+        views.review_application,
+        name="review_application",
+    ),
     path(
         "programmes/<slug:slug>/cohorts/<int:pk>/applications/<int:enrolment_pk>/notes/",
         views.review_notes,

@@ -11,14 +11,14 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from lib import signing
+from lib import once, signing
 from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from people.forms import skills_for
@@ -39,7 +39,7 @@ from .forms import (
     TalentPoolAddForm,
     TalentPoolFilterForm,
 )
-from .models import Project
+from .models import Project, TalentPoolEntry
 
 
 def _csv_response(*, header, rows, filename: str) -> StreamingHttpResponse:
@@ -62,20 +62,22 @@ def cohort_invite(request, slug, pk):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         file_name = upload.name
-        try:
+
+        def invite() -> once.Done:
             result = invitations.cohort_invite_csv(
                 ctx=AuditContext.from_request(request),
                 cohort=cohort,
                 upload=upload,
                 file_name=file_name,
             )
+            return once.Done(cohort.get_absolute_url(), f"“{file_name}”: {result.summary}")
+
+        try:
+            return once.run_once(request, token=once.token_from(request.POST), action=invite)
         except invitations.InviteFileInvalid as exc:
             errors = exc.errors
         except ValidationError as exc:
             errors = [(None, m) for m in exc.messages]
-        else:
-            messages.success(request, f"“{file_name}”: {result.summary}")
-            return redirect(cohort)
     return render(
         request,
         "recruitment/cohort_invite.html",
@@ -158,18 +160,21 @@ def talent_pool_invite(request, slug):
         )
         for row in (rows[e] for e in form.cleaned_data["emails"])
     ]
-    try:
+
+    def invite() -> once.Done:
         result = invitations.cohort_invite_people(
             ctx=AuditContext.from_request(request),
             cohort=cohort,
             invitees=invitees,
             source="the talent pool",
         )
+        return once.Done(back, f"{cohort.name}: {result.summary}")
+
+    try:
+        return once.run_once(request, token=once.token_from(request.POST), action=invite)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
-    messages.success(request, f"{cohort.name}: {result.summary}")
-    return redirect(back)
 
 
 def talent_pool_add(request, slug):
@@ -225,6 +230,34 @@ def register_interest(request, slug):
         return redirect("recruitment:register_interest_thanks", programme.slug)
     return render(
         request, "recruitment/register_interest.html", {"programme": programme, "form": form}
+    )
+
+
+@login_not_required
+def register_interest_confirm(request, slug, token):
+    """The owner of an address in the pool confirms a change made on the public form."""
+    programme = get_object_or_404(Programme, slug=slug)
+    loaded = services.talent_pool_interest_load(programme=programme, token=token)
+    if loaded is None:
+        return render(
+            request,
+            "recruitment/register_interest_confirm.html",
+            {"programme": programme, "invalid": True},
+            status=404,
+        )
+    entry, change = loaded
+    if request.method == "POST":
+        services.talent_pool_interest_confirm(entry=entry, change=change)
+        messages.success(request, "Your details are updated.")
+        return redirect("recruitment:register_interest_thanks", programme.slug)
+    return render(
+        request,
+        "recruitment/register_interest_confirm.html",
+        {
+            "programme": programme,
+            "change": change,
+            "role_label": dict(TalentPoolEntry.RoleInterest.choices).get(change["role"], ""),
+        },
     )
 
 
@@ -339,11 +372,14 @@ def apply(request, pk, role):
             else:
                 messages.success(request, "Your application is sent.")
                 return redirect("recruitment:application", enrolment.pk)
-        if role == Role.MENTEE:
+        # Only text that passed the form's length limits feeds the similarity search: a 2 MB
+        # description must not tie up a worker (docs/privacy.md, "inputs are bounded").
+        cleaned = getattr(form, "cleaned_data", {})
+        if role == Role.MENTEE and ("title" in cleaned or "description" in cleaned):
             similar = selectors.similar_projects(
                 programme=cohort.programme,
-                title=request.POST.get("title", ""),
-                description=request.POST.get("description", ""),
+                title=cleaned.get("title", ""),
+                description=cleaned.get("description", ""),
                 exclude_project_id=getattr(getattr(existing, "project", None), "pk", None),
             )
     return render(
@@ -358,10 +394,15 @@ def apply_similar(request, pk):
     """The htmx partial that warns a mentee about similar projects while they write."""
     cohort = selectors.cohort_open_for_applications(pk=pk)
     existing = Enrolment.objects.filter(user=request.user, cohort=cohort).first()
+    # Cut to the form's limits before the search (the page is a preview while typing).
     similar = selectors.similar_projects(
         programme=cohort.programme,
-        title=request.POST.get("title", "")[:150],
-        description=request.POST.get("description", "")[:5000],
+        title=request.POST.get("title", "")[
+            : MenteeApplicationForm.base_fields["title"].max_length
+        ],
+        description=request.POST.get("description", "")[
+            : MenteeApplicationForm.base_fields["description"].max_length
+        ],
         exclude_project_id=getattr(getattr(existing, "project", None), "pk", None),
     )
     return render(request, "recruitment/partials/similar_projects.html", {"similar": similar})
@@ -392,29 +433,36 @@ def application_withdraw(request, pk):
 
 @login_not_required
 def manager_signoff(request, token):
-    """A line manager approves or declines, once, through the signed link in their email."""
-    enrolment = services.manager_signoff_load(token)
-    if enrolment is None:
-        raise Http404
+    """A line manager approves or declines, once, through the signed link in their email.
+
+    The link works while its request is the application's current one and undecided: once a
+    decision is recorded, or the applicant names another address, it answers 404.
+    """
+    link = services.manager_signoff_load(token)
+    if link is None:
+        return render(request, "recruitment/manager_signoff_invalid.html", status=404)
+    enrolment = link.enrolment
+    recorded = None
     if request.method == "POST":
         decision = request.POST.get("decision")
         if decision in ("approve", "decline"):
             recorded = services.manager_signoff_record(
-                enrolment=enrolment, approve=decision == "approve"
+                ctx=AuditContext.from_request(request), link=link, approve=decision == "approve"
             )
-            enrolment.refresh_from_db()
             if not recorded:
-                messages.info(request, "A decision was already recorded for this application.")
+                return render(request, "recruitment/manager_signoff_invalid.html", status=404)
+            enrolment.refresh_from_db()
         else:
             messages.error(request, "Choose approve or decline.")
     project = Project.objects.filter(enrolment=enrolment).first()
     return render(
         request,
         "recruitment/manager_signoff.html",
-        {"enrolment": enrolment, "project": project, "token": token},
+        {"enrolment": enrolment, "project": project, "token": token, "recorded": recorded},
     )
 
 
+@require_GET
 def review(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     filters = ApplicationFilterForm(request.GET or None)
@@ -423,22 +471,6 @@ def review(request, slug, pk):
     if filters.is_valid():
         role, status = filters.cleaned_data["role"], filters.cleaned_data["status"]
         duplicates_only = filters.cleaned_data["duplicates"]
-    if request.method == "POST":
-        ids = list(cohort.enrolments.values_list("pk", flat=True))
-        form = DecisionForm(request.POST, enrolment_ids=ids)
-        if form.is_valid():
-            changed = services.applications_decide(
-                ctx=AuditContext.from_request(request),
-                cohort=cohort,
-                enrolment_ids=form.cleaned_data["enrolments"],
-                decision=form.cleaned_data["decision"],
-            )
-            label = dict(DecisionForm.DECISIONS)[form.cleaned_data["decision"]].lower()
-            messages.success(
-                request, f"{changed} applicant{'s' if changed != 1 else ''} updated ({label})."
-            )
-            return redirect(request.get_full_path())
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     rows = selectors.review_rows(
         cohort=cohort, role=role, status=status, duplicates_only=duplicates_only
     )
@@ -451,7 +483,89 @@ def review(request, slug, pk):
             "filters": filters,
             "rows": rows,
             "decisions": DecisionForm.DECISIONS,
+            "query": request.GET.urlencode(),
         },
+    )
+
+
+def _review_url(slug, pk, request) -> str:
+    """The review page with the filters the coordinator had (they travel in the query string)."""
+    url = reverse("recruitment:review", args=[slug, pk])
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
+def _decision_form(request, cohort) -> DecisionForm:
+    ids = list(cohort.enrolments.values_list("pk", flat=True))
+    return DecisionForm(request.POST, enrolment_ids=ids)
+
+
+@require_POST
+def review_confirm(request, slug, pk):
+    """Before anyone is emailed: name the people a bulk decision changes, and those it leaves."""
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    form = _decision_form(request, cohort)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(_review_url(slug, pk, request))
+    decision = form.cleaned_data["decision"]
+    changing, unchanged = selectors.decision_preview(
+        cohort=cohort, enrolment_ids=form.cleaned_data["enrolments"], decision=decision
+    )
+    return render(
+        request,
+        "recruitment/review_confirm.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "decision": decision,
+            "label": dict(DecisionForm.DECISIONS)[decision],
+            "changing": changing,
+            "unchanged": unchanged,
+            "query": request.GET.urlencode(),
+            "back": _review_url(slug, pk, request),
+        },
+    )
+
+
+@require_POST
+def review_decide(request, slug, pk):
+    """The confirmed bulk decision: once per confirmation page, whatever the back button does."""
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    form = _decision_form(request, cohort)
+    back = _review_url(slug, pk, request)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(back)
+
+    def decide() -> once.Done:
+        changed = services.applications_decide(
+            ctx=AuditContext.from_request(request),
+            cohort=cohort,
+            enrolment_ids=form.cleaned_data["enrolments"],
+            decision=form.cleaned_data["decision"],
+        )
+        label = dict(DecisionForm.DECISIONS)[form.cleaned_data["decision"]].lower()
+        return once.Done(
+            back, f"{changed} applicant{'s' if changed != 1 else ''} updated ({label})."
+        )
+
+    try:
+        return once.run_once(request, token=once.token_from(request.POST), action=decide)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+
+
+@require_GET
+def review_application(request, slug, pk, enrolment_pk):
+    """One application in full, for the cohort's coordinators (404 for anyone else)."""
+    cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
+    row = selectors.review_application(cohort=cohort, pk=enrolment_pk)
+    return render(
+        request,
+        "recruitment/review_application.html",
+        {"cohort": cohort, "programme": cohort.programme, **row},
     )
 
 

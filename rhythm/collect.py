@@ -28,7 +28,7 @@ from programmes.models import (
     Role,
 )
 from recruitment.models import Project
-from recruitment.services import manager_signoff_token
+from recruitment.services import manager_signoff_tokens
 
 from .data import (
     ApplicationRow,
@@ -354,6 +354,11 @@ def _applications(cohort_ids):
             .annotate(interest_count=Count("interests", distinct=True))
             .prefetch_related("profile_skills")
         }
+        tokens = manager_signoff_tokens(
+            (r["pk"], r["manager_email"])
+            for r in rows
+            if r["manager_decision"] == ManagerDecision.PENDING and r["manager_email"]
+        )
         for r in rows:
             profile = profiles.get(r["user__id"])
             missing = ()
@@ -362,10 +367,7 @@ def _applications(cohort_ids):
                     skills=list(profile.profile_skills.all()), interest_count=profile.interest_count
                 )
             pending = r["manager_decision"] == ManagerDecision.PENDING
-            token = ""
-            if pending and r["manager_email"]:
-                stub = Enrolment(pk=r["pk"], manager_email=r["manager_email"])
-                token = manager_signoff_token(stub)
+            token = tokens.get(r["pk"], "")
             yield ApplicationRow(
                 enrolment_id=r["pk"],
                 cohort_id=r["cohort_id"],

@@ -35,6 +35,7 @@ class RhythmSettings(models.Model):
     )
     support_information = models.TextField(
         default=DEFAULT_SUPPORT_INFORMATION,
+        max_length=2000,
         help_text="Sent to a participant who reports low wellbeing (2 or less) in a check-in.",
     )
     bank_holidays = models.CharField(

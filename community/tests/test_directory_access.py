@@ -95,7 +95,9 @@ def test_relay_hides_the_recipients_address_and_shows_the_senders(client, runnin
     url = reverse("community:contact", args=[running.pk, listing.enrolment_id])
     page = client.get(url).content.decode()
     assert people[0].email not in page
-    response = client.post(url, {"subject": "Geospatial help", "body": "Could we talk?"})
+    response = client.post(
+        url, {"subject": "Geospatial help", "body": "Could we talk?", "reply_to_me": "on"}
+    )
     assert response.status_code == 302
     assert people[0].email not in client.get(response.url).content.decode()
     email = Email.objects.get(kind="directory-message")

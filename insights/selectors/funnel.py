@@ -111,5 +111,6 @@ def build_funnel(counts: dict | None, interest: int, pairs: list[PairFacts], coh
     if pairs and cohort.applications_close:
         created = timezone.localdate(min(p.created_at for p in pairs))
         first = min(created, min(p.started_on for p in pairs))
-        f.days_to_first_pair = (first - cohort.applications_close).days
+        # Paired before applications closed: 0 days, never a negative count.
+        f.days_to_first_pair = max(0, (first - cohort.applications_close).days)
     return f

@@ -101,6 +101,7 @@ URLS = {
     "recruitment:invitation_accept": (TOKEN, _w(token="forged-token")),
     "recruitment:register_interest": (PUBLIC, _w(slug=slug)),
     "recruitment:register_interest_thanks": (PUBLIC, _w(slug=slug)),
+    "recruitment:register_interest_confirm": (TOKEN, _w(slug=slug, token="forged-token")),
     "programmes:detail": (COORDINATOR, _w(slug=slug)),
     "programmes:edit": (COORDINATOR, _w(slug=slug)),
     "programmes:cohort_create": (COORDINATOR, _w(slug=slug)),
@@ -108,6 +109,12 @@ URLS = {
     "programmes:cohort_edit": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "programmes:cohort_status": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "recruitment:review": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "recruitment:review_confirm": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "recruitment:review_decide": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
+    "recruitment:review_application": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentee_id),
+    ),
     "recruitment:review_notes": (
         COORDINATOR,
         _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentee_id),

@@ -34,7 +34,7 @@ from people.services import audit_record, person_erase
 from people.tests.factories import SkillFactory, UserFactory
 from programmes.models import Enrolment
 from programmes.tests.factories import EnrolmentFactory
-from recruitment.models import Project
+from recruitment.models import Project, SignoffRequest
 from rhythm.ics import checkin_ics
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +130,7 @@ def everywhere(cohort, mentor, coordinator):
     enrolment.goals = "Learn forecasting, said " + NAME
     enrolment.save()
     Project.objects.create(enrolment=enrolment, title="Lighthouse backlog", description=PROJECT)
+    SignoffRequest.objects.create(enrolment=enrolment, email="boss@x.gov.uk")
     mentor_enrolment = mentor.enrolments.get(cohort=cohort)
     pair = Pair.objects.create(
         cohort=cohort, mentor=mentor_enrolment, mentee=enrolment, started_on=dt.date(2027, 1, 18)
@@ -203,7 +204,7 @@ def everywhere(cohort, mentor, coordinator):
 
 
 def test_after_erasure_the_person_appears_nowhere_and_the_figures_stand(everywhere, cohort, staff):
-    needles = [NAME, EMAIL, NOTE, PROJECT, MESSAGE, SUMMARY]
+    needles = [NAME, EMAIL, NOTE, PROJECT, MESSAGE, SUMMARY, "boss@x.gov.uk"]
     before = _figures(cohort)
     assert {n for _, n in _found(needles)} == set(needles)  # the search can find each one
     person_erase(user=everywhere, actor=staff)

@@ -53,6 +53,7 @@ def enqueue(django_capture_on_commit_callbacks):
                 kind=kind,
                 template="account",
                 context={"subject": "Hello & welcome", "body_text": "Line <one>\nhttps://x.test/a"},
+                verbatim=("subject", "body_text"),  # as the account adapter passes allauth's text
                 idempotency_key=key,
                 user=user,
                 **kw,

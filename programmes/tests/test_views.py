@@ -176,6 +176,10 @@ def test_coordinator_changes_cohort_status_and_bad_moves_are_refused(client, coo
     client.post(url, {"status": "running"})
     cohort.refresh_from_db()
     assert cohort.status == "draft"
+    confirm = client.get(url, {"status": "recruiting"})
+    assert "Move Spring 2027 from draft to recruiting?" in confirm.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.status == "draft"  # showing the confirmation changes nothing
     client.post(url, {"status": "recruiting"})
     cohort.refresh_from_db()
     assert cohort.status == "recruiting"

@@ -172,7 +172,7 @@ def test_manager_signoff_link_works_once_and_cannot_be_tampered_with(client, rec
     response = client.post(url, {"decision": "decline"})
     enrolment.refresh_from_db()
     assert enrolment.manager_decision == "approved"
-    assert "already recorded" in response.content.decode()
+    assert response.status_code == 404  # the link is spent once a decision is recorded
     tampered = reverse("recruitment:manager_signoff", args=[token[:-2] + "xx"])
     assert client.get(tampered).status_code == 404
 
@@ -204,11 +204,19 @@ def _review_url(cohort):
     return reverse("recruitment:review", args=[cohort.programme.slug, cohort.pk])
 
 
+def _decide_url(cohort):
+    return reverse("recruitment:review_decide", args=[cohort.programme.slug, cohort.pk])
+
+
+def _confirm_url(cohort):
+    return reverse("recruitment:review_confirm", args=[cohort.programme.slug, cohort.pk])
+
+
 def test_coordinator_accepts_many_at_once_and_each_is_told_once(client, coordinator, recruiting):
     applicants = EnrolmentFactory.create_batch(3, cohort=recruiting, status="applied")
     client.force_login(coordinator)
     ids = [e.pk for e in applicants[:2]]
-    client.post(_review_url(recruiting), {"decision": "accepted", "enrolments": ids})
+    client.post(_decide_url(recruiting), {"decision": "accepted", "enrolments": ids})
     statuses = dict(Enrolment.objects.filter(cohort=recruiting).values_list("pk", "status"))
     assert [statuses[e.pk] for e in applicants] == ["accepted", "accepted", "applied"]
     decided = Enrolment.objects.get(pk=ids[0])
@@ -218,7 +226,7 @@ def test_coordinator_accepts_many_at_once_and_each_is_told_once(client, coordina
         e.user.email for e in applicants[:2]
     )
     assert "You have a place" in emails.first().subject
-    client.post(_review_url(recruiting), {"decision": "accepted", "enrolments": ids})
+    client.post(_decide_url(recruiting), {"decision": "accepted", "enrolments": ids})
     assert Email.objects.filter(kind="application-decision").count() == 2
     assert AuditEvent.objects.filter(action="applications-decided").count() == 1
 
@@ -226,8 +234,8 @@ def test_coordinator_accepts_many_at_once_and_each_is_told_once(client, coordina
 def test_waitlist_and_decline_send_their_own_emails(client, coordinator, recruiting):
     a, b = EnrolmentFactory.create_batch(2, cohort=recruiting, status="applied")
     client.force_login(coordinator)
-    client.post(_review_url(recruiting), {"decision": "waitlisted", "enrolments": [a.pk]})
-    client.post(_review_url(recruiting), {"decision": "declined", "enrolments": [b.pk]})
+    client.post(_decide_url(recruiting), {"decision": "waitlisted", "enrolments": [a.pk]})
+    client.post(_decide_url(recruiting), {"decision": "declined", "enrolments": [b.pk]})
     subjects = {e.to: e.subject for e in Email.objects.all()}
     assert "waiting list" in subjects[a.user.email]
     assert subjects[b.user.email].startswith("Your application")
@@ -238,10 +246,9 @@ def test_decisions_cannot_touch_another_cohorts_people(
 ):
     stranger = EnrolmentFactory(cohort=other_cohort, status="applied")
     client.force_login(coordinator)
-    response = client.post(
-        _review_url(recruiting), {"decision": "accepted", "enrolments": [stranger.pk]}
-    )
-    assert response.status_code == 200  # the form refuses an id that is not in this cohort
+    for url in (_confirm_url(recruiting), _decide_url(recruiting)):
+        response = client.post(url, {"decision": "accepted", "enrolments": [stranger.pk]})
+        assert response.status_code == 302  # the form refuses an id that is not in this cohort
     stranger.refresh_from_db()
     assert stranger.status == "applied"
 
@@ -267,10 +274,14 @@ def test_review_pages_are_404_for_non_coordinators(request, client, recruiting, 
     enrolment = EnrolmentFactory(cohort=recruiting, status="applied")
     client.force_login(request.getfixturevalue(persona))
     assert client.get(_review_url(recruiting)).status_code == 404
-    post = client.post(
-        _review_url(recruiting), {"decision": "accepted", "enrolments": [enrolment.pk]}
+    for url in (_confirm_url(recruiting), _decide_url(recruiting)):
+        post = client.post(url, {"decision": "accepted", "enrolments": [enrolment.pk]})
+        assert post.status_code == 404
+    page = reverse(
+        "recruitment:review_application",
+        args=[recruiting.programme.slug, recruiting.pk, enrolment.pk],
     )
-    assert post.status_code == 404
+    assert client.get(page).status_code == 404
     notes = reverse(
         "recruitment:review_notes", args=[recruiting.programme.slug, recruiting.pk, enrolment.pk]
     )

@@ -1,6 +1,7 @@
 """The talent pool: public register-interest form, coordinator additions, alumni, bulk invite."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -161,13 +162,23 @@ def register(client, programme, **overrides):
     return client.post(reverse("recruitment:register_interest", args=[programme.slug]), data)
 
 
-def test_registering_interest_twice_updates_one_row(client, programme):
+def confirm_by_email(client, to):
+    """Follow the confirmation link emailed to ``to`` and confirm, as the owner would."""
+    email = Email.objects.filter(kind="register-interest-confirm", to=to).latest("pk")
+    path = re.search(r"/programmes/[^\s]+/register-interest/confirm/[^/\s]+/", email.body_text)
+    return client.post(path.group(0))
+
+
+def test_registering_interest_twice_updates_one_row_once_the_owner_confirms(client, programme):
     first = register(client, programme)
     second = register(client, programme, email="pat.public@example.gov.uk", role="either", note="")
 
     thanks = reverse("recruitment:register_interest_thanks", args=[programme.slug])
     assert first.url == thanks and second.url == thanks
     entry = TalentPoolEntry.objects.get()
+    assert (entry.role, entry.note) == ("mentor", "I teach Python.")  # not yet
+    assert confirm_by_email(client, "pat.public@example.gov.uk").url == thanks
+    entry.refresh_from_db()
     assert entry.email == "pat.public@example.gov.uk"
     assert (entry.source, entry.role, entry.note) == ("interest", "either", "")
     assert client.get(thanks).status_code == 200
@@ -180,6 +191,7 @@ def test_registering_links_an_existing_account_and_keeps_a_coordinators_note(
     added.note = "Met at the conference."
     added.save()
     register(client, programme, email="added@example.gov.uk", note="Keen to mentor.")
+    confirm_by_email(client, "added@example.gov.uk")
     register(client, programme, email="outsider@example.gov.uk")
 
     added.refresh_from_db()
@@ -333,7 +345,7 @@ def test_bulk_invite_from_the_pool(client, coordinator, programme, cohort, pool,
     assert Enrolment.objects.get(user=returner, cohort=cohort).status == "applied"
     assert Email.objects.filter(kind="invitation").count() == 2
     assert (
-        "Spring 2027: 2 people invited; 1 new account; 1 already in the cohort, left as they were."
+        "Spring 2027: 2 people invited; 1 already in the cohort, left as they were."
         in response.content.decode()
     )
     assert AuditEvent.objects.filter(action="invite", summary__contains="talent pool").count() == 1

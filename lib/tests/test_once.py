@@ -1,0 +1,80 @@
+"""The one-time form token (lib/once.py): a repeated submission does nothing and says so."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.core.exceptions import ValidationError
+from django.template import Context, Template
+
+from lib import once
+from lib.models import UsedFormToken
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(rf):
+    request = rf.post("/somewhere/")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_the_same_token_runs_the_action_once_and_answers_already_done(rf):
+    calls = []
+
+    def action():
+        calls.append(1)
+        return once.Done("/result/", "2 applicants updated (accept).")
+
+    token = once.new_token()
+    first = once.run_once(_request(rf), token=token, action=action)
+    second_request = _request(rf)
+    second = once.run_once(second_request, token=token, action=action)
+    assert calls == [1]
+    assert first.url == second.url == "/result/"
+    texts = [m.message for m in get_messages(second_request)]
+    assert texts == ["This was already done: 2 applicants updated (accept)."]
+
+
+def test_a_refused_submission_leaves_the_token_usable(rf):
+    token = once.new_token()
+
+    def refuse():
+        raise ValidationError("The meeting date cannot be in the future.")
+
+    with pytest.raises(ValidationError):
+        once.run_once(_request(rf), token=token, action=refuse)
+    assert not UsedFormToken.objects.filter(token=token).exists()
+    response = once.run_once(_request(rf), token=token, action=lambda: once.Done("/ok/", "Saved."))
+    assert response.url == "/ok/"
+
+
+def test_without_a_token_each_submission_runs(rf):
+    calls = []
+
+    def action():
+        calls.append(1)
+        return once.Done("/r/", "Done.")
+
+    once.run_once(_request(rf), token="", action=action)
+    once.run_once(_request(rf), token="", action=action)
+    assert calls == [1, 1]
+
+
+@pytest.mark.parametrize("value", ["", "short", "x" * 65, "bad token with spaces!", ["a"], None])
+def test_a_malformed_token_counts_as_none(value):
+    assert once.token_from({once.FIELD: value}) == ""
+
+
+def test_the_form_mixin_and_the_tag_write_a_fresh_token_each_time():
+    class Form(once.OnceFormMixin):
+        pass
+
+    first, second = Form(), Form()
+    assert first.initial[once.FIELD] != second.initial[once.FIELD]
+    assert once.token_from({once.FIELD: first.initial[once.FIELD]})
+    html = Template("{% load once %}{% form_token %}").render(Context())
+    assert 'type="hidden" name="form_token"' in html
+    bound = Form({once.FIELD: "not valid!"})
+    assert bound.is_valid() and bound.cleaned_data[once.FIELD] == ""
