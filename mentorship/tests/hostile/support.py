@@ -125,10 +125,16 @@ def field(valid) -> st.SearchStrategy:
     )
 
 
+FORM_TOKEN = "hostile-test-token-0123456789"  # a well-formed one-time token (lib.once)
+
+
 def form_data(extra: dict | None = None, **valid) -> st.SearchStrategy:
-    """A whole body: each field valid or hostile; ``extra`` fields are always sent as given."""
+    """A whole body: each field valid or hostile, and the one-time ``form_token`` (lib.once)
+    well-formed, hostile or missing; ``extra`` fields are always sent as given."""
     fixed = {k: st.just(v) for k, v in (extra or {}).items()}
-    return st.fixed_dictionaries({**fixed, **{k: field(v) for k, v in valid.items()}})
+    return st.fixed_dictionaries(
+        {**fixed, "form_token": field(FORM_TOKEN), **{k: field(v) for k, v in valid.items()}}
+    )
 
 
 def is_valid_example(data: dict, **valid) -> bool:
@@ -181,6 +187,7 @@ def get(client, url: str, data: dict):
 SKIP_MODELS = {"sessions.session", "django_celery_results.taskresult"}
 VOLATILE = {"last_login"}
 AUDIT = "people.auditevent"
+USED_TOKEN = "lib.usedformtoken"  # an accepted form claims its one-time token (lib.once)
 OUTBOX = "notifications.email"
 
 
@@ -231,7 +238,7 @@ def assert_all_or_nothing(attempt: Attempt, *, effect: set[str], must_accept: bo
     entries allowed); whatever was typed is escaped on the page."""
     response = attempt.response
     assert response.status_code < 500, response.status_code
-    unexpected = attempt.changed - effect - {AUDIT}
+    unexpected = attempt.changed - effect - {AUDIT, USED_TOKEN}
     assert not unexpected, f"changed outside the form's effect: {sorted(unexpected)}"
     if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
         html = response.content.decode()
