@@ -122,18 +122,28 @@ def test_review_filters_with_hostile_values(client, coordinator, applicants, rec
     assert_refused_cleanly(attempt)  # filtering never writes
 
 
-@covers(DecisionForm, via="recruitment:review", persona="coordinator")
+@covers(DecisionForm, via="recruitment:review_decide", persona="coordinator")
 @PROFILE
-@given(decision=field("accepted"), which=st.lists(st.sampled_from(["mine", "theirs", "junk"])))
+@given(
+    decision=field("accepted"),
+    which=st.lists(st.sampled_from(["mine", "theirs", "junk"])),
+    token=field("hostile-test-token-0123456789"),
+)
 def test_decision_form_with_hostile_values(
-    client, coordinator, applicants, recruiting, decision, which
+    client, coordinator, applicants, recruiting, decision, which, token
 ):
     client.force_login(coordinator)
     ids = {"mine": str(applicants["mine"][0].pk), "theirs": str(applicants["theirs"].pk)}
-    chosen = [ids.get(w, "x") for w in which]
-    url = reverse("recruitment:review", args=[recruiting.programme.slug, recruiting.pk])
+    body = {"decision": decision, "enrolments": [ids.get(w, "x") for w in which]}
+    args = [recruiting.programme.slug, recruiting.pk]
+    # The confirmation page only names who would change: it never writes.
     with Attempt() as attempt:
-        attempt.response = post(client, url, {"decision": decision, "enrolments": chosen})
+        attempt.response = post(client, reverse("recruitment:review_confirm", args=args), body)
+    assert_refused_cleanly(attempt)
+    with Attempt() as attempt:
+        attempt.response = post(
+            client, reverse("recruitment:review_decide", args=args), {**body, "form_token": token}
+        )
         theirs = Enrolment.objects.get(pk=applicants["theirs"].pk).status
     assert_all_or_nothing(
         attempt,
