@@ -22,9 +22,12 @@ PAIR_RELATED = ("cohort__programme", "mentor__user__profile", "mentee__user__pro
 
 
 def _pk(value) -> int | None:
-    """A primary key from a form field; None (so: 404) for a missing or malformed one."""
+    """A primary key from a form field; None (so: 404) for a missing or malformed one.
+
+    ``isdecimal``, not ``isdigit``: "²" is a digit that ``int()`` refuses (a 500); 18 digits at
+    most, so the number fits the database's integer."""
     text = str(value if value is not None else "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
 
 
 # --- Pairs and check-ins -----------------------------------------------------------------------

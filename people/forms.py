@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Q
 
+from lib.forms import IdsField
+
 from .models import Profile, ProfileSkill, Skill, SkillCategory
 
 
@@ -29,6 +31,7 @@ class ProfileForm(forms.ModelForm):
             "work_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "work_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+        field_classes = {"interests": IdsField}
         help_texts = {
             "line_manager_email": "We never pair you with your own line manager.",
             "time_zone": "Used to suggest meeting times in your working hours.",
@@ -108,7 +111,10 @@ class BaseSkillFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        seen = set()
+        # Saved rows the post left out (a crafted INITIAL_FORMS) still count: adding their skill
+        # again as a new row would break the database's uniqueness, a 500 instead of a message.
+        posted = [form.instance.pk for form in self.forms if form.instance.pk]
+        seen = set(Skill.objects.filter(profile_skills__in=self.queryset.exclude(pk__in=posted)))
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue
