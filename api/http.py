@@ -130,7 +130,7 @@ def _encode(pk: int) -> str:
 
 def _decode(cursor: str) -> int:
     """The cursor is the id after which the page starts (ids never change)."""
-    if not cursor.isdigit() or len(cursor) > 18:
+    if not cursor.isdecimal() or len(cursor) > 18:  # isdigit() lets "²" through to int()
         raise BadRequest(
             "The cursor is not valid: use the next_cursor of the previous page, or leave it "
             "out to start from the first page."

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import icalendar
 
+from lib.nolinks import defuse
+
 PRODID = "-//Mentorship//Community events//EN"
 
 
@@ -45,7 +47,9 @@ def event_ics(event: IcsEvent, *, stamp: dt.datetime | None = None) -> str:
     vevent.add("uid", event.uid)
     vevent.add("dtstamp", stamp or dt.datetime.now(dt.UTC))
     vevent.add("sequence", event.sequence)
-    vevent.add("summary", event.title)
+    # Title, description and place are typed by people: defused so no calendar app links them;
+    # the event's own join link (url) is the one link the file carries.
+    vevent.add("summary", defuse(event.title))
     vevent.add("dtstart", start)
     vevent.add("dtend", start + dt.timedelta(minutes=event.duration_minutes))
     if event.weekly and event.last_date:
@@ -53,10 +57,10 @@ def event_ics(event: IcsEvent, *, stamp: dt.datetime | None = None) -> str:
         until = dt.datetime.combine(event.last_date, dt.time(23, 59, 59), tzinfo=tz)
         vevent.add("rrule", {"freq": "weekly", "until": until.astimezone(dt.UTC)})
     if event.location or event.url:
-        vevent.add("location", event.location or event.url)
+        vevent.add("location", defuse(event.location) if event.location else event.url)
     if event.url:
         vevent.add("url", event.url)
-    description = event.description
+    description = defuse(event.description)
     if event.url:
         description = f"{description}\n\nJoin: {event.url}".strip()
     if description:

@@ -92,7 +92,7 @@ def groups_move(request, slug, pk):
     enrolment_id = request.POST.get("enrolment", "")
     group_list = list(cohort.standup_groups.all())
     form = MoveForm(request.POST, groups=group_list, prefix=f"m{enrolment_id}")
-    if not enrolment_id.isdigit() or not form.is_valid():
+    if not enrolment_id.isdecimal() or not form.is_valid():
         messages.error(request, "Choose a group.")
         return redirect("community:groups", slug, pk)
     try:
@@ -285,7 +285,9 @@ def event_attendance(request, pk):
         count = services.attendance_take(
             event=event,
             occurrence=occurrence,
-            present_user_ids=[v for v in request.POST.getlist("present") if v.isdigit()],
+            present_user_ids=[
+                v for v in request.POST.getlist("present") if v.isdecimal() and len(v) <= 18
+            ],
             by=request.user,
         )
     except ValidationError as exc:

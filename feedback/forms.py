@@ -115,14 +115,71 @@ def answer_field(question) -> forms.Field:
     return field
 
 
+EMPTY_MESSAGE = "Answer at least one question before sending."
+
+
 class SurveyAnswerForm(forms.Form):
-    """One field per question of a survey version, named q<question id>."""
+    """One field per question of a survey version, named q<question id>, and the version the
+    form was built from in a hidden field, so an answer is checked against what the person saw.
+    """
+
+    # Read by the view (selectors.opened_version), never an error: a tampered value just means
+    # "the live version".
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version.pk
         self.questions = list(version.questions.all())
         for question in self.questions:
             self.fields[f"q{question.pk}"] = answer_field(question)
 
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(v not in (None, "", []) for v in self.answers().values()):
+            raise forms.ValidationError(EMPTY_MESSAGE)
+        return data
+
     def answers(self) -> dict[int, object]:
         return {q.pk: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}
+
+
+def carry_answers(data, *, opened, current) -> tuple[dict, list[tuple[str, str]]]:
+    """What a person typed into the form of version ``opened``, moved onto version ``current``.
+
+    Returns the initial values for the ``current`` form (matched by question key, which stays
+    the same across versions; a choice that no longer exists is left out), and the answers that
+    have nowhere to go (question removed, or choice gone) as (question, what they typed), shown
+    to the person so nothing they wrote is lost.
+    """
+    now = {q.key: q for q in current.questions.all()}
+    initial: dict[str, object] = {}
+    dropped: list[tuple[str, str]] = []
+    for old in opened.questions.all():
+        name = f"q{old.pk}"
+        values = [v for v in data.getlist(name) if str(v).strip()][:50]
+        if not values:
+            continue
+        new = now.get(old.key)
+        if new is None:
+            dropped.append((old.text, ", ".join(str(v)[:5000] for v in values)))
+            continue
+        typed = ", ".join(str(v)[:5000] for v in values)
+        if new.type == QuestionType.MULTIPLE_CHOICE:
+            value = [v for v in values if v in new.choices]
+            lost = len(value) < len(values)
+        elif new.is_choice:
+            value = values[0] if values[0] in new.choices else None
+            lost = value is None
+        elif new.number_range:
+            low, high = new.number_range
+            text = str(values[0])
+            value = int(text) if text.isdigit() and low <= int(text) <= high else None
+            lost = value is None
+        else:
+            value, lost = str(values[0])[:5000], False
+        if lost:
+            dropped.append((old.text, typed))
+        if value not in (None, "", []):
+            initial[f"q{new.pk}"] = value
+    return initial, dropped

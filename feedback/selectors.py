@@ -76,6 +76,18 @@ def invitation_from_token(*, token: str) -> SurveyInvitation | None:
     )
 
 
+def opened_version(*, template: SurveyTemplate, value) -> SurveyVersion | None:
+    """The published version of ``template`` a participant's form was built from, named by the
+    form's hidden ``version`` field (one query); None when missing, malformed or not this
+    template's."""
+    text = str(value if value is not None else "")
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return (
+        template.versions.filter(pk=int(text), published=True).prefetch_related("questions").first()
+    )
+
+
 def open_invitations_for(*, user):
     """The surveys a person can answer now, soonest closing first."""
     if not user.is_authenticated:

@@ -56,6 +56,10 @@ class AlreadyAnswered(ValidationError):
     pass
 
 
+class EmptyResponse(ValidationError):
+    pass
+
+
 # --- Builder ------------------------------------------------------------------------------------
 
 
@@ -94,8 +98,10 @@ def latest_version(template: SurveyTemplate) -> SurveyVersion:
 
 
 def _copy_version(version: SurveyVersion) -> SurveyVersion:
+    """A draft copy of ``version`` with the next number: participants keep answering ``version``
+    until the coordinator publishes the draft."""
     copy = SurveyVersion.objects.create(
-        template=version.template, number=version.number + 1, published=version.published
+        template=version.template, number=version.number + 1, published=False
     )
     Question.objects.bulk_create(
         [
@@ -116,13 +122,15 @@ def _copy_version(version: SurveyVersion) -> SurveyVersion:
 
 
 def version_for_editing(*, template: SurveyTemplate) -> SurveyVersion:
-    """The version the builder changes: the latest one, or a copy of it once it has answers.
+    """The version the builder changes: the latest one while it is a draft; once it is live
+    (published, perhaps answered), a draft copy of it, which goes live only when published.
 
-    Call inside a transaction; the template row is locked so two editors do not both copy.
+    A live version never changes under a participant who has it open. Call inside a
+    transaction; the template row is locked so two editors do not both copy.
     """
     SurveyTemplate.objects.select_for_update().filter(pk=template.pk).first()
     version = latest_version(template)
-    if version.responses.exists():
+    if version.published or version.responses.exists():
         version = _copy_version(version)
     return version
 
@@ -194,7 +202,13 @@ def question_remove(*, template: SurveyTemplate, question_id: int) -> None:
 
 @transaction.atomic
 def version_publish(*, template: SurveyTemplate) -> SurveyVersion:
-    version = version_for_editing(template=template)
+    """Put the draft live: invitations and open links answer it from now on. Answers already
+    given stay with the version they answered; a form opened on the older version is mapped to
+    this one when it is sent (see docs/surveys.md)."""
+    SurveyTemplate.objects.select_for_update().filter(pk=template.pk).first()
+    version = latest_version(template)
+    if version.published:
+        return version
     if not version.questions.exists():
         raise ValidationError("Add at least one question before publishing the survey.")
     version.published = True
@@ -502,6 +516,8 @@ def survey_submit(
     no user, invitation, role or time; the invitation only records that it was answered.
     """
     today = today or timezone.localdate()
+    if version.template_id != invitation.schedule.template_id or not version.published:
+        raise ValidationError("This version of the survey is not the one being answered.")
     if invitation.is_closed(today):
         raise SurveyClosed(f"This survey closed on {invitation.closes_on:%-d %B %Y}.")
     if invitation.is_not_open_yet(today):
@@ -512,6 +528,10 @@ def survey_submit(
     )
     if claimed != 1:
         raise AlreadyAnswered("You have already answered this survey. Thank you!")
+    if not any(value not in (None, "", []) for value in answers.values()):
+        # An empty response would use up the invitation and could never be redone (the claim
+        # above is rolled back with the transaction).
+        raise EmptyResponse("Answer at least one question before sending.")
     invitation.answered_at = now
     # The invitation and its reminders still waiting in the outbox are cancelled now.
     email_recheck_on_commit(refs={"invitation": invitation.pk})

@@ -18,7 +18,13 @@ from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
 
 from . import selectors, services
-from .forms import QuestionForm, ScheduleForm, SurveyAnswerForm, SurveyTemplateForm
+from .forms import (
+    QuestionForm,
+    ScheduleForm,
+    SurveyAnswerForm,
+    SurveyTemplateForm,
+    carry_answers,
+)
 
 
 def _form_errors(form, exc: ValidationError):
@@ -81,6 +87,18 @@ def answer(request, token):
             request, "feedback/answer_closed.html", {**context, "problem": problem}, status=status
         )
 
+    if request.method == "POST":
+        opened = selectors.opened_version(template=template, value=request.POST.get("version"))
+        if opened is not None and opened.pk != version.pk:
+            # The survey changed while they typed: nothing is recorded; the new form comes back
+            # with what they typed carried over, and what has no place in it shown beside it.
+            initial, dropped = carry_answers(request.POST, opened=opened, current=version)
+            form = SurveyAnswerForm(version=version, initial=initial)
+            return render(
+                request,
+                "feedback/answer.html",
+                {**context, "form": form, "version": version, "changed": True, "dropped": dropped},
+            )
     form = SurveyAnswerForm(request.POST or None, version=version)
     if request.method == "POST" and form.is_valid():
 
@@ -95,6 +113,8 @@ def answer(request, token):
 
         try:
             return once.run_once(request, token=once.token_from(request.POST), action=submit)
+        except services.EmptyResponse as exc:
+            _form_errors(form, exc)
         except ValidationError as exc:
             return render(
                 request,
@@ -140,6 +160,7 @@ def _builder_context(template, form=None):
         "template": template,
         "versions": versions,
         "latest": versions[0],
+        "live": next((v for v in versions if v.published), None),
         "form": form or QuestionForm(),
     }
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     CheckIn,
+    CheckInChange,
     ExcludedPair,
     MatchRun,
     MenteeRanking,
@@ -45,6 +46,22 @@ class CheckInAdmin(admin.ModelAdmin):
     list_select_related = ["pair__mentor__user", "pair__mentee__user", "author"]
     raw_id_fields = ["pair", "author"]
     date_hierarchy = "met_on"
+
+
+@admin.register(CheckInChange)
+class CheckInChangeAdmin(admin.ModelAdmin):
+    """The change log is a record: read it here, never edit it."""
+
+    list_display = ["created_at", "pair", "action", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["pair__mentor__user", "pair__mentee__user", "actor"]
+    raw_id_fields = ["pair", "checkin", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PairingSettings)

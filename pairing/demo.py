@@ -6,8 +6,11 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CheckIn, Pair
-from .services import pair_goals_from_application
+from .models import CheckIn, MatchRun, Pair
+from .services import match_run_execute, pair_goals_from_application
+
+# The "silent" demo pairs last met this many days before the demo was seeded.
+SILENT_FOR_DAYS = 35
 
 WORKED_ON = [
     "Scoped the project and agreed the first milestone",
@@ -24,7 +27,7 @@ def checkins_demo_seed(*, programme) -> int:
     """Fortnightly check-ins for every demo pair that has none; idempotent.
 
     In the running cohort a few pairs are deliberately in trouble, so the dashboard has something
-    to flag: two went silent in October, one's wellbeing is falling, one's ratings are falling.
+    to flag: two went silent five weeks ago, one's wellbeing is falling, one's ratings are falling.
     """
     rng = random.Random(42)
     today = timezone.localdate()
@@ -45,7 +48,7 @@ def checkins_demo_seed(*, programme) -> int:
         end = min(pair.ended_on or pair.cohort.ends_on, today)
         kind = trouble.get(pair.pk)
         if kind == "silent":
-            end = min(end, dt.date(2026, 10, 5))
+            end = min(end, today - dt.timedelta(days=SILENT_FOR_DAYS))
         dates, day = [], pair.started_on + dt.timedelta(days=rng.randint(3, 7))
         while day <= end:
             dates.append(day)
@@ -77,3 +80,19 @@ def checkins_demo_seed(*, programme) -> int:
         CheckIn.objects.bulk_create(rows)
         created += len(rows)
     return created
+
+
+@transaction.atomic
+def draft_run_demo_seed(*, cohort, coordinator) -> MatchRun:
+    """A draft pairing run over the accepted people of ``cohort``, once (the existing one on a
+    second call), so the demo shows a proposal that people's later changes can overtake.
+
+    Made directly, whatever the cohort's status: the demo's recruiting cohort shows what a
+    coordinator sees when someone withdraws, or is accepted, after a run.
+    """
+    run = MatchRun.objects.filter(cohort=cohort).order_by("-created_at").first()
+    if run is None:
+        run = MatchRun.objects.create(cohort=cohort, created_by=coordinator)
+        match_run_execute(run_id=run.pk)
+        run.refresh_from_db()
+    return run

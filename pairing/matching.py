@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from people.models import ProfileSkill, Skill
+from people.models import Profile, ProfileSkill, Skill
 from programmes.models import Cohort, Enrolment, EnrolmentStatus, Role
 
 from . import engine
@@ -84,7 +84,12 @@ def _person(enrolment: Enrolment, *, capacity: int = 1) -> engine.Person:
         organisation=(profile.organisation.lower() or None) if profile else None,
         line_manager_email=(profile.line_manager_email.lower() or None) if profile else None,
         utc_offset=_utc_offset(profile.time_zone if profile else ""),
-        location=(profile.location or None) if profile else None,
+        # Practicalities from the person's own profile: their working day (local time) and
+        # whether they want to meet in person (the engine compares locations only then).
+        work_start=Profile.hours(profile.work_start, 9.0) if profile else 9.0,
+        work_end=Profile.hours(profile.work_end, 17.0) if profile else 17.0,
+        location=(profile.location.strip() or None) if profile else None,
+        wants_in_person=bool(profile.wants_in_person) if profile else False,
         capacity=capacity,
     )
 

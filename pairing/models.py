@@ -102,6 +102,10 @@ class Pair(models.Model):
         return min(self.started_on, self.paired_on)
 
 
+# How long the author of a check-in may correct or delete it, in days after logging it.
+CHECKIN_CORRECTION_DAYS = 14
+
+
 class CheckIn(models.Model):
     """A meeting of a pair, logged by either side.
 
@@ -152,6 +156,70 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"Check-in of {self.pair} on {self.met_on}"
+
+    def correctable_until(self) -> dt.date:
+        """The last day its author may still correct or delete it."""
+        return timezone.localdate(self.created_at) + dt.timedelta(days=CHECKIN_CORRECTION_DAYS)
+
+    def can_be_corrected_by(self, user, today: dt.date | None = None) -> bool:
+        """Only its author, and only for CHECKIN_CORRECTION_DAYS after logging it."""
+        today = today or timezone.localdate()
+        return (
+            user is not None
+            and self.author_id is not None
+            and self.author_id == user.pk
+            and today <= self.correctable_until()
+        )
+
+
+class CheckInChange(models.Model):
+    """The change log of check-ins: each correction or deletion, with the values before and after.
+
+    Kept when the check-in itself is deleted (``checkin`` becomes empty, ``pair`` stays), so a
+    coordinator can see that a wellbeing score was corrected and by whom.
+    """
+
+    class Action(models.TextChoices):
+        CORRECTED = "corrected", "Corrected"
+        DELETED = "deleted", "Deleted"
+
+    checkin = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="checkin_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    # Field name -> value, only the fields that changed (all of them for a deletion).
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} check-in {self.checkin_id} of pair {self.pair_id}"
+
+    # The notes stay private to the pair, so the log only says that they changed.
+    PRIVATE_FIELDS = ("worked_on", "next_step")
+
+    def items(self, *, hide=()) -> list[tuple[str, object, object]]:
+        """(field label, before, after) for each field the log records, the notes and the
+        fields in ``hide`` left out."""
+        names = self.after if self.action == self.Action.CORRECTED else self.before
+        rows = []
+        for name in names:
+            if name in self.PRIVATE_FIELDS or name in hide:
+                continue
+            label = CheckIn._meta.get_field(name).verbose_name
+            rows.append((label, self.before.get(name), self.after.get(name)))
+        return rows
+
+    @property
+    def notes_changed(self) -> bool:
+        return any(name in self.after for name in self.PRIVATE_FIELDS)
 
 
 class PairGoal(models.Model):

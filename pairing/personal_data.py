@@ -7,7 +7,10 @@ the notes the person wrote, the goals of their pairs and the end notes of their 
 
 from people import personal_data
 
-from .models import CheckIn, Pair, PairGoal
+from .models import CheckIn, CheckInChange, Pair, PairGoal
+
+# The free text a check-in's change log may repeat; erasure removes it from the log too.
+CHANGE_TEXT_FIELDS = ("worked_on", "next_step")
 
 ERASED = personal_data.ERASED
 
@@ -54,7 +57,30 @@ def checkins_export(user) -> list[dict]:
     ]
 
 
+def checkin_changes_export(user) -> list[dict]:
+    return [
+        {
+            "pair": c.pair_id,
+            "checkin": c.checkin_id,
+            "action": c.action,
+            "before": c.before,
+            "after": c.after,
+            "created_at": c.created_at.isoformat(),
+        }
+        for c in CheckInChange.objects.filter(actor=user).order_by("created_at", "pk")
+    ]
+
+
+def _without_text(values: dict) -> dict:
+    return {k: (ERASED if k in CHANGE_TEXT_FIELDS else v) for k, v in values.items()}
+
+
 def pairing_erase(user, erasure) -> None:
+    changes = list(CheckInChange.objects.filter(actor=user))
+    for change in changes:
+        change.before, change.after = _without_text(change.before), _without_text(change.after)
+    CheckInChange.objects.bulk_update(changes, ["before", "after"])
+    erasure.count("checkin_changes", len(changes))
     erasure.count(
         "checkins",
         CheckIn.objects.filter(author=user).update(
@@ -69,6 +95,7 @@ def pairing_erase(user, erasure) -> None:
 def register() -> None:
     personal_data.register("pairs", export=pairs_export, erase=pairing_erase)
     personal_data.register("checkins", export=checkins_export)
+    personal_data.register("checkin_changes", export=checkin_changes_export)
     declare_fields()
 
 
@@ -100,6 +127,16 @@ def declare_fields() -> None:
             "created_at",
         ],
         not_personal=["pair"],
+    )
+    d(
+        "pairing.CheckInChange",
+        on_erase=anon,
+        exported_in="checkin_changes",
+        person=["actor"],
+        free_text=["before", "after"],
+        facts=["action", "created_at"],
+        not_personal=["checkin", "pair"],
+        note="the change log of check-ins: values before and after each correction or deletion",
     )
     d(
         "pairing.PairGoal",

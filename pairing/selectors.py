@@ -18,15 +18,27 @@ from programmes.models import (
 
 from . import risk
 from .matching import remaining_capacity
-from .models import CheckIn, MatchRun, MenteeRanking, Pair, PairGoal, PairViewer, ProposedPair
+from .models import (
+    CheckIn,
+    MatchRun,
+    MenteeRanking,
+    Pair,
+    PairGoal,
+    PairingSettings,
+    PairViewer,
+    ProposedPair,
+)
 
 PAIR_RELATED = ("cohort__programme", "mentor__user__profile", "mentee__user__profile")
 
 
 def _pk(value) -> int | None:
-    """A primary key from a form field; None (so: 404) for a missing or malformed one."""
+    """A primary key from a form field; None (so: 404) for a missing or malformed one.
+
+    ``isdecimal``, not ``isdigit``: "²" is a digit that ``int()`` refuses (a 500); 18 digits at
+    most, so the number fits the database's integer."""
     text = str(value if value is not None else "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
 
 
 # --- Pairs and check-ins -----------------------------------------------------------------------
@@ -60,6 +72,22 @@ def pair_checkins(*, pair: Pair, viewer_role: str, viewer=None):
             viewer is not None and checkin.author_id == viewer.pk
         )
     return checkins
+
+
+def checkin_for_author(*, user, pair_pk: int, pk: int) -> CheckIn:
+    """A check-in of pair ``pair_pk`` that ``user`` logged (one query); 404 for anyone else,
+    the other member of the pair and the coordinators included."""
+    return get_object_or_404(
+        CheckIn.objects.select_related("pair__cohort__programme", "author"),
+        pk=pk,
+        pair_id=pair_pk,
+        author=user,
+    )
+
+
+def pair_checkin_changes(*, pair: Pair):
+    """The pair's check-in change log, newest first (one query)."""
+    return list(pair.checkin_changes.select_related("actor").order_by("-created_at", "-pk"))
 
 
 def pair_at_risk(*, pair: Pair, checkins, today) -> list[str]:
@@ -254,6 +282,28 @@ def mentee_enrolment(*, user, cohort_pk: int) -> Enrolment:
         role=Role.MENTEE,
         status=EnrolmentStatus.ACCEPTED,
     )
+
+
+def cohorts_to_rank_for(*, user) -> list[Enrolment]:
+    """The user's accepted mentee places in cohorts whose programme lets mentees rank their
+    shortlist, while the cohort recruits or is being matched (two queries): where the "rank
+    your mentors" page (``pairing:choose``) is linked from their home page."""
+    places = list(
+        Enrolment.objects.filter(
+            user=user,
+            role=Role.MENTEE,
+            status=EnrolmentStatus.ACCEPTED,
+            cohort__status__in=[CohortStatus.RECRUITING, CohortStatus.MATCHING],
+        ).select_related("cohort__programme")
+    )
+    if not places:
+        return []
+    choosing = set(
+        PairingSettings.objects.filter(
+            programme__in={e.cohort.programme_id for e in places}, choice_mode=True
+        ).values_list("programme_id", flat=True)
+    )
+    return [e for e in places if e.cohort.programme_id in choosing]
 
 
 def mentee_ranks(*, mentee: Enrolment) -> dict[int, int]:

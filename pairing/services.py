@@ -14,7 +14,9 @@ from programmes.services import cohort_change_status
 
 from . import emails, engine, matching
 from .models import (
+    CHECKIN_CORRECTION_DAYS,
     CheckIn,
+    CheckInChange,
     ExcludedPair,
     MatchRun,
     MenteeRanking,
@@ -74,6 +76,81 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
     # owner's "still wanted?" checks decide) once the check-in is committed.
     email_recheck_on_commit(refs={"pair": pair.pk})
     return checkin
+
+
+def _logged_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _check_correctable(checkin: CheckIn, ctx: AuditContext) -> None:
+    if not checkin.can_be_corrected_by(ctx.actor):
+        raise ValidationError(
+            "Only the person who logged a check-in can change it, and only for "
+            f"{CHECKIN_CORRECTION_DAYS} days after logging it."
+        )
+
+
+@transaction.atomic
+def checkin_correct(*, checkin: CheckIn, ctx: AuditContext, data: dict) -> CheckIn:
+    """Correct a check-in: its author, within CHECKIN_CORRECTION_DAYS of logging it.
+
+    The change log keeps the values before and after. Dashboards, at-risk flags and reminders
+    read the check-in rows themselves, so they follow the corrected values at once.
+    """
+    checkin = CheckIn.objects.select_for_update().select_related("pair").get(pk=checkin.pk)
+    _check_correctable(checkin, ctx)
+    met_on = data.get("met_on", checkin.met_on)
+    if met_on > timezone.localdate():
+        raise ValidationError({"met_on": "The meeting date cannot be in the future."})
+    if met_on < checkin.pair.started_on:
+        raise ValidationError({"met_on": "The meeting date is before the pair started."})
+    before = {f: _logged_value(getattr(checkin, f)) for f in CHECKIN_FIELDS}
+    changed = model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
+    if not changed:
+        return checkin
+    checkin.full_clean()
+    checkin.save(update_fields=changed)
+    CheckInChange.objects.create(
+        checkin=checkin,
+        pair=checkin.pair,
+        actor=ctx.actor,
+        action=CheckInChange.Action.CORRECTED,
+        before={f: before[f] for f in changed},
+        after={f: _logged_value(getattr(checkin, f)) for f in changed},
+    )
+    audit_record(
+        context=ctx,
+        action="checkin-corrected",
+        obj=checkin,
+        programme_id=checkin.pair.cohort.programme_id,
+        summary=f"check-in corrected: {', '.join(changed)}",
+    )
+    return checkin
+
+
+@transaction.atomic
+def checkin_delete(*, checkin: CheckIn, ctx: AuditContext) -> None:
+    """Delete a check-in logged by mistake: its author, within CHECKIN_CORRECTION_DAYS.
+
+    The change log keeps what it said; the meeting no longer counts anywhere.
+    """
+    checkin = CheckIn.objects.select_for_update().select_related("pair__cohort").get(pk=checkin.pk)
+    _check_correctable(checkin, ctx)
+    CheckInChange.objects.create(
+        checkin=None,
+        pair=checkin.pair,
+        actor=ctx.actor,
+        action=CheckInChange.Action.DELETED,
+        before={f: _logged_value(getattr(checkin, f)) for f in CHECKIN_FIELDS},
+    )
+    audit_record(
+        context=ctx,
+        action="checkin-deleted",
+        obj=checkin,
+        programme_id=checkin.pair.cohort.programme_id,
+        summary=f"check-in of {checkin.met_on:%Y-%m-%d} deleted by its author",
+    )
+    checkin.delete()
 
 
 @transaction.atomic

@@ -18,6 +18,12 @@ app_name = "pairing"
 urlpatterns = [
     # Participants
     path("pairs/<int:pk>/", views.pair_detail, name="detail"),
+    path("pairs/<int:pk>/checkins/<int:checkin_pk>/edit/", views.checkin_edit, name="checkin_edit"),
+    path(
+        "pairs/<int:pk>/checkins/<int:checkin_pk>/delete/",
+        views.checkin_delete,
+        name="checkin_delete",
+    ),
     path("pairs/<int:pk>/goals/", views.goal_add, name="goal_add"),
     path("pairs/<int:pk>/goals/<int:goal_pk>/", views.goal_progress, name="goal_progress"),
     path("pairs/choose/<int:cohort_pk>/", views.choose, name="choose"),

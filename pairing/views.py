@@ -29,7 +29,7 @@ from .forms import (
     PairingSettingsForm,
 )
 from .matching import settings_for
-from .models import MatchRun, PairViewer
+from .models import CHECKIN_CORRECTION_DAYS, MatchRun, PairViewer
 
 # --- A pair (its mentor and mentee; coordinators read) -----------------------------------------
 
@@ -58,6 +58,9 @@ def pair_detail(request, pk):
     elif request.method == "POST":
         raise Http404
     checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer, viewer=request.user)
+    today = timezone.localdate()
+    for checkin in checkins:
+        checkin.correctable = checkin.can_be_corrected_by(request.user, today)
     last = checkins[0].met_on if checkins else None
     rhythm = pair.cadence_status(last, timezone.localdate())
     at_risk = []
@@ -77,9 +80,77 @@ def pair_detail(request, pk):
             "overdue": rhythm.overdue,
             "at_risk": at_risk,
             "goals": selectors.pair_goals(pair=pair),
+            "changes": _changes_for(pair, viewer, request.user),
+            "correction_days": CHECKIN_CORRECTION_DAYS,
             "goal_form": GoalForm(),
             "progress_choices": GoalProgressForm.base_fields["progress"].choices,
         },
+    )
+
+
+def _changes_for(pair, viewer, user) -> list:
+    """The pair's check-in change log as this viewer may read it: a wellbeing score is its
+    author's and the coordinators' only, so the other member of the pair sees that it changed,
+    not its values."""
+    changes = selectors.pair_checkin_changes(pair=pair)
+    for change in changes:
+        hidden = viewer != PairViewer.COORDINATOR and change.actor_id != user.pk
+        change.visible_items = change.items(hide=("wellbeing",) if hidden else ())
+    return changes
+
+
+def _correctable_checkin(request, pk, checkin_pk):
+    """The check-in the signed-in person logged (404 for anyone else) while it may still change;
+    past the correction window, None."""
+    checkin = selectors.checkin_for_author(user=request.user, pair_pk=pk, pk=checkin_pk)
+    if not checkin.can_be_corrected_by(request.user):
+        messages.error(
+            request,
+            f"This check-in was logged more than {CHECKIN_CORRECTION_DAYS} days ago: "
+            "it can no longer be changed.",
+        )
+        return None
+    return checkin
+
+
+def checkin_edit(request, pk, checkin_pk):
+    checkin = _correctable_checkin(request, pk, checkin_pk)
+    if checkin is None:
+        return redirect("pairing:detail", pk)
+    form = CheckInForm(request.POST or None, instance=checkin)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        checkin.refresh_from_db()
+        try:
+            services.checkin_correct(
+                checkin=checkin, ctx=AuditContext.from_request(request), data=data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Check-in corrected.")
+            return redirect("pairing:detail", pk)
+    return render(
+        request,
+        "pairing/checkin_edit.html",
+        {"pair": checkin.pair, "checkin": checkin, "form": form},
+    )
+
+
+def checkin_delete(request, pk, checkin_pk):
+    checkin = _correctable_checkin(request, pk, checkin_pk)
+    if checkin is None:
+        return redirect("pairing:detail", pk)
+    if request.method == "POST":
+        try:
+            services.checkin_delete(checkin=checkin, ctx=AuditContext.from_request(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Check-in deleted.")
+        return redirect("pairing:detail", pk)
+    return render(
+        request, "pairing/checkin_delete.html", {"pair": checkin.pair, "checkin": checkin}
     )
 
 

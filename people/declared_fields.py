@@ -24,7 +24,16 @@ def declare() -> None:
         exported_in="profile",
         person=["user", "line_manager_email"],
         free_text=["organisation", "team", "profession", "location", "bio"],
-        facts=["grade", "time_zone", "updated_at", "interests", "skills"],
+        facts=[
+            "grade",
+            "time_zone",
+            "wants_in_person",
+            "work_start",
+            "work_end",
+            "updated_at",
+            "interests",
+            "skills",
+        ],
     )
     pd.declare(
         "people.ProfileSkill",

@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Q
 
+from lib.forms import IdsField
+
 from .models import Profile, ProfileSkill, Skill, SkillCategory
 
 
@@ -16,6 +18,9 @@ class ProfileForm(forms.ModelForm):
             "profession",
             "location",
             "time_zone",
+            "work_start",
+            "work_end",
+            "wants_in_person",
             "line_manager_email",
             "bio",
             "interests",
@@ -23,11 +28,26 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),
             "interests": forms.CheckboxSelectMultiple,
+            "work_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "work_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+        field_classes = {"interests": IdsField}
         help_texts = {
             "line_manager_email": "We never pair you with your own line manager.",
             "time_zone": "Used to suggest meeting times in your working hours.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the working day is the usual 9 to 5 (older forms do not send these).
+        for name in ("work_start", "work_end"):
+            self.fields[name].required = False
+
+    def clean_work_start(self):
+        return self.cleaned_data.get("work_start") or Profile._meta.get_field("work_start").default
+
+    def clean_work_end(self):
+        return self.cleaned_data.get("work_end") or Profile._meta.get_field("work_end").default
 
 
 def skills_for(user):
@@ -91,7 +111,10 @@ class BaseSkillFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        seen = set()
+        # Saved rows the post left out (a crafted INITIAL_FORMS) still count: adding their skill
+        # again as a new row would break the database's uniqueness, a 500 instead of a message.
+        posted = [form.instance.pk for form in self.forms if form.instance.pk]
+        seen = set(Skill.objects.filter(profile_skills__in=self.queryset.exclude(pk__in=posted)))
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue

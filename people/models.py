@@ -1,8 +1,10 @@
 """People exist before any programme: the user account, their profile and the skills taxonomy."""
 
+import datetime as dt
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -138,6 +140,19 @@ class Profile(models.Model):
     profession = models.CharField(max_length=120, blank=True)
     location = models.CharField(max_length=120, blank=True)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/London")
+    wants_in_person = models.BooleanField(
+        "I would like to meet in person",
+        default=False,
+        help_text="Pairing then prefers someone based in the same location as you.",
+    )
+    work_start = models.TimeField(
+        "usual start of your working day", default=dt.time(9), help_text="In your time zone."
+    )
+    work_end = models.TimeField(
+        "usual end of your working day",
+        default=dt.time(17),
+        help_text="Pairing prefers people whose working hours overlap yours.",
+    )
     line_manager_email = models.EmailField(blank=True)
     bio = models.TextField("short bio", max_length=2000, blank=True)
     interests = models.ManyToManyField(Interest, blank=True, related_name="profiles")
@@ -146,6 +161,20 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+    def clean(self):
+        super().clean()
+        if self.work_start is not None and self.work_start == self.work_end:
+            raise ValidationError(
+                {"work_end": "The end of your working day must differ from its start."}
+            )
+
+    @staticmethod
+    def hours(value: dt.time | None, default: float) -> float:
+        """A time of day as hours (9:30 -> 9.5), for the pairing engine."""
+        if value is None:
+            return default
+        return value.hour + value.minute / 60
 
     # What a complete profile has, and how the missing part is named to the person.
     COMPLETENESS_ITEMS = [

@@ -24,6 +24,13 @@ def skill_suggestions_for(user):
     )
 
 
+def skills_waiting_count() -> int:
+    """How many skills participants suggested that wait for a coordinator (one query)."""
+    from .models import Skill
+
+    return Skill.objects.filter(approved=False).count()
+
+
 def _iso(value):
     return value.isoformat() if value else None
 
@@ -94,6 +101,9 @@ def person_data_export(*, user: User) -> dict:
             "profession": profile.profession,
             "location": profile.location,
             "time_zone": profile.time_zone,
+            "wants_in_person": profile.wants_in_person,
+            "work_start": profile.work_start.strftime("%H:%M") if profile.work_start else None,
+            "work_end": profile.work_end.strftime("%H:%M") if profile.work_end else None,
             "line_manager_email": profile.line_manager_email,
             "bio": profile.bio,
             "updated_at": _iso(profile.updated_at),

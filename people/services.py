@@ -25,6 +25,9 @@ PROFILE_FIELDS = (
     "profession",
     "location",
     "time_zone",
+    "wants_in_person",
+    "work_start",
+    "work_end",
     "line_manager_email",
     "bio",
 )

@@ -77,6 +77,11 @@ def skill_suggest_view(request):
     return redirect("people:profile")
 
 
+def _ids(values: list[str]) -> list[int]:
+    """The well-formed ids among posted values (a crafted "abc" or a 30-digit number was a 500)."""
+    return [int(v) for v in values if v.isdecimal() and len(v) <= 18]
+
+
 def _can_review_skills(user) -> bool:
     return is_coordinator(user)
 
@@ -85,8 +90,10 @@ def skill_suggestions(request):
     if not _can_review_skills(request.user):
         raise Http404
     if request.method == "POST":
-        approve = request.POST.getlist("approve")
-        reject = request.POST.getlist("reject")
+        approve, reject = (
+            _ids(request.POST.getlist("approve")),
+            _ids(request.POST.getlist("reject")),
+        )
         approved, rejected = skill_suggestions_decide(
             actor=request.user, approve=approve, reject=reject
         )

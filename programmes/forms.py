@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from .models import Cohort, CohortStatus, EnrolmentStatus, Programme, Role
@@ -32,15 +33,32 @@ class ProgrammeForm(forms.ModelForm):
             "description",
             "checkin_cadence_days",
             "length_weeks",
+            "requires_manager_signoff",
+            "duplicate_threshold",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"slug": "Used in web addresses: lower-case letters, numbers and hyphens."}
+        help_texts = {
+            "slug": "Used in web addresses: lower-case letters, numbers and hyphens.",
+            "duplicate_threshold": "How similar (0.05 to 1) two project proposals must be to be "
+            "flagged as possible duplicates. Lower flags more; 0.35 suits most programmes.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        threshold = self.fields["duplicate_threshold"]
+        threshold.min_value, threshold.max_value = 0.05, 1.0
+        threshold.validators += [MinValueValidator(0.05), MaxValueValidator(1.0)]
+        threshold.widget.attrs.update({"min": "0.05", "max": "1", "step": "0.05"})
+        threshold.required = False  # left empty: unchanged (or the default, for a new one)
         # The database refuses 0 with a raw constraint message: say it in words first.
         self.fields["length_weeks"].widget.attrs["min"] = 1
         self.fields["checkin_cadence_days"].widget.attrs["min"] = 1
+
+    def clean_duplicate_threshold(self):
+        value = self.cleaned_data.get("duplicate_threshold")
+        if value is None:
+            return self.instance.duplicate_threshold
+        return value
 
     def clean_length_weeks(self):
         weeks = self.cleaned_data["length_weeks"]
@@ -135,7 +153,6 @@ class MentorCapacityForm(forms.Form):
             "required": "Enter how many mentees the mentor can take.",
             "invalid": "Enter a whole number.",
             "min_value": "A mentor takes at least 1 mentee.",
-            "max_value": "A mentor can take at most 20 mentees.",
         },
     )
     agreement = forms.CharField(

@@ -41,6 +41,11 @@ def cohorts_with_counts(*, programme: Programme):
     ).order_by("-starts_on")
 
 
+def cohort_mentor(*, cohort: Cohort, pk: int) -> Enrolment:
+    """A mentor's place in this cohort (one query); 404 for a mentee or another cohort's."""
+    return get_object_or_404(cohort.enrolments.select_related("user"), pk=pk, role=Role.MENTOR)
+
+
 def cohort_enrolments(*, cohort: Cohort, role: str = "", status: str = ""):
     qs = cohort.enrolments.select_related("user", "user__profile").order_by("role", "user__email")
     if role:

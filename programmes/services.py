@@ -295,7 +295,7 @@ def enrolment_capacity_update(
         actor=ctx.actor,
     )
     audit_record(
-        action="enrolment-capacity",
+        action="mentor-capacity-changed",
         obj=enrolment,
         programme_id=enrolment.cohort.programme_id,
         summary=f"capacity {before} -> {capacity}",

@@ -17,8 +17,8 @@ urlpatterns = [
         "programmes/<slug:slug>/cohorts/<int:pk>/status/", views.cohort_status, name="cohort_status"
     ),
     path(
-        "programmes/<slug:slug>/cohorts/<int:pk>/people/<int:enrolment_pk>/capacity/",
-        views.enrolment_capacity,
-        name="enrolment_capacity",
+        "programmes/<slug:slug>/cohorts/<int:pk>/mentors/<int:enrolment_pk>/capacity/",
+        views.mentor_capacity,
+        name="mentor_capacity",
     ),
 ]

@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from lib import once
 from lib.audit import AuditContext
+from people.roles import is_coordinator
+from people.selectors import skills_waiting_count
 
 from . import lifecycle, selectors, services
 from .forms import CohortForm, CohortStatusForm, MentorCapacityForm, ProgrammeForm
@@ -24,6 +26,7 @@ def programme_list(request):
         {
             "programmes": selectors.programmes_with_counts(user=request.user),
             "can_create": selectors.can_create_programmes(request.user),
+            "skills_waiting": (skills_waiting_count() if is_coordinator(request.user) else None),
         },
     )
 
@@ -157,7 +160,7 @@ def cohort_status(request, slug, pk):
         return redirect(cohort)
 
 
-def enrolment_capacity(request, slug, pk, enrolment_pk):
+def mentor_capacity(request, slug, pk, enrolment_pk):
     """A coordinator changes how many mentees a mentor takes (with the mentor's agreement
     recorded when it goes up); never below the pairs the mentor already has."""
     cohort = selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)

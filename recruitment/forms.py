@@ -3,6 +3,7 @@ public register-interest page."""
 
 from django import forms
 
+from lib.forms import IdsField
 from people.models import ProfileSkill, Skill
 from programmes.models import EnrolmentStatus, Programme, Role
 
@@ -153,7 +154,7 @@ class MenteeApplicationForm(forms.Form):
         max_length=5000,
         help_text="The work problem, the data you would use and what you would build.",
     )
-    priorities = forms.ModelMultipleChoiceField(
+    priorities = IdsField(
         label="Business priorities it serves",
         queryset=None,
         required=False,
@@ -165,7 +166,7 @@ class MenteeApplicationForm(forms.Form):
         max_length=2000,
         help_text="Who gains what if the project succeeds.",
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdsField(
         label="Skills the project needs",
         queryset=None,
         required=False,
@@ -193,7 +194,7 @@ class MentorApplicationForm(forms.Form):
     capacity = forms.IntegerField(
         label="How many mentees can you take?", min_value=1, max_value=5, initial=1
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdsField(
         label="Topics you can help with",
         queryset=None,
         required=False,
@@ -272,4 +273,12 @@ class RestoreForm(forms.Form):
             "required": "Say why the decision is undone: it is kept in the person's history.",
             "max_length": "Keep it to 2,000 characters.",
         },
+    )
+
+
+class BusinessPriorityForm(forms.Form):
+    name = forms.CharField(
+        label="New business priority",
+        max_length=100,
+        help_text="A tag mentees choose when they propose a project, e.g. “Net zero”.",
     )

@@ -29,7 +29,7 @@ from programmes.selectors import require
 
 from . import proposal_sources
 from .invitations import INVITABLE_STATUSES
-from .models import Project
+from .models import BusinessPriority, Project
 from .models import TalentPoolEntry as Entry
 from .similarity import Proposal, SimilarityIndex
 
@@ -62,6 +62,16 @@ def application_for_user(*, user, pk: int) -> Enrolment:
         pk=pk,
         user=user,
     )
+
+
+def programme_priorities(*, programme: Programme):
+    """The programme's business priorities with how many proposals carry each (one query)."""
+    return programme.business_priorities.annotate(project_count=Count("projects")).order_by("name")
+
+
+def programme_priority(*, programme: Programme, pk: int) -> BusinessPriority:
+    """One priority of this programme (one query); 404 for another programme's."""
+    return get_object_or_404(programme.business_priorities, pk=pk)
 
 
 def programme_proposals(*, programme: Programme):

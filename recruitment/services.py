@@ -31,7 +31,7 @@ from programmes.models import (
 from programmes.services import MoveResult, PlacesFull, enrolment_move
 
 from . import emails
-from .models import Project, SignoffRequest
+from .models import BusinessPriority, Project, SignoffRequest
 from .models import TalentPoolEntry as Entry
 
 # --- Applications -----------------------------------------------------------------------------
@@ -507,3 +507,42 @@ def talent_pool_add(
         context=ctx,
     )
     return entry
+
+
+# --- Business priorities ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def business_priority_add(
+    *, ctx: AuditContext, programme: Programme, name: str
+) -> BusinessPriority:
+    """A new tag proposals can say they serve; a name already used (any case) is refused."""
+    name = " ".join(name.split())
+    if programme.business_priorities.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"“{name}” is already a priority of this programme."})
+    priority = BusinessPriority(programme=programme, name=name)
+    priority.full_clean()
+    priority.save()
+    audit_record(
+        context=ctx,
+        action="business-priority-added",
+        obj=priority,
+        programme_id=programme.pk,
+        summary=f"business priority added: {name}",
+    )
+    return priority
+
+
+@transaction.atomic
+def business_priority_remove(*, ctx: AuditContext, priority: BusinessPriority) -> int:
+    """Remove a tag; the proposals that had it keep everything else. Returns how many had it."""
+    tagged = priority.projects.count()
+    audit_record(
+        context=ctx,
+        action="business-priority-removed",
+        obj=priority,
+        programme_id=priority.programme_id,
+        summary=f"business priority removed: {priority.name} ({tagged} proposals had it)",
+    )
+    priority.delete()
+    return tagged

@@ -34,6 +34,13 @@ urlpatterns = [
         views.register_interest_thanks,
         name="register_interest_thanks",
     ),
+    # Coordinators: the business priorities proposals are tagged with.
+    path("programmes/<slug:slug>/priorities/", views.priorities, name="priorities"),
+    path(
+        "programmes/<slug:slug>/priorities/<int:priority_pk>/remove/",
+        views.priority_remove,
+        name="priority_remove",
+    ),
     # Coordinators: the programme's talent pool.
     path("programmes/<slug:slug>/talent-pool/", views.talent_pool, name="talent_pool"),
     path("programmes/<slug:slug>/talent-pool/add/", views.talent_pool_add, name="talent_pool_add"),

@@ -31,6 +31,7 @@ from programmes.selectors import cohort_for_coordinator, programme_for_coordinat
 from . import invitations, selectors, services
 from .forms import (
     ApplicationFilterForm,
+    BusinessPriorityForm,
     DecisionForm,
     InviteUploadForm,
     MenteeApplicationForm,
@@ -675,3 +676,49 @@ def review_notes(request, slug, pk, enrolment_pk):
     else:
         messages.error(request, "Notes are limited to 5,000 characters.")
     return redirect(f"{reverse('recruitment:review', args=[slug, pk])}#e{enrolment.pk}")
+
+
+# --- Business priorities (coordinators) -----------------------------------------------------------
+
+
+def priorities(request, slug):
+    """The tags a programme's project proposals can say they serve: list, add, remove."""
+    programme = programme_for_coordinator(user=request.user, slug=slug)
+    form = BusinessPriorityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            priority = services.business_priority_add(
+                ctx=AuditContext.from_request(request),
+                programme=programme,
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Added “{priority.name}”.")
+            return redirect("recruitment:priorities", slug=slug)
+    return render(
+        request,
+        "recruitment/priorities.html",
+        {
+            "programme": programme,
+            "priorities": selectors.programme_priorities(programme=programme),
+            "form": form,
+        },
+    )
+
+
+@require_POST
+def priority_remove(request, slug, priority_pk):
+    programme = programme_for_coordinator(user=request.user, slug=slug)
+    priority = selectors.programme_priority(programme=programme, pk=priority_pk)
+    tagged = services.business_priority_remove(
+        ctx=AuditContext.from_request(request), priority=priority
+    )
+    messages.success(
+        request,
+        f"Removed “{priority.name}”"
+        + (f" from {tagged} proposal{'s' if tagged != 1 else ''}." if tagged else "."),
+    )
+    return redirect("recruitment:priorities", slug=slug)

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from icalendar import Calendar, Event
 
+from lib.nolinks import defuse
 from notifications.windows import WORK_END, WORK_START, is_working_day, zone
 
 MEETING_MINUTES = 60
@@ -71,8 +72,9 @@ def checkin_ics(
     event.add("dtstamp", stamp.astimezone(dt.UTC))
     event.add("dtstart", start.astimezone(dt.UTC))
     event.add("dtend", (start + dt.timedelta(minutes=minutes)).astimezone(dt.UTC))
-    event.add("summary", summary)
-    event.add("description", description)
+    # Names in the summary and description are people's own text: no calendar app may link them.
+    event.add("summary", defuse(summary))
+    event.add("description", defuse(description))
     event.add("url", url)
     event.add("transp", "OPAQUE")
     cal.add_component(event)

@@ -68,8 +68,16 @@ def test_each_question_type_accepts_only_valid_answers(programme, qtype, good, b
 def test_optional_questions_may_be_left_empty(programme):
     from .conftest import make_template
 
-    template = make_template(programme, questions=[(Q.FREE_TEXT, "Anything?", False, [])])
-    assert SurveyAnswerForm({}, version=services.current_version(template)).is_valid()
+    template = make_template(
+        programme,
+        questions=[(Q.FREE_TEXT, "Anything?", False, []), (Q.FREE_TEXT, "More?", False, [])],
+    )
+    version = services.current_version(template)
+    first = version.questions.first()
+    assert SurveyAnswerForm({f"q{first.pk}": "Yes"}, version=version).is_valid()
+    # ...but not all of them: an empty response would use up the invitation for nothing.
+    empty = SurveyAnswerForm({}, version=version)
+    assert not empty.is_valid() and "Answer at least one question" in str(empty.errors)
 
 
 # --- Answering ----------------------------------------------------------------------------------

@@ -34,8 +34,8 @@ def test_publishing_an_empty_survey_is_refused(programme):
         services.version_publish(template=template)
 
 
-def test_editing_an_unanswered_version_changes_it_in_place(programme):
-    template = make_template(programme)
+def test_editing_a_draft_changes_it_in_place(programme):
+    template = make_template(programme, publish=False)
     q = Question.objects.get(version__template=template, type=Q.FREE_TEXT)
     services.question_update(
         template=template,
@@ -59,8 +59,9 @@ def test_editing_an_answered_version_makes_a_new_version_and_old_answers_stay(
         question_id=scale.pk,
         data={"text": "How useful (new wording)?", "type": Q.SCALE_1_5, "required": True},
     )
-    v2 = services.current_version(template)
-    assert v2.number == 2 and v2.published
+    v2 = services.latest_version(template)
+    assert v2.number == 2 and not v2.published  # a draft: participants still answer version 1
+    assert services.current_version(template) == v1
     assert v2.questions.count() == len(ALL_TYPES)
     new_scale = v2.questions.get(key=scale.key)
     assert new_scale.text == "How useful (new wording)?"
@@ -69,7 +70,7 @@ def test_editing_an_answered_version_makes_a_new_version_and_old_answers_stay(
     assert scale.text == "How useful was it?"
     assert response.answers.get().question == scale
 
-    # Further edits change version 2 in place (nobody answered it yet).
+    # Further edits change the draft, version 2, in place.
     services.question_remove(template=template, question_id=new_scale.pk)
     assert template.versions.count() == 2
     assert v2.questions.count() == len(ALL_TYPES) - 1
@@ -88,8 +89,8 @@ def test_removing_a_question_of_an_answered_version_copies_first(programme, coho
 
 
 def test_questions_move_up_and_down(programme):
-    template = make_template(programme)
-    version = services.current_version(template)
+    template = make_template(programme, publish=False)
+    version = services.latest_version(template)
     first, second = list(version.questions.all())[:2]
     services.question_move(template=template, question_id=second.pk, direction="up")
     assert list(version.questions.all())[:2] == [second, first]

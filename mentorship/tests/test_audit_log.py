@@ -142,6 +142,9 @@ def test_admin_changes_to_staff_superuser_and_groups_are_recorded(client, staff,
         "profile-0-id": mentee.profile.pk,
         "profile-0-user": mentee.pk,
         "profile-0-time_zone": "Europe/London",
+        # The admin's profile inline shows the working day, filled in (9 to 5 by default).
+        "profile-0-work_start": "09:00",
+        "profile-0-work_end": "17:00",
     }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]

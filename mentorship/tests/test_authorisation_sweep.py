@@ -26,6 +26,7 @@ from pairing.models import CheckIn, MatchRun, Pair, PairGoal, ProposedPair
 from people.tests.factories import UserFactory
 from programmes.models import Cohort
 from programmes.tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
+from recruitment.models import BusinessPriority
 
 pytestmark = pytest.mark.django_db
 
@@ -123,13 +124,18 @@ URLS = {
         COORDINATOR,
         _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["withdrawn"].pk),
     ),
-    "programmes:enrolment_capacity": (
-        COORDINATOR,
-        _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentor_id),
-    ),
     "recruitment:cohort_invite": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "recruitment:cohort_export": (COORDINATOR, _w(slug=slug, pk=cohort_pk)),
     "recruitment:talent_pool": (COORDINATOR, _w(slug=slug)),
+    "recruitment:priorities": (COORDINATOR, _w(slug=slug)),
+    "recruitment:priority_remove": (
+        COORDINATOR,
+        _w(slug=slug, priority_pk=lambda w: w["priority"].pk),
+    ),
+    "programmes:mentor_capacity": (
+        COORDINATOR,
+        _w(slug=slug, pk=cohort_pk, enrolment_pk=lambda w: w["pair"].mentor_id),
+    ),
     "recruitment:talent_pool_add": (COORDINATOR, _w(slug=slug)),
     "recruitment:talent_pool_invite": (COORDINATOR, _w(slug=slug)),
     "recruitment:talent_pool_export": (COORDINATOR, _w(slug=slug)),
@@ -146,6 +152,15 @@ URLS = {
     ),
     "pairing:detail": (PAIR, _w(pk=lambda w: w["pair"].pk)),
     "pairing:goal_add": (PAIR, _w(pk=lambda w: w["pair"].pk)),
+    # Only the check-in's author: the other member of the pair and coordinators get 404 too.
+    "pairing:checkin_edit": (
+        OWN,
+        _w(pk=lambda w: w["pair"].pk, checkin_pk=lambda w: w["checkin"].pk),
+    ),
+    "pairing:checkin_delete": (
+        OWN,
+        _w(pk=lambda w: w["pair"].pk, checkin_pk=lambda w: w["checkin"].pk),
+    ),
     "pairing:goal_progress": (
         PAIR,
         _w(pk=lambda w: w["pair"].pk, goal_pk=lambda w: w["goal"].pk),
@@ -364,7 +379,7 @@ def world(db):
     pair = Pair.objects.create(cohort=cohort, mentor=mentor, mentee=mentee,
                                started_on=dt.date(2026, 9, 14))  # fmt: skip
     goal = PairGoal.objects.create(pair=pair, text="Learn Python")
-    CheckIn.objects.create(pair=pair, author=mentee.user, met_on=dt.date(2026, 10, 1),
+    checkin = CheckIn.objects.create(pair=pair, author=mentee.user, met_on=dt.date(2026, 10, 1),
                            duration_minutes=60, worked_on="Private notes", rating=4,
                            wellbeing=4, protected_time_kept=True)  # fmt: skip
     cohort_mentee = EnrolmentFactory(user=_person("cohort.mentee@example.gov.uk"), cohort=cohort,
@@ -384,6 +399,7 @@ def world(db):
     DirectoryListing.objects.create(enrolment=mentee, opted_in=True)
     withdrawn = EnrolmentFactory(user=_person("withdrawn.mentee@example.gov.uk"), cohort=cohort,
                                  role="mentee", status="withdrawn")  # fmt: skip
+    priority = BusinessPriority.objects.create(programme=programme, name="Net zero")
 
     beta_coordinator = _person("beta.coordinator@example.gov.uk")
     beta = ProgrammeFactory(name="Beta", slug="beta", coordinators=[beta_coordinator])
@@ -397,6 +413,8 @@ def world(db):
         "cohort": cohort,
         "pair": pair,
         "goal": goal,
+        "checkin": checkin,
+        "priority": priority,
         "run": run,
         "proposal": proposal,
         "template": template,

@@ -148,3 +148,42 @@ def test_a_hostile_long_name_is_defused_without_backtracking(text):
     """Each pattern matches in linear time (possessive quantifiers, matches start at a word's
     start): before, the first of these took seconds and the third never finished."""
     assert len(defuse(text)) >= len(text) - 5000
+
+
+def test_calendar_files_attached_to_emails_make_no_link_of_what_a_person_wrote():
+    """The .ics files that travel with check-in and event emails carry names, titles and
+    descriptions people typed: unfolded, none of them is link-shaped; the event's own join link
+    stays the one link."""
+    import datetime as dt
+
+    from community.ics import IcsEvent, event_ics
+    from people.personal_data import ics_unfold
+    from rhythm.ics import checkin_ics
+
+    start = dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)
+    checkin = checkin_ics(
+        uid="u1",
+        start=start,
+        summary="Check-in with pay-here.example",
+        description="Meet https://evil.example",
+        url="https://app.example/pairs/1/",
+        stamp=start,
+    )
+    event = event_ics(
+        IcsEvent(
+            uid="u2",
+            title="Stand-up at evil.example",
+            first_date=start.date(),
+            start_time=dt.time(10),
+            duration_minutes=30,
+            time_zone="Europe/London",
+            description="Bring money to www.pay-here.example",
+            location="evil.example",
+            url="https://meet.example/room",
+        ),
+        stamp=start,
+    )
+    for text in (ics_unfold(checkin), ics_unfold(event)):
+        for bad in ("pay-here.example", "evil.example", "https://evil"):
+            assert bad not in text
+    assert "https://meet.example/room" in ics_unfold(event)

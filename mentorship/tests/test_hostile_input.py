@@ -310,7 +310,7 @@ def test_mentor_capacity_form_with_hostile_values(client, coordinator, mentor, c
     enrolment = Enrolment.objects.get(user=mentor)
     sid = transaction.savepoint()
     response = client.post(
-        reverse("programmes:enrolment_capacity", args=[cohort.programme.slug, cohort.pk,
+        reverse("programmes:mentor_capacity", args=[cohort.programme.slug, cohort.pk,
                                                        enrolment.pk]),
         {"capacity": capacity, "agreement": agreement},
     )  # fmt: skip

@@ -272,9 +272,7 @@ def test_mentor_capacity_never_goes_below_active_pairs_and_needs_agreement_to_ri
     client, coordinator, paired
 ):
     client.force_login(coordinator)
-    url = reverse(
-        "programmes:enrolment_capacity", args=[*_slug_pk(paired.cohort), paired.mentor.pk]
-    )
+    url = reverse("programmes:mentor_capacity", args=[*_slug_pk(paired.cohort), paired.mentor.pk])
     assert client.post(url, {"capacity": 0}).status_code == 200
     refused = client.post(url, {"capacity": 5, "agreement": ""})
     assert "Record how the mentor agreed" in refused.content.decode()

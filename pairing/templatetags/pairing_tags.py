@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from pairing import wording
-from pairing.selectors import pairs_for_participant
+from pairing.selectors import cohorts_to_rank_for, pairs_for_participant
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def my_pairs(context):
         pair.my_role = "mentor" if pair.mentor.user_id == user.pk else "mentee"
         pair.other = pair.mentee.user if pair.my_role == "mentor" else pair.mentor.user
         pair.next_due = pair.next_checkin_due(pair.last_met_on)
-    return {"pairs": pairs}
+    return {"pairs": pairs, "to_rank": cohorts_to_rank_for(user=user)}
 
 
 @register.filter

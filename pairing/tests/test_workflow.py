@@ -127,7 +127,7 @@ def test_locked_pairs_survive_a_rerun_and_excluded_ones_never_return(
     assert run.proposals.get(mentee=people["cy"]).mentor == people["ada"]
     # With bo's agreement recorded, the coordinator raises bo's capacity; then it is allowed.
     capacity_url = reverse(
-        "programmes:enrolment_capacity",
+        "programmes:mentor_capacity",
         args=[matching_cohort.programme.slug, matching_cohort.pk, people["bo"].pk],
     )
     client.post(capacity_url, {"capacity": 2, "agreement": "Bo agreed by email on 28 Nov"})

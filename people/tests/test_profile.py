@@ -125,3 +125,31 @@ def test_suggesting_an_existing_skill_is_refused(client, mentee):
     client.force_login(mentee)
     client.post(reverse("people:skill_suggest"), {"name": "python", "category": "programming"})
     assert Skill.objects.filter(name__iexact="python").count() == 1
+
+
+def test_working_hours_and_meeting_in_person_are_saved_and_the_same_start_and_end_refused(
+    client, mentee
+):
+    client.force_login(mentee)
+    data = profile_data(work_start="07:30", work_end="15:30", wants_in_person="on")
+    assert client.post(reverse("people:profile"), data).status_code == 302
+    profile = mentee.profile
+    profile.refresh_from_db()
+    assert (profile.work_start.hour, profile.work_start.minute, profile.work_end.hour) == (
+        7,
+        30,
+        15,
+    )
+    assert profile.wants_in_person is True
+
+    bad = client.post(reverse("people:profile"), profile_data(work_start="09:00", work_end="09:00"))
+    assert bad.status_code == 200
+    assert "must differ from its start" in bad.content.decode()
+    # Left empty (or from an older form): the usual 9 to 5.
+    assert client.post(reverse("people:profile"), profile_data()).status_code == 302
+    profile.refresh_from_db()
+    assert (profile.work_start.hour, profile.work_end.hour, profile.wants_in_person) == (
+        9,
+        17,
+        False,
+    )

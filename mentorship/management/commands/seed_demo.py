@@ -6,19 +6,23 @@ It lives in the project package, above every app, because it seeds all of them.
 import datetime as dt
 import functools
 import random
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from community.demo import seed as community_demo_seed
 from feedback.demo import survey_demo_seed
-from pairing.demo import checkins_demo_seed
+from feedback.models import Response
+from pairing.demo import checkins_demo_seed, draft_run_demo_seed
 from pairing.models import Pair
 from people.models import Grade, Interest, Profile, ProfileSkill, Skill, SkillCategory, User
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
+from recruitment.demo import projects_demo_seed
 from rhythm.services import rhythm_demo_settings
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - documented demo login, local mode only
@@ -155,6 +159,95 @@ MENTOR_GRADES = [Grade.SEO, Grade.G7, Grade.G7, Grade.G6, Grade.SCS1]
 N_MENTEES = 66
 N_MENTORS = 26
 
+# The recruiting cohort: how many mentees are accepted when the coordinator runs the pairing,
+# which of those withdraws afterwards, and how many are accepted late (after the run).
+RUN_MENTEES = 10
+RUN_MENTORS = 6
+WITHDRAWN_AFTER_RUN = 2  # index among the RUN_MENTEES
+LATE_ACCEPTANCES = 2
+
+
+@dataclass(frozen=True)
+class DemoCohort:
+    name: str
+    status: str
+    applications_open: dt.date
+    applications_close: dt.date
+    starts_on: dt.date
+    ends_on: dt.date
+
+    def dates(self) -> dict:
+        return {
+            "applications_open": self.applications_open,
+            "applications_close": self.applications_close,
+            "starts_on": self.starts_on,
+            "ends_on": self.ends_on,
+        }
+
+
+def _season(day: dt.date) -> str:
+    season = {12: "Winter", 1: "Winter", 2: "Winter", 3: "Spring", 4: "Spring", 5: "Spring",
+              6: "Summer", 7: "Summer", 8: "Summer"}.get(day.month, "Autumn")  # fmt: skip
+    return f"{season} {day.year}"
+
+
+def _cohort_at(status: str, starts_on: dt.date, weeks: int = 12) -> DemoCohort:
+    """A cohort of ``weeks`` weeks from a Monday to a Friday, applications open ten weeks
+    before the start for six weeks."""
+    return DemoCohort(
+        name=_season(starts_on),
+        status=status,
+        applications_open=starts_on - dt.timedelta(weeks=10),
+        applications_close=starts_on - dt.timedelta(weeks=4),
+        starts_on=starts_on,
+        ends_on=starts_on + dt.timedelta(weeks=weeks, days=-3),
+    )
+
+
+def demo_calendar(today: dt.date) -> dict[str, DemoCohort]:
+    """The demo's three cohorts placed around ``today``, so the demo never goes stale:
+
+    - finished: started 32 weeks ago, ended 5 months ago;
+    - running: started 6 weeks ago (mid-way through its 12 weeks);
+    - recruiting: applications opened 4 weeks ago and close in 3 weeks; it starts in 10 weeks.
+    """
+    monday = today - dt.timedelta(days=today.weekday())
+    running = _cohort_at(CohortStatus.RUNNING, monday - dt.timedelta(weeks=6))
+    finished = _cohort_at(CohortStatus.FINISHED, running.starts_on - dt.timedelta(weeks=26))
+    recruiting = _cohort_at(CohortStatus.RECRUITING, monday + dt.timedelta(weeks=10))
+    recruiting = DemoCohort(
+        **{
+            **recruiting.__dict__,
+            "applications_open": today - dt.timedelta(weeks=4),
+            "applications_close": today + dt.timedelta(weeks=3),
+        }
+    )
+    return {"finished": finished, "running": running, "recruiting": recruiting}
+
+
+def demo_cohorts_in_place(programme: Programme, today: dt.date) -> dict[str, Cohort] | None:
+    """The demo's cohorts, found by their dates, while they still fit today: one that has ended,
+    one under way and one still to start. None when they no longer fit (or there are none):
+    seed_demo then lays them out again around today.
+
+    By dates, not statuses: a coordinator trying the demo may move a cohort on (recruiting to
+    matching, say), and the next ``make run`` must keep what they did."""
+    cohorts = sorted(programme.cohorts.all(), key=lambda c: c.starts_on)
+    ended = [c for c in cohorts if c.ends_on < today]
+    under_way = [c for c in cohorts if c.starts_on <= today <= c.ends_on]
+    to_start = [c for c in cohorts if c.starts_on > today]
+    if not (ended and under_way and to_start):
+        return None
+    return {"finished": ended[-1], "running": under_way[0], "recruiting": to_start[0]}
+
+
+def _demo_cohorts_remove(programme: Programme) -> None:
+    """Delete the demo programme's cohorts and everything under them (survey answers first:
+    they protect their schedules), so they can be laid out again around today."""
+    cohorts = programme.cohorts.all()
+    Response.objects.filter(schedule__cohort__in=cohorts).delete()
+    cohorts.delete()
+
 
 class Command(BaseCommand):
     help = "Create the demo programme, cohorts, people and logins (idempotent)."
@@ -217,6 +310,11 @@ def _profile(user, rng, *, mentor: bool):
         ]
     )
     profile.time_zone = tz
+    # Practicalities the pairing score uses: some start early or late, some want to meet.
+    start = rng.choice([dt.time(7, 30), dt.time(8), dt.time(9), dt.time(9), dt.time(9, 30)])
+    profile.work_start = start
+    profile.work_end = dt.time(start.hour + 8, start.minute)
+    profile.wants_in_person = rng.random() < 0.3
     profile.bio = f"{profile.profession} in {profile.team.lower()} at {org}. " + (
         "Happy to help colleagues grow their data skills."
         if mentor
@@ -286,6 +384,18 @@ def _pair(cohort, mentor, mentee, *, ended_on=None, reason=""):
     )
 
 
+def _after_the_run(run, rec_mentees) -> None:
+    """What happened in the recruiting cohort since the draft run: one mentee the run paired
+    withdrew, and two applicants were accepted late (they are in no proposal)."""
+    later = run.created_at + dt.timedelta(hours=2)
+    withdrawn = rec_mentees[WITHDRAWN_AFTER_RUN]
+    Enrolment.objects.filter(pk=withdrawn.pk).update(status=EnrolmentStatus.WITHDRAWN)
+    late = [e.pk for e in rec_mentees[RUN_MENTEES : RUN_MENTEES + LATE_ACCEPTANCES]]
+    Enrolment.objects.filter(pk__in=late).update(
+        status=EnrolmentStatus.ACCEPTED, decided_at=later, decided_by=run.created_by
+    )
+
+
 def seed() -> dict:
     rng = random.Random(20261129)  # the same demo every time
     skills = []
@@ -319,36 +429,29 @@ def seed() -> dict:
     )
     programme.coordinators.add(coordinator)
 
-    def cohort(name, status, **dates):
-        c, _ = Cohort.objects.update_or_create(
-            programme=programme, name=name, defaults={**dates, "status": status, "capacity": 40}
-        )
-        return c
+    today = timezone.localdate()
+    in_place = demo_cohorts_in_place(programme, today)
+    if in_place is None and programme.cohorts.exists():
+        _demo_cohorts_remove(programme)  # a stale demo: lay it out again around today
+    calendar = demo_calendar(today)
 
-    finished = cohort(
-        "Spring 2026",
-        CohortStatus.FINISHED,
-        applications_open=dt.date(2026, 1, 5),
-        applications_close=dt.date(2026, 2, 6),
-        starts_on=dt.date(2026, 3, 2),
-        ends_on=dt.date(2026, 5, 22),
-    )
-    running = cohort(
-        "Autumn 2026",
-        CohortStatus.RUNNING,
-        applications_open=dt.date(2026, 7, 1),
-        applications_close=dt.date(2026, 8, 14),
-        starts_on=dt.date(2026, 9, 14),
-        ends_on=dt.date(2026, 12, 4),
-    )
-    recruiting = cohort(
-        "Spring 2027",
-        CohortStatus.RECRUITING,
-        applications_open=dt.date(2026, 11, 2),
-        applications_close=dt.date(2026, 12, 18),
-        starts_on=dt.date(2027, 1, 11),
-        ends_on=dt.date(2027, 4, 2),
-    )
+    def cohort(key):
+        """The demo cohort in that place if it is still there, otherwise a new one placed
+        around today."""
+        if in_place is not None:
+            return in_place[key]
+        wanted = calendar[key]
+        return Cohort.objects.create(
+            programme=programme,
+            name=wanted.name,
+            status=wanted.status,
+            capacity=40,
+            **wanted.dates(),
+        )
+
+    finished = cohort("finished")
+    running = cohort("running")
+    recruiting = cohort("recruiting")
 
     names = [f"{f} {last}" for f in FIRST for last in LAST]
     rng.shuffle(names)
@@ -378,7 +481,7 @@ def seed() -> dict:
             finished,
             fin_mentors[i % len(fin_mentors)],
             mentee,
-            ended_on=dt.date(2026, 4, 10) if early else finished.ends_on,
+            ended_on=finished.starts_on + dt.timedelta(weeks=6) if early else finished.ends_on,
             reason=Pair.EndReason.WORKLOAD if early else Pair.EndReason.COMPLETED,
         )
 
@@ -393,20 +496,24 @@ def seed() -> dict:
     for i, mentee in enumerate(run_mentees):
         _pair(running, run_mentors[i % len(run_mentors)], mentee)
 
-    # Recruiting cohort, 40 mentees and 20 mentors: returning mentors, alumni of Spring 2026
-    # who now mentor, and new applicants.
-    statuses = (
-        [EnrolmentStatus.APPLIED] * 7
-        + [EnrolmentStatus.ACCEPTED] * 3
-        + [
-            EnrolmentStatus.INVITED,
-            EnrolmentStatus.WAITLISTED,
-        ]
-    )
-    for user in [*mentors[1:5], *mentors[15:26], *mentees[40:45]]:
-        _enrol(user, recruiting, Role.MENTOR, rng.choice(statuses), rng, rng.randint(1, 3))
-    for user in [*mentees[12:40], *mentees[54:66]]:
-        _enrol(user, recruiting, Role.MENTEE, rng.choice(statuses), rng)
+    # Recruiting cohort, 40 mentees and 20 mentors: returning mentors, alumni of the finished
+    # cohort who now mentor, and new applicants. The first mentors and mentees are accepted and
+    # were paired in a draft run; since then one of them withdrew and two more were accepted.
+    statuses = [EnrolmentStatus.APPLIED] * 7 + [EnrolmentStatus.INVITED, EnrolmentStatus.WAITLISTED]
+    rec_mentors = [*mentors[1:5], *mentors[15:26], *mentees[40:45]]
+    for i, user in enumerate(rec_mentors):
+        status = EnrolmentStatus.ACCEPTED if i < RUN_MENTORS else rng.choice(statuses)
+        _enrol(user, recruiting, Role.MENTOR, status, rng, rng.randint(1, 3))
+    rec_mentees = []
+    for i, user in enumerate([*mentees[12:40], *mentees[54:66]]):
+        status = EnrolmentStatus.ACCEPTED if i < RUN_MENTEES else rng.choice(statuses)
+        if RUN_MENTEES <= i < RUN_MENTEES + LATE_ACCEPTANCES:
+            status = EnrolmentStatus.APPLIED  # not yet accepted when the run was made
+        rec_mentees.append(_enrol(user, recruiting, Role.MENTEE, status, rng))
+    # Proposals with business priorities (two of them near-duplicates) for the first mentees.
+    projects_demo_seed(cohort=recruiting)
+    run = draft_run_demo_seed(cohort=recruiting, coordinator=coordinator)
+    _after_the_run(run, rec_mentees)
 
     # Check-ins: fortnightly meetings, with a few pairs of the running cohort in trouble.
     checkins_demo_seed(programme=programme)

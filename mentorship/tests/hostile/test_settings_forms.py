@@ -1,0 +1,111 @@
+"""Hostile input on the settings forms — a person's email preferences and API tokens, the
+programme's reminder settings — and on the dashboards' date filter."""
+
+import pytest
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api.forms import TokenForm
+from api.models import ApiToken
+from insights.forms import DateFilterForm
+from notifications.forms import PreferencesForm
+from notifications.kinds import optional_kinds
+from notifications.models import EmailPreference
+from rhythm.forms import RhythmSettingsForm
+from rhythm.models import RhythmSettings
+
+from .support import (
+    PROFILE,
+    Attempt,
+    assert_all_or_nothing,
+    covers,
+    field,
+    form_data,
+    get,
+    is_valid_example,
+    post,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@covers(PreferencesForm, via="notifications:preferences", persona="mentee")
+@PROFILE
+@given(
+    boxes=st.dictionaries(
+        st.sampled_from([f"kind_{name}" for name in optional_kinds()] + ["kind_account", "x"]),
+        field("on"),
+    )
+)
+def test_email_preferences_form_with_hostile_values(client, mentee, boxes):
+    client.force_login(mentee)
+    with Attempt() as attempt:
+        attempt.response = post(client, reverse("notifications:preferences"), boxes)
+        kinds = set(EmailPreference.objects.values_list("kind", flat=True))
+    assert_all_or_nothing(attempt, effect={"notifications.emailpreference"})
+    assert kinds <= set(optional_kinds())  # an essential email can never be turned off
+
+
+TOKEN = {"name": "Dashboard sync", "days": "30"}
+
+
+@covers(TokenForm, via="api:tokens", persona="coordinator")
+@PROFILE
+@given(data=form_data(**TOKEN, people="on"))
+def test_api_token_form_with_hostile_values(client, coordinator, data):
+    client.force_login(coordinator)
+    with Attempt() as attempt:
+        attempt.response = post(client, reverse("api:tokens"), data)
+        tokens = list(ApiToken.objects.values_list("name", "expires_at", "created_at"))
+    assert_all_or_nothing(
+        attempt, effect={"api.apitoken"}, must_accept=is_valid_example(data, **TOKEN)
+    )
+    for name, expires_at, created_at in tokens:
+        assert "\x00" not in name and len(name) <= 80
+        assert (expires_at - created_at).days <= 366
+
+
+RHYTHM = {"survey_reminder_first_days": "3", "survey_reminder_second_days": "8",
+          "support_information": "Call the helpline", "bank_holidays": "scotland"}  # fmt: skip
+
+
+@covers(RhythmSettingsForm, via="rhythm:programme_settings", persona="coordinator")
+@PROFILE
+@given(data=form_data(**RHYTHM))
+def test_reminder_settings_form_with_hostile_values(client, coordinator, programme, data):
+    client.force_login(coordinator)
+    url = reverse("rhythm:programme_settings", args=[programme.slug])
+    RhythmSettings.objects.get_or_create(programme=programme)
+    with Attempt() as attempt:
+        attempt.response = post(client, url, data)
+        row = RhythmSettings.objects.get(programme=programme)
+    assert_all_or_nothing(
+        attempt, effect={"rhythm.rhythmsettings"}, must_accept=is_valid_example(data, **RHYTHM)
+    )
+    assert 1 <= row.survey_reminder_first_days < row.survey_reminder_second_days <= 90
+    assert "\x00" not in row.support_information
+
+
+@covers(DateFilterForm, via="insights:cohort", persona="coordinator")
+@PROFILE
+@given(cohort_page=st.booleans(), data=form_data(start="2026-10-01", end="2026-12-31"))
+def test_dashboard_date_filter_with_hostile_values(client, coordinator, cohort, cohort_page, data):
+    client.force_login(coordinator)
+    programme = cohort.programme
+    urls = (
+        [
+            reverse("insights:cohort", args=[programme.slug, cohort.pk]),
+            reverse("insights:cohort_export", args=[programme.slug, cohort.pk]),
+        ]
+        if cohort_page
+        else [
+            reverse("insights:programme", args=[programme.slug]),
+            reverse("insights:programme_export", args=[programme.slug]),
+        ]
+    )
+    for url in urls:
+        with Attempt() as attempt:
+            attempt.response = get(client, url, data)
+        assert attempt.response.status_code == 200
+        assert attempt.changed <= {"people.auditevent"}  # exports are audited; nothing else
