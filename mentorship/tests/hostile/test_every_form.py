@@ -30,6 +30,9 @@ SKIP_PARTS = {"tests", "migrations", "wsgi", "asgi"}
 # The forms mentorship/tests/test_hostile_input.py posts (written before this registry).
 LEGACY = "mentorship.tests.test_hostile_input"
 LEGACY_COVERED = {
+    "recruitment.forms.WithdrawForm": "test_withdraw_form_with_hostile_values",
+    "recruitment.forms.RestoreForm": "test_undo_form_with_hostile_values",
+    "programmes.forms.MentorCapacityForm": "test_mentor_capacity_form_with_hostile_values",
     "people.forms.ProfileForm": "test_profile_form_with_hostile_values",
     "people.forms.SkillSuggestionForm": "test_skill_suggestion_with_hostile_values",
     "programmes.forms.ProgrammeForm": "test_programme_form_with_hostile_values",

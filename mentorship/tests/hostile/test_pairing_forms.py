@@ -99,7 +99,12 @@ def test_end_pair_form_with_hostile_values(client, coordinator, pair, data):
     # Ending a pair may email both sides; either all of it happens or none.
     assert_all_or_nothing(
         attempt,
-        effect={"pairing.pair", "notifications.email", "programmes.enrolment"},
+        effect={
+            "pairing.pair",
+            "notifications.email",
+            "programmes.enrolment",
+            "programmes.enrolmentmove",
+        },
         must_accept=valid,
     )
     if attempt.changed:

@@ -67,7 +67,12 @@ def test_mentor_application_form_with_hostile_values(client, outsider, recruitin
         enrolments = list(Enrolment.objects.filter(user=outsider).values_list("capacity", "role"))
     assert_all_or_nothing(
         attempt,
-        effect={"programmes.enrolment", "programmes.enrolment_topics", "notifications.email"},
+        effect={
+            "programmes.enrolment",
+            "programmes.enrolmentmove",
+            "programmes.enrolment_topics",
+            "notifications.email",
+        },
         must_accept=is_valid_example(data, **MENTOR, topics=[]),
     )
     assert all(1 <= capacity <= 5 and role == "mentor" for capacity, role in enrolments)
@@ -99,7 +104,12 @@ def test_invitation_password_form_with_hostile_values(client, invited, data):
     client.logout()
     assert_all_or_nothing(
         attempt,
-        effect={"people.user", "programmes.enrolment", "account.emailaddress"},
+        effect={
+            "people.user",
+            "programmes.enrolment",
+            "programmes.enrolmentmove",
+            "account.emailaddress",
+        },
         must_accept=is_valid_example(data, new_password1=PASSWORD, new_password2=PASSWORD),
     )
 
@@ -147,7 +157,7 @@ def test_decision_form_with_hostile_values(
         theirs = Enrolment.objects.get(pk=applicants["theirs"].pk).status
     assert_all_or_nothing(
         attempt,
-        effect={"programmes.enrolment", "notifications.email"},
+        effect={"programmes.enrolment", "programmes.enrolmentmove", "notifications.email"},
         must_accept=decision == "accepted" and which == ["mine"],
     )
     assert theirs == "applied"  # never an applicant of another programme
@@ -168,7 +178,7 @@ def test_review_notes_form_with_hostile_values(client, coordinator, applicants, 
         notes = Enrolment.objects.get(pk=enrolment.pk).coordinator_notes
     assert_all_or_nothing(
         attempt,
-        effect={"programmes.enrolment"},
+        effect={"programmes.enrolment", "programmes.enrolmentmove"},
         must_accept=is_valid_example(data, coordinator_notes="Strong project"),
     )
     assert "\x00" not in notes and len(notes) <= 5000
@@ -252,6 +262,7 @@ def test_pool_invite_form_with_hostile_values(
             "people.user",
             "people.profile",
             "programmes.enrolment",
+            "programmes.enrolmentmove",
             "notifications.email",
             "account.emailaddress",
         },
