@@ -125,7 +125,7 @@ class SurveyAnswerForm(forms.Form):
 
     # Read by the view (selectors.opened_version), never an error: a tampered value just means
     # "the live version".
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from programmes.tests.factories import EnrolmentFactory
 from recruitment import invitations
 from recruitment.forms import (
     ApplicationFilterForm,
+    BusinessPriorityForm,
     DecisionForm,
     MentorApplicationForm,
     NotesForm,
@@ -23,7 +24,7 @@ from recruitment.forms import (
     TalentPoolAddForm,
     TalentPoolFilterForm,
 )
-from recruitment.models import TalentPoolEntry
+from recruitment.models import BusinessPriority, TalentPoolEntry
 
 from .support import (
     PROFILE,
@@ -282,3 +283,23 @@ def test_an_id_the_database_cannot_hold_is_an_invalid_choice_not_a_500(
     assert response.status_code == 200
     assert "is not a valid value" in response.content.decode()
     assert not Enrolment.objects.filter(user=outsider).exists()
+
+
+@covers(BusinessPriorityForm, via="recruitment:priorities", persona="coordinator")
+@PROFILE
+@given(data=form_data(name="Net zero"))
+def test_business_priority_form_with_hostile_values(client, coordinator, programme, data):
+    client.force_login(coordinator)
+    already = BusinessPriority.objects.filter(programme=programme, name="Net zero").exists()
+    with Attempt() as attempt:
+        attempt.response = post(
+            client, reverse("recruitment:priorities", args=[programme.slug]), data
+        )
+        names = list(BusinessPriority.objects.values_list("name", flat=True))
+    assert_all_or_nothing(
+        attempt,
+        effect={"recruitment.businesspriority"},
+        # a second "Net zero" is refused as a duplicate, in plain words
+        must_accept=is_valid_example(data, name="Net zero") and not already,
+    )
+    assert all("\x00" not in name and len(name) <= 100 for name in names)
