@@ -62,7 +62,7 @@ def running_world(cohort, mentor, mentee, coordinator):
     )
     CheckInFactory(pair=pair, author=mentor, met_on=today - dt.timedelta(days=3))
     profile = mentee.profile
-    profile.bio, profile.organisation = LONG_WORD[:2000], LONG_WORD[:200]
+    profile.bio, profile.organisation = LONG_WORD[:2000], LONG_WORD[:120]
     profile.save()
     group = StandupGroupFactory(cohort=cohort)
     for enrolment in (mentor_e, mentee_e):

@@ -15,7 +15,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from feedback import services as feedback_services
-from feedback.models import SurveyInvitation
+from feedback.models import NUMBER_RANGES, QuestionType, SurveyInvitation
 from lib.audit import AuditContext
 from notifications.models import Email
 from notifications.services import email_deliver, email_preference_set
@@ -115,9 +115,23 @@ def nia_answers_the_midpoint_survey(ctx):
         user=ctx["people"]["nia"], schedule__template__name="Mid-point survey"
     )
     version = feedback_services.current_version(invitation.schedule.template)
+    answers = {question.pk: _an_answer(question) for question in version.questions.all()[:1]}
     _committed(
-        lambda: feedback_services.survey_submit(invitation=invitation, version=version, answers={})
+        lambda: feedback_services.survey_submit(
+            invitation=invitation, version=version, answers=answers
+        )
     )
+
+
+def _an_answer(question):
+    """A plausible answer to one question (an empty response is refused)."""
+    if question.type in NUMBER_RANGES:
+        return NUMBER_RANGES[question.type][1]
+    if question.type == QuestionType.MULTIPLE_CHOICE:
+        return question.choices[:1]
+    if question.type == QuestionType.SINGLE_CHOICE:
+        return question.choices[0]
+    return "Going well."
 
 
 def ben_turns_off_survey_reminders(ctx):
