@@ -266,7 +266,7 @@ def enrolments_list(request, q: Query[EnrolmentFilter]):
             "applied_at": e["applied_at"],
             "decided_at": e["decided_at"],
             # User.display_name, from the row
-            "name": (e["user__full_name"] or email.split("@")[0]) if people else None,
+            "name": (e["user__full_name"] or email) if people else None,
             "email": email if people else None,
         }
 
@@ -298,7 +298,7 @@ def pairs_list(request, q: Query[PairFilter]):
     qs = qs.values(*fields, *(names if people else []))
 
     def display(p, side):  # User.display_name, from the row
-        return p[f"{side}__user__full_name"] or p[f"{side}__user__email"].split("@")[0]
+        return p[f"{side}__user__full_name"] or p[f"{side}__user__email"]
 
     def row(p: dict) -> dict:
         return {

@@ -66,7 +66,7 @@ def _person(row: dict, prefix: str) -> Person:
     return Person(
         user_id=row[f"{prefix}id"],
         email=email,
-        name=row[f"{prefix}full_name"] or email.split("@")[0],
+        name=row[f"{prefix}full_name"] or email,  # as User.display_name: never half an address
         time_zone=row[f"{prefix}profile__time_zone"] or settings.TIME_ZONE,
     )
 
