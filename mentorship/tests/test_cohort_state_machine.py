@@ -1,6 +1,8 @@
 """People change their plans: a hypothesis state machine drives one cohort through random
 sequences of moves (invite, apply, accept, waitlist, decline, withdraw, undo, run, lock, reassign,
-publish, pair the waiting, end a pair, check in, change a mentor's capacity) and checks after
+publish, pair the waiting, end a pair, check in, correct or delete a check-in, open and answer a
+survey, edit and republish the survey while someone has it open, change a mentor's capacity) and
+checks after
 every step the promises of docs/lifecycle.md:
 
 - no active pair includes a person who is not accepted;
@@ -10,7 +12,9 @@ every step the promises of docs/lifecycle.md:
   reason;
 - each person's last decision email states their current status, and there is exactly one
   decision email per change of status (none for a repeated request);
-- no response is lost: every page answers (no 5xx) and every accepted check-in is stored.
+- no response is lost: every page answers (no 5xx), every accepted check-in is stored with its
+  latest correction, and every survey answer is stored once, never empty, against the version the
+  person saw (an answer to a replaced version records nothing and leaves the invitation open).
 
 Moves go through the services, and a few through the pages as the person or coordinator would
 (withdraw, decide, publish, pair the waiting). CI cost: ``MAX_EXAMPLES`` sequences of at most
@@ -38,11 +42,20 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from feedback import services as feedback_services
+from feedback.models import QuestionType, Response, SurveyInvitation
+from feedback.tests.factories import (
+    QuestionFactory,
+    SurveyInvitationFactory,
+    SurveyScheduleFactory,
+    SurveyTemplateFactory,
+    SurveyVersionFactory,
+)
 from lib.audit import AuditContext
 from notifications.models import Email
 from pairing import selectors as pairing_selectors
 from pairing import services as pairing_services
-from pairing.models import CheckIn, MatchRun, Pair
+from pairing.models import CheckIn, CheckInChange, MatchRun, Pair
 from people.tests.factories import UserFactory
 from programmes.models import Cohort, Enrolment, EnrolmentMove, Role
 from programmes.services import cohort_change_status, enrolment_capacity_update
@@ -56,7 +69,15 @@ MAX_EXAMPLES = 30
 STEPS = 25
 MENTEES, MENTORS, PLACES = 5, 3, 3
 DECISIONS = ["accepted", "accepted", "waitlisted", "declined"]
-STEP_COUNT = {"steps": 0, "examples": 0, "pairs": 0, "ended": 0, "waiting": 0}
+STEP_COUNT = {
+    "steps": 0,
+    "examples": 0,
+    "pairs": 0,
+    "ended": 0,
+    "waiting": 0,
+    "answers": 0,
+    "kept": 0,
+}
 
 person_index = st.integers(min_value=0, max_value=MENTEES + MENTORS - 1)
 mentee_index = st.integers(min_value=0, max_value=MENTEES - 1)
@@ -111,6 +132,24 @@ class CohortMachine(RuleBasedStateMachine):
         self.ctx = AuditContext(actor=self.coordinator)
         self.client = Client()
         self.checkins_logged = 0
+        self.wellbeing = {}  # check-in pk -> the wellbeing its author last gave
+        # An identified survey every would-be mentee is invited to, open now, with one optional
+        # question: the person may open it, the coordinator may edit it while it is open.
+        self.template = SurveyTemplateFactory(programme=programme, name="Pulse")
+        version = SurveyVersionFactory(template=self.template, number=1, published=True)
+        QuestionFactory(version=version, type=QuestionType.SCALE_1_5, required=False)
+        schedule = SurveyScheduleFactory(cohort=self.cohort, template=self.template)
+        self.invitations = [
+            SurveyInvitationFactory(
+                schedule=schedule,
+                user=self.people[i],
+                due_on=today - dt.timedelta(days=1),
+                closes_on=today + dt.timedelta(days=365),
+            )
+            for i in range(MENTEES)
+        ]
+        self.opened = {}  # mentee index -> the version their open form shows
+        self.answers_recorded = 0
         # Sequences start with some applications in, some accepted, and the cohort recruiting,
         # matching or already running with pairs: the interesting moves come after.
         for i in sorted(applied):
@@ -245,6 +284,87 @@ class CohortMachine(RuleBasedStateMachine):
         )
         assert CheckIn.objects.count() == before + 1
         self.checkins_logged += 1
+        checkin = CheckIn.objects.filter(pair=pair).latest("pk")
+        self.wellbeing[checkin.pk] = checkin.wellbeing
+
+    def _a_check_in(self, data):
+        checkins = list(CheckIn.objects.filter(pair__cohort=self.cohort).order_by("pk"))
+        return data.draw(st.sampled_from(checkins)) if checkins else None
+
+    @rule(data=st.data(), wellbeing=st.integers(1, 5))
+    def correct_check_in(self, data, wellbeing):
+        """The author fixes a mistyped wellbeing score."""
+        self._step()
+        checkin = self._a_check_in(data)
+        if checkin is None:
+            return
+        changes = CheckInChange.objects.count()
+        pairing_services.checkin_correct(
+            checkin=checkin, ctx=AuditContext(actor=checkin.author), data={"wellbeing": wellbeing}
+        )
+        changed = self.wellbeing[checkin.pk] != wellbeing
+        self.wellbeing[checkin.pk] = wellbeing
+        # the change log keeps each real change (saving the same value again changes nothing)
+        assert CheckInChange.objects.count() == changes + changed
+
+    @rule(data=st.data())
+    def delete_check_in(self, data):
+        self._step()
+        checkin = self._a_check_in(data)
+        if checkin is None:
+            return
+        pairing_services.checkin_delete(checkin=checkin, ctx=AuditContext(actor=checkin.author))
+        del self.wellbeing[checkin.pk]
+        self.checkins_logged -= 1
+
+    @rule(m=mentee_index)
+    def open_the_survey(self, m):
+        self._step()
+        invitation = self.invitations[m]
+        url = reverse("feedback:answer", args=[SurveyInvitation.token_for(invitation.pk)])
+        self._answered(self._as(self.people[m]).get(url))
+        if not SurveyInvitation.objects.get(pk=invitation.pk).answered_at:
+            self.opened[m] = feedback_services.current_version(self.template).pk
+
+    @precondition(lambda self: getattr(self, "opened", None))
+    @rule(data=st.data(), score=st.sampled_from(["", "1", "3", "5"]))
+    def answer_the_survey(self, data, score):
+        """Send a form opened earlier: maybe empty, maybe of a version replaced since."""
+        self._step()
+        m = data.draw(st.sampled_from(sorted(self.opened)))
+        opened = self.opened.pop(m)
+        invitation = SurveyInvitation.objects.get(pk=self.invitations[m].pk)
+        question = (
+            feedback_services.current_version(self.template)
+            .questions.model.objects.filter(version_id=opened)
+            .first()
+        )
+        url = reverse("feedback:answer", args=[SurveyInvitation.token_for(invitation.pk)])
+        before = Response.objects.filter(invitation=invitation).count()
+        self._answered(
+            self._as(self.people[m]).post(url, {"version": str(opened), f"q{question.pk}": score})
+        )
+        stored = Response.objects.filter(invitation=invitation).count() - before
+        current = feedback_services.current_version(self.template).pk
+        if invitation.answered_at is None and score and opened == current:
+            assert stored == 1, "an answer to the live version was not stored"
+            self.answers_recorded += 1
+            STEP_COUNT["answers"] += 1
+        elif invitation.answered_at is None and score:
+            assert stored == 0  # replaced while they typed: the new form comes back, filled in
+            STEP_COUNT["kept"] += 1
+        else:  # answered before, empty, or the version was replaced while they typed
+            assert stored == 0
+
+    @rule()
+    def edit_the_survey(self):
+        """The coordinator adds a question and publishes the new version."""
+        self._step()
+        feedback_services.question_add(
+            template=self.template,
+            data={"type": QuestionType.SCALE_1_5, "text": "And now?", "required": False},
+        )
+        feedback_services.version_publish(template=self.template)
 
     # --- the coordinator's moves --------------------------------------------------------------
 
@@ -434,11 +554,27 @@ class CohortMachine(RuleBasedStateMachine):
     def no_check_in_is_lost(self):
         if hasattr(self, "cohort"):
             assert CheckIn.objects.filter(pair__cohort=self.cohort).count() == self.checkins_logged
+            stored = dict(
+                CheckIn.objects.filter(pair__cohort=self.cohort).values_list("pk", "wellbeing")
+            )
+            assert stored == self.wellbeing  # every correction kept, the latest one counts
+
+    @invariant()
+    def no_response_is_empty_or_lost(self):
+        if not hasattr(self, "cohort"):
+            return
+        responses = Response.objects.filter(schedule__cohort=self.cohort)
+        assert responses.count() == self.answers_recorded
+        assert not responses.annotate(n=Count("answers")).filter(n=0).exists()
+        answered = SurveyInvitation.objects.filter(
+            schedule__cohort=self.cohort, answered_at__isnull=False
+        )
+        assert answered.count() == responses.count()  # no invitation used up without an answer
 
 
 def test_cohort_state_machine(time_machine):
     time_machine.move_to(dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC))
-    STEP_COUNT.update(steps=0, examples=0, pairs=0, ended=0, waiting=0)
+    STEP_COUNT.update(steps=0, examples=0, pairs=0, ended=0, waiting=0, answers=0, kept=0)
     run_state_machine_as_test(
         CohortMachine,
         settings=settings(
@@ -452,6 +588,7 @@ def test_cohort_state_machine(time_machine):
     print(
         f"\nstate machine: {STEP_COUNT['examples']} sequences, {STEP_COUNT['steps']} steps; "
         f"{STEP_COUNT['pairs']} pairs made, {STEP_COUNT['ended']} ended, "
-        f"{STEP_COUNT['waiting']} runs for waiting mentees"
+        f"{STEP_COUNT['waiting']} runs for waiting mentees; {STEP_COUNT['answers']} survey "
+        f"answers stored, {STEP_COUNT['kept']} sent to a replaced version and given back"
     )
     assert STEP_COUNT["steps"] > MAX_EXAMPLES
