@@ -87,9 +87,14 @@ class DateParams(ListParams):
     end: dt.date | None = Field(None, description="ISO 8601 date: to (inclusive)")
 
 
+# A status or role filter is one of the model's choices: lower-case words (anything else, a NUL
+# byte included, is answered 422 before it reaches the database).
+CHOICE = r"^[a-z_]+$"
+
+
 class CohortFilter(DateParams):
     programme: int | None = Id("programme id")
-    status: str | None = Field(None, max_length=20)
+    status: str | None = Field(None, max_length=20, pattern=CHOICE)
 
 
 class RowFilter(DateParams):
@@ -98,12 +103,12 @@ class RowFilter(DateParams):
 
 
 class EnrolmentFilter(RowFilter):
-    role: str | None = Field(None, max_length=10)
-    status: str | None = Field(None, max_length=20)
+    role: str | None = Field(None, max_length=10, pattern=CHOICE)
+    status: str | None = Field(None, max_length=20, pattern=CHOICE)
 
 
 class PairFilter(RowFilter):
-    status: str | None = Field(None, max_length=10)
+    status: str | None = Field(None, max_length=10, pattern=CHOICE)
 
 
 class CheckInFilter(RowFilter):

@@ -258,3 +258,19 @@ def test_anything_else_under_the_api_is_a_json_404(client, coordinator):
         response = client.get(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json() == {"detail": "The requested resource was not found on this server."}
+
+
+@pytest.mark.parametrize("param", ["role", "status"])
+def test_a_filter_with_a_nul_byte_is_refused_not_a_500(client, coordinator, param):
+    """PostgreSQL cannot hold a NUL byte: a status or role filter is one of the lower-case
+    choices, or the request is answered 422 before the database sees it."""
+    response = client.get(
+        "/api/v1/enrolments", {param: "\x00accepted"}, headers=bearer(coordinator)
+    )
+    assert response.status_code == 422
+    assert (
+        client.get(
+            "/api/v1/enrolments", {param: "accepted"}, headers=bearer(coordinator)
+        ).status_code
+        == 200
+    )
