@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Schema
 
 from feedback import selectors as feedback
-from people.models import Grade
+from people.models import Grade, name_or_address
 from programmes.models import Programme
 
 from . import access, figures
@@ -271,7 +271,7 @@ def enrolments_list(request, q: Query[EnrolmentFilter]):
             "applied_at": e["applied_at"],
             "decided_at": e["decided_at"],
             # User.display_name, from the row
-            "name": (e["user__full_name"] or email) if people else None,
+            "name": name_or_address(e["user__full_name"], email) if people else None,
             "email": email if people else None,
         }
 
@@ -303,7 +303,7 @@ def pairs_list(request, q: Query[PairFilter]):
     qs = qs.values(*fields, *(names if people else []))
 
     def display(p, side):  # User.display_name, from the row
-        return p[f"{side}__user__full_name"] or p[f"{side}__user__email"]
+        return name_or_address(p[f"{side}__user__full_name"], p[f"{side}__user__email"])
 
     def row(p: dict) -> dict:
         return {

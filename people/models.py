@@ -33,6 +33,13 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+def name_or_address(full_name: str, email: str) -> str:
+    """How a person is shown: their name, or without one the whole address (an address's first
+    half looks like a name and is not one; sign-up asks for the name, this is for accounts made
+    before it did). For rows read with ``values()``; ``User.display_name`` is the same rule."""
+    return full_name or email
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with their email address. There are no usernames."""
 
@@ -63,9 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        # Without a name, the whole address: an address's first half looks like a name and is
-        # not one (sign-up asks for the name; this is for accounts made before it did).
-        return self.full_name or self.email
+        return name_or_address(self.full_name, self.email)
 
     def get_full_name(self):
         return self.full_name

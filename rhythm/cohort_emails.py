@@ -103,7 +103,7 @@ def outbox_rows(*, cohort: Cohort, now: dt.datetime) -> list[tuple[Message, dt.d
         person = Person(
             user_id=row.user_id,
             email=row.to,
-            name=(user.full_name if user is not None else "") or row.to,
+            name=user.display_name if user is not None else row.to,
             time_zone=row.time_zone or settings.TIME_ZONE,
         )
         message = _message(

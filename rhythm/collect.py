@@ -17,7 +17,7 @@ from feedback.models import SurveyInvitation
 from lib.urls import absolute_reverse
 from notifications.models import Email, UndeliverableAddress
 from pairing.models import CheckIn, Pair
-from people.models import Profile
+from people.models import Profile, name_or_address
 from programmes.models import (
     Cohort,
     CohortStatus,
@@ -66,7 +66,7 @@ def _person(row: dict, prefix: str) -> Person:
     return Person(
         user_id=row[f"{prefix}id"],
         email=email,
-        name=row[f"{prefix}full_name"] or email,  # as User.display_name: never half an address
+        name=name_or_address(row[f"{prefix}full_name"], email),
         time_zone=row[f"{prefix}profile__time_zone"] or settings.TIME_ZONE,
     )
 
