@@ -134,7 +134,9 @@ class _Person(HttpUser):
         if contains is not None and contains not in response.text:
             response.failure(f"page lacks {contains!r}")
             return False
-        if location is not None and not response.headers.get("Location", "").endswith(location):
+        # The redirect may carry a query (the survey's "?sent=1"): compare the path.
+        where = urlsplit(response.headers.get("Location", "")).path
+        if location is not None and not where.endswith(location):
             response.failure(f"redirected to {response.headers.get('Location')!r}, not {location}")
             return False
         response.success()
