@@ -136,9 +136,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Web, worker and beat share one SQLite file: WAL lets readers run beside the writer,
     # IMMEDIATE transactions take the write lock up front (no deadlock on upgrade) and the
-    # timeout makes a busy writer wait instead of failing.
+    # timeout makes a busy writer wait instead of failing. synchronous=NORMAL (SQLite's advice for
+    # WAL) syncs at checkpoints, not at every commit: a commit survives any crash of a process
+    # (a killed worker included) and can only be lost to a power cut or an OS crash; it made
+    # the worker's three small writes per email about 1.8x faster (docs/performance.md).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
