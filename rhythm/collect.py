@@ -48,8 +48,9 @@ FINISHED_LOOKBACK_DAYS = 30  # finished cohorts still get their closing email an
 LIVE = (CohortStatus.RECRUITING, CohortStatus.MATCHING, CohortStatus.RUNNING)
 
 
-def _batches(queryset, size: int = BATCH):
-    """values() rows in primary-key order, one query per ``size`` rows."""
+def _batches(queryset, size: int | None = None):
+    """values() rows in primary-key order, one query per ``size`` (``BATCH``) rows."""
+    size = size or BATCH
     last = 0
     while True:
         rows = list(queryset.filter(pk__gt=last).order_by("pk")[:size])

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from lib.models import model_update
 from notifications.models import Email
+from notifications.rendering import RenderMemo
 from notifications.services import email_enqueue_many, email_recheck_on_commit
 from notifications.windows import bank_holidays, next_send_time, start_of_day, zone
 from people.models import User
@@ -144,12 +145,13 @@ def rhythm_run(*, now: dt.datetime | None = None, rule_names: list[str] | None =
     planned = [p for p in plan(messages, now=now, paused=snap.paused) if p.status == "due"]
     created: dict[str, int] = {}
     ics_cache: dict = {}
+    memo = RenderMemo()  # one for the run: each shape of email is rendered once (see its doc)
     for chunk in _chunks(planned, snap):
         with transaction.atomic():
             # One write per chunk, whatever its size (a batch of pairs has about two emails a
             # pair): the same queries for every batch.
             rows = email_enqueue_many(
-                [_request(p, now, ics_cache) for p in chunk], batch_size=len(chunk)
+                [_request(p, now, ics_cache) for p in chunk], batch_size=len(chunk), memo=memo
             )
         keys = {row.idempotency_key for row in rows}
         for p in chunk:
