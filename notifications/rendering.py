@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import html
 from collections.abc import Callable
 
 from django.template import Context
@@ -42,7 +43,6 @@ from django.template.defaulttags import CommentNode, IfNode, LoadNode, TemplateL
 from django.template.loader import get_template
 from django.template.loader_tags import BlockNode, ExtendsNode
 from django.utils import timezone, translation
-from django.utils.html import conditional_escape
 
 OUTPUT, TRUTH, VALUE = "output", "truth", "value"
 MAX_SHAPES = 2000
@@ -145,7 +145,11 @@ def _marker(i: int) -> str:
 
 class RenderMemo:
     """Renders templates/emails/* for many contexts, once per shape of context (see the module
-    docstring). ``render(name, context, autoescape=...)`` returns exactly what Django would."""
+    docstring). ``render(name, context, autoescape=...)`` returns exactly what Django would.
+
+    The active language and time zone are part of every shape; they are read when the memo is
+    made and at each :meth:`refresh` (the bulk enqueue calls it once per batch), not per render:
+    nothing switches them in the middle of rendering a batch."""
 
     def __init__(self):
         self._templates: dict = {}
@@ -153,6 +157,10 @@ class RenderMemo:
         self._texts: dict[tuple, str] = {}
         self.hits = 0
         self.misses = 0
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._environment = (translation.get_language(), timezone.get_current_timezone_name())
 
     def render(self, name: str, context: dict, *, autoescape: bool) -> str:
         template = self._templates.get(name)
@@ -164,14 +172,9 @@ class RenderMemo:
         uses = self._uses[key]
         if uses is None:
             return _render(template, context, autoescape)
-        shape: list = [
-            name,
-            autoescape,
-            translation.get_language(),
-            timezone.get_current_timezone_name(),
-        ]
-        render_context = dict(context)
-        fills: list[tuple[str, str]] = []
+        shape: list = [name, autoescape, self._environment]
+        markers: list[tuple[str, str]] = []  # (variable, marker) for the one render of a shape
+        fills: list[tuple[str, str]] = []  # (marker, its text in this email)
         for var, use in uses.items():
             if var not in context:
                 shape.append((var, "missing"))
@@ -183,8 +186,9 @@ class RenderMemo:
                 if "\x00" in value:
                     return _render(template, context, autoescape)
                 marker = _marker(len(fills))
-                render_context[var] = marker
-                fills.append((marker, conditional_escape(value) if autoescape else value))
+                markers.append((var, marker))
+                # What {{ var }} gives a str: conditional_escape() is html.escape() for a str.
+                fills.append((marker, html.escape(value) if autoescape else value))
                 shape.append((var, "string"))
             elif isinstance(value, _IMMUTABLE) and not (isinstance(value, str) and "\x00" in value):
                 # type() too: 1, 1.0 and True are equal but render differently.
@@ -195,7 +199,7 @@ class RenderMemo:
         text = self._texts.get(shape_key)
         if text is None:
             self.misses += 1
-            text = _render(template, render_context, autoescape)
+            text = _render(template, {**context, **dict(markers)}, autoescape)
             if len(self._texts) >= MAX_SHAPES:
                 self._texts.clear()
             self._texts[shape_key] = text

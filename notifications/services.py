@@ -103,6 +103,7 @@ def _email_row(
     holidays: str = "",
     reply_to: str = "",
     memo: RenderMemo | None = None,
+    preferences_url: str = "",
 ) -> Email:
     """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share);
     ``memo`` (notifications/rendering.py) renders a batch's emails once per shape of context.
@@ -132,7 +133,7 @@ def _email_row(
         "site_url": settings.SITE_URL,
         "programme_name": defuse_values(programme_name),
         "unsubscribe_url": unsubscribe_url,
-        "preferences_url": absolute_reverse("notifications:preferences"),
+        "preferences_url": preferences_url or absolute_reverse("notifications:preferences"),
         "kind_label": kind_def.label,
     }
     render = renderer(memo)
@@ -361,6 +362,8 @@ def email_enqueue_many(
                     enabled=False,
                 ).values_list("user_id", "kind")
             )
+        memo.refresh()
+        preferences_url = absolute_reverse("notifications:preferences")
         rows = [
             _email_row(
                 to=r["to"],
@@ -379,6 +382,7 @@ def email_enqueue_many(
                 time_zone=r.get("time_zone", ""),
                 holidays=r.get("holidays", ""),
                 memo=memo,
+                preferences_url=preferences_url,
             )
             for key, r in fresh.items()
         ]
