@@ -87,10 +87,12 @@ bench-pairing: install-dev
 bench-passwords: install-dev
 	$(PY) -m bench.password_hashing
 
-## One run of every rhythm rule over 1,000 and 5,000 active pairs (docs/rhythm.md), in a
-## throwaway SQLite database unless DATABASE_URL is set; the run is rolled back.
+## One run of every rhythm rule over 1,000, 5,000 and 20,000 active pairs (docs/rhythm.md) on
+## PostgreSQL (DATABASE_URL's server, else 127.0.0.1:5432), in a throwaway database
+## (test_<name>_rhythm) created and dropped by the bench. RHYTHM_BENCH_ARGS="--pairs 1000 5000".
 bench-rhythm: install-dev
-	export VAR_DIR="$$(mktemp -d)"; $(PY) manage.py migrate --noinput -v0 && $(PY) -m bench.rhythm
+	export VAR_DIR="$$(mktemp -d)" DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rhythm_bench}"; \
+	$(PY) -m bench.rhythm $(RHYTHM_BENCH_ARGS)
 
 ## Time the insights dashboards on 5 cohorts, 2,000 pairs and 20,000 check-ins, in a throwaway
 ## database (a temporary SQLite file, or test_<name> next to DATABASE_URL's PostgreSQL database).

@@ -1,14 +1,30 @@
 """make bench-rhythm: build a programme with N active pairs (bulk_create), run every rule once,
-print JSON: seconds, queries and emails created. Everything happens in one transaction that is
-rolled back at the end, so the database is left as it was and nothing is queued.
+print JSON lines: wall and CPU seconds, queries, queries per batch of 500 pairs, emails created,
+the load average before and after. Each size is built in one transaction that is rolled back
+at the end, so nothing is kept and nothing is queued.
 
-    python -m bench.rhythm [--pairs 1000 5000]
+    python -m bench.rhythm [--pairs 1000 5000 20000] [--keep-db]
+
+``make bench-rhythm`` runs it in a database of its own, created and dropped here with Django's
+test-database machinery (``test_<name>_rhythm`` beside DATABASE_URL's PostgreSQL database, or a
+temporary SQLite file): no manual step, and the developer's database is never touched.
+
+The target (issue 19): one run over 20,000 active pairs in under 60 s on PostgreSQL, with a
+constant number of queries per batch of 500 pairs. The first size is the reference: the queries
+per batch are the difference between two sizes divided by the difference of their batches, and
+must be the same between every two sizes (then nothing grows per pair or per email).
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import math
+import os
+import resource
+import tempfile
 import time
+from pathlib import Path
 
 import time_machine
 
@@ -24,7 +40,7 @@ from notifications.models import Email  # noqa: E402
 from pairing.models import CheckIn, Pair  # noqa: E402
 from people.models import Profile, User  # noqa: E402
 from programmes.models import Cohort, Enrolment, Programme  # noqa: E402
-from rhythm import services  # noqa: E402
+from rhythm import collect, services  # noqa: E402
 
 # Friday 16 October 2026, 10:00 London: every pair's check-in is due on Monday, so every pair
 # gets two reminders with calendar invitations; a tenth of the pairs are silent (nudges) and one
@@ -33,8 +49,22 @@ NOW = dt.datetime(2026, 10, 16, 9, tzinfo=dt.UTC)
 STARTS = dt.date(2026, 10, 5)
 
 
+TARGETS = {"seconds": 60}  # at 20,000 pairs (issue 19, target 4)
+TARGET_PAIRS = 20000
+
+
 class Rollback(Exception):
     pass
+
+
+def _cpu() -> float:
+    """CPU seconds of this process (user + system); the database server's are not in it."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
 
 
 def build(n: int, tag: str) -> Programme:
@@ -108,33 +138,109 @@ def run(n: int) -> dict:
     try:
         with time_machine.travel(NOW, tick=False), transaction.atomic():
             build(n, f"{n}-{int(time.time())}")
+            if connection.vendor == "postgresql":
+                # Planner statistics for the freshly bulk-loaded rows, as a live database has.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             before = Email.objects.count()
-            start = time.perf_counter()
+            load_before = _load()
+            start, cpu = time.perf_counter(), _cpu()
             with CaptureQueriesContext(connection) as ctx:
-                outcome = services.rhythm_run()
+                outcome = services.rhythm_run(now=NOW)
+            seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+            batches = math.ceil(n / collect.BATCH)
             result = {
                 "pairs": n,
-                "seconds": round(time.perf_counter() - start, 2),
+                "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu, 2),
                 "queries": len(ctx),
+                "batches": batches,
+                "queries_per_500_pairs": round(len(ctx) / batches, 2),
                 "emails_created": Email.objects.count() - before,
                 "by_rule": outcome["by_rule"],
                 "database": connection.vendor,
+                "load_avg_1m_before": load_before,
+                "load_avg_1m_after": _load(),
             }
+            if n == TARGET_PAIRS:
+                result["targets"] = TARGETS
+                result["met"] = seconds < TARGETS["seconds"]
             raise Rollback
     except Rollback:
         pass
     return result
 
 
+def per_batch(results: list[dict]) -> dict:
+    """Queries per batch of 500 pairs, from each size to the next: (q2 - q1) / (b2 - b1). The
+    first size is the reference; constant when every step gives the same whole number."""
+    steps = [
+        (b["queries"] - a["queries"]) / (b["batches"] - a["batches"])
+        for a, b in zip(results, results[1:], strict=False)
+        if b["batches"] != a["batches"]
+    ]
+    fixed = results[0]["queries"] - steps[0] * results[0]["batches"] if steps else None
+    constant = bool(steps) and len({round(x, 6) for x in steps}) == 1
+    out = {
+        "summary": "queries per batch of 500 pairs",
+        "reference_pairs": results[0]["pairs"],
+        "sizes": [r["pairs"] for r in results],
+        "queries_per_batch": [round(x, 2) for x in steps],
+        "queries_fixed": fixed,
+        "queries_per_batch_constant": constant,
+    }
+    target = next((r for r in results if r["pairs"] == TARGET_PAIRS), None)
+    if target is not None:
+        out["targets"] = {**TARGETS, "queries_per_batch_constant": True}
+        out["seconds_at_target"] = target["seconds"]
+        out["met"] = target["met"] and constant
+    return out
+
+
+@contextlib.contextmanager
+def throwaway_database(keep: bool):
+    """A database of the bench's own (``test_<name>_rhythm`` beside DATABASE_URL's, or a
+    temporary SQLite file), migrated here and dropped afterwards; ``keep`` uses the configured
+    database as it is (it must be migrated)."""
+    if keep:
+        yield
+        return
+    creation = connection.creation
+    test_settings = connection.settings_dict.setdefault("TEST", {})
+    tmp = None
+    if connection.vendor == "sqlite":
+        tmp = tempfile.TemporaryDirectory(prefix="rhythm-bench-")
+        test_settings["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+    else:
+        test_settings["NAME"] = f"test_{connection.settings_dict['NAME']}_rhythm"
+    old_name = connection.settings_dict["NAME"]
+    creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+    try:
+        yield
+    finally:
+        creation.destroy_test_db(old_name, verbosity=0)
+        if tmp:
+            tmp.cleanup()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description="One run of every rhythm rule over N active pairs (default 1,000 and 5,000)."
+        description="One run of every rhythm rule over N active pairs (default 1,000, 5,000 and "
+        "20,000), in a throwaway database."
     )
-    parser.add_argument("--pairs", type=int, nargs="*", default=[1000, 5000])
+    parser.add_argument("--pairs", type=int, nargs="*", default=[1000, 5000, TARGET_PAIRS])
+    parser.add_argument(
+        "--keep-db", action="store_true", help="use DATABASE_URL's database as it is (migrated)"
+    )
     args = parser.parse_args(argv)
     reverse("home")  # load the URL patterns (and the views they import) before timing
-    for n in args.pairs:
-        print(json.dumps(run(n)), flush=True)
+    with throwaway_database(args.keep_db):
+        results = []
+        for n in args.pairs:
+            results.append(run(n))
+            print(json.dumps(results[-1]), flush=True)
+        if len(results) > 1:
+            print(json.dumps(per_batch(results)), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Other apps call only :func:`email_enqueue`. Everything else is used by this app'
 admin and management commands. See docs/email.md for the design and its guarantees.
 """
 
+import functools
 import logging
 import re
 import smtplib
@@ -14,10 +15,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
-from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 
 from lib.nolinks import defuse_values
@@ -27,6 +27,7 @@ from lib.urls import absolute_reverse
 from . import notify
 from .kinds import get_kind
 from .models import DeliveryStatus, Email, EmailPreference, UndeliverableAddress
+from .rendering import RenderMemo, renderer
 from .selectors import address_is_undeliverable, undeliverable_cache_refresh
 from .wanted import cancelled_text, unwanted_reason
 from .windows import bank_holidays, in_window, next_send_time
@@ -41,11 +42,6 @@ def _setting(name: str, default):
 
 
 # --- Enqueue ------------------------------------------------------------------------------------
-
-
-def _render_plain(name: str, context: dict) -> str:
-    """Subjects and text bodies are not HTML: render them without HTML escaping."""
-    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 #: Names the use of an unsubscribe link's signature; links already emailed carry it.
@@ -66,6 +62,28 @@ def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
         return None
 
 
+# What a signed token is made of (base64url and the signer's ":"): characters that the route's
+# str converter takes and that URL quoting leaves alone.
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-:.]+")
+
+
+def _unsubscribe_url(token: str) -> str:
+    """``absolute_reverse("notifications:unsubscribe", args=[token])``, without a ``reverse``
+    per email (a bulk enqueue writes thousands)."""
+    if _TOKEN_CHARS.fullmatch(token):
+        head, tail = _unsubscribe_pieces(
+            settings.SITE_URL, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix()
+        )
+        return f"{head}{token}{tail}"
+    return absolute_reverse("notifications:unsubscribe", args=[token])
+
+
+@functools.lru_cache(maxsize=64)
+def _unsubscribe_pieces(site_url, root_urlconf, urlconf, prefix) -> tuple[str, str]:
+    head, tail = absolute_reverse("notifications:unsubscribe", args=["TOKEN"]).split("TOKEN")
+    return head, tail
+
+
 def _email_row(
     *,
     to: str,
@@ -84,19 +102,23 @@ def _email_row(
     time_zone: str = "",
     holidays: str = "",
     reply_to: str = "",
+    memo: RenderMemo | None = None,
+    preferences_url: str = "",
 ) -> Email:
-    """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share).
+    """Render one email into an unsaved outbox row (the part enqueue and enqueue_many share);
+    ``memo`` (notifications/rendering.py) renders a batch's emails once per shape of context.
 
-    Every string of ``context`` is passed through :func:`lib.nolinks.defuse` first, so that
-    nothing a person typed (a name, a title, a message) becomes a link in a mail client: only
-    values under keys ending in ``url`` or ``email`` (the application's links and addresses)
-    and the keys named in ``verbatim`` are kept as they are."""
+    Subjects and text bodies are not HTML: they are rendered without HTML escaping. Every
+    string of ``context`` is passed through :func:`lib.nolinks.defuse` first, so that nothing a
+    person typed (a name, a title, a message) becomes a link in a mail client: only values
+    under keys ending in ``url`` or ``email`` (the application's links and addresses) and the
+    keys named in ``verbatim`` are kept as they are."""
     kind_def = get_kind(kind)
     headers: dict[str, str] = {}
     unsubscribe_url = ""
     if not kind_def.essential and user is not None:
         token = unsubscribe_token_make(user_id=user.pk, kind=kind)
-        unsubscribe_url = absolute_reverse("notifications:unsubscribe", args=[token])
+        unsubscribe_url = _unsubscribe_url(token)
         # RFC 2369 / RFC 8058: mail clients show an unsubscribe button that POSTs one click.
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -111,13 +133,14 @@ def _email_row(
         "site_url": settings.SITE_URL,
         "programme_name": defuse_values(programme_name),
         "unsubscribe_url": unsubscribe_url,
-        "preferences_url": absolute_reverse("notifications:preferences"),
+        "preferences_url": preferences_url or absolute_reverse("notifications:preferences"),
         "kind_label": kind_def.label,
     }
-    subject = _render_plain(f"emails/{template}-subject.txt", full_context)
+    render = renderer(memo)
+    subject = render(f"emails/{template}-subject.txt", full_context, False)
     subject = re.sub(r"\s+", " ", subject).strip()[:255]
-    body_text = _render_plain(f"emails/{template}-body.txt", full_context).strip() + "\n"
-    body_html = render_to_string(f"emails/{template}-body.html", full_context)
+    body_text = render(f"emails/{template}-body.txt", full_context, False).strip() + "\n"
+    body_html = render(f"emails/{template}-body.html", full_context, True)
 
     status, reason = Status.PENDING, ""
     if not kind_def.essential and user is not None and not enabled:
@@ -297,12 +320,18 @@ def email_enqueue(
     return email
 
 
-def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[Email]:
+def email_enqueue_many(
+    requests: list[dict], *, batch_size: int = 500, memo: RenderMemo | None = None
+) -> list[Email]:
     """:func:`email_enqueue` for many emails at once, in a constant number of queries per
     ``batch_size`` emails: one to find keys already in the outbox, one for the recipients'
     preferences, one bulk INSERT and one to read the new rows back. Each request is a dict of
     email_enqueue's keyword arguments, with ``user`` given (an account or None: no look-up by
-    address here). Returns the rows this call created; keys that existed are skipped."""
+    address here). Returns the rows this call created; keys that existed are skipped.
+
+    The emails are rendered through a :class:`notifications.rendering.RenderMemo`: ``memo``
+    (a caller writing several batches keeps one), else one for this call."""
+    memo = memo if memo is not None else RenderMemo()
     created: list[Email] = []
     for start in range(0, len(requests), batch_size):
         batch = requests[start : start + batch_size]
@@ -333,6 +362,8 @@ def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[E
                     enabled=False,
                 ).values_list("user_id", "kind")
             )
+        memo.refresh()
+        preferences_url = absolute_reverse("notifications:preferences")
         rows = [
             _email_row(
                 to=r["to"],
@@ -350,18 +381,72 @@ def email_enqueue_many(requests: list[dict], *, batch_size: int = 500) -> list[E
                 refs=r.get("refs"),
                 time_zone=r.get("time_zone", ""),
                 holidays=r.get("holidays", ""),
+                memo=memo,
+                preferences_url=preferences_url,
             )
             for key, r in fresh.items()
         ]
-        # A racing writer of the same key wins; this batch then skips that row.
-        Email.objects.bulk_create(rows, ignore_conflicts=True)
-        # bulk_create with ignore_conflicts returns no primary keys: read back what was inserted
-        # (a row a racing writer inserted first has another template or time; both are fine to
-        # report, and the claim makes queueing it twice harmless).
-        for email in Email.objects.filter(idempotency_key__in=list(fresh)):
+        # A racing writer of the same key wins; this batch then skips that row (and reports the
+        # racing writer's row: fine to report, and the claim makes queueing it twice harmless).
+        ids = _insert_ignoring_conflicts(rows)
+        ours, theirs = [], []
+        for row in rows:
+            pk = ids.get(row.idempotency_key)
+            if pk is None:
+                theirs.append(row.idempotency_key)
+                continue
+            row.pk = pk
+            row._state.adding, row._state.db = False, Email.objects.db
+            ours.append(row)
+        if theirs:
+            ours += Email.objects.filter(idempotency_key__in=theirs)
+        for email in ours:
             created.append(email)
             _queue_on_commit(email)
     return created
+
+
+def _insert_ignoring_conflicts(rows: list[Email]) -> dict[str, int]:
+    """Insert unsaved outbox rows, skipping any whose key exists; {key: id} of those inserted.
+
+    On PostgreSQL one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, its values prepared here:
+    Django's ``bulk_create`` spent as long preparing a batch's values, field by field, as the
+    database took to store them, and returns no ids with ``ignore_conflicts`` (a second query
+    read them back). Elsewhere ``bulk_create`` and that read-back."""
+    if not rows:
+        return {}
+    db = Email.objects.db
+    connection = connections[db]
+    if connection.vendor != "postgresql":
+        Email.objects.bulk_create(rows, ignore_conflicts=True)
+        # Another writer's row of a key has another creation time: not ours.
+        mine = {row.idempotency_key: row.created_at for row in rows}
+        return {
+            key: pk
+            for pk, key, created_at in Email.objects.filter(idempotency_key__in=list(mine))
+            .values_list("pk", "idempotency_key", "created_at")
+            .using(db)
+            if mine[key] == created_at
+        }
+    fields = [f for f in Email._meta.concrete_fields if not f.primary_key]
+    plain = ("CharField", "TextField", "EmailField", "PositiveIntegerField", "ForeignKey")
+    prepare = [None if f.get_internal_type() in plain else f.get_db_prep_save for f in fields]
+    params: list = []
+    for row in rows:
+        for field, prep in zip(fields, prepare, strict=True):
+            value = field.pre_save(row, True)  # sets auto_now_add's created_at on the row too
+            params.append(value if prep is None else prep(value, connection))
+    quote = connection.ops.quote_name
+    table, columns = quote(Email._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Names from the model, every value a bound parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(rows))} "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {quote('id')}, {quote('idempotency_key')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key: pk for pk, key in cursor.fetchall()}
 
 
 # When the broker refuses a message, this process stops trying for OUTBOX_BROKER_PAUSE_SECONDS:

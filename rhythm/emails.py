@@ -16,6 +16,7 @@ Essential or optional (a person can turn optional kinds off; they carry List-Uns
 """
 
 import datetime as dt
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -106,7 +107,12 @@ GRACE_DAYS = 3  # a one-off email may still be queued this many days after it fe
 
 
 def site_host() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
+    return _host(settings.SITE_URL)
+
+
+@lru_cache(maxsize=16)
+def _host(site_url: str) -> str:
+    return urlsplit(site_url).hostname or "localhost"
 
 
 #: Names the use of the closing email's "would you mentor next time?" link; links already emailed
@@ -127,6 +133,7 @@ def mentor_next_time_load(token: str) -> tuple[int, int] | None:
     return (p, u) if isinstance(p, int) and isinstance(u, int) else None
 
 
+@lru_cache(maxsize=4096)  # pure; a run suggests the same few slots to thousands of pairs
 def local_time(moment: dt.datetime, time_zone: str) -> str:
     local = moment.astimezone(zone(time_zone))
     return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({time_zone})"

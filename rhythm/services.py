@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from lib.models import model_update
 from notifications.models import Email
+from notifications.rendering import RenderMemo
 from notifications.services import email_enqueue_many, email_recheck_on_commit
 from notifications.windows import bank_holidays, next_send_time, start_of_day, zone
 from people.models import User
@@ -115,6 +116,25 @@ def _request(planned: Planned, now: dt.datetime, ics_cache: dict) -> dict:
     }
 
 
+def _chunks(planned: list[Planned], snap) -> list[list[Planned]]:
+    """The due messages in write chunks: those about a pair with the other messages of its
+    batch of ``collect.BATCH`` pairs (the pairs were loaded in batches of that size), the rest
+    ``collect.BATCH`` at a time. So a run makes a constant number of queries per batch of pairs,
+    whatever the batch holds: its load (pairs, check-ins) and one write (email_enqueue_many)."""
+    batch_of = {pair.pk: i // collect.BATCH for i, pair in enumerate(snap.pairs)}
+    by_batch: dict[int, list[Planned]] = {}
+    others = []
+    for p in planned:
+        batch = batch_of.get(p.message.refs.get("pair"))
+        if batch is None:
+            others.append(p)
+        else:
+            by_batch.setdefault(batch, []).append(p)
+    chunks = [by_batch[batch] for batch in sorted(by_batch)]
+    chunks += [others[i : i + collect.BATCH] for i in range(0, len(others), collect.BATCH)]
+    return chunks
+
+
 def rhythm_run(*, now: dt.datetime | None = None, rule_names: list[str] | None = None) -> dict:
     """Run the rules for today and queue every due message that is not paused, not too late and
     not already in the outbox. Returns counts, by rule, of emails created."""
@@ -125,11 +145,13 @@ def rhythm_run(*, now: dt.datetime | None = None, rule_names: list[str] | None =
     planned = [p for p in plan(messages, now=now, paused=snap.paused) if p.status == "due"]
     created: dict[str, int] = {}
     ics_cache: dict = {}
-    for start in range(0, len(planned), collect.BATCH):
-        chunk = planned[start : start + collect.BATCH]
+    memo = RenderMemo()  # one for the run: each shape of email is rendered once (see its doc)
+    for chunk in _chunks(planned, snap):
         with transaction.atomic():
+            # One write per chunk, whatever its size (a batch of pairs has about two emails a
+            # pair): the same queries for every batch.
             rows = email_enqueue_many(
-                [_request(p, now, ics_cache) for p in chunk], batch_size=collect.BATCH
+                [_request(p, now, ics_cache) for p in chunk], batch_size=len(chunk), memo=memo
             )
         keys = {row.idempotency_key for row in rows}
         for p in chunk:

@@ -33,6 +33,23 @@ def test_rhythm_bench_runs_every_rule_and_rolls_back():
     assert not Programme.objects.exists() and not Email.objects.exists()
 
 
+def test_rhythm_bench_summary_says_whether_queries_per_batch_are_constant():
+    from bench import rhythm
+
+    def size(pairs, queries, seconds=1.0):
+        line = {"pairs": pairs, "batches": -(-pairs // 500), "queries": queries}
+        if pairs == rhythm.TARGET_PAIRS:
+            line |= {"seconds": seconds, "met": seconds < 60}
+        return line
+
+    summary = rhythm.per_batch([size(1000, 37), size(5000, 117), size(20000, 417, 44.0)])
+    assert summary["queries_per_batch"] == [10.0, 10.0] and summary["queries_fixed"] == 17
+    assert summary["queries_per_batch_constant"] and summary["met"]
+    growing = rhythm.per_batch([size(1000, 37), size(5000, 117), size(20000, 480, 44.0)])
+    assert not growing["queries_per_batch_constant"] and not growing["met"]
+    assert not rhythm.per_batch([size(1000, 37), size(5000, 117), size(20000, 417, 61.0)])["met"]
+
+
 @pytest.mark.django_db
 def test_dashboard_bench_builds_a_programme_and_times_every_page():
     from bench import dashboard

@@ -60,3 +60,29 @@ def test_enqueue_many_skips_existing_keys_and_honours_preferences(
     assert opted.status == Email.Status.CANCELLED
     assert opted.headers["List-Unsubscribe"].startswith("<http")
     assert services.email_enqueue_many(requests) == []
+
+
+def test_enqueue_many_reports_a_racing_writers_row_and_returns_whole_rows():
+    """A key written by someone else between the look-up and the insert is skipped by the insert
+    and reported as the other writer's row; the rows returned are saved, with their ids."""
+    services.email_enqueue(**_request("race"))
+    theirs = Email.objects.get(idempotency_key="race")
+    real_filter = Email.objects.filter
+    calls = []
+
+    def blind_filter(*args, **kwargs):  # the first look-up (of taken keys) misses "race"
+        calls.append(kwargs)
+        if len(calls) == 1:
+            kwargs["idempotency_key__in"] = [
+                k for k in kwargs["idempotency_key__in"] if k != "race"
+            ]
+        return real_filter(*args, **kwargs)
+
+    with mock.patch.object(Email.objects, "filter", blind_filter):
+        created = services.email_enqueue_many([_request("race"), _request("new")])
+    by_key = {e.idempotency_key: e for e in created}
+    assert by_key["race"].pk == theirs.pk
+    fresh = Email.objects.get(idempotency_key="new")
+    assert by_key["new"].pk == fresh.pk and not by_key["new"]._state.adding
+    assert by_key["new"].subject == fresh.subject and by_key["new"].created_at == fresh.created_at
+    assert Email.objects.count() == 2

@@ -82,6 +82,43 @@ def test_queries_do_not_grow_with_the_number_of_pairs(running):
     assert count() <= small + (1 if connection.vendor == "sqlite" else 0)
 
 
+def _run_queries(**kw) -> int:
+    Email.objects.all().delete()
+    with time_machine.travel(FRIDAY), CaptureQueriesContext(connection) as ctx:
+        services.rhythm_run(**kw)
+    return len(ctx)
+
+
+# Per batch of pairs: the pairs, their check-ins, their people (two batches of enrolments), and
+# one write of their emails: savepoint and release, keys already queued, undeliverable
+# addresses, preferences, the insert (and on SQLite the read-back of its ids).
+QUERIES_PER_BATCH = {"postgresql": 10, "sqlite": 11}
+
+
+def test_the_same_queries_for_2_and_for_6_pairs_in_a_batch(running):
+    _pairs(running, 2)
+    two = _run_queries()
+    _pairs(running, 4)
+    assert _run_queries() == two
+
+
+def test_queries_per_batch_of_pairs_are_constant(running, monkeypatch):
+    """Batches of two pairs: every batch adds the same queries, whatever it holds (here the
+    emails of each batch differ: some people are in New York, some pairs have met)."""
+    from pairing.tests.factories import CheckInFactory
+    from rhythm import collect
+
+    monkeypatch.setattr(collect, "BATCH", 2)
+    pairs = _pairs(running, 2)
+    one = _run_queries()
+    pairs += _pairs(running, 2)
+    CheckInFactory(pair=pairs[-1], met_on=dt.date(2026, 10, 9))  # another due date
+    two = _run_queries()
+    pairs += _pairs(running, 2)
+    three = _run_queries()
+    assert two - one == three - two == QUERIES_PER_BATCH[connection.vendor]
+
+
 def test_the_preview_lists_the_next_two_weeks_without_queueing(running):
     _pairs(running, 1)
     with time_machine.travel(FRIDAY):
