@@ -110,6 +110,49 @@ def built_programme(opts, *, prefix: str):
         yield info
 
 
+def insert_rows(model, objs, *, batch_size: int = 2000) -> None:
+    """Insert ``objs`` (unsaved instances whose primary keys nobody needs afterwards): COPY on
+    PostgreSQL, about twice as fast as ``bulk_create``'s INSERTs for the national programme's
+    300,000 check-ins; ``bulk_create`` elsewhere. Field values go through the same
+    ``pre_save`` / ``get_db_prep_save`` as a save (auto_now_add, defaults, choices)."""
+    import csv
+    import io
+
+    from django.db import connection, models
+
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=batch_size)
+        return
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and isinstance(f, models.AutoField))
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = (
+        f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
+        "FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    )
+
+    def cell(field, obj):
+        value = field.pre_save(obj, add=True)
+        if isinstance(field, models.JSONField):
+            return json.dumps(value)
+        value = field.get_db_prep_save(value, connection)
+        return "\\N" if value is None else value
+
+    objs = list(objs)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), 20 * batch_size):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for obj in objs[start : start + 20 * batch_size]:
+                obj._prepare_related_fields_for_save(operation_name="insert_rows")
+                writer.writerow([cell(f, obj) for f in fields])
+            buffer.seek(0)
+            cursor.cursor.copy_expert(sql, buffer)
+
+
 def build(
     *,
     pairs: int,
@@ -284,7 +327,7 @@ def build(
                     protected_time_kept=True,
                 )
             )
-    CheckIn.objects.bulk_create(checkin_rows, batch_size=batch_size)
+    insert_rows(CheckIn, checkin_rows, batch_size=batch_size)
 
     answer_count = 0
     if surveys.available():
@@ -385,7 +428,7 @@ def _build_surveys(cohorts, mentee_enrolments, answers: int, rng, batch_size: in
         if not anonymous:
             r.invitation = inv
     Response.objects.bulk_create([r for r, _inv, _a in responses], batch_size=batch_size)
-    Answer.objects.bulk_create(answer_rows, batch_size=batch_size)
+    insert_rows(Answer, answer_rows, batch_size=batch_size)
     # What survey_submit does one answer at a time (feedback/publication.py), for the whole
     # data set at once: every step of 3 anonymous responses of a group is published.
     from django.db import transaction
@@ -431,12 +474,18 @@ def measure(info: dict, *, repeat: int, verbose: bool = False):
 
 def time_page(client, url: str, *, repeat: int) -> dict:
     """Server time of ``url`` through the whole middleware stack: one warm-up request
-    (templates, connection), then the median, min and max of ``repeat`` requests, in wall and
-    CPU milliseconds; the queries of one more request (their number and the slowest)."""
-    from django.db import connection
+    (templates, connection, and whatever the page caches: its time and queries are given as
+    ``first_ms`` and ``first_queries``), then the median, min and max of ``repeat`` requests,
+    in wall and CPU milliseconds; the queries of one more request (their number and the
+    slowest)."""
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
-    assert client.get(url).status_code == 200, url
+    reset_queries()  # the log keeps 9,000 queries at most: a full one counts nothing new
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url).status_code == 200, url
+    first_ms = 1000 * (time.perf_counter() - started)
     times, cpu = [], []
     for _ in range(repeat):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -444,6 +493,7 @@ def time_page(client, url: str, *, repeat: int) -> dict:
         times.append(1000 * (time.perf_counter() - started))
         cpu.append(1000 * (time.process_time() - started_cpu))
         assert response.status_code == 200, url
+    reset_queries()
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     return {
@@ -452,6 +502,8 @@ def time_page(client, url: str, *, repeat: int) -> dict:
         "max_ms": round(max(times), 1),
         "cpu_ms_median": round(statistics.median(cpu), 1),
         "requests": repeat,
+        "first_ms": round(first_ms, 1),
+        "first_queries": len(first),
         "queries": len(queries),
         "slowest": max(queries.captured_queries, key=lambda q: float(q["time"]), default=None)
         or {"time": "0", "sql": ""},

@@ -145,7 +145,6 @@ def _exports(info: dict) -> dict[str, str]:
         "cohort_people_export": reverse("recruitment:cohort_export", args=[slug, running]),
         "cohort_dashboard_export": reverse("insights:cohort_export", args=[slug, running]),
         "programme_dashboard_export": reverse("insights:programme_export", args=[slug]),
-        "talent_pool_export": reverse("recruitment:talent_pool_export", args=[slug]),
     }
     if schedule is not None:
         exports["survey_results_export"] = reverse(
@@ -183,7 +182,10 @@ def measure(small: dict, national: dict, *, repeat: int):
         slowest = got.pop("slowest")
         ref.pop("slowest")
         target = TARGET_MS[page]
-        same_queries = got["queries"] == ref["queries"]
+        same_queries = (got["queries"], got["first_queries"]) == (
+            ref["queries"],
+            ref["first_queries"],
+        )
         yield {
             "measure": "page",
             "page": page,
@@ -191,7 +193,11 @@ def measure(small: dict, national: dict, *, repeat: int):
             "slowest_query_ms": round(1000 * float(slowest["time"]), 1),
             "reference": {"data": "bench-dashboard small programme", **ref},
             "landing_median_ms": landing["median_ms"],
-            "targets": {"median_ms": target, "queries": ref["queries"]},
+            "targets": {
+                "median_ms": target,
+                "queries": ref["queries"],
+                "first_queries": ref["first_queries"],
+            },
             "met": got["median_ms"] < target and same_queries,
             "cpu_met": got["cpu_ms_median"] < target,
             "load_avg_1m_before": before,
@@ -262,7 +268,7 @@ def measure_rhythm(small: dict, national: dict) -> dict:
     check-ins are due (the reminder's lead), and its reference over the small programme alone;
     each in a transaction rolled back afterwards."""
     import time_machine
-    from django.db import connection, transaction
+    from django.db import connection, reset_queries, transaction
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
@@ -286,6 +292,7 @@ def measure_rhythm(small: dict, national: dict) -> dict:
                         status="active"
                     ).update(status="ended", ended_on=today, end_reason="other")
                 active = Pair.objects.filter(status="active").count()
+                reset_queries()
                 started, cpu = time.perf_counter(), time.process_time()
                 with CaptureQueriesContext(connection) as ctx:
                     outcome = services.rhythm_run(now=now)
