@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from lib import markdown
 from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from lib.pagination import paginate
 from people.roles import is_coordinator
 from people.services import audit_record
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator, require
@@ -38,7 +39,7 @@ def _cohort_context(request, slug, pk):
         "form": form,
         "d": dashboard,
         "funnel_steps": presenters.funnel_steps(dashboard),
-        "at_risk": presenters.at_risk_rows(dashboard),
+        "at_risk_count": len(dashboard.pairs.at_risk),
         "community": presenters.community_rows(dashboard.standups, dashboard.directory),
         "end_reason_labels": presenters.END_REASON_LABELS,
     }
@@ -69,13 +70,20 @@ def _programme_figures(programme, start, end):
 @require_GET
 def cohort_dashboard(request, slug, pk):
     context = _cohort_context(request, slug, pk)
-    context["charts"] = presenters.with_tables(presenters.cohort_charts(context["d"]))
+    d = context["d"]
+    context["charts"] = presenters.with_tables(presenters.cohort_charts(d))
+    # Thousands of pairs can be at risk in a national cohort: a page of them at a time.
+    page = paginate(request, d.pairs.at_risk, param="at_risk_page")
+    context["at_risk_page"] = page
+    context["at_risk"] = presenters.at_risk_rows(d, page.object_list)
     return render(request, "insights/cohort_dashboard.html", context)
 
 
 @require_GET
 def cohort_summary(request, slug, pk):
-    return render(request, "insights/cohort_summary.html", _cohort_context(request, slug, pk))
+    context = _cohort_context(request, slug, pk)
+    context["at_risk"] = presenters.at_risk_rows(context["d"], context["d"].pairs.at_risk[:8])
+    return render(request, "insights/cohort_summary.html", context)
 
 
 @require_GET

@@ -69,11 +69,11 @@ def cohort_detail(request, slug, pk):
     role = status = ""
     if filters.is_valid():
         role, status = filters.cleaned_data["role"], filters.cleaned_data["status"]
-    # One page of the people (lib/pagination.py), the filters kept in the page links.
-    page = paginate(
-        request, programme_selectors.cohort_enrolments(cohort=cohort, role=role, status=status)
-    )
-    enrolments = list(page.object_list)
+    # One page of the people (lib/pagination.py), the filters kept in the page links: a count
+    # and the page's ids (a narrow sort), then the page's rows with their user and profile.
+    people = programme_selectors.cohort_enrolments(cohort=cohort, role=role, status=status)
+    page = paginate(request, people.values_list("pk", flat=True))
+    enrolments = list(people.filter(pk__in=list(page.object_list))) if page else []
     states = programme_selectors.enrolment_states(enrolments=enrolments)
     for enrolment in enrolments:
         enrolment.state = states[enrolment.pk]

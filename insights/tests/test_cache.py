@@ -94,3 +94,22 @@ def test_with_the_cache_off_figures_are_computed_each_time(client, coordinator, 
     make_pairs(cohort, 1)
     assert client.get(url).context["d"].pairs.pairs == 1
     assert "computed at" not in client.get(url).content.decode()
+
+
+def test_pairs_at_risk_are_listed_a_page_at_a_time(client, coordinator, cohort, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr("lib.pagination.PER_PAGE", 2)
+    # Five pairs that started long ago and never met: all at risk.
+    make_pairs(cohort, 5, start=timezone.localdate() - dt.timedelta(days=60))
+    client.force_login(coordinator)
+    url = reverse("insights:cohort", args=[cohort.programme.slug, cohort.pk])
+    response = client.get(url, {"start": cohort.starts_on.isoformat()})
+    assert response.context["at_risk_count"] == 5
+    assert len(response.context["at_risk"]) == 2
+    html = response.content.decode()
+    assert 'aria-label="Pages of pairs at risk"' in html
+    assert f"?start={cohort.starts_on.isoformat()}&amp;at_risk_page=2" in html
+    assert len(client.get(url, {"at_risk_page": 3}).context["at_risk"]) == 1

@@ -10,10 +10,10 @@ from programmes.tests.factories import CohortFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, cohort, the count and the page of people, their pairs (states), places left,
-# undeliverable addresses, the menu's coordinator check: the same on every page and at any size
-# (the fixture's cohort is not running, so no query for waiting mentees).
-COHORT_PAGE_QUERIES = 9
+# Session, user, cohort, the count, ids and rows of the page of people, their pairs (states),
+# places left, undeliverable addresses, the menu's coordinator check: the same on every page and
+# at any size (the fixture's cohort is not running, so no query for waiting mentees).
+COHORT_PAGE_QUERIES = 10
 
 
 def test_the_cohort_hub_links_to_every_coordinator_page_of_the_cohort(client, coordinator, cohort):
