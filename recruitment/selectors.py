@@ -474,13 +474,13 @@ def cohort_export_count(*, cohort: Cohort) -> int:
 
 def cohort_export_rows(*, cohort: Cohort) -> Iterator[list]:
     """One row per enrolment of the cohort, in ``COHORT_EXPORT_HEADER`` order: a generator
-    reading the rows in chunks of 2,000 (one query, a server-side cursor on PostgreSQL), so a
+    reading the rows in chunks of 500 (one query, a server-side cursor on PostgreSQL), so a
     streamed export of 30,000 people holds one chunk in memory, not the whole file."""
     decisions = {EnrolmentStatus.ACCEPTED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.DECLINED}
     for e in (
         cohort.enrolments.select_related("user", "user__profile", "project")
         .order_by("role", "user__email", "pk")
-        .iterator(chunk_size=2000)
+        .iterator(chunk_size=500)
     ):
         # An invitation shares nothing yet: not the account's name or profile (docs/privacy.md).
         invited = e.status == EnrolmentStatus.INVITED
