@@ -21,8 +21,8 @@ target, ``met`` and the 1-minute load average before and after:
 - the coordinator's cohort page and pairs list (paginated): first page, target 200 ms;
 - one rhythm run (rhythm.services.rhythm_run) over every active pair, at a fixed moment three
   days before the running cohort's check-ins are due, in a transaction rolled back afterwards;
-  its reference is a run over the small programme alone (the national pairs ended inside the
-  rolled-back transaction): seconds, queries and queries per 500 pairs;
+  its reference is the same run with the national pairs ended inside the rolled-back
+  transaction: seconds (wall and CPU), queries, queries per 500 pairs and per 500 emails;
 - every CSV export of a cohort or programme: streamed or not, time to first byte and total, the
   response's size, and the peak memory growth (tracemalloc) while it is produced and consumed.
 """
@@ -303,6 +303,9 @@ def measure_rhythm(small: dict, national: dict) -> dict:
                     "cpu_s": round(time.process_time() - cpu, 2),
                     "queries": len(ctx),
                     "queries_per_500_pairs": round(len(ctx) * RHYTHM_BATCH / max(1, active), 2),
+                    "queries_per_500_emails": round(
+                        len(ctx) * RHYTHM_BATCH / max(1, outcome.get("created") or 0), 2
+                    ),
                     "emails_created": outcome.get("created"),
                     "by_rule": outcome.get("by_rule"),
                 }
@@ -314,21 +317,19 @@ def measure_rhythm(small: dict, national: dict) -> dict:
     before = load()
     ref = run(without=national["cohort_running"])
     got = run(without=None)
-    batches = -(-got["active_pairs"] // RHYTHM_BATCH)
-    ref_batches = -(-ref["active_pairs"] // RHYTHM_BATCH)
-    per_batch = got["queries"] / batches
-    ref_per_batch = ref["queries"] / ref_batches
+    # rhythm_run queues its emails in batches of 500 (rhythm/collect.py BATCH): constant
+    # queries a batch means queries per 500 emails no higher than in the small run.
+    per_batch, ref_per_batch = got["queries_per_500_emails"], ref["queries_per_500_emails"]
     return {
         "measure": "rhythm_run",
         "now": now.isoformat(),
         **got,
-        "queries_per_batch": round(per_batch, 2),
         "reference": {
-            "data": "bench-dashboard small programme alone",
+            "data": "the national pairs ended in the rolled-back transaction (the small "
+            "programme's pairs; both programmes' survey reminders)",
             **ref,
-            "queries_per_batch": round(ref_per_batch, 2),
-        },  # fmt: skip
-        "targets": {"seconds": 60, "queries_per_batch": round(ref_per_batch, 2)},
+        },
+        "targets": {"seconds": 60, "queries_per_500_emails": ref_per_batch},
         "met": got["seconds"] < 60 and per_batch <= ref_per_batch,
         "load_avg_1m_before": before,
         "load_avg_1m_after": load(),
