@@ -402,17 +402,24 @@ def publication_plan(*, run: MatchRun) -> PublicationPlan:
 
 def cohort_waiting(*, cohort: Cohort) -> list[tuple[Enrolment, str]]:
     """Accepted mentees with no active pair while the cohort runs, each with why they wait
-    (five queries). The same rule as programmes.lifecycle.is_waiting."""
+    (one query when nobody waits, six otherwise). The same rule as
+    programmes.lifecycle.is_waiting."""
     if cohort.status != CohortStatus.RUNNING:
         return []
-    waiting = list(
+    # Who waits, first without the people's names: at 20,000 paired mentees the join on
+    # every user cost more than the anti-join itself, and usually nobody waits.
+    ids = list(
         cohort.enrolments.filter(role=Role.MENTEE, status=EnrolmentStatus.ACCEPTED)
         .exclude(pairs_as_mentee__status=Pair.Status.ACTIVE)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return []
+    waiting = list(
+        cohort.enrolments.filter(pk__in=ids)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
-    if not waiting:
-        return []
     ended = {}
     for pair in (
         Pair.objects.filter(mentee__in=waiting, status=Pair.Status.ENDED)
