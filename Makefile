@@ -101,7 +101,7 @@ bench-dashboard: install-dev
 ## check-ins, 100,000 survey answers) bulk-loaded into a throwaway PostgreSQL database
 ## (test_mentorship_national unless DATABASE_URL names another), beside bench-dashboard's small
 ## programme; times the dashboards, cohort page, pairs list, one rhythm run and the CSV exports
-## (docs/insights.md, "National scale"). NATIONAL_ARGS="--no-rhythm" skips the rhythm run.
+## (docs/performance.md, "Big data"). NATIONAL_ARGS="--no-rhythm" skips the rhythm run.
 bench-national: install-dev
 	VAR_DIR="$$(mktemp -d)" DJANGO_DEBUG=false \
 	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mentorship_national}" \

@@ -1,8 +1,8 @@
 """The dashboards' figures, kept for a few minutes (issue 19: a national programme).
 
 At 20,000 active pairs and 300,000 check-ins a dashboard's figures take seconds of database
-time to compute (one pass over every check-in of the cohorts shown: docs/insights.md, "National
-scale"), while the figures describe weeks of activity and move slowly. So the views keep what
+time to compute (one pass over every check-in of the cohorts shown: docs/performance.md, "Big
+data"), while the figures describe weeks of activity and move slowly. So the views keep what
 :func:`insights.selectors.cohort_dashboard` and :func:`~insights.selectors.programme_dashboard`
 return for ``INSIGHTS_CACHE_SECONDS`` (default 300; 0 turns the cache off) in the shared cache,
 per cohort or programme and per date filter. Every page and export that shows cached figures
