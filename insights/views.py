@@ -55,16 +55,23 @@ def _cohort_figures(cohort, start, end):
     )
 
 
+COUNTED = (None, ())
+
+
 def _programme_figures(programme, start, end):
     """The programme's dashboard figures, kept a few minutes (insights/cache.py)."""
     window = selectors.window_for(start=start, end=end)
-    return cache.cached(
-        "programme",
-        (programme.pk, window.as_of, start, end),
-        lambda: selectors.programme_dashboard(
-            programme=programme, window=window, start=start, end=end
-        ),
-    )
+
+    def compute():
+        d = selectors.programme_dashboard(programme=programme, window=window, start=start, end=end)
+        # The programme's page and export only count each cohort's pairs at risk (the cohort
+        # dashboard lists them): thousands of pairs' facts would make the cached figures
+        # megabytes to read back on every request.
+        for column in d.columns:
+            column.pairs.at_risk = [COUNTED] * len(column.pairs.at_risk)
+        return d
+
+    return cache.cached("programme", (programme.pk, window.as_of, start, end), compute)
 
 
 @require_GET
