@@ -224,15 +224,12 @@ def build(
         batch_size=batch_size,
     )
     grades = list(Grade.values) + [None]
-    Profile.objects.bulk_create(
-        (
-            Profile(
-                user=u,
-                organisation=rng.choice(ORGANISATIONS),
-                grade=rng.choice(grades),
-            )
+    insert_rows(
+        Profile,
+        [
+            Profile(user=u, organisation=rng.choice(ORGANISATIONS), grade=rng.choice(grades))
             for u in users
-        ),
+        ],
         batch_size=batch_size,
     )
     mentees = users[:mentees_total]
@@ -273,11 +270,12 @@ def build(
         batch_size=batch_size,
     )
     Through = Project.priorities.through
-    Through.objects.bulk_create(
-        (
+    insert_rows(
+        Through,
+        [
             Through(project_id=p.pk, businesspriority_id=priorities[i % 7].pk)
             for i, p in enumerate(projects)
-        ),
+        ],
         batch_size=batch_size,
     )
     TalentPoolEntry.objects.bulk_create(

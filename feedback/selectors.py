@@ -334,7 +334,7 @@ def template_comparison(*, template: SurveyTemplate) -> dict:
     return {"columns": columns, "rows": rows, "threshold": ANONYMITY_THRESHOLD}
 
 
-EXPORT_CHUNK = 500
+EXPORT_CHUNK = 200
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:

@@ -238,7 +238,7 @@ def test_results_pages_run_a_fixed_number_of_queries(
             client.get(reverse("feedback:compare", args=[p, schedule.template_id])).status_code
             == 200
         )
-    # The export streams its rows a chunk of 500 responses at a time (one query a chunk).
+    # The export streams its rows a chunk of 200 responses at a time (one query a chunk).
     with django_assert_max_num_queries(9):
         response = client.get(reverse("feedback:export", args=[p, c, schedule.pk]))
         b"".join(response.streaming_content)
