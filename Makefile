@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-api bench-pairing bench-passwords load-test
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-national bench-api bench-pairing bench-passwords load-test
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -98,6 +98,16 @@ bench-rhythm: install-dev
 ## database (a temporary SQLite file, or test_<name> next to DATABASE_URL's PostgreSQL database).
 bench-dashboard: install-dev
 	VAR_DIR="$$(mktemp -d)" DJANGO_DEBUG=false $(PY) -m bench.dashboard
+
+## Issue 19, target 4: a national programme (50,000 people, 20,000 active pairs, 300,000
+## check-ins, 100,000 survey answers) bulk-loaded into a throwaway PostgreSQL database
+## (test_mentorship_national unless DATABASE_URL names another), beside bench-dashboard's small
+## programme; times the dashboards, cohort page, pairs list, one rhythm run and the CSV exports
+## (docs/performance.md, "Big data"). NATIONAL_ARGS="--no-rhythm" skips the rhythm run.
+bench-national: install-dev
+	VAR_DIR="$$(mktemp -d)" DJANGO_DEBUG=false \
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mentorship_national}" \
+	$(PY) -m bench.national $(NATIONAL_ARGS)
 
 ## p50/p95 of the API's list endpoints (JSON and CSV) over the bench-dashboard data, in a
 ## throwaway database (docs/api.md).

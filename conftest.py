@@ -24,6 +24,9 @@ def _local_dirs(settings, tmp_path):
             "LOCATION": str(tmp_path / "cache"),
         }
     }
+    # Dashboards compute their figures on every request in tests (insights/cache.py keeps
+    # them five minutes in production); insights/tests/test_cache.py turns the cache on.
+    settings.INSIGHTS_CACHE_SECONDS = 0
     # Real hashing costs a third of a second a user; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -9,6 +9,8 @@ any app; no app may import ``bench`` (mentorship/tests/test_layering.py).
 
 - ``python -m bench.similarity``: duplicate-project detection on synthetic proposals (pure).
 - ``python -m bench.dashboard``: the insights dashboards on a generated programme.
+- ``python -m bench.national``: a 50,000-person programme on PostgreSQL: dashboards, cohort
+  page, pairs list, a rhythm run and the CSV exports beside the small programme.
 - ``python -m bench.rhythm``: one run of every rhythm rule over N active pairs.
 - ``python -m bench.reliability``: the outbox against real SMTP, Redis and Celery workers.
 - ``python -m bench.api``: p50/p95 of the API's list endpoints.

@@ -7,7 +7,9 @@ aggregated in the database and the answers of a schedule are read in one query.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.db.models import Avg, Count, Q
 from django.shortcuts import get_object_or_404
@@ -332,9 +334,22 @@ def template_comparison(*, template: SurveyTemplate) -> dict:
     return {"columns": columns, "rows": rows, "threshold": ANONYMITY_THRESHOLD}
 
 
-def export_rows(*, schedule: SurveySchedule) -> tuple[list[str], list[list], int]:
-    """CSV header and rows: one row per response, one column per question (matched across
-    versions by key). Identified surveys add the respondent's email; anonymous ones never do."""
+EXPORT_CHUNK = 200
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """``itertools.batched`` (Python 3.12) for 3.11: lists of ``size`` items, the last shorter."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def export_rows(*, schedule: SurveySchedule) -> tuple[list[str], Iterator[list], int]:
+    """CSV header, rows and their number: one row per response, one column per question
+    (matched across versions by key). Identified surveys add the respondent's email; anonymous
+    ones never do. The rows are a generator reading the responses in chunks of
+    ``EXPORT_CHUNK`` with their answers (one query a chunk), so a streamed export holds one
+    chunk in memory whatever the number of responses; four queries before the first row."""
     # Anonymity is the answered version's, never the schedule's current survey.
     anonymous = (
         schedule.template.anonymous
@@ -342,42 +357,52 @@ def export_rows(*, schedule: SurveySchedule) -> tuple[list[str], list[list], int
     )
     # Published responses only (feedback/publication.py): anonymous ones in steps of at least
     # 3 per version, so two downloads a minute apart never differ by one person's row.
-    responses = list(
-        schedule.responses.published()
-        .select_related("version__template", "user")
-        .order_by("version__number", "id")
+    published = schedule.responses.published()
+    per_version = dict(
+        published.order_by()
+        .values("version_id")
+        .annotate(n=Count("id"))
+        .values_list("version_id", "n")
     )
-    version_ids = {r.version_id for r in responses}
     questions = list(
-        Question.objects.filter(version__in=version_ids).order_by("-version__number", "order")
+        Question.objects.filter(version__in=list(per_version)).order_by("-version__number", "order")
     )
     columns: dict = {}
     for q in questions:  # the newest version's wording and order first
         columns.setdefault(q.key, q)
     keys = list(columns)
     by_question = {q.pk: q.key for q in questions}
-    cells: dict = defaultdict(dict)
-    for response_id, question_id, number, text, choices in (
-        Answer.objects.published()
-        .filter(response__schedule=schedule)
-        .order_by("id")
-        .values_list("response_id", "question_id", "number", "text", "choices")
-    ):
-        value = number if number is not None else ("; ".join(choices) if choices else text)
-        cells[response_id][by_question[question_id]] = value
     header = ["response", "cohort", "survey version"]
     if not anonymous:
         header += ["role", "respondent", "submitted at"]
     header += [columns[k].text for k in keys]
-    rows = []
-    for r in responses:
-        row = [str(r.id), schedule.cohort.name, r.version.number]
-        if not anonymous:
-            submitted = timezone.localtime(r.submitted_at).isoformat() if r.submitted_at else ""
-            row += [r.role, r.user.email if r.user else "", submitted]
-        row += [cells[r.id].get(k, "") for k in keys]
-        rows.append(row)
-    return header, rows, len(responses)
+    # Plain tuples, not model instances: a chunk of them weighs a few hundred kilobytes.
+    responses = (
+        published.order_by("version__number", "id")
+        .values_list("id", "version__number", "role", "user__email", "submitted_at")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+
+    def rows() -> Iterator[list]:
+        for chunk in batched(responses, EXPORT_CHUNK):
+            cells: dict = defaultdict(dict)
+            for response_id, question_id, number, text, choices in (
+                Answer.objects.published()
+                .filter(response__in=[r[0] for r in chunk])
+                .order_by("id")
+                .values_list("response_id", "question_id", "number", "text", "choices")
+            ):
+                value = number if number is not None else ("; ".join(choices) if choices else text)
+                cells[response_id][by_question[question_id]] = value
+            for response_id, version_number, role, email, submitted_at in chunk:
+                row = [str(response_id), schedule.cohort.name, version_number]
+                if not anonymous:
+                    submitted = timezone.localtime(submitted_at).isoformat() if submitted_at else ""
+                    row += [role, email or "", submitted]
+                row += [cells[response_id].get(k, "") for k in keys]
+                yield row
+
+    return header, rows(), sum(per_version.values())
 
 
 def question_for_template(*, template: SurveyTemplate, pk: int) -> Question:

@@ -122,13 +122,14 @@ def cohort_charts(d: CohortDashboard) -> dict:
     return charts
 
 
-def at_risk_rows(d: CohortDashboard) -> list[dict]:
-    """The at-risk table, as plain strings: a cohort can have hundreds of rows, and the template
-    engine is far slower than Python at formatting them."""
+def at_risk_rows(d: CohortDashboard, pairs=None) -> list[dict]:
+    """The at-risk table (``pairs``, a page of ``d.pairs.at_risk``, or all of them), as plain
+    strings: a cohort can have hundreds of rows, and the template engine is far slower than
+    Python at formatting them."""
     marker = "987654321"
     link = reverse("pairing:detail", args=[int(marker)])
     rows = []
-    for p, reasons in d.pairs.at_risk:
+    for p, reasons in d.pairs.at_risk if pairs is None else pairs:
         if p.last_met:
             days = (d.window.as_of - p.last_met).days
             last = f"{p.last_met.day} {p.last_met:%b %Y} ({days} day{'s' if days != 1 else ''} ago)"

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET
 from lib import markdown
 from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from lib.pagination import paginate
 from people.roles import is_coordinator
 from people.services import audit_record
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator, require
 
-from . import presenters, selectors
+from . import cache, presenters, selectors
 from .forms import DateFilterForm
 
 
@@ -31,40 +32,72 @@ def _filter(request) -> tuple[DateFilterForm, tuple]:
 def _cohort_context(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     form, (start, end) = _filter(request)
-    window = selectors.window_for(start=start, end=end)
-    dashboard = selectors.cohort_dashboard(cohort=cohort, window=window)
+    dashboard = _cohort_figures(cohort, start, end)
     return {
         "cohort": cohort,
         "programme": cohort.programme,
         "form": form,
         "d": dashboard,
         "funnel_steps": presenters.funnel_steps(dashboard),
-        "at_risk": presenters.at_risk_rows(dashboard),
+        "at_risk_count": len(dashboard.pairs.at_risk),
         "community": presenters.community_rows(dashboard.standups, dashboard.directory),
         "end_reason_labels": presenters.END_REASON_LABELS,
     }
 
 
+def _cohort_figures(cohort, start, end):
+    """The cohort's dashboard figures, kept a few minutes (insights/cache.py)."""
+    window = selectors.window_for(start=start, end=end)
+    return cache.cached(
+        "cohort",
+        (cohort.pk, window.as_of, window.start),
+        lambda: selectors.cohort_dashboard(cohort=cohort, window=window),
+    )
+
+
+COUNTED = (None, ())
+
+
+def _programme_figures(programme, start, end):
+    """The programme's dashboard figures, kept a few minutes (insights/cache.py)."""
+    window = selectors.window_for(start=start, end=end)
+
+    def compute():
+        d = selectors.programme_dashboard(programme=programme, window=window, start=start, end=end)
+        # The programme's page and export only count each cohort's pairs at risk (the cohort
+        # dashboard lists them): thousands of pairs' facts would make the cached figures
+        # megabytes to read back on every request.
+        for column in d.columns:
+            column.pairs.at_risk = [COUNTED] * len(column.pairs.at_risk)
+        return d
+
+    return cache.cached("programme", (programme.pk, window.as_of, start, end), compute)
+
+
 @require_GET
 def cohort_dashboard(request, slug, pk):
     context = _cohort_context(request, slug, pk)
-    context["charts"] = presenters.with_tables(presenters.cohort_charts(context["d"]))
+    d = context["d"]
+    context["charts"] = presenters.with_tables(presenters.cohort_charts(d))
+    # Thousands of pairs can be at risk in a national cohort: a page of them at a time.
+    page = paginate(request, d.pairs.at_risk, param="at_risk_page")
+    context["at_risk_page"] = page
+    context["at_risk"] = presenters.at_risk_rows(d, page.object_list)
     return render(request, "insights/cohort_dashboard.html", context)
 
 
 @require_GET
 def cohort_summary(request, slug, pk):
-    return render(request, "insights/cohort_summary.html", _cohort_context(request, slug, pk))
+    context = _cohort_context(request, slug, pk)
+    context["at_risk"] = presenters.at_risk_rows(context["d"], context["d"].pairs.at_risk[:8])
+    return render(request, "insights/cohort_summary.html", context)
 
 
 @require_GET
 def programme_dashboard(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     form, (start, end) = _filter(request)
-    window = selectors.window_for(start=start, end=end)
-    dashboard = selectors.programme_dashboard(
-        programme=programme, window=window, start=start, end=end
-    )
+    dashboard = _programme_figures(programme, start, end)
     return render(
         request,
         "insights/programme_dashboard.html",
@@ -98,9 +131,7 @@ def _csv(request, *, obj, programme_id, rows, filename, what):
 def cohort_export(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     _form, (start, end) = _filter(request)
-    dashboard = selectors.cohort_dashboard(
-        cohort=cohort, window=selectors.window_for(start=start, end=end)
-    )
+    dashboard = _cohort_figures(cohort, start, end)
     name = f"{cohort.programme.slug}-{slugify(cohort.name)}-insights-{timezone.localdate()}.csv"
     return _csv(
         request,
@@ -116,9 +147,7 @@ def cohort_export(request, slug, pk):
 def programme_export(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     _form, (start, end) = _filter(request)
-    dashboard = selectors.programme_dashboard(
-        programme=programme, window=selectors.window_for(start=start, end=end), start=start, end=end
-    )
+    dashboard = _programme_figures(programme, start, end)
     return _csv(
         request,
         obj=programme,

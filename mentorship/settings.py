@@ -177,6 +177,9 @@ if not LOCAL and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCac
         "be locmem or dummy."
     )
 
+# How long the insights dashboards keep their figures (insights/cache.py); 0 turns it off.
+INSIGHTS_CACHE_SECONDS = env.int("INSIGHTS_CACHE_SECONDS", default=300)
+
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
+from lib.pagination import paginate
 from pairing import selectors as pairing_selectors
 from programmes import selectors as programme_selectors
 from programmes.forms import EnrolmentFilterForm
@@ -68,9 +69,11 @@ def cohort_detail(request, slug, pk):
     role = status = ""
     if filters.is_valid():
         role, status = filters.cleaned_data["role"], filters.cleaned_data["status"]
-    enrolments = list(
-        programme_selectors.cohort_enrolments(cohort=cohort, role=role, status=status)
-    )
+    # One page of the people (lib/pagination.py), the filters kept in the page links: a count
+    # and the page's ids (a narrow sort), then the page's rows with their user and profile.
+    people = programme_selectors.cohort_enrolments(cohort=cohort, role=role, status=status)
+    page = paginate(request, people.values_list("pk", flat=True))
+    enrolments = list(people.filter(pk__in=list(page.object_list))) if page else []
     states = programme_selectors.enrolment_states(enrolments=enrolments)
     for enrolment in enrolments:
         enrolment.state = states[enrolment.pk]
@@ -82,6 +85,7 @@ def cohort_detail(request, slug, pk):
             "programme": cohort.programme,
             "filters": filters,
             "enrolments": enrolments,
+            "page": page,
             "waiting": pairing_selectors.cohort_waiting(cohort=cohort),
             "places_left": cohort_places_left(cohort),
             "transitions": [

@@ -5,6 +5,7 @@ changes it or confirms it (docs/email.md, "Delivery receipts").
 """
 
 from django.core.cache import cache
+from django.db.models.functions import Lower
 
 from .models import UndeliverableAddress
 
@@ -21,6 +22,14 @@ def undeliverable_people(*, users) -> list:
         UndeliverableAddress.objects.filter(address__in=addresses).values_list("address", flat=True)
     )
     return [u for u in users if u.email and u.email.lower() in bad]
+
+
+def undeliverable_among(*, users) -> list:
+    """Those of the ``users`` queryset whose current address is undeliverable, in its order.
+    One query, matched in the database: a cohort of 30,000 people is never loaded to find the
+    few with a bad address."""
+    known = UndeliverableAddress.objects.values("address")
+    return list(users.annotate(address_key=Lower("email")).filter(address_key__in=known))
 
 
 def address_is_undeliverable(address: str) -> bool:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lib import once
 from lib.audit import AuditContext
+from lib.pagination import paginate
 from programmes.models import CohortStatus
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
 
@@ -198,7 +199,10 @@ def goal_progress(request, pk, goal_pk):
 def cohort_pairs(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     today = timezone.localdate()
-    pairs = list(selectors.cohort_pairs(cohort=cohort))
+    # One page of the list (lib/pagination.py): a count and the page's ids, then the page's
+    # pairs with their check-in figures; four queries whatever the cohort's size.
+    page = paginate(request, selectors.cohort_pair_ids(cohort=cohort))
+    pairs = list(selectors.cohort_pairs(cohort=cohort, ids=page.object_list)) if page else []
     for pair in pairs:
         rhythm = pair.cadence_status(pair.last_met_on, today)
         pair.next_due, pair.days_since, pair.overdue = (
@@ -214,6 +218,7 @@ def cohort_pairs(request, slug, pk):
             "cohort": cohort,
             "programme": cohort.programme,
             "pairs": pairs,
+            "page": page,
             "waiting": selectors.cohort_waiting(cohort=cohort),
             "draft": cohort.match_runs.filter(status=MatchRun.Status.DRAFT).first(),
         },

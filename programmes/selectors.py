@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from notifications.selectors import undeliverable_people
+from notifications.selectors import undeliverable_among
 
 from . import lifecycle
 from .models import Cohort, Enrolment, EnrolmentMove, EnrolmentStatus, Programme, Role
@@ -47,7 +47,9 @@ def cohort_mentor(*, cohort: Cohort, pk: int) -> Enrolment:
 
 
 def cohort_enrolments(*, cohort: Cohort, role: str = "", status: str = ""):
-    qs = cohort.enrolments.select_related("user", "user__profile").order_by("role", "user__email")
+    qs = cohort.enrolments.select_related("user", "user__profile").order_by(
+        "role", "user__email", "pk"
+    )
     if role:
         qs = qs.filter(role=role)
     if status:
@@ -56,11 +58,11 @@ def cohort_enrolments(*, cohort: Cohort, role: str = "", status: str = ""):
 
 
 def cohort_undeliverable_people(*, cohort: Cohort) -> list:
-    """People in the cohort whose address GOV.UK Notify reported undeliverable (two queries)."""
+    """People in the cohort whose address GOV.UK Notify reported undeliverable (one query)."""
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.filter(enrolments__cohort=cohort).distinct().order_by("email")
-    return undeliverable_people(users=users)
+    return undeliverable_among(users=users)
 
 
 def enrolments_for_user(*, user):

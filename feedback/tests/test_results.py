@@ -238,9 +238,24 @@ def test_results_pages_run_a_fixed_number_of_queries(
             client.get(reverse("feedback:compare", args=[p, schedule.template_id])).status_code
             == 200
         )
-    with django_assert_max_num_queries(8):
+    # The export streams its rows a chunk of 200 responses at a time (one query a chunk).
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("feedback:export", args=[p, c, schedule.pk]))
         b"".join(response.streaming_content)
+
+
+def test_results_export_streams_every_response_across_chunks(
+    client, coordinator, programme, schedule, monkeypatch
+):
+    monkeypatch.setattr("feedback.selectors.EXPORT_CHUNK", 4)
+    _respond(schedule, 10)
+    client.force_login(coordinator)
+    url = reverse("feedback:export", args=[programme.slug, schedule.cohort_id, schedule.pk])
+    response = client.get(url)
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + schedule.responses.published().count()
+    assert len({line.split(",")[0] for line in lines[1:]}) == len(lines) - 1
 
 
 def test_cohort_surveys_page_gets_defaults_once_and_schedules_more(client, coordinator, cohort):

@@ -338,7 +338,8 @@ def test_the_waiting_list_and_the_publication_check_take_a_fixed_number_of_queri
         mentee_at(cohort)
     Pair.objects.filter(mentor=mentors[0]).update(status="ended", ended_on=dt.date(2027, 1, 20))
     cohort.refresh_from_db()
-    with django_assert_num_queries(5):
+    # Who waits (ids, then names), ended pairs, the published run and its proposals, the first pair.
+    with django_assert_num_queries(6):
         waiting = pairing_selectors.cohort_waiting(cohort=cohort)
     assert len(waiting) == 3 + Pair.objects.filter(mentor=mentors[0]).count()
 

@@ -10,6 +10,11 @@ from programmes.tests.factories import CohortFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
 
+# Session, user, cohort, the count, ids and rows of the page of people, their pairs (states),
+# places left, undeliverable addresses, the menu's coordinator check: the same on every page and
+# at any size (the fixture's cohort is not running, so no query for waiting mentees).
+COHORT_PAGE_QUERIES = 10
+
 
 def test_the_cohort_hub_links_to_every_coordinator_page_of_the_cohort(client, coordinator, cohort):
     client.force_login(coordinator)
@@ -59,6 +64,45 @@ def test_cohort_page_query_count_does_not_grow_with_people(
     EnrolmentFactory.create_batch(30, cohort=cohort)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_cohort_page_lists_people_a_page_at_a_time_keeping_the_filters(
+    client, coordinator, cohort, monkeypatch
+):
+    """A national cohort has tens of thousands of people: the page shows them a page at a time
+    (lib/pagination.py), and every page link keeps the filters."""
+    monkeypatch.setattr("lib.pagination.PER_PAGE", 2)
+    EnrolmentFactory.create_batch(5, cohort=cohort, role="mentee", status="accepted")
+    EnrolmentFactory(cohort=cohort, role="mentor", status="accepted")
+    client.force_login(coordinator)
+    url = reverse("programmes:cohort_detail", args=[cohort.programme.slug, cohort.pk])
+    first = client.get(url, {"role": "mentee"})
+    assert len(first.context["enrolments"]) == 2
+    html = first.content.decode()
+    assert 'aria-label="Pages of people"' in html
+    assert "?role=mentee&amp;page=2" in html
+    assert "5 matching enrolments, 1 to 2 shown" in html
+    last = client.get(url, {"role": "mentee", "page": 3})
+    assert len(last.context["enrolments"]) == 1
+    assert all(e.role == "mentee" for e in last.context["enrolments"])
+    assert 'aria-current="page"' in last.content.decode()
+    # Past the end or not a number: the last or first page, never an error.
+    assert client.get(url, {"role": "mentee", "page": 99}).context["page"].number == 3
+    assert client.get(url, {"page": "x"}).context["page"].number == 1
+
+
+def test_cohort_page_query_count_is_pinned_whatever_the_page(
+    client, coordinator, cohort, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr("lib.pagination.PER_PAGE", 3)
+    EnrolmentFactory.create_batch(7, cohort=cohort)
+    client.force_login(coordinator)
+    url = reverse("programmes:cohort_detail", args=[cohort.programme.slug, cohort.pk])
+    client.get(url)  # the session's first read
+    with django_assert_num_queries(COHORT_PAGE_QUERIES):
+        client.get(url)
+    with django_assert_num_queries(COHORT_PAGE_QUERIES):
+        client.get(url, {"page": 3})
 
 
 def test_home_lists_a_participants_enrolments_only(client, mentee, cohort, other_cohort):

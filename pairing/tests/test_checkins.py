@@ -164,6 +164,42 @@ def test_cohort_pairs_page_query_count_is_constant(
         client.get(url)
 
 
+def test_cohort_pairs_are_listed_a_page_at_a_time(client, coordinator, cohort, monkeypatch):
+    monkeypatch.setattr("lib.pagination.PER_PAGE", 2)
+    for _ in range(5):
+        CheckInFactory(pair=PairFactory(cohort=cohort))
+    client.force_login(coordinator)
+    url = reverse("pairing:cohort_pairs", args=[cohort.programme.slug, cohort.pk])
+    first = client.get(url)
+    html = first.content.decode()
+    assert len(first.context["pairs"]) == 2
+    assert all(p.checkin_count == 1 for p in first.context["pairs"])
+    assert "5 pairs, 1 to 2 shown" in html
+    assert 'aria-label="Pages of pairs"' in html and "?page=2" in html
+    seen = [p.pk for n in (1, 2, 3) for p in client.get(url, {"page": n}).context["pairs"]]
+    assert sorted(seen) == sorted(Pair.objects.filter(cohort=cohort).values_list("pk", flat=True))
+
+
+def test_cohort_pairs_query_count_is_pinned_whatever_the_page(
+    client, coordinator, cohort, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr("lib.pagination.PER_PAGE", 2)
+    for _ in range(5):
+        CheckInFactory(pair=PairFactory(cohort=cohort))
+    client.force_login(coordinator)
+    url = reverse("pairing:cohort_pairs", args=[cohort.programme.slug, cohort.pk])
+    client.get(url)  # the session's first read
+    for page in (1, 3):
+        with django_assert_num_queries(PAIRS_PAGE_QUERIES):
+            client.get(url, {"page": page})
+
+
+# Session, user, cohort, count and page of pair ids, the page's pairs and their check-ins,
+# the draft run, the menu's coordinator check: the same on every page and at any size (the
+# fixture's cohort is not running, so no query for waiting mentees).
+PAIRS_PAGE_QUERIES = 9
+
+
 def test_home_page_lists_my_pairs(client, pair, mentee, mentor):
     client.force_login(mentee)
     html = client.get(reverse("home")).content.decode()

@@ -1,0 +1,115 @@
+"""The dashboards keep their figures a few minutes (insights/cache.py): a second request reads
+them from the cache, with the same number of queries whatever the data size; the page says
+when they were computed; access is still checked on every request."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from insights import cache as figures_cache
+from insights.tests.conftest import make_pairs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cached(settings):
+    settings.INSIGHTS_CACHE_SECONDS = 300
+    cache.clear()
+
+
+def _pages(cohort):
+    slug = cohort.programme.slug
+    return [
+        reverse("insights:cohort", args=[slug, cohort.pk]),
+        reverse("insights:programme", args=[slug]),
+    ]
+
+
+def test_second_request_reads_the_figures_from_the_cache(
+    client, coordinator, cohort, cached, django_assert_max_num_queries
+):
+    make_pairs(cohort, 3, checkins_each=2)
+    client.force_login(coordinator)
+    for url in _pages(cohort):
+        with django_assert_max_num_queries(40) as cold:
+            first = client.get(url)
+        with django_assert_max_num_queries(len(cold.captured_queries)) as warm:
+            second = client.get(url)
+        assert len(warm.captured_queries) < len(cold.captured_queries)
+        assert "computed at" in second.content.decode()
+        assert first.context["d"].computed_at == second.context["d"].computed_at
+
+
+def test_warm_query_count_does_not_grow_with_the_data(
+    client, coordinator, cohort, cached, django_assert_num_queries
+):
+    make_pairs(cohort, 2, checkins_each=1)
+    client.force_login(coordinator)
+    url = reverse("insights:cohort", args=[cohort.programme.slug, cohort.pk])
+    client.get(url)
+    with django_assert_num_queries(WARM_QUERIES):
+        client.get(url)
+    make_pairs(cohort, 10, checkins_each=3)
+    cache.clear()
+    client.get(url)
+    with django_assert_num_queries(WARM_QUERIES):
+        client.get(url)
+
+
+# Session, user, the access check (cohort and programme), the menu's coordinator check.
+WARM_QUERIES = 4
+
+
+def test_figures_are_kept_per_date_filter(client, coordinator, cohort, cached):
+    client.force_login(coordinator)
+    url = reverse("insights:cohort", args=[cohort.programme.slug, cohort.pk])
+    client.get(url)
+    client.get(url, {"start": cohort.starts_on.isoformat()})
+    keys = [figures_cache.key("cohort", cohort.pk, d, s) for d, s in _as_of_and_starts(cohort)]
+    assert all(cache.get(k) is not None for k in keys)
+
+
+def _as_of_and_starts(cohort):
+    from insights.selectors import window_for
+
+    w = window_for()
+    return [(w.as_of, None), (w.as_of, cohort.starts_on)]
+
+
+def test_access_is_checked_before_the_cache_is_read(client, coordinator, mentee, cohort, cached):
+    client.force_login(coordinator)
+    for url in _pages(cohort):
+        assert client.get(url).status_code == 200
+    client.force_login(mentee)
+    for url in _pages(cohort):
+        assert client.get(url).status_code == 404
+
+
+def test_with_the_cache_off_figures_are_computed_each_time(client, coordinator, cohort, settings):
+    settings.INSIGHTS_CACHE_SECONDS = 0
+    client.force_login(coordinator)
+    url = reverse("insights:cohort", args=[cohort.programme.slug, cohort.pk])
+    client.get(url)
+    make_pairs(cohort, 1)
+    assert client.get(url).context["d"].pairs.pairs == 1
+    assert "computed at" not in client.get(url).content.decode()
+
+
+def test_pairs_at_risk_are_listed_a_page_at_a_time(client, coordinator, cohort, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr("lib.pagination.PER_PAGE", 2)
+    # Five pairs that started long ago and never met: all at risk.
+    make_pairs(cohort, 5, start=timezone.localdate() - dt.timedelta(days=60))
+    client.force_login(coordinator)
+    url = reverse("insights:cohort", args=[cohort.programme.slug, cohort.pk])
+    response = client.get(url, {"start": cohort.starts_on.isoformat()})
+    assert response.context["at_risk_count"] == 5
+    assert len(response.context["at_risk"]) == 2
+    html = response.content.decode()
+    assert 'aria-label="Pages of pairs at risk"' in html
+    assert f"?start={cohort.starts_on.isoformat()}&amp;at_risk_page=2" in html
+    assert len(client.get(url, {"at_risk_page": 3}).context["at_risk"]) == 1
