@@ -28,7 +28,13 @@ def test_bench_prints_one_json_line_per_size(capsys):
             "dense_lsa_s",
             "solve_speedup",
             "greedy_ratio",
+            "score_cpu_s",
+            "match_cpu_s",
+            "duals_cpu_s",
+            "rescored_rows",
+            "exact_rows",
             "load_avg_1m_before",
+            "load_avg_1m_after",
         ):
             assert key in row
         assert row["optimal"] is True

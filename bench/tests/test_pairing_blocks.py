@@ -88,3 +88,47 @@ def test_solve_blocked_with_nobody_to_pair():
         p.capacity = 0
     result = solve_blocked(BlockScorer(mentees, mentors, cfg))
     assert result.pairs == [] and result.certified
+
+
+def test_scores_of_any_row_set_are_the_block_scores_bit_for_bit():
+    mentees, mentors, cfg = _cohort(70, 30)
+    scorer = BlockScorer(mentees, mentors, cfg)
+    whole = scorer.scores(0, 70, fill=-np.inf)
+    rows = np.array([0, 3, 4, 17, 40, 69])
+    assert np.array_equal(scorer.scores(rows=rows, fill=-np.inf), whole[rows])
+    assert np.array_equal(np.isneginf(whole), np.isnan(scorer.scores(0, 70)))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        # weak bounds: most rows are scored again, some checked pair by pair
+        {"keep": 1, "groups": 1, "top_k": 1, "n_random": 0, "col_extra": 0},
+        {"keep": 2, "groups": 1, "top_k": 1, "margin": 0.0},
+        # no rescoring before the T lists are settled
+        {"keep": 4, "groups": 3, "top_k": 2, "rescore_below": 0.0},
+    ],
+)
+@pytest.mark.parametrize(("n", "m", "seed"), [(150, 40, 1), (200, 120, 2), (300, 60, 3)])
+def test_every_certificate_path_gives_the_optimum(options, n, m, seed):
+    mentees, mentors, cfg = _cohort(n, m, seed=seed)
+    scorer = BlockScorer(mentees, mentors, cfg)
+    scores = scorer.dense().astype(np.float64)
+    timings: dict = {}
+    result = solve_blocked(scorer, cache_bytes=0, block_rows=17, timings=timings, **options)
+    validate_assignment(scores, scorer.capacity, result.pairs)
+    assert result.certified
+    dense = assignment_value(scores, solve_dense(scores, scorer.capacity))
+    got = assignment_value(scores, result.pairs)
+    assert got[0] == dense[0]
+    assert got[1] >= dense[1] - max(1e-9, got[0] * result.quantum)
+    assert abs(result.total_score - got[1]) < 1e-3  # float32 scores summed
+    # the duals returned are feasible over every allowed pair
+    w = np.rint(scores * 2**result.bits)
+    big = min(n, int(scorer.capacity.sum())) * 2**result.bits + 1
+    u = result.mentee_dual.astype(np.float64)
+    v = result.mentor_dual.astype(np.float64)
+    allowed = ~np.isnan(w)
+    assert np.all((u[:, None] + v[None, :] >= w + big)[allowed])
+    if options["keep"] == 1:
+        assert timings["exact_rows"] > 0  # the pair-by-pair path ran
