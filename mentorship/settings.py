@@ -370,6 +370,11 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security -----------------------------------------------------------------------------------
+# Sessions are read from the shared cache and written through to the database: every signed-in
+# request saves a database query (issue 19, docs/performance.md). Nothing else changes: a session
+# still lives in the database (a cache flush only costs one read), sign-out deletes both copies,
+# and a changed password still ends every session (the hash in it no longer matches).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

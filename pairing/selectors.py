@@ -284,18 +284,30 @@ def mentee_enrolment(*, user, cohort_pk: int) -> Enrolment:
     )
 
 
-def cohorts_to_rank_for(*, user) -> list[Enrolment]:
+def cohorts_to_rank_for(*, user, enrolments=None) -> list[Enrolment]:
     """The user's accepted mentee places in cohorts whose programme lets mentees rank their
-    shortlist, while the cohort recruits or is being matched (two queries): where the "rank
-    your mentors" page (``pairing:choose``) is linked from their home page."""
-    places = list(
-        Enrolment.objects.filter(
-            user=user,
-            role=Role.MENTEE,
-            status=EnrolmentStatus.ACCEPTED,
-            cohort__status__in=[CohortStatus.RECRUITING, CohortStatus.MATCHING],
-        ).select_related("cohort__programme")
-    )
+    shortlist, while the cohort recruits or is being matched (two queries; one, or none when
+    there is no such place, given the user's ``enrolments`` with ``cohort__programme``): where
+    the "rank your mentors" page (``pairing:choose``) is linked from their home page."""
+    ranking = (CohortStatus.RECRUITING, CohortStatus.MATCHING)
+    if enrolments is None:
+        places = list(
+            Enrolment.objects.filter(
+                user=user,
+                role=Role.MENTEE,
+                status=EnrolmentStatus.ACCEPTED,
+                cohort__status__in=ranking,
+            ).select_related("cohort__programme")
+        )
+    else:
+        places = [
+            e
+            for e in enrolments
+            if e.user_id == user.pk
+            and e.role == Role.MENTEE
+            and e.status == EnrolmentStatus.ACCEPTED
+            and e.cohort.status in ranking
+        ]
     if not places:
         return []
     choosing = set(
