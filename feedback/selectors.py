@@ -101,8 +101,33 @@ def open_invitations_for(*, user):
             "pair__mentor__user",
             "pair__mentee__user",
         )
+        # What the list shows (feedback/_surveys_to_answer.html): ten tables are joined, and
+        # compiling the query with every column of each cost more than the rest of the page.
+        .only(*_LISTED)
         .order_by("closes_on", "pk")
     )
+
+
+_LISTED = (
+    "user",
+    "pair",
+    "schedule",
+    "due_on",
+    "closes_on",
+    "answered_at",
+    "schedule__template",
+    "schedule__template__name",
+    "schedule__template__anonymous",
+    "schedule__cohort",
+    "schedule__cohort__name",
+    "schedule__cohort__programme",
+    "schedule__cohort__programme__name",
+    *(
+        f"pair__{member}{field}"
+        for member in ("mentor", "mentee")
+        for field in ("", "__user", "__user__full_name", "__user__email")
+    ),
+)
 
 
 # --- Builder ------------------------------------------------------------------------------------

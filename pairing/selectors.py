@@ -118,9 +118,11 @@ def pair_goal(*, pair: Pair, pk: int) -> PairGoal:
 
 
 def pairs_for_participant(*, user):
+    """The person's pairs with their check-in figures, for their home page (the other person's
+    user, not their profile: one query)."""
     return (
         Pair.objects.for_user(user)
-        .select_related(*PAIR_RELATED)
+        .select_related("cohort__programme", "mentor__user", "mentee__user")
         .annotate(last_met_on=Max("checkins__met_on"), checkin_count=Count("checkins"))
         .order_by("status", "-started_on")
     )

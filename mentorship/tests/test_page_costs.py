@@ -12,6 +12,7 @@ import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.urls import reverse
 
+from feedback.tests.factories import SurveyInvitationFactory, SurveyScheduleFactory
 from lib import once
 from lib.formcache import crispy_unbound
 from pairing.forms import CheckInForm
@@ -54,6 +55,7 @@ def test_participant_home_page_costs_eight_queries(
     # answer, pairs with their check-in figures, community groups (a running cohort), cohorts
     # open to apply to. Nothing for the menu (cached) or the programmes they coordinate (none).
     Cohort.objects.filter(pk=pair.cohort_id).update(status=CohortStatus.RUNNING)
+    _open_invitations(pair, mentee)
     EnrolmentFactory(user=mentee, cohort=CohortFactory(programme=programme), role="mentor")
     client.force_login(mentee)
     response, _ = _second_visit(client, reverse("home"), django_assert_num_queries, 8)
@@ -81,9 +83,26 @@ def test_pair_page_costs_five_queries(client, pair, mentee, django_assert_num_qu
     _second_visit(client, reverse("pairing:detail", args=[pair.pk]), django_assert_num_queries, 5)
 
 
-def test_surveys_page_costs_two_queries(client, mentee, django_assert_num_queries):
+def _open_invitations(pair, user):
+    """Two open surveys: one about the pair, one not."""
+    today = dt.date.today()
+    for about in (pair, None):
+        SurveyInvitationFactory(
+            schedule=SurveyScheduleFactory(cohort=pair.cohort),
+            user=user,
+            pair=about,
+            due_on=today - dt.timedelta(days=1),
+            closes_on=today + dt.timedelta(days=5),
+        )
+
+
+def test_surveys_page_costs_two_queries(client, pair, mentee, django_assert_num_queries):
+    _open_invitations(pair, mentee)
     client.force_login(mentee)
-    _second_visit(client, reverse("feedback:mine"), django_assert_num_queries, 2)
+    response, _ = _second_visit(client, reverse("feedback:mine"), django_assert_num_queries, 2)
+    html = response.content.decode()
+    assert html.count('href="/surveys/answer/') == 2
+    assert f"about your pair with {pair.mentor.user.display_name}" in html
 
 
 def test_coordinate_menu_follows_the_coordinators_at_once(client, mentee, programme):
