@@ -46,7 +46,9 @@ def home(request):
             "coordinated": programme_selectors.programmes_with_counts(user=user)
             if shows_coordinate_menu(user)
             else [],
-            "open_cohorts": recruitment_selectors.open_cohorts_for(user=user),
+            "open_cohorts": recruitment_selectors.open_cohorts_for(
+                user=user, enrolments=enrolments
+            ),
         },
     )
 
