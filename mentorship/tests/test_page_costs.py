@@ -11,6 +11,7 @@ import re
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback.tests.factories import SurveyInvitationFactory, SurveyScheduleFactory
 from lib import once
@@ -161,3 +162,35 @@ def test_pair_page_form_token_is_fresh_each_time_and_logs_once(client, pair, men
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302  # the same form twice: logged once
     assert pair.checkins.count() == before + 1
+
+
+def test_old_form_tokens_are_dropped_at_most_once_a_minute(client, pair, mentee):
+    from lib.models import UsedFormToken
+
+    def old_token(name):
+        used = UsedFormToken.objects.create(token=name * 20)
+        UsedFormToken.objects.filter(pk=used.pk).update(
+            created_at=timezone.now() - once.KEEP_FOR - dt.timedelta(hours=1)
+        )
+
+    def log_checkin():
+        html = client.get(url).content.decode()
+        data = {
+            once.FIELD: TOKEN_RE.search(html).group(1),
+            "met_on": dt.date.today().isoformat(),
+            "duration_minutes": 30,
+            "format": "video",
+            "worked_on": "Planning",
+            "rating": 4,
+            "wellbeing": 4,
+        }
+        assert client.post(url, data).status_code == 302
+
+    client.force_login(mentee)
+    url = reverse("pairing:detail", args=[pair.pk])
+    old_token("a")
+    log_checkin()
+    assert not UsedFormToken.objects.filter(token="a" * 20).exists()
+    old_token("b")
+    log_checkin()  # within the minute: no delete
+    assert UsedFormToken.objects.filter(token="b" * 20).exists()
