@@ -10,13 +10,21 @@
    and waits for it to answer.
 4. Runs Locust headless, as its own process: the realistic mix (80 % participants, 20 %
    coordinators), then the same number of users against the landing page, the trivial view.
-5. Prints requests per second, p50/p95/p99 and errors per page, per group and overall for both
-   runs, the ratio of each group to the trivial view, and PASS/FAIL against the targets.
+5. Prints requests per second, p50/p95/p99, errors, CPU milliseconds and queries per request
+   (the ``Server-Timing`` header of ``bench/load/middleware.py``) per page, per group and
+   overall for both runs, the ratio of each group to the trivial view, PASS/FAIL against the
+   targets, and JSON lines: one per page and one for the run (``results.jsonl`` too).
 6. Stops gunicorn and Locust and drops the database, also after a failure or Ctrl+C.
 
-Exit status: 1 when any request failed, when a latency target is clearly violated (p95 more
-than twice its target), or when the set-up failed; 0 otherwise (a p95 between one and two times
-its target is reported as a warning). Results stay in ``var/loadtest/<time>/``.
+``--find-capacity`` (``make load-capacity``) replaces step 4: one Locust run ramps the mix up
+(``--ramp-start`` users, ``--ramp-step`` more every ``--ramp-hold`` seconds, up to
+``--ramp-max``) and stops at the first step whose participant p95 (after ``--ramp-settle``
+seconds) reaches 300 ms or that has an error; a JSON line per step, then the landing page, then
+the final line: the most users held, their requests per second, CPU per page.
+
+Exit status: 1 when any request failed, when a p95 is at or above its target (the target
+itself), when the capacity ramp held fewer than 200 users, or when the set-up failed; 0
+otherwise. Results stay in ``var/loadtest/<time>/``.
 
 Environment: ``DATABASE_URL`` (default postgres://postgres@127.0.0.1:5432/mentorship_load),
 ``CELERY_BROKER_URL`` (redis://127.0.0.1:6379/14), ``CACHE_URL`` (redis://127.0.0.1:6379/13),
