@@ -48,7 +48,8 @@ def pair_for_user(*, user, pk: int) -> tuple[Pair, PairViewer]:
     """The pair and how the user sees it (one query): as its mentor, its mentee or a coordinator."""
     coordinated = Programme.objects.coordinated_by(user)
     pair = get_object_or_404(
-        Pair.objects.select_related(*PAIR_RELATED).filter(
+        # The pair page names the two people; their profiles are not on it.
+        Pair.objects.select_related("cohort__programme", "mentor__user", "mentee__user").filter(
             Q(mentor__user=user) | Q(mentee__user=user) | Q(cohort__programme__in=coordinated)
         ),
         pk=pk,
