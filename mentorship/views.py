@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
+from pairing import lifecycle as pairing_lifecycle
 from pairing import selectors as pairing_selectors
 from people import selectors as people_selectors
 from people.roles import shows_coordinate_menu
@@ -31,7 +32,11 @@ def home(request):
     (programmes/lifecycle.py: paired, waiting for a mentor, pair ended...)."""
     user = request.user
     enrolments = list(programme_selectors.enrolments_for_user(user=user))
-    states = programme_selectors.enrolment_states(enrolments=enrolments)
+    # Every pair of these enrolments: the pairs section lists them, and the states need only
+    # how many are active or ended (no query of their own).
+    pairs = list(pairing_selectors.pairs_for_participant(user=user))
+    facts = pairing_lifecycle.pair_facts((e.pk for e in enrolments), pairs=pairs)
+    states = programme_selectors.enrolment_states(enrolments=enrolments, facts=facts)
     for enrolment in enrolments:
         enrolment.state = states[enrolment.pk]
     return render(
@@ -41,6 +46,7 @@ def home(request):
             "profile_percent": people_selectors.profile_percent(user=user),
             # The pairs and community sections take these too (home.html), instead of asking.
             "enrolments": enrolments,
+            "pairs": pairs,
             # Someone who coordinates nothing (the cached menu flag, people/roles.py) has no
             # programme to list: no query.
             "coordinated": programme_selectors.programmes_with_counts(user=user)
