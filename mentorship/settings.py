@@ -164,6 +164,9 @@ else:
         "Production mode needs a shared cache for rate limits: set CACHE_URL (e.g. "
         "redis://host:6379/1), or use a Redis CELERY_BROKER_URL."
     )
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same cache, one Redis client per connection pool instead of one per call (lib/cache.py).
+    CACHES["default"]["BACKEND"] = "lib.cache.RedisCache"
 if not LOCAL and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
     raise ImproperlyConfigured(
         "Production mode needs a cache shared by every process (rate limits): CACHE_URL cannot "

@@ -194,3 +194,12 @@ def test_old_form_tokens_are_dropped_at_most_once_a_minute(client, pair, mentee)
     old_token("b")
     log_checkin()  # within the minute: no delete
     assert UsedFormToken.objects.filter(token="b" * 20).exists()
+
+
+def test_redis_cache_keeps_one_client_per_pool():
+    from lib.cache import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:6379/9", {})
+    client = cache._cache
+    assert client.get_client("a") is client.get_client("b")
+    assert client.get_client("a", write=True) is client.get_client("b", write=True)
