@@ -34,7 +34,9 @@ def home(request):
     enrolments = list(programme_selectors.enrolments_for_user(user=user))
     # Every pair of these enrolments: the pairs section lists them, and the states need only
     # how many are active or ended (no query of their own).
-    pairs = list(pairing_selectors.pairs_for_participant(user=user))
+    pairs = list(
+        pairing_selectors.pairs_for_participant(user=user, enrolment_ids=[e.pk for e in enrolments])
+    )
     facts = pairing_lifecycle.pair_facts((e.pk for e in enrolments), pairs=pairs)
     states = programme_selectors.enrolment_states(enrolments=enrolments, facts=facts)
     for enrolment in enrolments:
