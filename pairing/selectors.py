@@ -143,6 +143,25 @@ def pairs_for_participant(*, user, enrolment_ids=None):
                 Subquery(checkins.values("pair").annotate(n=Count("pk")).values("n")), 0
             ),
         )
+        # What the home page shows (pairing/partials/my_pairs.html) and the states need:
+        # compiling all ~90 columns of the seven tables was most of this query's cost.
+        .only(
+            "cohort",
+            "mentor",
+            "mentee",
+            "status",
+            "started_on",
+            "ended_on",
+            "cohort__name",
+            "cohort__programme",
+            "cohort__programme__name",
+            "cohort__programme__checkin_cadence_days",
+            *(
+                f"{member}__user{field}"
+                for member in ("mentor", "mentee")
+                for field in ("", "__full_name", "__email")
+            ),
+        )
         .order_by("status", "-started_on")
     )
 
