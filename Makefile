@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-national bench-api bench-pairing bench-passwords load-test
+.PHONY: run test lint format install install-dev assets migrate seed worker beat web compose-check clean test-browser test-reliability bench-email bench-rhythm bench-dashboard bench-national bench-api bench-pairing bench-passwords load-test load-capacity
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -122,6 +122,11 @@ $(VENV)/.load: requirements.txt requirements-load.txt | $(PY)
 
 load-test: install $(VENV)/.load
 	$(PY) -m bench.load.run $(LOAD_TEST_ARGS)
+
+## How many people at once: the same stack, the mix ramped up 25 users at a time until
+## participant p95 reaches 300 ms or a request fails (about 10 minutes); docs/security.md, 7.
+load-capacity: install $(VENV)/.load
+	$(PY) -m bench.load.run --find-capacity $(LOAD_TEST_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from people.roles import is_coordinator
+from people.roles import shows_coordinate_menu
 
 
 def site(request):
@@ -8,12 +8,9 @@ def site(request):
 
     def coordinates() -> bool:
         # Called by the template only where it asks (the "Coordinate" menu): staff, a
-        # coordinator of a programme, or someone allowed to create one.
-        return bool(
-            user is not None
-            and user.is_authenticated
-            and (is_coordinator(user) or user.has_perm("programmes.add_programme"))
-        )
+        # coordinator of a programme, or someone allowed to create one; kept in the cache for
+        # a couple of minutes (people/roles.py).
+        return user is not None and shows_coordinate_menu(user)
 
     return {
         "SITE_NAME": settings.SITE_NAME,

@@ -171,6 +171,9 @@ else:
         "Production mode needs a shared cache for rate limits: set CACHE_URL (e.g. "
         "redis://host:6379/1), or use a Redis CELERY_BROKER_URL."
     )
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same cache, one Redis client per connection pool instead of one per call (lib/cache.py).
+    CACHES["default"]["BACKEND"] = "lib.cache.RedisCache"
 if not LOCAL and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
     raise ImproperlyConfigured(
         "Production mode needs a cache shared by every process (rate limits): CACHE_URL cannot "
@@ -380,6 +383,11 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security -----------------------------------------------------------------------------------
+# Sessions are read from the shared cache and written through to the database: every signed-in
+# request saves a database query (issue 19, docs/performance.md). Nothing else changes: a session
+# still lives in the database (a cache flush only costs one read), sign-out deletes both copies,
+# and a changed password still ends every session (the hash in it no longer matches).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -9,7 +9,10 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from lib.pagination import paginate
+from pairing import lifecycle as pairing_lifecycle
 from pairing import selectors as pairing_selectors
+from people import selectors as people_selectors
+from people.roles import shows_coordinate_menu
 from programmes import selectors as programme_selectors
 from programmes.forms import EnrolmentFilterForm
 from programmes.models import CohortStatus
@@ -28,20 +31,33 @@ def home(request):
     The surveys to answer, pairs and communities sections come from feedback's, pairing's and
     community's template tags. Each enrolment carries the state the person is shown
     (programmes/lifecycle.py: paired, waiting for a mentor, pair ended...)."""
-    enrolments = list(programme_selectors.enrolments_for_user(user=request.user))
-    states = programme_selectors.enrolment_states(enrolments=enrolments)
+    user = request.user
+    enrolments = list(programme_selectors.enrolments_for_user(user=user))
+    # Every pair of these enrolments: the pairs section lists them, and the states need only
+    # how many are active or ended (no query of their own).
+    pairs = list(
+        pairing_selectors.pairs_for_participant(user=user, enrolment_ids=[e.pk for e in enrolments])
+    )
+    facts = pairing_lifecycle.pair_facts((e.pk for e in enrolments), pairs=pairs)
+    states = programme_selectors.enrolment_states(enrolments=enrolments, facts=facts)
     for enrolment in enrolments:
         enrolment.state = states[enrolment.pk]
-    profile = getattr(request.user, "profile", None)
-    profile_percent = profile.completeness()[0] if profile is not None else 0
     return render(
         request,
         "mentorship/home.html",
         {
-            "profile_percent": profile_percent,
+            "profile_percent": people_selectors.profile_percent(user=user),
+            # The pairs and community sections take these too (home.html), instead of asking.
             "enrolments": enrolments,
-            "coordinated": programme_selectors.programmes_with_counts(user=request.user),
-            "open_cohorts": recruitment_selectors.open_cohorts_for(user=request.user),
+            "pairs": pairs,
+            # Someone who coordinates nothing (the cached menu flag, people/roles.py) has no
+            # programme to list: no query.
+            "coordinated": programme_selectors.programmes_with_counts(user=user)
+            if shows_coordinate_menu(user)
+            else [],
+            "open_cohorts": recruitment_selectors.open_cohorts_for(
+                user=user, enrolments=enrolments
+            ),
         },
     )
 

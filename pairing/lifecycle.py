@@ -24,13 +24,17 @@ NOTES = {
 }
 
 
-def pair_facts(enrolment_ids) -> dict[int, tuple[int, int]]:
-    """{enrolment id: (active pairs, ended pairs)} as mentor or mentee (one query)."""
+def pair_facts(enrolment_ids, *, pairs=None) -> dict[int, tuple[int, int]]:
+    """{enrolment id: (active pairs, ended pairs)} as mentor or mentee (one query; none given
+    ``pairs``, every pair of those enrolments already loaded, as a person's home page has)."""
     ids = list(enrolment_ids)
     active, ended = Counter(), Counter()
-    rows = Pair.objects.filter(Q(mentor_id__in=ids) | Q(mentee_id__in=ids)).values_list(
-        "mentor_id", "mentee_id", "status"
-    )
+    if pairs is None:
+        rows = Pair.objects.filter(Q(mentor_id__in=ids) | Q(mentee_id__in=ids)).values_list(
+            "mentor_id", "mentee_id", "status"
+        )
+    else:
+        rows = [(p.mentor_id, p.mentee_id, p.status) for p in pairs]
     for mentor_id, mentee_id, status in rows:
         counter = active if status == Pair.Status.ACTIVE else ended
         for pk in (mentor_id, mentee_id):

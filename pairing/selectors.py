@@ -3,7 +3,9 @@ else). Each function's docstring says how many queries it makes; the page tests 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from programmes.models import (
@@ -46,18 +48,21 @@ def _pk(value) -> int | None:
 
 def pair_for_user(*, user, pk: int) -> tuple[Pair, PairViewer]:
     """The pair and how the user sees it (one query): as its mentor, its mentee or a coordinator."""
-    coordinated = Programme.objects.coordinated_by(user)
+    # The pair by its key, then who may see it, here: PostgreSQL planned the one query with the
+    # three-way OR over seven joined tables in 1.5-4 ms, more than the rest of the page's SQL
+    # (issue 19). A coordinator costs a second, small query. Anyone else: 404, as before. The
+    # pair page names the two people; their profiles are not on it.
     pair = get_object_or_404(
-        Pair.objects.select_related(*PAIR_RELATED).filter(
-            Q(mentor__user=user) | Q(mentee__user=user) | Q(cohort__programme__in=coordinated)
-        ),
-        pk=pk,
+        Pair.objects.select_related("cohort__programme", "mentor__user", "mentee__user"), pk=pk
     )
     if pair.mentor.user_id == user.pk:
         return pair, PairViewer.MENTOR
     if pair.mentee.user_id == user.pk:
         return pair, PairViewer.MENTEE
-    return pair, PairViewer.COORDINATOR
+    coordinated = Programme.objects.coordinated_by(user)
+    if user.is_staff or coordinated.filter(pk=pair.cohort.programme_id).exists():
+        return pair, PairViewer.COORDINATOR
+    raise Http404
 
 
 def pair_checkins(*, pair: Pair, viewer_role: str, viewer=None):
@@ -117,11 +122,46 @@ def pair_goal(*, pair: Pair, pk: int) -> PairGoal:
     return get_object_or_404(pair.goals, pk=pk)
 
 
-def pairs_for_participant(*, user):
-    return (
+def pairs_for_participant(*, user, enrolment_ids=None):
+    """The person's pairs with their check-in figures, for their home page (the other person's
+    user, not their profile: one query). Given the person's ``enrolment_ids``, the pairs are
+    found by them, without joining the people.
+
+    The figures are subqueries, not an aggregate over a join: with GROUP BY over the seven
+    joined tables PostgreSQL spent 2-9 ms planning the query (issue 19)."""
+    checkins = CheckIn.objects.filter(pair=OuterRef("pk")).order_by()
+    pairs = (
         Pair.objects.for_user(user)
-        .select_related(*PAIR_RELATED)
-        .annotate(last_met_on=Max("checkins__met_on"), checkin_count=Count("checkins"))
+        if enrolment_ids is None
+        else Pair.objects.filter(Q(mentor_id__in=enrolment_ids) | Q(mentee_id__in=enrolment_ids))
+    )
+    return (
+        pairs.select_related("cohort__programme", "mentor__user", "mentee__user")
+        .annotate(
+            last_met_on=Subquery(checkins.order_by("-met_on").values("met_on")[:1]),
+            checkin_count=Coalesce(
+                Subquery(checkins.values("pair").annotate(n=Count("pk")).values("n")), 0
+            ),
+        )
+        # What the home page shows (pairing/partials/my_pairs.html) and the states need:
+        # compiling all ~90 columns of the seven tables was most of this query's cost.
+        .only(
+            "cohort",
+            "mentor",
+            "mentee",
+            "status",
+            "started_on",
+            "ended_on",
+            "cohort__name",
+            "cohort__programme",
+            "cohort__programme__name",
+            "cohort__programme__checkin_cadence_days",
+            *(
+                f"{member}__user{field}"
+                for member in ("mentor", "mentee")
+                for field in ("", "__full_name", "__email")
+            ),
+        )
         .order_by("status", "-started_on")
     )
 
@@ -295,18 +335,30 @@ def mentee_enrolment(*, user, cohort_pk: int) -> Enrolment:
     )
 
 
-def cohorts_to_rank_for(*, user) -> list[Enrolment]:
+def cohorts_to_rank_for(*, user, enrolments=None) -> list[Enrolment]:
     """The user's accepted mentee places in cohorts whose programme lets mentees rank their
-    shortlist, while the cohort recruits or is being matched (two queries): where the "rank
-    your mentors" page (``pairing:choose``) is linked from their home page."""
-    places = list(
-        Enrolment.objects.filter(
-            user=user,
-            role=Role.MENTEE,
-            status=EnrolmentStatus.ACCEPTED,
-            cohort__status__in=[CohortStatus.RECRUITING, CohortStatus.MATCHING],
-        ).select_related("cohort__programme")
-    )
+    shortlist, while the cohort recruits or is being matched (two queries; one, or none when
+    there is no such place, given the user's ``enrolments`` with ``cohort__programme``): where
+    the "rank your mentors" page (``pairing:choose``) is linked from their home page."""
+    ranking = (CohortStatus.RECRUITING, CohortStatus.MATCHING)
+    if enrolments is None:
+        places = list(
+            Enrolment.objects.filter(
+                user=user,
+                role=Role.MENTEE,
+                status=EnrolmentStatus.ACCEPTED,
+                cohort__status__in=ranking,
+            ).select_related("cohort__programme")
+        )
+    else:
+        places = [
+            e
+            for e in enrolments
+            if e.user_id == user.pk
+            and e.role == Role.MENTEE
+            and e.status == EnrolmentStatus.ACCEPTED
+            and e.cohort.status in ranking
+        ]
     if not places:
         return []
     choosing = set(

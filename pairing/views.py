@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lib import once
 from lib.audit import AuditContext
+from lib.formcache import crispy_unbound
 from lib.pagination import paginate
 from programmes.models import CohortStatus
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
@@ -74,6 +75,9 @@ def pair_detail(request, pk):
             "pair": pair,
             "viewer": viewer,
             "form": form,
+            # The empty form's layout is the same for everyone on a given day: rendered once
+            # per process (lib/formcache.py); a form with errors is rendered in full.
+            "form_html": crispy_unbound(form) if form is not None and not form.is_bound else None,
             "checkins": checkins,
             "last_met_on": last,
             "days_since": rhythm.days_since,

@@ -196,17 +196,20 @@ class Profile(models.Model):
         ("learn", "a skill you want to learn"),
     ]
 
-    def completeness(self, *, skills=None, interest_count=None) -> tuple[int, list[str]]:
+    def completeness(
+        self, *, skills=None, interest_count=None, directions=None
+    ) -> tuple[int, list[str]]:
         """Percentage complete and what is missing, in the order the form asks for it.
 
-        Pass ``skills`` (ProfileSkill rows) and ``interest_count`` when already loaded to save
-        queries.
+        Pass ``skills`` (ProfileSkill rows) or just their ``directions``, and ``interest_count``
+        when already loaded to save queries.
         """
-        if skills is None:
-            skills = list(self.profile_skills.all())
+        if directions is None:
+            if skills is None:
+                skills = list(self.profile_skills.all())
+            directions = {s.direction for s in skills}
         if interest_count is None:
             interest_count = self.interests.count()
-        directions = {s.direction for s in skills}
         present = {
             "name": bool(self.user.full_name),
             "organisation": bool(self.organisation),

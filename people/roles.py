@@ -41,6 +41,44 @@ def is_coordinator(user) -> bool:
     return bool(user.is_staff or any(check(user) for check in _coordinator_checks))
 
 
+# "Coordinate" in every page's menu (mentorship.context_processors.site): whether the person
+# coordinates anything or may create a programme. Three queries for someone who does neither, on
+# every page, so the answer is kept in the shared cache for a couple of minutes. Programmes
+# forgets it the moment someone is added to or removed from a programme's coordinators
+# (programmes/apps.py); a change of permissions shows within MENU_CACHE_SECONDS. The menu link
+# only: every coordinator page checks access itself, on every request.
+MENU_CACHE_SECONDS = 120
+
+
+def _menu_key(user_id) -> str:
+    return f"roles:coordinate-menu:{user_id}"
+
+
+def shows_coordinate_menu(user) -> bool:
+    """Staff, a coordinator of a programme, or someone allowed to create one (cached)."""
+    from django.core.cache import cache
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff:
+        return True
+    key = _menu_key(user.pk)
+    shown = cache.get(key)
+    if shown is None:
+        shown = is_coordinator(user) or user.has_perm("programmes.add_programme")
+        cache.set(key, shown, MENU_CACHE_SECONDS)
+    return shown
+
+
+def forget_coordinate_menu(user_ids) -> None:
+    """The people whose coordinator role changed: ask again at their next page."""
+    from django.core.cache import cache
+
+    keys = [_menu_key(pk) for pk in user_ids]
+    if keys:
+        cache.delete_many(keys)
+
+
 def coordinated_names(user) -> list[str]:
     out: list[str] = []
     for names in _coordinated_names:

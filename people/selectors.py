@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from notifications.personal_data import personal_data_export as outbox_export
@@ -10,6 +10,38 @@ from notifications.personal_data import personal_data_export as outbox_export
 from . import personal_data
 from .models import AuditEvent, ProfileSkill, Skill, User
 from .roles import coordinated_names, coordinated_people_q
+
+
+def profile_percent(*, user) -> int:
+    """How complete the person's profile is (``Profile.completeness``), 0 without a profile: one
+    query, where loading the profile, its skills and its interests took three."""
+    from .models import Profile
+
+    def skills(direction):
+        return Exists(ProfileSkill.objects.filter(profile=OuterRef("pk"), direction=direction))
+
+    interests = Profile.interests.through.objects.filter(profile=OuterRef("pk"))
+    profile = (
+        Profile.objects.filter(user=user)
+        .annotate(
+            has_teach=skills(ProfileSkill.Direction.TEACH),
+            has_learn=skills(ProfileSkill.Direction.LEARN),
+            has_interests=Exists(interests),
+        )
+        .first()
+    )
+    if profile is None:
+        return 0
+    profile.user = user
+    directions = {
+        direction
+        for direction, present in (
+            (ProfileSkill.Direction.TEACH, profile.has_teach),
+            (ProfileSkill.Direction.LEARN, profile.has_learn),
+        )
+        if present
+    }
+    return profile.completeness(directions=directions, interest_count=int(profile.has_interests))[0]
 
 
 def skill_suggestions_for(user):

@@ -10,9 +10,19 @@ class ProgrammesConfig(AppConfig):
 
         personal_data.register()  # export and erasure sections (people/personal_data.py)
 
+        from django.db.models.signals import m2m_changed
+
         from people import roles
 
         from .models import Enrolment, EnrolmentStatus, Programme
+
+        # The "Coordinate" menu is cached per person (people/roles.py): forget it for whoever
+        # joins or leaves a programme's coordinators, whichever way (services, admin, seed).
+        m2m_changed.connect(
+            _coordinators_changed,
+            sender=Programme.coordinators.through,
+            dispatch_uid="programmes-coordinators-menu",
+        )
 
         roles.register_coordinator(
             check=lambda user: Programme.objects.filter(coordinators=user).exists(),
@@ -27,3 +37,16 @@ class ProgrammesConfig(AppConfig):
                 .values("user_id")
             ),
         )
+
+
+def _coordinators_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    from people import roles
+
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if reverse:  # user.<programmes>.add(...): the user is the instance
+        roles.forget_coordinate_menu([instance.pk])
+    elif action == "pre_clear":
+        roles.forget_coordinate_menu(instance.coordinators.values_list("pk", flat=True))
+    else:
+        roles.forget_coordinate_menu(pk_set or ())

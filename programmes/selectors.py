@@ -81,11 +81,13 @@ def require(condition: bool) -> None:
 # --- A person in a cohort: the state model (programmes/lifecycle.py) ---------------------------
 
 
-def enrolment_states(*, enrolments) -> dict[int, lifecycle.State]:
-    """The state shown for each enrolment (one query for their pairs, through the registry).
-    The enrolments need their cohort loaded."""
+def enrolment_states(*, enrolments, facts=None) -> dict[int, lifecycle.State]:
+    """The state shown for each enrolment (one query for their pairs, through the registry;
+    none when the caller gives their pair ``facts``, {id: (active, ended)}). The enrolments
+    need their cohort loaded."""
     enrolments = list(enrolments)
-    facts = lifecycle.pair_facts(e.pk for e in enrolments)
+    if facts is None:
+        facts = lifecycle.pair_facts(e.pk for e in enrolments)
     return {
         e.pk: lifecycle.state_of(
             status=e.status,

@@ -34,19 +34,43 @@ from .models import BusinessPriority, Project
 from .models import TalentPoolEntry as Entry
 from .similarity import Proposal, SimilarityIndex
 
+# The cohorts open today are the same for everyone: the home page keeps them in the shared cache
+# this long. A cohort that opens shows up to a minute late; one that closes may be listed up to a
+# minute longer, and its application page (cohort_open_for_applications) refuses it.
+OPEN_COHORTS_CACHE_SECONDS = 60
 
-def open_cohorts_for(*, user):
-    """Cohorts taking applications now that the person has not applied to yet."""
-    today = timezone.localdate()
-    taken = Enrolment.objects.filter(user=user).exclude(status=EnrolmentStatus.INVITED)
+
+def _open_cohorts(today):
     return (
         Cohort.objects.filter(status=CohortStatus.RECRUITING, starts_on__gt=today)
         .filter(Q(applications_open__isnull=True) | Q(applications_open__lte=today))
         .filter(Q(applications_close__isnull=True) | Q(applications_close__gte=today))
-        .exclude(pk__in=taken.values("cohort"))
         .select_related("programme")
         .order_by("applications_close")
     )
+
+
+def open_cohorts_for(*, user, enrolments=None):
+    """Cohorts taking applications now that the person has not applied to yet (one query).
+
+    Given all the person's ``enrolments`` (the home page has them), no query: the cohorts open
+    today come from the shared cache (``OPEN_COHORTS_CACHE_SECONDS``) and the person's own
+    applications are taken out of them here."""
+    today = timezone.localdate()
+    if enrolments is None:
+        taken = Enrolment.objects.filter(user=user).exclude(status=EnrolmentStatus.INVITED)
+        return _open_cohorts(today).exclude(pk__in=taken.values("cohort"))
+    key = f"recruitment:open-cohorts:{today.isoformat()}"
+    cohorts = cache.get(key)
+    if cohorts is None:
+        cohorts = list(_open_cohorts(today))
+        cache.set(key, cohorts, OPEN_COHORTS_CACHE_SECONDS)
+    taken = {
+        e.cohort_id
+        for e in enrolments
+        if e.user_id == user.pk and e.status != EnrolmentStatus.INVITED
+    }
+    return [c for c in cohorts if c.pk not in taken]
 
 
 def cohort_open_for_applications(*, pk: int) -> Cohort:

@@ -21,6 +21,16 @@ Environment: ``LOADTEST_USERS`` (the JSON ``loadtest/seed.py`` wrote), ``LOADTES
 (where every request is written, one JSON line each, for the report), ``LOADTEST_WAIT_MIN`` and
 ``LOADTEST_WAIT_MAX`` (think time in seconds, default 2 and 6), ``LOADTEST_LOGIN_SHARE`` (the share
 of people who sign in through the form on arrival, default 0; the others have a session).
+
+Each sample also keeps what the server said the request cost (the ``Server-Timing`` header of
+``bench/load/middleware.py``): CPU and wall milliseconds in Django, SQL milliseconds and queries.
+
+The capacity ramp (``run.py --find-capacity``) sets ``LOADTEST_RAMP`` to
+"start,step,max,hold_seconds,spawn_rate": the :class:`Ramp` shape then starts ``start`` users,
+adds ``step`` every ``hold_seconds`` up to ``max``, writes a line to ``LOADTEST_RAMP_LOG`` when a
+step begins, and stops the run when the file ``LOADTEST_RAMP_STOP`` appears (``run.py`` creates
+it when a step misses the target). Without ``LOADTEST_RAMP`` there is no shape: ``--users``
+applies.
 """
 
 import datetime as dt
@@ -33,7 +43,7 @@ import time
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, LoadTestShape, between, events, task
 
 ACCOUNTS = json.load(open(os.environ["LOADTEST_USERS"]))  # noqa: SIM115 - read once at start
 WAIT = between(
@@ -55,22 +65,36 @@ ANSWER_RE = re.compile(r'href="(/surveys/answer/[^/"]+/)"')
 # -- every request, written out for the report ---------------------------------------------------
 
 _samples = open(os.environ["LOADTEST_SAMPLES"], "a", buffering=1 << 16)  # noqa: SIM115
+_last_flush = [time.monotonic()]
+TIMING_RE = re.compile(r"(\w+);dur=([\d.]+)(?:;desc=\"(\d+)\")?")
+
+
+def _server_timing(response) -> dict:
+    """{"cpu": ms, "app": ms, "db": ms, "q": queries} from the Server-Timing header, or {}."""
+    header = getattr(response, "headers", {}).get("Server-Timing", "") if response else ""
+    out = {}
+    for name, dur, desc in TIMING_RE.findall(header):
+        out[name] = float(dur)
+        if desc:
+            out["q"] = int(desc)
+    return out
 
 
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, exception=None, **kw):
-    _samples.write(
-        json.dumps(
-            {
-                "t": kw.get("start_time") or time.time(),
-                "name": name,
-                "ms": response_time,
-                "ok": exception is None,
-                "error": None if exception is None else str(exception)[:300],
-            }
-        )
-        + "\n"
-    )
+    sample = {
+        "t": kw.get("start_time") or time.time(),
+        "name": name,
+        "ms": response_time,
+        "ok": exception is None,
+        "error": None if exception is None else str(exception)[:300],
+    }
+    sample.update(_server_timing(kw.get("response")))
+    _samples.write(json.dumps(sample) + "\n")
+    # The capacity ramp reads the file while Locust runs: at most a second behind.
+    if time.monotonic() - _last_flush[0] > 1:
+        _samples.flush()
+        _last_flush[0] = time.monotonic()
 
 
 @events.quitting.add_listener
@@ -338,3 +362,29 @@ class Reference(_Person):
     @task
     def landing(self):
         self.page("/", "landing page", contains="Run mentorship programmes")
+
+
+# -- the capacity ramp (only with LOADTEST_RAMP) --------------------------------------------------
+
+if os.environ.get("LOADTEST_RAMP"):
+    _start, _step, _max, _hold, _rate = (float(v) for v in os.environ["LOADTEST_RAMP"].split(","))
+
+    class Ramp(LoadTestShape):
+        """``start`` users, then ``step`` more every ``hold`` seconds, up to ``max``."""
+
+        def __init__(self):
+            super().__init__()
+            self._current = None
+            self._log = open(os.environ["LOADTEST_RAMP_LOG"], "a", buffering=1)  # noqa: SIM115
+            self._stop = os.environ["LOADTEST_RAMP_STOP"]
+
+        def tick(self):
+            if os.path.exists(self._stop):
+                return None
+            users = int(_start + _step * int(self.get_run_time() // _hold))
+            if users > _max:
+                return None
+            if users != self._current:
+                self._current = users
+                self._log.write(json.dumps({"users": users, "t": time.time()}) + "\n")
+            return users, _rate

@@ -7,7 +7,10 @@ cookies, HSTS, mandatory email verification, allauth's rate limits on the Redis 
   working tree;
 - static files use Django's manifest storage without whitenoise's compression step: pages carry
   the same hashed file names, but compressing the 1,600 files of ``node_modules`` with brotli took
-  2.5 minutes here, and the load test never downloads a static file.
+  2.5 minutes here, and the load test never downloads a static file;
+- ``bench.load.middleware.ServerTimingMiddleware`` comes first in ``MIDDLEWARE``: every response
+  says what it cost the server (CPU and wall milliseconds, queries) in a ``Server-Timing``
+  header, which the load test records per page. The product never loads it.
 
 The rest is environment, set by ``bench/load/run.py`` (``TRUSTED_PROXY_COUNT=1`` among it).
 """
@@ -18,7 +21,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from mentorship.settings import *  # noqa: F403
-from mentorship.settings import STORAGES
+from mentorship.settings import MIDDLEWARE, STORAGES
 
 if not os.environ.get("LOADTEST_STATIC_ROOT"):
     raise ImproperlyConfigured(
@@ -29,3 +32,4 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
+MIDDLEWARE = ["bench.load.middleware.ServerTimingMiddleware", *MIDDLEWARE]

@@ -99,7 +99,8 @@ def test_production_without_cache_url_uses_the_brokers_redis_in_another_database
     result = _python(CACHE_CODE, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache, keeping one client per connection pool (lib/cache.py).
+        "lib.cache.RedisCache",
         "redis://redis.internal:6379/1",
     ]
 
