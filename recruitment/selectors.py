@@ -34,11 +34,6 @@ from .models import BusinessPriority, Project
 from .models import TalentPoolEntry as Entry
 from .similarity import Proposal, SimilarityIndex
 
-# The cohorts open today are the same for everyone: the home page keeps them in the shared cache
-# this long. A cohort that opens shows up to a minute late; one that closes may be listed up to a
-# minute longer, and its application page (cohort_open_for_applications) refuses it.
-OPEN_COHORTS_CACHE_SECONDS = 60
-
 
 def _open_cohorts(today):
     return (
@@ -53,24 +48,19 @@ def _open_cohorts(today):
 def open_cohorts_for(*, user, enrolments=None):
     """Cohorts taking applications now that the person has not applied to yet (one query).
 
-    Given all the person's ``enrolments`` (the home page has them), no query: the cohorts open
-    today come from the shared cache (``OPEN_COHORTS_CACHE_SECONDS``) and the person's own
-    applications are taken out of them here."""
+    Given all the person's ``enrolments`` (the home page has them), the person's own
+    applications are taken out here rather than by a subquery. Not cached: a cohort a
+    coordinator has just opened must show on everyone's home page at once."""
     today = timezone.localdate()
     if enrolments is None:
         taken = Enrolment.objects.filter(user=user).exclude(status=EnrolmentStatus.INVITED)
         return _open_cohorts(today).exclude(pk__in=taken.values("cohort"))
-    key = f"recruitment:open-cohorts:{today.isoformat()}"
-    cohorts = cache.get(key)
-    if cohorts is None:
-        cohorts = list(_open_cohorts(today))
-        cache.set(key, cohorts, OPEN_COHORTS_CACHE_SECONDS)
     taken = {
         e.cohort_id
         for e in enrolments
         if e.user_id == user.pk and e.status != EnrolmentStatus.INVITED
     }
-    return [c for c in cohorts if c.pk not in taken]
+    return [c for c in _open_cohorts(today) if c.pk not in taken]
 
 
 def cohort_open_for_applications(*, pk: int) -> Cohort:
