@@ -238,6 +238,12 @@ def _queue_on_commit(email: Email) -> None:
         transaction.on_commit(hook)
 
 
+def _by_key(idempotency_key: str) -> Email | None:
+    """The row with this key (unique), if any. Without ``.first()``'s ORDER BY: compiling the
+    model's two-column ordering was a third of an enqueue's CPU, for a look-up of one row."""
+    return next(iter(Email.objects.filter(idempotency_key=idempotency_key).order_by()[:1]), None)
+
+
 def email_enqueue(
     *,
     to: str,
@@ -275,7 +281,7 @@ def email_enqueue(
     sends another through the site and agreed to be answered at (SMTP delivery; GOV.UK Notify
     only takes reply-to addresses registered with the service, so there the body says it)."""
     kind_def = get_kind(kind)
-    existing = Email.objects.filter(idempotency_key=idempotency_key).first()
+    existing = _by_key(idempotency_key)
     if existing is not None:
         return existing
 
@@ -311,7 +317,7 @@ def email_enqueue(
         with transaction.atomic():
             email.save(force_insert=True)
     except IntegrityError:
-        existing = Email.objects.filter(idempotency_key=idempotency_key).first()
+        existing = _by_key(idempotency_key)
         if existing is None:
             raise
         return existing
