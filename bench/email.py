@@ -116,6 +116,7 @@ def main() -> int:
                 "smtplib_one_connection_per_s": round(ref_reuse),
                 "ratio_to_smtplib_connection_per_message": round(delivered / total / ref_each, 2),
                 "target_ratio": 0.5,
+                "met": delivered == N and delivered / total / ref_each >= 0.5,
                 "load_avg_1m_before": round(load_before, 2),
                 "load_avg_1m_after_delivery": round(load_after_delivery, 2),
             }
