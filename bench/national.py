@@ -200,6 +200,9 @@ def measure(small: dict, national: dict, *, repeat: int):
             },
             "met": got["median_ms"] < target and same_queries,
             "cpu_met": got["cpu_ms_median"] < target,
+            # The first request (a cold cache: the dashboards' figures are kept five minutes)
+            # is judged apart, so a fast median does not hide a slow first page.
+            "first_met": got["first_ms"] < target,
             "load_avg_1m_before": before,
             "load_avg_1m_after": load(),
         }
