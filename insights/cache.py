@@ -37,14 +37,15 @@ def key(kind: str, *parts) -> str:
     return "insights:v1:" + kind + ":" + ":".join("" if p is None else str(p) for p in parts)
 
 
-def cached(kind: str, parts: tuple, compute: Callable[[], T]) -> T:
+def cached(kind: str, parts: tuple, compute: Callable[[], T], *, refresh: bool = False) -> T:
     """``compute()``'s result, from the cache when it was computed less than ``seconds()``
     ago, with a ``computed_at`` attribute (when it was computed) for the page to show.
-    With the cache off, ``compute()`` as it is."""
+    With the cache off, ``compute()`` as it is. ``refresh`` computes and stores it again
+    whatever the cache holds (insights/figures.py's beat task, before the entry expires)."""
     ttl = seconds()
     if ttl <= 0:
         return compute()
-    hit = cache.get(key(kind, *parts))
+    hit = None if refresh else cache.get(key(kind, *parts))
     if hit is not None:
         return hit
     value = compute()

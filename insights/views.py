@@ -20,7 +20,7 @@ from people.roles import is_coordinator
 from people.services import audit_record
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator, require
 
-from . import cache, presenters, selectors
+from . import figures, presenters
 from .forms import DateFilterForm
 
 
@@ -32,7 +32,7 @@ def _filter(request) -> tuple[DateFilterForm, tuple]:
 def _cohort_context(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     form, (start, end) = _filter(request)
-    dashboard = _cohort_figures(cohort, start, end)
+    dashboard = figures.cohort_figures(cohort, start, end)
     return {
         "cohort": cohort,
         "programme": cohort.programme,
@@ -43,35 +43,6 @@ def _cohort_context(request, slug, pk):
         "community": presenters.community_rows(dashboard.standups, dashboard.directory),
         "end_reason_labels": presenters.END_REASON_LABELS,
     }
-
-
-def _cohort_figures(cohort, start, end):
-    """The cohort's dashboard figures, kept a few minutes (insights/cache.py)."""
-    window = selectors.window_for(start=start, end=end)
-    return cache.cached(
-        "cohort",
-        (cohort.pk, window.as_of, window.start),
-        lambda: selectors.cohort_dashboard(cohort=cohort, window=window),
-    )
-
-
-COUNTED = (None, ())
-
-
-def _programme_figures(programme, start, end):
-    """The programme's dashboard figures, kept a few minutes (insights/cache.py)."""
-    window = selectors.window_for(start=start, end=end)
-
-    def compute():
-        d = selectors.programme_dashboard(programme=programme, window=window, start=start, end=end)
-        # The programme's page and export only count each cohort's pairs at risk (the cohort
-        # dashboard lists them): thousands of pairs' facts would make the cached figures
-        # megabytes to read back on every request.
-        for column in d.columns:
-            column.pairs.at_risk = [COUNTED] * len(column.pairs.at_risk)
-        return d
-
-    return cache.cached("programme", (programme.pk, window.as_of, start, end), compute)
 
 
 @require_GET
@@ -97,7 +68,7 @@ def cohort_summary(request, slug, pk):
 def programme_dashboard(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     form, (start, end) = _filter(request)
-    dashboard = _programme_figures(programme, start, end)
+    dashboard = figures.programme_figures(programme, start, end)
     return render(
         request,
         "insights/programme_dashboard.html",
@@ -131,7 +102,7 @@ def _csv(request, *, obj, programme_id, rows, filename, what):
 def cohort_export(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     _form, (start, end) = _filter(request)
-    dashboard = _cohort_figures(cohort, start, end)
+    dashboard = figures.cohort_figures(cohort, start, end)
     name = f"{cohort.programme.slug}-{slugify(cohort.name)}-insights-{timezone.localdate()}.csv"
     return _csv(
         request,
@@ -147,7 +118,7 @@ def cohort_export(request, slug, pk):
 def programme_export(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     _form, (start, end) = _filter(request)
-    dashboard = _programme_figures(programme, start, end)
+    dashboard = figures.programme_figures(programme, start, end)
     return _csv(
         request,
         obj=programme,

@@ -482,6 +482,14 @@ CELERY_BEAT_SCHEDULE["feedback-survey-invitations"] = {
     "schedule": 3600.0,
     "options": {"expires": 3000},
 }
+# Dashboards (insights/figures.py): the active cohorts' figures computed again a minute before
+# their cache entry expires, so no coordinator waits for them.
+if INSIGHTS_CACHE_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["insights-figures-refresh"] = {
+        "task": "insights.figures_refresh",
+        "schedule": float(max(60, INSIGHTS_CACHE_SECONDS - 60)),
+        "options": {"expires": max(30, INSIGHTS_CACHE_SECONDS - 90)},
+    }
 # Programme rhythm (rhythm/): reminders, nudges, milestones, digests; idempotent, every 30 min.
 CELERY_BEAT_SCHEDULE["rhythm-run-all"] = {
     "task": "rhythm.run_all",

@@ -114,3 +114,62 @@ def test_pairs_at_risk_are_listed_a_page_at_a_time(client, coordinator, cohort, 
     assert 'aria-label="Pages of pairs at risk"' in html
     assert f"?start={cohort.starts_on.isoformat()}&amp;at_risk_page=2" in html
     assert len(client.get(url, {"at_risk_page": 3}).context["at_risk"]) == 1
+
+
+def test_the_beat_task_keeps_active_figures_warm_so_no_coordinator_waits(
+    client, coordinator, cohort, cached, django_assert_num_queries, settings
+):
+    """figures_refresh computes the active cohorts' and programmes' figures ahead: the first
+    page a coordinator opens reads them from the cache (the warm count), and a later refresh
+    replaces them with newer ones; finished cohorts and the cache turned off are left alone."""
+    from insights.tasks import insights_figures_refresh
+    from programmes.models import Cohort, CohortStatus
+    from programmes.tests.factories import CohortFactory
+
+    Cohort.objects.filter(pk=cohort.pk).update(status=CohortStatus.RUNNING)
+    make_pairs(cohort, 3, checkins_each=2)
+    finished = CohortFactory(programme=cohort.programme, status=CohortStatus.FINISHED)
+    assert insights_figures_refresh() == {"cohorts": 1, "programmes": 1, "failed": 0}
+    client.force_login(coordinator)
+    client.get(reverse("home"))  # the session and the menu flag into the cache, as any page does
+    for url in _pages(cohort):
+        with django_assert_num_queries(WARM_QUERIES):
+            assert client.get(url).status_code == 200
+    first = figures_cache.cache.get(_undated_key(cohort))
+    assert first is not None
+    make_pairs(cohort, 2, checkins_each=1)
+    insights_figures_refresh()
+    page = client.get(_pages(cohort)[0])
+    assert page.context["d"].computed_at > first.computed_at
+    assert page.context["d"].pairs.pairs == 5
+    slug = finished.programme.slug
+    assert figures_cache.cache.get(_undated_key(finished)) is None
+    assert client.get(reverse("insights:cohort", args=[slug, finished.pk])).status_code == 200
+    settings.INSIGHTS_CACHE_SECONDS = 0
+    assert insights_figures_refresh() == {"cohorts": 0, "programmes": 0, "failed": 0}
+
+
+def _undated_key(cohort):
+    from insights.selectors import window_for
+
+    w = window_for()
+    return figures_cache.key("cohort", cohort.pk, w.as_of, w.start)
+
+
+def test_one_cohort_that_fails_does_not_stop_the_refresh_of_the_others(cohort, cached, monkeypatch):
+    from insights import figures
+    from programmes.models import Cohort, CohortStatus
+    from programmes.tests.factories import CohortFactory
+
+    Cohort.objects.filter(pk=cohort.pk).update(status=CohortStatus.RUNNING)
+    other = CohortFactory(programme=cohort.programme, status=CohortStatus.RUNNING)
+    real = figures.selectors.cohort_dashboard
+
+    def broken_for_one(*, cohort, window):
+        if cohort.pk == other.pk:
+            raise RuntimeError("a broken cohort")
+        return real(cohort=cohort, window=window)
+
+    monkeypatch.setattr(figures.selectors, "cohort_dashboard", broken_for_one)
+    assert figures.figures_refresh() == {"cohorts": 1, "programmes": 1, "failed": 1}
+    assert figures_cache.cache.get(_undated_key(cohort)) is not None
