@@ -58,9 +58,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @contextlib.contextmanager
-def throwaway_database(*, prefix: str):
-    """A database of its own for the run (a temporary SQLite file, or test_<name> beside
-    DATABASE_URL's PostgreSQL database), created here and dropped on the way out."""
+def throwaway_database(*, prefix: str, suffix: str = ""):
+    """A database of its own for the run (a temporary SQLite file, or test_<name><suffix>
+    beside DATABASE_URL's PostgreSQL database), created here and dropped on the way out."""
     from django.db import connection
 
     creation = connection.creation
@@ -69,6 +69,8 @@ def throwaway_database(*, prefix: str):
     if connection.vendor == "sqlite":
         tmp = tempfile.TemporaryDirectory(prefix=prefix)
         test_settings["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+    elif suffix:
+        test_settings["NAME"] = f"test_{connection.settings_dict['NAME']}{suffix}"
     old_name = connection.settings_dict["NAME"]
     creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
     try:

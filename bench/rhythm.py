@@ -22,12 +22,11 @@ import json
 import math
 import os
 import resource
-import tempfile
 import time
-from pathlib import Path
 
 import time_machine
 
+from bench import dashboard as dashboard_bench
 from bench import django_setup
 
 django_setup()
@@ -200,27 +199,13 @@ def per_batch(results: list[dict]) -> dict:
 @contextlib.contextmanager
 def throwaway_database(keep: bool):
     """A database of the bench's own (``test_<name>_rhythm`` beside DATABASE_URL's, or a
-    temporary SQLite file), migrated here and dropped afterwards; ``keep`` uses the configured
-    database as it is (it must be migrated)."""
+    temporary SQLite file: bench.dashboard's), migrated there and dropped afterwards; ``keep``
+    uses the configured database as it is (it must be migrated)."""
     if keep:
         yield
         return
-    creation = connection.creation
-    test_settings = connection.settings_dict.setdefault("TEST", {})
-    tmp = None
-    if connection.vendor == "sqlite":
-        tmp = tempfile.TemporaryDirectory(prefix="rhythm-bench-")
-        test_settings["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
-    else:
-        test_settings["NAME"] = f"test_{connection.settings_dict['NAME']}_rhythm"
-    old_name = connection.settings_dict["NAME"]
-    creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
-    try:
+    with dashboard_bench.throwaway_database(prefix="rhythm-bench-", suffix="_rhythm"):
         yield
-    finally:
-        creation.destroy_test_db(old_name, verbosity=0)
-        if tmp:
-            tmp.cleanup()
 
 
 def main(argv: list[str] | None = None) -> None:
