@@ -45,22 +45,17 @@ def _open_cohorts(today):
     )
 
 
-def open_cohorts_for(*, user, enrolments=None):
+def open_cohorts_for(*, user, enrolments) -> list[Cohort]:
     """Cohorts taking applications now that the person has not applied to yet (one query).
-
-    Given all the person's ``enrolments`` (the home page has them), the person's own
-    applications are taken out here rather than by a subquery. Not cached: a cohort a
-    coordinator has just opened must show on everyone's home page at once."""
-    today = timezone.localdate()
-    if enrolments is None:
-        taken = Enrolment.objects.filter(user=user).exclude(status=EnrolmentStatus.INVITED)
-        return _open_cohorts(today).exclude(pk__in=taken.values("cohort"))
+    ``enrolments`` are all the person's (the home page has them): their applications are taken
+    out here rather than by a subquery. Not cached: a cohort a coordinator has just opened must
+    show on everyone's home page at once."""
     taken = {
         e.cohort_id
         for e in enrolments
         if e.user_id == user.pk and e.status != EnrolmentStatus.INVITED
     }
-    return [c for c in _open_cohorts(today) if c.pk not in taken]
+    return [c for c in _open_cohorts(timezone.localdate()) if c.pk not in taken]
 
 
 def cohort_open_for_applications(*, pk: int) -> Cohort:
