@@ -11,7 +11,9 @@ for live ones; the coordinator's operational pages (the cohort page, the pairs l
 page) never use this cache and always show the data as it is.
 
 Access is checked before the cache is read (the views call ``cohort_for_coordinator`` /
-``programme_for_coordinator`` first), and the key holds nothing but ids and dates. The API
+``programme_for_coordinator`` first), and the key holds nothing but ids and dates. The value
+holds no personal data either: insights/figures.py keeps the pairs at risk and the comments by
+id, and the page reads their names and text when it is produced. The API
 (api/figures.py) calls the selectors directly and is not cached.
 """
 

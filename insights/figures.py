@@ -7,34 +7,148 @@ undated figures of every cohort that is recruiting, matching or running, and of 
 programmes, and stores them before the entry they replace expires: the page a coordinator opens
 is read from the cache, never computed while they wait. A date filter, a finished cohort or an
 empty cache (just after a deploy) is still computed on the request.
+
+**No personal data is kept with the figures.** What is cached is counts, rates, dates and ids:
+the pairs at risk are kept as :class:`PairsAtRisk` (pair ids, reasons and scores, packed in a few
+arrays) and each survey comment as its answer's id. The page or export being produced reads the
+names of the pairs it shows (:func:`pair_names`) and the comments' text (:func:`comments`) as
+they are now, so a person erased, or a programme's free text deleted by retention, is gone from
+the dashboards at once, with nothing for erasure to find in the cache (tested in
+insights/tests/test_cache.py and mentorship/tests/test_erasure_everywhere.py). Packed, the pairs
+at risk of a national cohort (thousands) cost kilobytes to read back, not megabytes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import logging
+from array import array
+from collections.abc import Iterable, Sequence
 
+from pairing import risk
 from programmes.models import Cohort, CohortStatus, Programme
 
-from . import cache, selectors
+from . import cache, selectors, surveys
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = (CohortStatus.RECRUITING, CohortStatus.MATCHING, CohortStatus.RUNNING)
 # A programme's page and export only count each cohort's pairs at risk (the cohort dashboard
-# lists them): thousands of pairs' facts would make the cached figures megabytes to read back
-# on every request.
+# lists them): nothing of them is kept but their number.
 COUNTED = (None, ())
 
 
+# The at-risk rule's reasons (pairing/risk.py), in the order it gives them.
+REASONS = (
+    risk.REASON_SILENT,
+    risk.REASON_NEVER_MET,
+    risk.REASON_RATING,
+    risk.REASON_WELLBEING_LOW,
+    risk.REASON_WELLBEING_FALLING,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class RiskRow:
+    """One pair at risk as the cache keeps it: no names (read with :func:`pair_names`)."""
+
+    pk: int
+    reasons: tuple[str, ...]
+    last_met: dt.date | None
+    ratings: tuple[int, ...]
+    wellbeing_by_person: tuple[tuple[int, ...], ...]
+
+
+class PairsAtRisk(Sequence):
+    """A cohort's pairs at risk, in the dashboard's order, packed: pair ids, a bit per reason,
+    the last check-in's day and the latest scores (bytes, each 1-5) in a few arrays. Reads back
+    as :class:`RiskRow`; slicing (a page of them) builds only the rows asked for."""
+
+    def __init__(self, items: Iterable[tuple]):
+        pks, bits, last, ends, blob = array("q"), bytearray(), array("i"), array("i"), bytearray()
+        for p, reasons in items:
+            pks.append(p.pk)
+            mask = 0
+            for reason in reasons:
+                mask |= 1 << REASONS.index(reason)  # ValueError for a reason it cannot keep
+            bits.append(mask)
+            people = p.wellbeing_by_person
+            if not all(0 < v < 256 for v in (*p.ratings, *(v for q in people for v in q))):
+                raise ValueError(f"pair {p.pk}: a score outside 1-255 cannot be kept")
+            last.append(p.last_met.toordinal() if p.last_met else 0)
+            blob += bytes(p.ratings)
+            if people:  # 0 separates the ratings and each person's scores
+                blob += b"\0" + b"\0".join(bytes(scores) for scores in people)
+            ends.append(len(blob))
+        self._pks, self._bits, self._last, self._ends = pks, bytes(bits), last, ends
+        self._blob = bytes(blob)
+
+    def __len__(self) -> int:
+        return len(self._pks)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, PairsAtRisk):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"<PairsAtRisk: {len(self)} pairs>"
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._row(index)
+
+    def _row(self, i: int) -> RiskRow:
+        start = self._ends[i - 1] if i else 0
+        ratings, *people = self._blob[start : self._ends[i]].split(b"\0")
+        return RiskRow(
+            pk=self._pks[i],
+            reasons=tuple(r for bit, r in enumerate(REASONS) if self._bits[i] >> bit & 1),
+            last_met=dt.date.fromordinal(self._last[i]) if self._last[i] else None,
+            ratings=tuple(ratings),
+            wellbeing_by_person=tuple(tuple(scores) for scores in people),
+        )
+
+
+def _kept(d):
+    """``d`` as the cache keeps it: pairs at risk packed and comments by id (no text)."""
+    d.pairs.at_risk = PairsAtRisk(d.pairs.at_risk)
+    d.surveys.comments = [{k: v for k, v in c.items() if k != "text"} for c in d.surveys.comments]
+    return d
+
+
 def cohort_figures(cohort, start=None, end=None, *, refresh: bool = False):
-    """The cohort's dashboard figures, kept a few minutes (insights/cache.py)."""
+    """The cohort's dashboard figures, kept a few minutes (insights/cache.py): the pairs at
+    risk as :class:`PairsAtRisk`, the comments without their text (:func:`comments`)."""
     window = selectors.window_for(start=start, end=end)
     return cache.cached(
         "cohort",
         (cohort.pk, window.as_of, window.start),
-        lambda: selectors.cohort_dashboard(cohort=cohort, window=window),
+        lambda: _kept(selectors.cohort_dashboard(cohort=cohort, window=window)),
         refresh=refresh,
     )
+
+
+def pair_names(rows: Sequence[RiskRow]) -> dict[int, tuple[str, str]]:
+    """The (mentee, mentor) names of a page of pairs at risk, as they are now: one query."""
+    return selectors.pair_names(r.pk for r in rows) if rows else {}
+
+
+def comments(d) -> list[dict]:
+    """The cohort's latest comments with their text as it is now (one query); a comment whose
+    answer has since been erased or deleted is left out."""
+    texts = surveys.comment_texts([c["answer_id"] for c in d.surveys.comments])
+    return [
+        {**c, "text": texts[c["answer_id"]]} for c in d.surveys.comments if c["answer_id"] in texts
+    ]
 
 
 def programme_figures(programme, start=None, end=None, *, refresh: bool = False):

@@ -14,6 +14,8 @@ and each chart has one measure on one axis.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.urls import reverse
 
 from .definitions import LENGTH_BANDS, REASON_LABELS, rate
@@ -122,32 +124,37 @@ def cohort_charts(d: CohortDashboard) -> dict:
     return charts
 
 
-def at_risk_rows(d: CohortDashboard, pairs=None) -> list[dict]:
-    """The at-risk table (``pairs``, a page of ``d.pairs.at_risk``, or all of them), as plain
-    strings: a cohort can have hundreds of rows, and the template engine is far slower than
-    Python at formatting them."""
+def at_risk_rows(d: CohortDashboard, rows, names: dict[int, tuple[str, str]]) -> list[dict]:
+    """The at-risk table for ``rows`` (a page of ``d.pairs.at_risk``) as plain strings, with
+    ``names`` (pair id: (mentee, mentor), insights.figures.pair_names): a cohort can have
+    hundreds of rows, and the template engine is far slower than Python at formatting them."""
     marker = "987654321"
     link = reverse("pairing:detail", args=[int(marker)])
-    rows = []
-    for p, reasons in d.pairs.at_risk if pairs is None else pairs:
+    out = []
+    for p in rows:
         if p.last_met:
             days = (d.window.as_of - p.last_met).days
             last = f"{p.last_met.day} {p.last_met:%b %Y} ({days} day{'s' if days != 1 else ''} ago)"
         else:
             last = "never"
-        rows.append(
+        out.append(
             {
                 "pair": p,
                 "url": link.replace(marker, str(p.pk)),
-                "name": f"{p.mentee_name} with {p.mentor_name}",
-                "reasons": "; ".join(REASON_LABELS[r] for r in reasons),
+                "name": _pair_name(p.pk, names),
+                "reasons": "; ".join(REASON_LABELS[r] for r in p.reasons),
                 "last": last,
                 "ratings": ", ".join(map(str, p.ratings)) or "–",
                 "wellbeing": "; ".join(", ".join(map(str, w)) for w in p.wellbeing_by_person)
                 or "–",
             }
         )
-    return rows
+    return out
+
+
+def _pair_name(pk: int, names: dict[int, tuple[str, str]]) -> str:
+    mentee, mentor = names.get(pk, ("", ""))
+    return f"{mentee} with {mentor}" if mentee or mentor else f"Pair {pk}"
 
 
 def programme_charts(d: ProgrammeDashboard) -> dict:
@@ -213,7 +220,34 @@ def programme_charts(d: ProgrammeDashboard) -> dict:
 EXPORT_HEADER = ["cohort", "section", "figure", "value"]
 
 
-def cohort_export_rows(d: CohortDashboard) -> list[list]:
+#: Pairs at risk read (names) and written per step of the cohort export.
+EXPORT_CHUNK = 500
+
+
+def cohort_export_rows(d: CohortDashboard, names) -> tuple[int, Iterator[list]]:
+    """The cohort export: its number of rows, and the rows as they are written. The pairs at
+    risk (thousands at national scale) are named ``EXPORT_CHUNK`` at a time with ``names``
+    (insights.figures.pair_names), so the export's memory does not grow with them."""
+    head = _cohort_figure_rows(d)
+    at_risk = d.pairs.at_risk
+    name = d.cohort.name
+
+    def rows():
+        yield from head[0]
+        for start in range(0, len(at_risk), EXPORT_CHUNK):
+            chunk = at_risk[start : start + EXPORT_CHUNK]
+            named = names(chunk)
+            for q in chunk:
+                # The same pairs and reasons as the dashboard, the pair page and the digest.
+                reasons = "; ".join(REASON_LABELS[r] for r in q.reasons)
+                yield [name, "Pairs at risk", f"{_pair_name(q.pk, named)} (pair {q.pk})", reasons]
+        yield from head[1]
+
+    return len(head[0]) + len(at_risk) + len(head[1]), rows()
+
+
+def _cohort_figure_rows(d: CohortDashboard) -> tuple[list[list], list[list]]:
+    """Every row of the cohort export but the pairs at risk: those before them, those after."""
     name = d.cohort.name
     f, p = d.funnel, d.pairs
     rows = [[name, "Headline", label, value] for label, value in d.headline.items()]
@@ -240,23 +274,14 @@ def cohort_export_rows(d: CohortDashboard) -> list[list]:
         [name, "Ending reasons", END_REASON_LABELS.get(k, k), v] for k, v in p.end_reasons.items()
     ]
     rows += [[name, *row] for row in community_rows(d.standups, d.directory)]
-    # The same pairs and reasons as the dashboard, the pair page and the digest (pairing/risk.py).
-    rows += [
-        [
-            name,
-            "Pairs at risk",
-            f"{q.mentee_name} with {q.mentor_name} (pair {q.pk})",
-            "; ".join(REASON_LABELS[r] for r in reasons),
-        ]  # fmt: skip
-        for q, reasons in p.at_risk
-    ]
+    before, rows = rows, []
     for r in d.surveys.rounds:
         label = f"{r.name} ({r.on:%Y-%m-%d})"
         rows.append([name, "Surveys", f"{label}: response rate %", r.response_rate])
         if not r.hidden:
             rows.append([name, "Surveys", f"{label}: average score", r.score])
             rows.append([name, "Surveys", f"{label}: NPS", r.nps])
-    return rows
+    return before, rows
 
 
 def programme_export_rows(d: ProgrammeDashboard) -> list[list]:

@@ -206,11 +206,13 @@ def _add_comments(result, rounds, cohort_of, in_shown, Answer, QuestionType) -> 
         Answer.objects.published()
         .filter(in_shown, question__type=QuestionType.FREE_TEXT)
         .exclude(text="")
-        .values_list("response__schedule_id", "response__role", "response__submitted_at", "text")
+        .values_list(
+            "response__schedule_id", "response__role", "response__submitted_at", "text", "pk"
+        )
         .order_by("-response__schedule__pk", "-response__submitted_at", "id")[:200]
     )
     items = []
-    for schedule_id, role, submitted_at, text in rows:
+    for schedule_id, role, submitted_at, text, pk in rows:
         r = rounds[schedule_id]
         when = submitted_at.date() if (submitted_at and not r.anonymous) else r.on
         items.append(
@@ -220,6 +222,7 @@ def _add_comments(result, rounds, cohort_of, in_shown, Answer, QuestionType) -> 
                 "on": when,
                 "role": role if not r.anonymous else "",
                 "text": text,
+                "answer_id": pk,
             }
         )
     items.sort(key=lambda c: c["on"] or dt.date.min, reverse=True)
@@ -227,6 +230,21 @@ def _add_comments(result, rounds, cohort_of, in_shown, Answer, QuestionType) -> 
         figures = result[item["cohort_id"]]
         if len(figures.comments) < COMMENT_LIMIT:
             figures.comments.append(item)
+
+
+def comment_texts(answer_ids) -> dict[int, str]:
+    """The text of each still published, non-empty answer of ``answer_ids`` (one query): what
+    a comment shows when the figures kept in the cache hold only its answer's id."""
+    from feedback.models import Answer
+
+    if not answer_ids or not available():
+        return {}
+    return dict(
+        Answer.objects.published()
+        .filter(pk__in=list(answer_ids))
+        .exclude(text="")
+        .values_list("pk", "text")
+    )
 
 
 def cohort_survey_figures(*, cohort, window: Window) -> SurveyFigures:

@@ -53,14 +53,22 @@ def cohort_dashboard(request, slug, pk):
     # Thousands of pairs can be at risk in a national cohort: a page of them at a time.
     page = paginate(request, d.pairs.at_risk, param="at_risk_page")
     context["at_risk_page"] = page
-    context["at_risk"] = presenters.at_risk_rows(d, page.object_list)
+    context["at_risk"] = _at_risk(d, page.object_list)
+    context["comments"] = figures.comments(d)
     return render(request, "insights/cohort_dashboard.html", context)
+
+
+def _at_risk(d, rows) -> list[dict]:
+    rows = list(rows)
+    return presenters.at_risk_rows(d, rows, figures.pair_names(rows))
 
 
 @require_GET
 def cohort_summary(request, slug, pk):
     context = _cohort_context(request, slug, pk)
-    context["at_risk"] = presenters.at_risk_rows(context["d"], context["d"].pairs.at_risk[:8])
+    d = context["d"]
+    context["at_risk"] = _at_risk(d, d.pairs.at_risk[:8])
+    context["comments"] = figures.comments(d)[:3]
     return render(request, "insights/cohort_summary.html", context)
 
 
@@ -82,12 +90,12 @@ def programme_dashboard(request, slug):
     )
 
 
-def _csv(request, *, obj, programme_id, rows, filename, what):
+def _csv(request, *, obj, programme_id, rows, count, filename, what):
     audit_record(
         action="export",
         obj=obj,
         programme_id=programme_id,
-        summary=f"Exported the dashboard figures of {what}: {len(rows)} rows",
+        summary=f"Exported the dashboard figures of {what}: {count} rows",
         context=AuditContext.from_request(request),
     )
     response = StreamingHttpResponse(
@@ -104,11 +112,13 @@ def cohort_export(request, slug, pk):
     _form, (start, end) = _filter(request)
     dashboard = figures.cohort_figures(cohort, start, end)
     name = f"{cohort.programme.slug}-{slugify(cohort.name)}-insights-{timezone.localdate()}.csv"
+    count, rows = presenters.cohort_export_rows(dashboard, figures.pair_names)
     return _csv(
         request,
         obj=cohort,
         programme_id=cohort.programme_id,
-        rows=presenters.cohort_export_rows(dashboard),
+        rows=rows,
+        count=count,
         filename=name,
         what=cohort.name,
     )
@@ -119,11 +129,13 @@ def programme_export(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     _form, (start, end) = _filter(request)
     dashboard = figures.programme_figures(programme, start, end)
+    rows = presenters.programme_export_rows(dashboard)
     return _csv(
         request,
         obj=programme,
         programme_id=programme.pk,
-        rows=presenters.programme_export_rows(dashboard),
+        rows=rows,
+        count=len(rows),
         filename=f"{programme.slug}-insights-{timezone.localdate()}.csv",
         what=programme.name,
     )

@@ -41,6 +41,7 @@ from .engagement import (
     checkins_in_window,
     latest_scores,
     pair_facts,
+    pair_names,
     wellbeing_figures,
 )
 from .funnel import (
@@ -69,6 +70,7 @@ __all__ = [
     "interest_rounds",
     "latest_scores",
     "pair_facts",
+    "pair_names",
     "priorities_covered",
     "programme_cohorts",
     "programme_dashboard",

@@ -116,6 +116,20 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
     return facts
 
 
+def pair_names(pair_ids) -> dict[int, tuple[str, str]]:
+    """Each pair's (mentee name, mentor name) as they are now: one query. The dashboards' cached
+    figures hold pairs by id only (insights/figures.py), and the page or export being produced
+    reads the names of the pairs it shows."""
+    return {
+        pk: (_name(mentee_full, mentee_email), _name(mentor_full, mentor_email))
+        for pk, mentor_full, mentor_email, mentee_full, mentee_email in Pair.objects.filter(
+            pk__in=list(pair_ids)
+        )
+        .order_by()
+        .values_list("pk", *_NAME_FIELDS)
+    }
+
+
 def latest_scores(cohort_ids, as_of: dt.date) -> dict[int, Scores]:
     """What the at-risk rule (pairing/risk.py) reads of each active pair's check-ins up to
     ``as_of``: the pair's latest three ratings and each person's latest three wellbeing scores.

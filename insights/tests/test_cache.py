@@ -58,7 +58,8 @@ def test_warm_query_count_does_not_grow_with_the_data(
 
 
 # The user and the access check (cohort and programme); the session and the menu's coordinator
-# flag come from the cache (cached_db sessions, people/roles.py).
+# flag come from the cache (cached_db sessions, people/roles.py). A cohort dashboard showing
+# pairs at risk or comments reads their names or text: one query each (test_figures_kept.py).
 WARM_QUERIES = 2
 
 

@@ -123,7 +123,7 @@ def everything_the_coordinator_sees(client, coordinator, schedule, token) -> tup
         "results CSV": sorted(export_rows[1:]),
         "comparison": [(row["schedule"].pk, row["cells"]) for row in compare.context["rows"]],
         "cohort dashboard": (
-            d.surveys.score, d.surveys.nps, [c["text"] for c in d.surveys.comments],
+            d.surveys.score, d.surveys.nps, [c["text"] for c in cohort_page.context["comments"]],
             [(r.score, r.nps) for r in d.surveys.rounds],
         ),
         "programme dashboard": [

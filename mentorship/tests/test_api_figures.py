@@ -114,7 +114,7 @@ def _compare(client, programme, headers, query):
         for f in dataclasses.fields(page.pairs):
             if f.name == "at_risk":
                 assert api["pairs"]["at_risk"] == [
-                    {"pair_id": p.pk, "reasons": reasons} for p, reasons in page.pairs.at_risk
+                    {"pair_id": p.pk, "reasons": list(p.reasons)} for p in page.pairs.at_risk
                 ]
             else:
                 assert api["pairs"][f.name] == getattr(page.pairs, f.name), f.name

@@ -12,6 +12,7 @@ import uuid
 import zlib
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Avg, Count, Sum
@@ -45,6 +46,7 @@ NOTE = "Told my mentor about the panic attacks before the reorganisation"
 PROJECT = "Forecasting lighthouse maintenance backlogs from sensor telemetry"
 MESSAGE = "I am on sick leave until March, please write after that"
 SUMMARY = "Our lighthouse backlog model cut the queue by a third"
+COMMENT = "The lighthouse mentoring kept me going through the winter"
 
 
 def _unfold_ics(text: str) -> str:
@@ -149,7 +151,7 @@ def everywhere(cohort, mentor, coordinator):
         run=run, mentee=enrolment, mentor=mentor_enrolment, score=0.8,
         reasons=[f"{NAME} wants to learn R"], breakdown={}, warnings=[],
     )  # fmt: skip
-    response = answered_response(user=person, cohort=cohort, text="Great scheme", number=5)
+    response = answered_response(user=person, cohort=cohort, text=COMMENT, number=5)
     SurveyInvitation.objects.create(
         schedule=response.schedule, user=person, role="mentee", due_on=dt.date(2027, 2, 1),
         closes_on=dt.date(2027, 2, 15), batch=uuid.uuid4(),
@@ -204,13 +206,50 @@ def everywhere(cohort, mentor, coordinator):
 
 
 def test_after_erasure_the_person_appears_nowhere_and_the_figures_stand(everywhere, cohort, staff):
-    needles = [NAME, EMAIL, NOTE, PROJECT, MESSAGE, SUMMARY, "boss@x.gov.uk"]
+    needles = [NAME, EMAIL, NOTE, PROJECT, MESSAGE, SUMMARY, COMMENT, "boss@x.gov.uk"]
     before = _figures(cohort)
     assert {n for _, n in _found(needles)} == set(needles)  # the search can find each one
     person_erase(user=everywhere, actor=staff)
     found = _found(needles)
     assert found == []
     assert _figures(cohort) == before
+
+
+def test_dashboards_cached_before_erasure_hold_nothing_of_the_person(
+    everywhere, cohort, coordinator, staff, client, settings
+):
+    """The dashboards keep their figures for minutes (insights/cache.py). A coordinator looks at
+    the cohort while the person's pair is at risk (their wellbeing was 1) and their comment is
+    among the latest: page, summary and export show both. They are erased; the cache (which
+    keeps ids and numbers only) holds nothing of them, and the same pages, read from it, no
+    longer show them."""
+    from django.urls import reverse
+
+    settings.INSIGHTS_CACHE_SECONDS = 300
+    args = [cohort.programme.slug, cohort.pk]
+    page_urls = [
+        reverse("insights:cohort", args=args),
+        reverse("insights:cohort_summary", args=args),
+    ]
+    export_url = reverse("insights:cohort_export", args=args)
+
+    def pages():
+        out = [client.get(url).content.decode() for url in page_urls]
+        return [*out, b"".join(client.get(export_url).streaming_content).decode()]
+
+    with time_machine.travel(dt.datetime(2027, 3, 1, 9, tzinfo=dt.UTC), tick=False):
+        client.force_login(coordinator)
+        before = pages()
+        assert all(html.escape(NAME) in page for page in before)  # the pair at risk, named
+        assert all(html.escape(COMMENT) in page for page in before[:2])
+        person_erase(user=everywhere, actor=staff)
+        needles = [NAME, EMAIL, NOTE, PROJECT, MESSAGE, SUMMARY, COMMENT, "boss@x.gov.uk"]
+        assert _found(needles) == []
+        after = pages()
+    assert "computed at" in after[0]  # read from the cache, as kept before the erasure
+    assert f"(pair {Pair.objects.get(mentee__user=everywhere).pk})" in after[2]  # still at risk
+    for page in after:
+        assert not [n for n in needles if n in page or html.escape(n) in page]
 
 
 def test_an_old_invitation_link_cannot_revive_an_erased_account(client, cohort, staff):
