@@ -28,6 +28,13 @@ class PairAdmin(admin.ModelAdmin):
     raw_id_fields = ["mentor", "mentee"]
     date_hierarchy = "started_on"
     inlines = [PairGoalInline]
+    # Pairs are made by publishing a run or pairing the waiting mentees, ended and reassigned on
+    # the coordinator's pages (pairing.services): those check capacity, email both people and
+    # keep the history. The admin shows who, when and why; it changes none of it.
+    readonly_fields = ["cohort", "mentor", "mentee", "status", "ended_on", "end_reason"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(CheckIn)
@@ -95,7 +102,8 @@ class MatchRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "cohort__programme"]
     search_fields = ["cohort__name", "message"]
     list_select_related = ["cohort__programme", "created_by"]
-    readonly_fields = ["stats", "unmatched", "settings_snapshot"]
+    # A run is published on the coordinator's page, which pairs only people still accepted.
+    readonly_fields = ["status", "published_at", "stats", "unmatched", "settings_snapshot"]
     inlines = [ProposedPairInline, RunEventInline]
 
 

@@ -45,10 +45,17 @@ class ProgrammeAdmin(admin.ModelAdmin):
         )
 
 
+#: Changed only through programmes.services (docs/lifecycle.md): a move ends pairs, frees places
+#: and emails people; a mentor's capacity is never below their pairs and a raise records their
+#: agreement. The admin shows them; the coordinator's pages change them.
+ENROLMENT_MOVED_BY_SERVICES = ["status", "capacity"]
+
+
 class EnrolmentInline(admin.TabularInline):
     model = Enrolment
     extra = 0
     fields = ["user", "role", "status", "capacity"]
+    readonly_fields = ENROLMENT_MOVED_BY_SERVICES
     raw_id_fields = ["user"]
     show_change_link = True
 
@@ -86,3 +93,4 @@ class EnrolmentAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "cohort__name"]
     list_select_related = ["user", "cohort__programme"]
     raw_id_fields = ["user"]
+    readonly_fields = ENROLMENT_MOVED_BY_SERVICES
