@@ -39,18 +39,29 @@ def key(kind: str, *parts) -> str:
     return "insights:v1:" + kind + ":" + ":".join("" if p is None else str(p) for p in parts)
 
 
-def cached(kind: str, parts: tuple, compute: Callable[[], T], *, refresh: bool = False) -> T:
+def cached(
+    kind: str,
+    parts: tuple,
+    compute: Callable[[], T],
+    *,
+    refresh: bool = False,
+    keep_for: int | None = None,
+) -> T:
     """``compute()``'s result, from the cache when it was computed less than ``seconds()``
     ago, with a ``computed_at`` attribute (when it was computed) for the page to show.
     With the cache off, ``compute()`` as it is. ``refresh`` computes and stores it again
-    whatever the cache holds (insights/figures.py's beat task, before the entry expires)."""
+    whatever the cache holds (insights/figures.py's beat task, before the entry expires);
+    ``keep_for`` keeps what it stores that many seconds instead (the beat task, for figures
+    that hardly move)."""
     ttl = seconds()
     if ttl <= 0:
         return compute()
+    ttl = keep_for or ttl
     hit = None if refresh else cache.get(key(kind, *parts))
     if hit is not None:
         return hit
     value = compute()
     value.computed_at = timezone.now()
+    value.kept_seconds = ttl  # the page says how often they are refreshed
     cache.set(key(kind, *parts), value, ttl)
     return value

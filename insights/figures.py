@@ -2,11 +2,13 @@
 (insights/cache.py), and kept warm by a beat task so a coordinator does not wait for them.
 
 At national scale computing a cohort's figures takes seconds (docs/performance.md, "Big data").
-``figures_refresh`` (Celery beat, every ``INSIGHTS_CACHE_SECONDS`` less a minute) computes the
-undated figures of every cohort that is recruiting, matching or running, and of their
-programmes, and stores them before the entry they replace expires: the page a coordinator opens
-is read from the cache, never computed while they wait. A date filter, a finished cohort or an
-empty cache (just after a deploy) is still computed on the request.
+``figures_refresh`` (Celery beat, every ``INSIGHTS_CACHE_SECONDS`` less a minute) keeps the
+undated figures of every cohort and programme in the cache: those that move (a cohort
+recruiting, matching, running or finished in the last ``RECENT_DAYS``, and their programmes)
+computed again before the entry they replace expires, the settled ones (cohorts finished before
+that) computed when missing and kept ``SETTLED_SECONDS``. The page a coordinator opens is read
+from the cache, not computed while they wait. A date filter, or an empty cache (the first run
+of beat not yet done), is still computed on the request.
 
 **No personal data is kept with the figures.** What is cached is counts, rates, dates and ids:
 the pairs at risk are kept as :class:`PairsAtRisk` (pair ids, reasons and scores, packed in a few
@@ -33,7 +35,12 @@ from . import cache, selectors, surveys
 
 logger = logging.getLogger(__name__)
 
-ACTIVE = (CohortStatus.RECRUITING, CohortStatus.MATCHING, CohortStatus.RUNNING)
+# A cohort finished longer ago than this has settled figures: its pairs have ended and its
+# check-ins can no longer change; what still moves (a late follow-up survey answer) shows within
+# SETTLED_SECONDS. A cohort finished more recently (end-of-programme surveys, the last
+# corrections) is refreshed like a running one.
+RECENT_DAYS = 60
+SETTLED_SECONDS = 3600
 # A programme's page and export only count each cohort's pairs at risk (the cohort dashboard
 # lists them): nothing of them is kept but their number.
 COUNTED = (None, ())
@@ -125,15 +132,24 @@ def _kept(d):
     return d
 
 
-def cohort_figures(cohort, start=None, end=None, *, refresh: bool = False):
+def _cohort_parts(cohort, window) -> tuple:
+    return (cohort.pk, window.as_of, window.start)
+
+
+def _programme_parts(programme, window, start, end) -> tuple:
+    return (programme.pk, window.as_of, start, end)
+
+
+def cohort_figures(cohort, start=None, end=None, *, refresh: bool = False, keep_for=None):
     """The cohort's dashboard figures, kept a few minutes (insights/cache.py): the pairs at
     risk as :class:`PairsAtRisk`, the comments without their text (:func:`comments`)."""
     window = selectors.window_for(start=start, end=end)
     return cache.cached(
         "cohort",
-        (cohort.pk, window.as_of, window.start),
+        _cohort_parts(cohort, window),
         lambda: _kept(selectors.cohort_dashboard(cohort=cohort, window=window)),
         refresh=refresh,
+        keep_for=keep_for,
     )
 
 
@@ -151,7 +167,7 @@ def comments(d) -> list[dict]:
     ]
 
 
-def programme_figures(programme, start=None, end=None, *, refresh: bool = False):
+def programme_figures(programme, start=None, end=None, *, refresh: bool = False, keep_for=None):
     """The programme's dashboard figures, kept a few minutes (insights/cache.py)."""
     window = selectors.window_for(start=start, end=end)
 
@@ -162,27 +178,56 @@ def programme_figures(programme, start=None, end=None, *, refresh: bool = False)
         return d
 
     return cache.cached(
-        "programme", (programme.pk, window.as_of, start, end), compute, refresh=refresh
+        "programme",
+        _programme_parts(programme, window, start, end),
+        compute,
+        refresh=refresh,
+        keep_for=keep_for,
     )
 
 
+def _settled(ends_on: dt.date | None, today: dt.date) -> bool:
+    return ends_on is not None and ends_on < today - dt.timedelta(days=RECENT_DAYS)
+
+
+def _missing(kind: str, parts: tuple) -> bool:
+    return cache.cache.get(cache.key(kind, *parts)) is None
+
+
 def figures_refresh() -> dict[str, int]:
-    """Compute and store again the undated figures of every active cohort and its programme.
-    Nothing when the cache is off. One cohort that fails is logged and skipped, not the rest."""
+    """Keep every cohort's and programme's undated figures in the cache, so no coordinator
+    waits for them: those that move (a cohort recruiting, matching or running, or finished in
+    the last ``RECENT_DAYS``, and a programme with such a cohort) computed again on every run;
+    the settled ones (a cohort finished before that, a programme with only such cohorts)
+    computed when their entry is missing and kept ``SETTLED_SECONDS``. Nothing when the cache
+    is off. One that fails is logged and skipped, not the rest."""
     done = {"cohorts": 0, "programmes": 0, "failed": 0}
     if cache.seconds() <= 0:
         return done
-    cohorts = list(Cohort.objects.filter(status__in=ACTIVE).select_related("programme"))
+    window = selectors.window_for()
+    today = window.as_of
+    moving_programmes: set[int] = set()
+    cohorts = Cohort.objects.select_related("programme").order_by("pk")
     for cohort in cohorts:
+        settled = cohort.status == CohortStatus.FINISHED and _settled(cohort.ends_on, today)
+        if not settled:
+            moving_programmes.add(cohort.programme_id)
+        elif not _missing("cohort", _cohort_parts(cohort, window)):
+            continue
         try:
-            cohort_figures(cohort, refresh=True)
+            cohort_figures(cohort, refresh=True, keep_for=SETTLED_SECONDS if settled else None)
             done["cohorts"] += 1
         except Exception:
             done["failed"] += 1
             logger.exception("Dashboard figures of cohort %s could not be refreshed", cohort.pk)
-    for programme in Programme.objects.filter(pk__in={c.programme_id for c in cohorts}):
+    for programme in Programme.objects.filter(cohorts__isnull=False).distinct().order_by("pk"):
+        settled = programme.pk not in moving_programmes
+        if settled and not _missing("programme", _programme_parts(programme, window, None, None)):
+            continue
         try:
-            programme_figures(programme, refresh=True)
+            programme_figures(
+                programme, refresh=True, keep_for=SETTLED_SECONDS if settled else None
+            )
             done["programmes"] += 1
         except Exception:
             done["failed"] += 1

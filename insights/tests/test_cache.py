@@ -117,20 +117,34 @@ def test_pairs_at_risk_are_listed_a_page_at_a_time(client, coordinator, cohort, 
     assert len(client.get(url, {"at_risk_page": 3}).context["at_risk"]) == 1
 
 
-def test_the_beat_task_keeps_active_figures_warm_so_no_coordinator_waits(
-    client, coordinator, cohort, cached, django_assert_num_queries, settings
+def test_the_beat_task_keeps_every_cohorts_figures_warm_so_no_coordinator_waits(
+    client, coordinator, cohort, cached, django_assert_num_queries, settings, monkeypatch
 ):
-    """figures_refresh computes the active cohorts' and programmes' figures ahead: the first
-    page a coordinator opens reads them from the cache (the warm count), and a later refresh
-    replaces them with newer ones; finished cohorts and the cache turned off are left alone."""
+    """figures_refresh computes the figures ahead: the first page a coordinator opens reads them
+    from the cache (the warm count). Those that move (a running cohort, one finished last week)
+    are computed again on every run; a cohort finished long ago, whose figures have settled, is
+    computed once and kept an hour; the cache turned off is left alone."""
+    import datetime as dt
+
+    from insights import figures
     from insights.tasks import insights_figures_refresh
     from programmes.models import Cohort, CohortStatus
-    from programmes.tests.factories import CohortFactory
+    from programmes.tests.factories import CohortFactory, ProgrammeFactory
 
     Cohort.objects.filter(pk=cohort.pk).update(status=CohortStatus.RUNNING)
     make_pairs(cohort, 3, checkins_each=2)
-    finished = CohortFactory(programme=cohort.programme, status=CohortStatus.FINISHED)
-    assert insights_figures_refresh() == {"cohorts": 1, "programmes": 1, "failed": 0}
+    today = dt.date.today()
+    recent = CohortFactory(
+        programme=cohort.programme, status=CohortStatus.FINISHED,
+        starts_on=today - dt.timedelta(days=100), ends_on=today - dt.timedelta(days=7),
+    )  # fmt: skip
+    old_programme = ProgrammeFactory()
+    settled = CohortFactory(
+        programme=old_programme, status=CohortStatus.FINISHED,
+        starts_on=today - dt.timedelta(days=400), ends_on=today - dt.timedelta(days=300),
+    )  # fmt: skip
+    # Every cohort and both programmes the first time.
+    assert insights_figures_refresh() == {"cohorts": 3, "programmes": 2, "failed": 0}
     client.force_login(coordinator)
     client.get(reverse("home"))  # the session and the menu flag into the cache, as any page does
     for url in _pages(cohort):
@@ -139,13 +153,24 @@ def test_the_beat_task_keeps_active_figures_warm_so_no_coordinator_waits(
     first = figures_cache.cache.get(_undated_key(cohort))
     assert first is not None
     make_pairs(cohort, 2, checkins_each=1)
-    insights_figures_refresh()
+    # Then the ones that move, again; the settled cohort and its programme stay as they are.
+    assert insights_figures_refresh() == {"cohorts": 2, "programmes": 1, "failed": 0}
     page = client.get(_pages(cohort)[0])
     assert page.context["d"].computed_at > first.computed_at
     assert page.context["d"].pairs.pairs == 5
-    slug = finished.programme.slug
-    assert figures_cache.cache.get(_undated_key(finished)) is None
-    assert client.get(reverse("insights:cohort", args=[slug, finished.pk])).status_code == 200
+    assert figures_cache.cache.get(_undated_key(recent)) is not None
+    assert figures_cache.cache.get(_undated_key(settled)) is not None
+    # Once the settled entry is gone (after its hour), the next run computes it again and keeps
+    # it an hour; the moving ones are kept the usual five minutes.
+    figures_cache.cache.delete(_undated_key(settled))
+    from django.core.cache import caches
+
+    stored, backend = {}, caches["default"]
+    real_set = backend.set
+    monkeypatch.setattr(backend, "set", lambda k, v, t: stored.update({k: t}) or real_set(k, v, t))
+    assert insights_figures_refresh() == {"cohorts": 3, "programmes": 1, "failed": 0}
+    assert stored[_undated_key(settled)] == figures.SETTLED_SECONDS == 3600
+    assert stored[_undated_key(recent)] == stored[_undated_key(cohort)] == 300
     settings.INSIGHTS_CACHE_SECONDS = 0
     assert insights_figures_refresh() == {"cohorts": 0, "programmes": 0, "failed": 0}
 
@@ -174,3 +199,26 @@ def test_one_cohort_that_fails_does_not_stop_the_refresh_of_the_others(cohort, c
     monkeypatch.setattr(figures.selectors, "cohort_dashboard", broken_for_one)
     assert figures.figures_refresh() == {"cohorts": 1, "programmes": 1, "failed": 1}
     assert figures_cache.cache.get(_undated_key(cohort)) is not None
+
+
+def test_a_settled_cohorts_page_says_its_figures_are_refreshed_every_hour(
+    client, coordinator, cohort, cached
+):
+    import datetime as dt
+
+    from insights.tasks import insights_figures_refresh
+    from programmes.models import Cohort, CohortStatus
+
+    today = dt.date.today()
+    Cohort.objects.filter(pk=cohort.pk).update(
+        status=CohortStatus.FINISHED,
+        starts_on=today - dt.timedelta(days=300),
+        ends_on=today - dt.timedelta(days=200),
+    )
+    insights_figures_refresh()
+    client.force_login(coordinator)
+    html = client.get(_pages(cohort)[0]).content.decode()
+    assert "refreshed every hour: the cohort finished a while ago" in html
+    cache.clear()
+    html = client.get(_pages(cohort)[0]).content.decode()  # computed on the request
+    assert "refreshed every few minutes" in html
