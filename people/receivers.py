@@ -62,3 +62,38 @@ def _mfa_removed(sender, request, user, authenticator, **kwargs):
         summary=authenticator.type,
         context=_ctx(request),
     )
+
+
+# The "Coordinate" menu flag is cached per person (people/roles.py): a permission given or taken
+# away, directly or through a group, shows at the person's next page.
+def _permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    from django.contrib.auth.models import Group
+
+    from .roles import forget_coordinate_menu
+
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if isinstance(instance, User):  # user.groups or user.user_permissions
+        ids = [instance.pk]
+    elif isinstance(instance, Group):  # group.user_set, or group.permissions (its members)
+        ids = (
+            pk_set
+            if model is User and pk_set is not None
+            else instance.user_set.values_list("pk", flat=True)
+        )
+    elif model is User:  # permission.user_set
+        ids = pk_set if pk_set is not None else instance.user_set.values_list("pk", flat=True)
+    else:  # permission.group_set: the groups' members
+        groups = pk_set if pk_set is not None else instance.group_set.values_list("pk", flat=True)
+        ids = User.objects.filter(groups__in=list(groups)).values_list("pk", flat=True)
+    forget_coordinate_menu(list(ids))
+
+
+def connect_permission_signals() -> None:
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import m2m_changed
+
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(
+            _permissions_changed, sender=through, dispatch_uid=f"people-menu-{through.__name__}"
+        )

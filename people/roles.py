@@ -45,8 +45,9 @@ def is_coordinator(user) -> bool:
 # coordinates anything or may create a programme. Three queries for someone who does neither, on
 # every page, so the answer is kept in the shared cache for a couple of minutes. Programmes
 # forgets it the moment someone is added to or removed from a programme's coordinators
-# (programmes/apps.py); a change of permissions shows within MENU_CACHE_SECONDS. The menu link
-# only: every coordinator page checks access itself, on every request.
+# (programmes/apps.py), people the moment a permission is given or taken away, directly or
+# through a group (people/receivers.py); staff status is read from the user on each request.
+# The menu link only: every coordinator page checks access itself, on every request.
 MENU_CACHE_SECONDS = 120
 
 

@@ -124,6 +124,38 @@ def test_coordinate_menu_is_forgotten_when_the_list_is_cleared(client, coordinat
     assert "Coordinate</a>" not in client.get(reverse("home")).content.decode()
 
 
+@pytest.mark.parametrize(
+    "give, take",
+    [
+        ("user.user_permissions.add(perm)", "user.user_permissions.remove(perm)"),
+        ("perm.user_set.add(user)", "perm.user_set.clear()"),
+        ("user.groups.add(group)", "group.user_set.remove(user)"),
+        ("group.user_set.add(user)", "group.permissions.clear()"),
+        ("group.user_set.add(user)", "perm.group_set.remove(group)"),
+        ("group.user_set.add(user)", "user.groups.clear()"),
+    ],
+)
+def test_coordinate_menu_follows_the_permission_to_create_programmes_at_once(
+    client, mentee, give, take
+):
+    """Someone given the permission to create programmes (directly or through a group) sees
+    Coordinate at their next page, and stops seeing it when it is taken away."""
+    from django.contrib.auth.models import Group, Permission
+
+    perm = Permission.objects.get(codename="add_programme", content_type__app_label="programmes")
+    group = Group.objects.create(name="Programme creators")
+    group.permissions.add(perm)
+    names = {"user": mentee, "perm": perm, "group": group}
+    client.force_login(mentee)
+    assert "Coordinate</a>" not in client.get(reverse("home")).content.decode()  # now cached
+    eval(give, {}, names)  # noqa: S307 - the test's own expressions
+    mentee = type(mentee).objects.get(pk=mentee.pk)  # permissions are cached per user object
+    names["user"] = mentee
+    assert "Coordinate</a>" in client.get(reverse("home")).content.decode()
+    eval(take, {}, names)  # noqa: S307
+    assert "Coordinate</a>" not in client.get(reverse("home")).content.decode()
+
+
 def test_cached_check_in_form_is_crispys_own_with_a_fresh_token():
     initial = {"met_on": dt.date(2026, 11, 30), "duration_minutes": 60}
     first, second = CheckInForm(initial=initial), CheckInForm(initial=initial)
