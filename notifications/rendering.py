@@ -151,9 +151,15 @@ class RenderMemo:
     made and at each :meth:`refresh` (the bulk enqueue calls it once per batch), not per render:
     nothing switches them in the middle of rendering a batch."""
 
-    def __init__(self):
+    def __init__(self, *, per_render: bool = False):
+        """``per_render``: for a memo that outlives a batch (the single enqueue's, one per
+        process): each render looks its template up again (Django's loaders cache it; a template
+        edited in development, or replaced in a test, is a new object and a new shape) and
+        reads the language and time zone itself, so no refresh is needed and threads sharing
+        it cannot mix their languages."""
+        self._per_render = per_render
         self._templates: dict = {}
-        self._uses: dict[tuple[str, bool], dict[str, str] | None] = {}
+        self._uses: dict[tuple, dict[str, str] | None] = {}
         self._texts: dict[tuple, str] = {}
         self.hits = 0
         self.misses = 0
@@ -163,16 +169,23 @@ class RenderMemo:
         self._environment = (translation.get_language(), timezone.get_current_timezone_name())
 
     def render(self, name: str, context: dict, *, autoescape: bool) -> str:
-        template = self._templates.get(name)
-        if template is None:
-            template = self._templates[name] = get_template(name).template
-        key = (name, autoescape)
+        if self._per_render:
+            template = get_template(name).template
+            environment = (translation.get_language(), timezone.get_current_timezone_name())
+        else:
+            template = self._templates.get(name)
+            if template is None:
+                template = self._templates[name] = get_template(name).template
+            environment = self._environment
+        key = (template, autoescape)
         if key not in self._uses:
+            if len(self._uses) >= MAX_SHAPES:
+                self._uses.clear()
             self._uses[key] = _uses(template)
         uses = self._uses[key]
         if uses is None:
             return _render(template, context, autoescape)
-        shape: list = [name, autoescape, self._environment]
+        shape: list = [name, template, autoescape, environment]
         markers: list[tuple[str, str]] = []  # (variable, marker) for the one render of a shape
         fills: list[tuple[str, str]] = []  # (marker, its text in this email)
         for var, use in uses.items():

@@ -167,3 +167,82 @@ def test_a_batch_past_its_time_budget_hands_the_rest_on(
         assert services.email_deliver_many(email_ids=ids) == ["sent", "queued", "queued"]
     send_batch.assert_called_once_with(args=(ids[1:],), retry=False)
     assert Email.objects.filter(pk__in=ids[1:], status=Email.Status.PENDING).count() == 2
+
+
+class _Sink:
+    """An SMTP server (aiosmtpd) that keeps what it accepted."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 2.0.0 OK"
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = _Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    controller.stop()
+
+
+def test_over_smtp_a_batch_sends_the_bytes_django_would_and_marks_every_row_sent(
+    django_capture_on_commit_callbacks, smtp_sink
+):
+    import email
+
+    with mock.patch(SEND), mock.patch(SEND_BATCH), django_capture_on_commit_callbacks():
+        ids = [_enqueue(f"k{i}").pk for i in range(3)]
+
+    assert services.email_deliver_many(email_ids=ids) == ["sent"] * 3
+
+    assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.SENT}
+    assert len(smtp_sink.messages) == 3
+    for pk, (mail_from, rcpt_tos, content) in zip(ids, smtp_sink.messages, strict=True):
+        row = Email.objects.get(pk=pk)
+        assert mail_from == "mentorship@localhost"
+        assert rcpt_tos == [row.to]
+        parsed = email.message_from_bytes(content)
+        assert parsed["Message-ID"].startswith(f"<outbox-{pk}.")
+        assert parsed["Subject"] == row.subject
+        text, html = parsed.get_payload()
+        assert text.get_payload(decode=True).decode() == row.body_text.replace("\n", "\r\n")
+        assert html.get_content_type() == "text/html"
+
+
+def test_a_sent_row_is_marked_sent_even_when_the_next_claim_fails(
+    django_capture_on_commit_callbacks, counting
+):
+    """The SENT mark rides in the next row's claim transaction; if that transaction fails, the
+    mark is written on its own before the error goes on: a sent row never stays *sending*."""
+    with mock.patch(SEND), mock.patch(SEND_BATCH), django_capture_on_commit_callbacks():
+        ids = [_enqueue(f"k{i}").pk for i in range(3)]
+    real_claim = services._claim
+    calls = []
+
+    def claim(email_id, now):
+        calls.append(email_id)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return real_claim(email_id, now)
+
+    with mock.patch.object(services, "_claim", claim), pytest.raises(RuntimeError):
+        services.email_deliver_many(email_ids=ids)
+
+    statuses = dict(Email.objects.values_list("pk", "status"))
+    assert [statuses[pk] for pk in ids] == ["sent", "pending", "pending"]
+    assert len(mail.outbox) == 1
