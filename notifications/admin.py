@@ -120,6 +120,13 @@ class EmailPreferenceAdmin(admin.ModelAdmin):
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
 
+    def save_model(self, request, obj, form, change):
+        # Through the service: turning a kind off here cancels the person's pending emails of
+        # that kind at once, as the preferences page does.
+        super().save_model(request, obj, form, change)
+        if not obj.enabled:
+            services.email_preference_set(user=obj.user, kind=obj.kind, enabled=False)
+
 
 @admin.register(UndeliverableAddress)
 class UndeliverableAddressAdmin(admin.ModelAdmin):
