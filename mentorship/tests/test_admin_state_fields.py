@@ -71,3 +71,28 @@ def test_staff_posting_a_status_in_the_admin_changes_nothing(client, staff, coho
 def test_pairs_cannot_be_added_in_the_admin(client, staff):
     client.force_login(staff)
     assert client.get(reverse("admin:pairing_pair_add")).status_code == 403
+
+
+def test_turning_a_kind_off_in_the_admin_cancels_the_pending_emails_of_that_kind(client, staff):
+    """The batch reads preferences a few seconds early; that is safe because turning a kind off
+    cancels the person's pending rows at once, wherever it is done: the admin too."""
+    from django.urls import reverse
+
+    from notifications.models import Email, EmailPreference
+    from notifications.services import email_enqueue
+    from people.tests.factories import UserFactory
+
+    person = UserFactory()
+    email = email_enqueue(
+        to=person.email, user=person, kind="checkin-reminder", template="account",
+        context={"subject": "Hello", "body_text": "Hi"}, idempotency_key="admin-off:1",
+    )  # fmt: skip
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:notifications_emailpreference_add"),
+        {"user": person.pk, "kind": "checkin-reminder", "enabled": ""},
+    )
+    assert response.status_code == 302
+    assert EmailPreference.objects.get(user=person).enabled is False
+    email.refresh_from_db()
+    assert email.status == Email.Status.CANCELLED

@@ -246,29 +246,3 @@ def test_a_sent_row_is_marked_sent_even_when_the_next_claim_fails(
     statuses = dict(Email.objects.values_list("pk", "status"))
     assert [statuses[pk] for pk in ids] == ["sent", "pending", "pending"]
     assert len(mail.outbox) == 1
-
-
-@pytest.mark.django_db
-def test_turning_a_kind_off_in_the_admin_cancels_the_pending_emails_of_that_kind(client, staff):
-    """The batch reads preferences a few seconds early; that is safe because turning a kind off
-    cancels the person's pending rows at once, wherever it is done: the admin too."""
-    from django.urls import reverse
-
-    from notifications.models import Email, EmailPreference
-    from notifications.services import email_enqueue
-    from people.tests.factories import UserFactory
-
-    person = UserFactory()
-    email = email_enqueue(
-        to=person.email, user=person, kind="checkin-reminder", template="account",
-        context={"subject": "Hello", "body_text": "Hi"}, idempotency_key="admin-off:1",
-    )  # fmt: skip
-    client.force_login(staff)
-    response = client.post(
-        reverse("admin:notifications_emailpreference_add"),
-        {"user": person.pk, "kind": "checkin-reminder", "enabled": ""},
-    )
-    assert response.status_code == 302
-    assert EmailPreference.objects.get(user=person).enabled is False
-    email.refresh_from_db()
-    assert email.status == Email.Status.CANCELLED
