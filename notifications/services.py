@@ -392,13 +392,7 @@ def email_enqueue_many(
                 )
             )
         if optional:
-            off = set(
-                EmailPreference.objects.filter(
-                    user_id__in={r["user"].pk for r in optional},
-                    kind__in={r["kind"] for r in optional},
-                    enabled=False,
-                ).values_list("user_id", "kind")
-            )
+            off = turned_off_for({(r["user"].pk, r["kind"]) for r in optional})
         memo.refresh()
         preferences_url = absolute_reverse("notifications:preferences")
         rows = [
@@ -446,16 +440,20 @@ def email_enqueue_many(
 def _insert_ignoring_conflicts(rows: list[Email]) -> dict[str, int]:
     """Insert unsaved outbox rows, skipping any whose key exists; {key: id} of those inserted.
 
-    On PostgreSQL one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, its values prepared here:
-    Django's ``bulk_create`` spent as long preparing a batch's values, field by field, as the
-    database took to store them, and returns no ids with ``ignore_conflicts`` (a second query
-    read them back). Elsewhere ``bulk_create`` and that read-back."""
+    Where the database can return what it inserted (PostgreSQL; SQLite 3.35+, as the single
+    enqueue), ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, its values prepared here: Django's
+    ``bulk_create`` spent as long preparing a batch's values, field by field, as the database
+    took to store them, and returns no ids with ``ignore_conflicts`` (a second query read them
+    back). Elsewhere ``bulk_create`` and that read-back."""
     if not rows:
         return {}
     db = Email.objects.db
     connection = connections[db]
-    if connection.vendor == "postgresql":
-        return _insert_returning(connection, rows)
+    if connection.features.can_return_columns_from_insert:
+        ids: dict[str, int] = {}
+        for start in range(0, len(rows), INSERT_ROWS):  # within SQLite's bound parameters
+            ids.update(_insert_returning(connection, rows[start : start + INSERT_ROWS]))
+        return ids
     Email.objects.bulk_create(rows, ignore_conflicts=True)
     # Another writer's row of a key has another creation time: not ours.
     mine = {row.idempotency_key: row.created_at for row in rows}
@@ -466,6 +464,10 @@ def _insert_ignoring_conflicts(rows: list[Email]) -> dict[str, int]:
         .using(db)
         if mine[key] == created_at
     }
+
+
+#: Rows per INSERT statement: about 20 bound parameters a row, under SQLite's 32,766.
+INSERT_ROWS = 500
 
 
 def _insert_returning(connection, rows: list[Email]) -> dict[str, int]:
@@ -747,8 +749,8 @@ class _BatchPeople:
         self.users = (
             get_user_model().objects.in_bulk({user for user, _ in self.pairs}) if self.pairs else {}
         )
-        optional = {(user, kind) for user, kind in self.pairs if not _is_essential(kind)}
-        self.turned_off = turned_off_for(optional)
+        # Essential kinds cannot be turned off (email_preference_set): no row of theirs to find.
+        self.turned_off = turned_off_for(self.pairs)
 
     def prepare(self, email: Email):
         """Give the row its account (if read) and return the preferences to check it against
@@ -759,13 +761,6 @@ class _BatchPeople:
         if user is not None:
             email.user = user
         return self.turned_off if (email.user_id, email.kind) in self.pairs else None
-
-
-def _is_essential(kind: str) -> bool:
-    try:
-        return get_kind(kind).essential
-    except Exception:  # an unknown kind: the check decides as it would without the batch
-        return False
 
 
 def _send(email: Email, smtp: _Connection) -> None:
