@@ -191,7 +191,8 @@ def _settled(ends_on: dt.date | None, today: dt.date) -> bool:
 
 
 def _missing(kind: str, parts: tuple) -> bool:
-    return cache.cache.get(cache.key(kind, *parts)) is None
+    # has_key, not get: whether the entry is there, without reading its figures back.
+    return not cache.cache.has_key(cache.key(kind, *parts))
 
 
 def figures_refresh() -> dict[str, int]:
