@@ -176,6 +176,7 @@ def build(
     from django.utils import timezone
 
     from insights import surveys
+    from pairing.engagement import summaries_rebuild
     from pairing.models import CheckIn, Pair
     from people.models import Grade, Profile, User
     from programmes.models import Cohort, CohortStatus, Enrolment, Programme
@@ -328,6 +329,8 @@ def build(
                 )
             )
     insert_rows(CheckIn, checkin_rows, batch_size=batch_size)
+    # The pairs' check-in summaries, as pairing.services keeps them (pairing/engagement.py).
+    summaries_rebuild(p.pk for p in pair_rows)
 
     answer_count = 0
     if surveys.available():

@@ -36,6 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from notifications.models import Email  # noqa: E402
+from pairing.engagement import summaries_rebuild  # noqa: E402
 from pairing.models import CheckIn, Pair  # noqa: E402
 from people.models import Profile, User  # noqa: E402
 from programmes.models import Cohort, Enrolment, Programme  # noqa: E402
@@ -126,6 +127,7 @@ def build(n: int, tag: str) -> Programme:
             )
         )
     CheckIn.objects.bulk_create(checkins)
+    summaries_rebuild({c.pair_id for c in checkins})
     # Logged yesterday, so the wellbeing rule picks them up.
     CheckIn.objects.filter(pair__cohort=cohort).update(created_at=NOW - dt.timedelta(days=1))
     return programme

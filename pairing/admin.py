@@ -1,8 +1,10 @@
 from django.contrib import admin
 
+from .engagement import summaries_rebuild
 from .models import (
     CheckIn,
     CheckInChange,
+    CheckInSummary,
     ExcludedPair,
     MatchRun,
     MenteeRanking,
@@ -53,6 +55,40 @@ class CheckInAdmin(admin.ModelAdmin):
     list_select_related = ["pair__mentor__user", "pair__mentee__user", "author"]
     raw_id_fields = ["pair", "author"]
     date_hierarchy = "met_on"
+
+    # Staff may put a check-in right here; the pair's summary, which the dashboards read
+    # (pairing/engagement.py), follows in the same transaction, as it does after the services.
+    def save_model(self, request, obj, form, change):
+        before = CheckIn.objects.filter(pk=obj.pk).values_list("pair_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        summaries_rebuild({obj.pair_id, before} - {None})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        summaries_rebuild([obj.pair_id])
+
+    def delete_queryset(self, request, queryset):
+        pair_ids = set(queryset.values_list("pair_id", flat=True))
+        super().delete_queryset(request, queryset)
+        summaries_rebuild(pair_ids)
+
+
+@admin.register(CheckInSummary)
+class CheckInSummaryAdmin(admin.ModelAdmin):
+    """What each pair's check-ins add up to, kept by pairing/engagement.py: read it here."""
+
+    list_display = ["pair", "checkins", "first_met", "last_met", "scores", "updated_at"]
+    list_select_related = ["pair__mentor__user", "pair__mentee__user", "pair__cohort"]
+    list_filter = ["pair__cohort__programme"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CheckInChange)

@@ -6,6 +6,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from .engagement import summaries_rebuild
 from .models import CheckIn, MatchRun, Pair
 from .services import match_run_execute, pair_goals_from_application
 
@@ -78,6 +79,7 @@ def checkins_demo_seed(*, programme) -> int:
                 )
             )
         CheckIn.objects.bulk_create(rows)
+        summaries_rebuild({c.pair_id for c in rows})
         created += len(rows)
     return created
 

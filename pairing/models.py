@@ -172,6 +172,30 @@ class CheckIn(models.Model):
         )
 
 
+class CheckInSummary(models.Model):
+    """What a pair's check-ins add up to, one row per pair that has any: kept by
+    :mod:`pairing.engagement` in the same transaction as every change to its check-ins.
+
+    The dashboards read their undated figures from these rows (a national cohort's 300,000
+    check-ins are not read again on every computation); a date filter reads the check-ins
+    themselves. A pair without a row has no check-ins.
+    """
+
+    pair = models.OneToOneField(
+        Pair, primary_key=True, on_delete=models.CASCADE, related_name="checkin_summary"
+    )
+    checkins = models.PositiveIntegerField(default=0)
+    first_met = models.DateField(null=True, blank=True)
+    last_met = models.DateField(null=True, blank=True)
+    # The at-risk rule's scores (pairing/risk.py), latest first, one digit each: the pair's
+    # ratings, then each author's wellbeing, "/" between the groups ("543/21/345").
+    scores = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Check-ins of pair {self.pair_id}: {self.checkins}"
+
+
 class CheckInChange(models.Model):
     """The change log of check-ins: each correction or deletion, with the values before and after.
 

@@ -129,6 +129,14 @@ def declare_fields() -> None:
         not_personal=["pair"],
     )
     d(
+        "pairing.CheckInSummary",
+        on_erase=personal_data.ROW_KEPT,
+        exported_in="checkins (a pair's check-ins counted: the check-ins themselves are exported)",
+        facts=["checkins", "first_met", "last_met", "scores", "updated_at"],
+        not_personal=["pair"],
+        note="what a pair's check-ins add up to (count, first and last meeting, latest scores)",
+    )
+    d(
         "pairing.CheckInChange",
         on_erase=anon,
         exported_in="checkin_changes",

@@ -12,7 +12,7 @@ from people.services import audit_record
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Role
 from programmes.services import cohort_change_status
 
-from . import emails, engine, matching
+from . import emails, engagement, engine, matching
 from .models import (
     CHECKIN_CORRECTION_DAYS,
     CheckIn,
@@ -72,6 +72,7 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
     model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
     checkin.full_clean()
     checkin.save()
+    engagement.summaries_rebuild([pair.pk])
     # Reminders and nudges about this pair still waiting in the outbox are checked again (their
     # owner's "still wanted?" checks decide) once the check-in is committed.
     email_recheck_on_commit(refs={"pair": pair.pk})
@@ -94,8 +95,9 @@ def _check_correctable(checkin: CheckIn, ctx: AuditContext) -> None:
 def checkin_correct(*, checkin: CheckIn, ctx: AuditContext, data: dict) -> CheckIn:
     """Correct a check-in: its author, within CHECKIN_CORRECTION_DAYS of logging it.
 
-    The change log keeps the values before and after. Dashboards, at-risk flags and reminders
-    read the check-in rows themselves, so they follow the corrected values at once.
+    The change log keeps the values before and after. At-risk flags and reminders read the
+    check-in rows themselves, and the dashboards the pair's summary rewritten here, so all follow
+    the corrected values at once.
     """
     checkin = CheckIn.objects.select_for_update().select_related("pair").get(pk=checkin.pk)
     _check_correctable(checkin, ctx)
@@ -110,6 +112,7 @@ def checkin_correct(*, checkin: CheckIn, ctx: AuditContext, data: dict) -> Check
         return checkin
     checkin.full_clean()
     checkin.save(update_fields=changed)
+    engagement.summaries_rebuild([checkin.pair_id])
     CheckInChange.objects.create(
         checkin=checkin,
         pair=checkin.pair,
@@ -151,6 +154,7 @@ def checkin_delete(*, checkin: CheckIn, ctx: AuditContext) -> None:
         summary=f"check-in of {checkin.met_on:%Y-%m-%d} deleted by its author",
     )
     checkin.delete()
+    engagement.summaries_rebuild([checkin.pair_id])
 
 
 @transaction.atomic

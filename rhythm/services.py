@@ -296,6 +296,7 @@ def rhythm_demo_settings(*, programme: Programme, today: dt.date | None = None) 
     cadences (a nudge), one logged low wellbeing today, one has falling ratings. Nothing is
     logged outside the cohort's dates.
     """
+    from pairing.engagement import summaries_rebuild
     from pairing.models import CheckIn, Pair
 
     today = today or timezone.localdate()
@@ -357,6 +358,7 @@ def rhythm_demo_settings(*, programme: Programme, today: dt.date | None = None) 
                 )
             )
     CheckIn.objects.bulk_create(rows)
+    summaries_rebuild({c.pair_id for c in rows})
     return settings_row
 
 

@@ -56,6 +56,7 @@ def seed(rng: random.Random) -> dict:
     from django.utils import timezone
 
     from feedback.demo import survey_demo_seed
+    from pairing.engagement import summaries_rebuild
     from pairing.models import CheckIn, Pair, PairGoal
     from people.models import Grade, Profile, User
     from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
@@ -228,6 +229,7 @@ def seed(rng: random.Random) -> dict:
                 n += 1
         PairGoal.objects.bulk_create(goals)
         CheckIn.objects.bulk_create(checkins, batch_size=1000)
+        summaries_rebuild({c.pair_id for c in checkins})
 
     # The default surveys, invitations for every schedule that fell due, 40 % answered; the
     # running cohort's unanswered invitations stay open, so participants have surveys to answer.

@@ -1,26 +1,32 @@
 """Pairs and check-ins: one row of facts per pair, the latest scores, wellbeing.
 
-Queries: :func:`pair_facts` three (pairs, check-in aggregates grouped by pair, latest scores),
-:func:`latest_scores` one, :func:`wellbeing_figures` two; never a query per pair or per person.
+Queries: :func:`pair_facts` one undated (pairs with their check-in summaries), three with a
+start date (pairs, check-in aggregates grouped by pair, latest scores), :func:`latest_scores`
+one, :func:`wellbeing_figures` one; never a query per pair or per person.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Max, Min, Q
-from django.db.models import Window as Over
-from django.db.models.functions import RowNumber, TruncWeek
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncWeek
 
 from insights.definitions import PairFacts, Window
-from pairing import risk
+from pairing import engagement
 from pairing.models import CheckIn, Pair
 from pairing.risk import Scores
 from programmes.models import EnrolmentStatus
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
+ACTIVE_PAIR = Pair.Status.ACTIVE
+_SUMMARY_FIELDS = (
+    "checkin_summary__checkins",
+    "checkin_summary__first_met",
+    "checkin_summary__last_met",
+    "checkin_summary__scores",
+)
 
 
 def _name(full_name: str, email: str) -> str:
@@ -42,23 +48,15 @@ class CohortPairFacts(PairFacts):
 
 
 def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[CohortPairFacts]:
-    """One row of facts per pair of the cohorts: three queries in all (pairs, check-in
-    aggregates grouped by pair, latest scores), each a single pass whatever the data size."""
-    upto = Q(met_on__lte=window.as_of)
-    counted = upto & Q(met_on__gte=window.start) if window.start else upto
-    agg = {
-        pair_id: (n, first, last)
-        for pair_id, n, first, last in CheckIn.objects.filter(pair__cohort_id__in=cohort_ids)
-        .values("pair_id")
-        .annotate(
-            n=Count("pk", filter=counted),
-            first=Min("met_on", filter=upto),
-            last=Max("met_on", filter=upto),
-        )
-        .order_by()
-        .values_list("pair_id", "n", "first", "last")
-    }
-    rows = (
+    """One row of facts per pair of the cohorts.
+
+    Undated (no start to the window), one query: the pairs with their check-in summaries
+    (pairing.models.CheckInSummary, kept as check-ins change), so a national cohort's
+    300,000 check-ins are not read again. A pair that met after the as-of date (a dashboard as
+    of an earlier day) has its facts counted from its check-ins instead, two more queries for
+    those pairs only. With a start date, three queries: the pairs, then check-in aggregates and
+    latest scores of all of them, each a single pass whatever the data size."""
+    rows = list(
         Pair.objects.filter(cohort_id__in=cohort_ids)
         .order_by("pk")
         .values_list(
@@ -72,9 +70,24 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
             "ended_on",
             "end_reason",
             "created_at",
+            *_SUMMARY_FIELDS,
         )
     )
-    scores = latest_scores(cohort_ids, window.as_of)
+    as_of = window.as_of
+    counted: dict[int, tuple] = {}
+    scores: dict[int, Scores] = {}
+    recount = (
+        [pk for pk, *_r, last, _s in rows]
+        if window.start
+        else [pk for pk, *_r, last, _s in rows if last and last > as_of]
+    )
+    if recount:
+        checkins = CheckIn.objects.filter(
+            pair__cohort_id__in=cohort_ids, **({} if window.start else {"pair_id__in": recount})
+        )
+        counted = engagement.checkin_counts(checkins, upto=as_of, since=window.start)
+        scores = engagement.latest_scores(checkins.filter(pair__status=Pair.Status.ACTIVE), as_of)
+    recounted = set(recount)
     facts = []
     for (
         pk,
@@ -90,9 +103,19 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
         ended_on,
         end_reason,
         created_at,
+        n,
+        first,
+        last,
+        text,
     ) in rows:
-        n, first, last = agg.get(pk, (0, None, None))
-        latest = scores.get(pk)
+        ratings, wellbeing = (), ()
+        if pk in recounted:
+            n, first, last = counted.get(pk, (0, None, None))
+            latest = scores.get(pk)
+            if latest:
+                ratings, wellbeing = latest.ratings, latest.wellbeing_by_person
+        elif status == ACTIVE_PAIR and text:
+            ratings, wellbeing = engagement.scores_parse(text)
         facts.append(
             CohortPairFacts(
                 pk=pk,
@@ -104,11 +127,11 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
                 started_on=started_on,
                 ended_on=ended_on,
                 end_reason=end_reason,
-                checkins=n,
+                checkins=n or 0,
                 first_met=first,
                 last_met=last,
-                ratings=latest.ratings if latest else (),
-                wellbeing_by_person=latest.wellbeing_by_person if latest else (),
+                ratings=ratings,
+                wellbeing_by_person=wellbeing,
                 mentee_accepted=mentee_status == ACCEPTED,
                 created_at=created_at,
             )
@@ -132,29 +155,11 @@ def pair_names(pair_ids) -> dict[int, tuple[str, str]]:
 
 def latest_scores(cohort_ids, as_of: dt.date) -> dict[int, Scores]:
     """What the at-risk rule (pairing/risk.py) reads of each active pair's check-ins up to
-    ``as_of``: the pair's latest three ratings and each person's latest three wellbeing scores.
-    One query: the latest three check-ins of each author in each pair hold the pair's latest
-    three (a check-in among the pair's latest three is among its author's latest three)."""
-    rows = (
-        CheckIn.objects.filter(
-            pair__cohort_id__in=cohort_ids, pair__status=Pair.Status.ACTIVE, met_on__lte=as_of
-        )
-        .annotate(
-            rn=Over(
-                RowNumber(),
-                partition_by=[F("pair_id"), F("author_id")],
-                order_by=[F("met_on").desc(), F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rn__lte=risk.LATEST)
-        .values_list("pair_id", "met_on", "created_at", "pk", "rating", "wellbeing", "author_id")
+    ``as_of`` (pairing.engagement.latest_scores): one query."""
+    return engagement.latest_scores(
+        CheckIn.objects.filter(pair__cohort_id__in=cohort_ids, pair__status=Pair.Status.ACTIVE),
+        as_of,
     )
-    meetings: dict[int, list[risk.Meeting]] = defaultdict(list)
-    for pair_id, met_on, created_at, pk, rating, wellbeing, author_id in rows:
-        meetings[pair_id].append(
-            risk.Meeting(met_on, rating, wellbeing, author_id, order=(created_at, pk))
-        )
-    return {pair_id: risk.scores(ms, as_of) for pair_id, ms in meetings.items()}
 
 
 def checkins_in_window(cohort_ids, window: Window):
@@ -165,21 +170,22 @@ def checkins_in_window(cohort_ids, window: Window):
 
 
 def wellbeing_figures(cohort_ids, window: Window) -> dict:
-    """Distribution of wellbeing scores (1-5) and the weekly average of wellbeing and rating."""
-    counts = dict(
-        checkins_in_window(cohort_ids, window)
-        .values("wellbeing")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("wellbeing", "n")
-    )
-    weeks = list(
+    """Distribution of wellbeing scores (1-5) and the weekly average of wellbeing and rating:
+    one pass over the check-ins, counted by week and wellbeing score."""
+    rows = (
         checkins_in_window(cohort_ids, window)
         .annotate(week=TruncWeek("met_on"))
-        .values("week")
-        .annotate(n=Count("pk"), wellbeing=Avg("wellbeing"), rating=Avg("rating"))
-        .order_by("week")
+        .values("week", "wellbeing")
+        .annotate(n=Count("pk"), ratings=Sum("rating"))
+        .order_by()
+        .values_list("week", "wellbeing", "n", "ratings")
     )
+    counts: dict[int, int] = {}
+    weeks: dict = {}
+    for week, score, n, ratings in rows:
+        counts[score] = counts.get(score, 0) + n
+        w = weeks.setdefault(week, [0, 0, 0])
+        w[0], w[1], w[2] = w[0] + n, w[1] + score * n, w[2] + ratings
     total = sum(counts.values())
     return {
         "distribution": [(score, counts.get(score, 0)) for score in range(1, 6)],
@@ -187,11 +193,11 @@ def wellbeing_figures(cohort_ids, window: Window) -> dict:
         "mean": round(sum(s * n for s, n in counts.items()) / total, 2) if total else None,
         "weeks": [
             {
-                "week": w["week"].date() if isinstance(w["week"], dt.datetime) else w["week"],
-                "checkins": w["n"],
-                "wellbeing": round(w["wellbeing"], 2),
-                "rating": round(w["rating"], 2),
+                "week": week.date() if isinstance(week, dt.datetime) else week,
+                "checkins": n,
+                "wellbeing": round(wellbeing / n, 2),
+                "rating": round(ratings / n, 2),
             }
-            for w in weeks
+            for week, (n, wellbeing, ratings) in sorted(weeks.items())
         ],
     }

@@ -14,7 +14,8 @@ every step the promises of docs/lifecycle.md:
   decision email per change of status (none for a repeated request);
 - no response is lost: every page answers (no 5xx), every accepted check-in is stored with its
   latest correction, and every survey answer is stored once, never empty, against the version the
-  person saw (an answer to a replaced version records nothing and leaves the invitation open).
+  person saw (an answer to a replaced version records nothing and leaves the invitation open);
+- each pair's check-in summary, which the undated dashboards read, says what its check-ins say.
 
 Moves go through the services, and a few through the pages as the person or coordinator would
 (withdraw, decide, publish, pair the waiting). CI cost: ``MAX_EXAMPLES`` sequences of at most
@@ -52,6 +53,7 @@ from feedback.tests.factories import (
     SurveyVersionFactory,
 )
 from lib.audit import AuditContext
+from mentorship.tests.test_checkin_summary import assert_summaries_agree
 from notifications.models import Email
 from pairing import selectors as pairing_selectors
 from pairing import services as pairing_services
@@ -554,6 +556,11 @@ class CohortMachine(RuleBasedStateMachine):
                 CheckIn.objects.filter(pair__cohort=self.cohort).values_list("pk", "wellbeing")
             )
             assert stored == self.wellbeing  # every correction kept, the latest one counts
+
+    @invariant()
+    def check_in_summaries_say_what_the_check_ins_say(self):
+        # what the undated dashboards read (pairing.models.CheckInSummary)
+        assert_summaries_agree()
 
     @invariant()
     def no_response_is_empty_or_lost(self):

@@ -2,6 +2,7 @@ import datetime as dt
 
 import factory
 
+from pairing.engagement import summaries_rebuild
 from pairing.models import (
     CheckIn,
     ExcludedPair,
@@ -48,6 +49,13 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     rating = 4
     wellbeing = 4
     protected_time_kept = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As pairing.services does for every check-in it writes: the pair's summary follows.
+        checkin = super()._create(model_class, *args, **kwargs)
+        summaries_rebuild([checkin.pair_id])
+        return checkin
 
 
 class PairGoalFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,128 @@
+"""What a pair's check-ins add up to: counted from the check-ins, or read from the summary kept
+beside them (:class:`pairing.models.CheckInSummary`).
+
+Two set-based reads, each one query for any number of pairs: :func:`checkin_counts` (how many
+check-ins, the first and last meeting) and :func:`latest_scores` (what the at-risk rule in
+pairing/risk.py reads). The dashboards use them as of a past date or inside a date filter
+(insights/selectors/engagement.py). :func:`summaries_rebuild` writes the same two reads, with
+no date limit, into the summary rows, which the undated dashboards read instead of the
+check-ins; ``pairing.services`` calls it in the transaction of every check-in logged,
+corrected or deleted, and whatever inserts check-ins in bulk (the demo and the benchmarks'
+data) calls it after. Tested together in mentorship/tests/test_checkin_summary.py: after any
+sequence of actions, the summaries say what the check-ins say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from functools import lru_cache
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Window as Over
+from django.db.models.functions import RowNumber
+
+from . import risk
+from .models import CheckIn, CheckInSummary
+
+# Pairs per statement when rebuilding many summaries (bound parameters stay well under
+# SQLite's limit).
+REBUILD_CHUNK = 2000
+_GROUPS = "/"
+
+
+def checkin_counts(
+    checkins: QuerySet, *, upto: dt.date | None = None, since: dt.date | None = None
+) -> dict[int, tuple[int, dt.date | None, dt.date | None]]:
+    """Each pair's (check-ins from ``since`` to ``upto``, first meeting, last meeting up to
+    ``upto``) among ``checkins``: one grouped query."""
+    held = Q(met_on__lte=upto) if upto else Q()
+    counted = held & Q(met_on__gte=since) if since else held
+    return {
+        pair_id: (n, first, last)
+        for pair_id, n, first, last in checkins.values("pair_id")
+        .annotate(
+            n=Count("pk", filter=counted),
+            first=Min("met_on", filter=held),
+            last=Max("met_on", filter=held),
+        )
+        .order_by()
+        .values_list("pair_id", "n", "first", "last")
+    }
+
+
+def latest_scores(checkins: QuerySet, as_of: dt.date | None = None) -> dict[int, risk.Scores]:
+    """What the at-risk rule reads of each pair's ``checkins`` up to ``as_of`` (all of them
+    without one): the pair's latest three ratings and each person's latest three wellbeing
+    scores. One query: the latest three check-ins of each author in each pair hold the pair's
+    latest three (a check-in among the pair's latest three is among its author's latest three)."""
+    if as_of:
+        checkins = checkins.filter(met_on__lte=as_of)
+    rows = (
+        checkins.annotate(
+            rn=Over(
+                RowNumber(),
+                partition_by=[F("pair_id"), F("author_id")],
+                order_by=[F("met_on").desc(), F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rn__lte=risk.LATEST)
+        .values_list("pair_id", "met_on", "created_at", "pk", "rating", "wellbeing", "author_id")
+    )
+    meetings: dict[int, list[risk.Meeting]] = defaultdict(list)
+    for pair_id, met_on, created_at, pk, rating, wellbeing, author_id in rows:
+        meetings[pair_id].append(
+            risk.Meeting(met_on, rating, wellbeing, author_id, order=(created_at, pk))
+        )
+    return {pair_id: risk.scores(ms, as_of or dt.date.max) for pair_id, ms in meetings.items()}
+
+
+def scores_text(scores: risk.Scores) -> str:
+    """The summary's form of a pair's scores: "543/21/345" (ratings, then each person's
+    wellbeing, latest first; every score is one digit, 1 to 5)."""
+    return _GROUPS.join(
+        "".join(map(str, group)) for group in (scores.ratings, *scores.wellbeing_by_person)
+    )
+
+
+@lru_cache(maxsize=4096)
+def scores_parse(text: str) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
+    """(ratings, wellbeing by person) from :func:`scores_text`. Kept per text: a national cohort
+    has 20,000 pairs and only a few thousand different scores."""
+    if not text:
+        return (), ()
+    ratings, *people = text.split(_GROUPS)
+    return tuple(map(int, ratings)), tuple(tuple(map(int, p)) for p in people)
+
+
+def summaries_rebuild(pair_ids) -> int:
+    """Write the summaries of ``pair_ids`` from their check-ins as they are now (a pair left
+    with none loses its row): three queries a chunk of REBUILD_CHUNK pairs. Call it inside the
+    transaction that changed the check-ins."""
+    pair_ids = sorted(set(pair_ids))
+    written = 0
+    for i in range(0, len(pair_ids), REBUILD_CHUNK):
+        chunk = pair_ids[i : i + REBUILD_CHUNK]
+        checkins = CheckIn.objects.filter(pair_id__in=chunk)
+        counts = checkin_counts(checkins)
+        scores = latest_scores(checkins)
+        rows = [
+            CheckInSummary(
+                pair_id=pair_id,
+                checkins=n,
+                first_met=first,
+                last_met=last,
+                scores=scores_text(scores[pair_id]) if pair_id in scores else "",
+            )
+            for pair_id, (n, first, last) in counts.items()
+        ]
+        if gone := set(chunk) - counts.keys():
+            CheckInSummary.objects.filter(pair_id__in=gone).delete()
+        CheckInSummary.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["pair"],
+            update_fields=["checkins", "first_met", "last_met", "scores", "updated_at"],
+        )
+        written += len(rows)
+    return written
