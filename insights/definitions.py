@@ -48,7 +48,6 @@ class PairFacts:
     pk: int
     cohort_id: int
     mentee_id: int
-    mentor_name: str
     mentee_name: str
     status: str
     started_on: dt.date

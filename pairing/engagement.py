@@ -4,12 +4,13 @@ beside them (:class:`pairing.models.CheckInSummary`).
 Two set-based reads, each one query for any number of pairs: :func:`checkin_counts` (how many
 check-ins, the first and last meeting) and :func:`latest_scores` (what the at-risk rule in
 pairing/risk.py reads). The dashboards use them as of a past date or inside a date filter
-(insights/selectors/engagement.py). :func:`summaries_rebuild` writes the same two reads, with
-no date limit, into the summary rows, which the undated dashboards read instead of the
-check-ins; ``pairing.services`` calls it in the transaction of every check-in logged,
-corrected or deleted, and whatever inserts check-ins in bulk (the demo and the benchmarks'
-data) calls it after. Tested together in mentorship/tests/test_checkin_summary.py: after any
-sequence of actions, the summaries say what the check-ins say.
+(insights/selectors/engagement.py). :func:`summaries_rebuild` writes the same facts of all of a
+pair's check-ins (the rule's own :func:`pairing.risk.scores` over them) into the summary rows,
+which the undated dashboards read instead of the check-ins. ``pairing.services`` and the admin
+call it in the transaction of every check-in logged, corrected or deleted; whatever inserts
+check-ins in bulk (the demo and the benchmarks' data) calls it after. Tested together in
+mentorship/tests/test_checkin_summary.py: after any sequence of actions, the summaries say what
+the check-ins say.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .models import CheckIn, CheckInSummary
 # SQLite's limit).
 REBUILD_CHUNK = 2000
 _GROUPS = "/"
+_MEETING_FIELDS = ("pair_id", "met_on", "created_at", "pk", "rating", "wellbeing", "author_id")
 
 
 def checkin_counts(
@@ -67,7 +69,7 @@ def latest_scores(checkins: QuerySet, as_of: dt.date | None = None) -> dict[int,
             )
         )
         .filter(rn__lte=risk.LATEST)
-        .values_list("pair_id", "met_on", "created_at", "pk", "rating", "wellbeing", "author_id")
+        .values_list(*_MEETING_FIELDS)
     )
     meetings: dict[int, list[risk.Meeting]] = defaultdict(list)
     for pair_id, met_on, created_at, pk, rating, wellbeing, author_id in rows:
@@ -95,30 +97,59 @@ def scores_parse(text: str) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...
     return tuple(map(int, ratings)), tuple(tuple(map(int, p)) for p in people)
 
 
-def summaries_rebuild(pair_ids) -> int:
+def summaries_differ(pair_ids) -> list[int]:
+    """The pairs among ``pair_ids`` whose summary is not what their check-ins say now, in a
+    transaction rolled back (``manage.py checkin_summaries --check``)."""
+    from django.db import transaction
+
+    def rows():
+        return set(
+            CheckInSummary.objects.filter(pair_id__in=pair_ids).values_list(
+                "pair_id", "checkins", "first_met", "last_met", "scores"
+            )
+        )
+
+    with transaction.atomic():
+        kept = rows()
+        summaries_rebuild(pair_ids)
+        fresh = rows()
+        transaction.set_rollback(True)
+    return sorted({row[0] for row in kept ^ fresh})
+
+
+def summaries_rebuild(pair_ids, *, models=(CheckIn, CheckInSummary)) -> int:
     """Write the summaries of ``pair_ids`` from their check-ins as they are now (a pair left
-    with none loses its row): three queries a chunk of REBUILD_CHUNK pairs. Call it inside the
-    transaction that changed the check-ins."""
+    with none loses its row). For one pair, as after a check-in is logged, two queries: its
+    check-ins, and the row written. Call it inside the transaction that changed the check-ins.
+    ``models`` lets the migration that added the table pass its historical models."""
+    checkin_model, summary_model = models
     pair_ids = sorted(set(pair_ids))
     written = 0
     for i in range(0, len(pair_ids), REBUILD_CHUNK):
         chunk = pair_ids[i : i + REBUILD_CHUNK]
-        checkins = CheckIn.objects.filter(pair_id__in=chunk)
-        counts = checkin_counts(checkins)
-        scores = latest_scores(checkins)
-        rows = [
-            CheckInSummary(
-                pair_id=pair_id,
-                checkins=n,
-                first_met=first,
-                last_met=last,
-                scores=scores_text(scores[pair_id]) if pair_id in scores else "",
+        meetings: dict[int, list[risk.Meeting]] = defaultdict(list)
+        for pair_id, met_on, created_at, pk, rating, wellbeing, author_id in (
+            checkin_model.objects.filter(pair_id__in=chunk)
+            .order_by()
+            .values_list(*_MEETING_FIELDS)
+            .iterator(chunk_size=5000)
+        ):
+            meetings[pair_id].append(
+                risk.Meeting(met_on, rating, wellbeing, author_id, order=(created_at, pk))
             )
-            for pair_id, (n, first, last) in counts.items()
+        rows = [
+            summary_model(
+                pair_id=pair_id,
+                checkins=len(held),
+                first_met=min(m.met_on for m in held),
+                last_met=max(m.met_on for m in held),
+                scores=scores_text(risk.scores(held, dt.date.max)),
+            )
+            for pair_id, held in meetings.items()
         ]
-        if gone := set(chunk) - counts.keys():
-            CheckInSummary.objects.filter(pair_id__in=gone).delete()
-        CheckInSummary.objects.bulk_create(
+        if gone := set(chunk) - meetings.keys():
+            summary_model.objects.filter(pair_id__in=gone).delete()
+        summary_model.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["pair"],

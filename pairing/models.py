@@ -104,6 +104,8 @@ class Pair(models.Model):
 
 # How long the author of a check-in may correct or delete it, in days after logging it.
 CHECKIN_CORRECTION_DAYS = 14
+# A check-in's constraints that only repeat a field's validators (CheckIn.validate_constraints).
+FIELD_RANGES = {"checkin_rating_1_5", "checkin_wellbeing_1_5"}
 
 
 class CheckIn(models.Model):
@@ -156,6 +158,14 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"Check-in of {self.pair} on {self.met_on}"
+
+    def validate_constraints(self, exclude=None):
+        """The range constraints are rating's and wellbeing's own validators (1 to 5), which
+        ``clean_fields`` checks in Python with a message for the field; Django would check each
+        again with a query and two savepoints on every form and service validation. The
+        database still enforces them on every write. Any other constraint is validated."""
+        if any(c.name not in FIELD_RANGES for c in self._meta.constraints):
+            super().validate_constraints(exclude=exclude)
 
     def correctable_until(self) -> dt.date:
         """The last day its author may still correct or delete it."""

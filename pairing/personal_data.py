@@ -131,9 +131,9 @@ def declare_fields() -> None:
     d(
         "pairing.CheckInSummary",
         on_erase=personal_data.ROW_KEPT,
-        exported_in="checkins (a pair's check-ins counted: the check-ins themselves are exported)",
-        facts=["checkins", "first_met", "last_met", "scores", "updated_at"],
-        not_personal=["pair"],
+        exported_in="checkins (the check-ins it counts)",
+        facts=["checkins", "first_met", "last_met", "scores"],
+        not_personal=["pair", "updated_at"],
         note="what a pair's check-ins add up to (count, first and last meeting, latest scores)",
     )
     d(

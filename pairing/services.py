@@ -70,13 +70,19 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
         )
     checkin = CheckIn(pair=pair, author=author)
     model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
-    checkin.full_clean()
+    _validate(checkin)
     checkin.save()
     engagement.summaries_rebuild([pair.pk])
     # Reminders and nudges about this pair still waiting in the outbox are checked again (their
     # owner's "still wanted?" checks decide) once the check-in is committed.
     email_recheck_on_commit(refs={"pair": pair.pk})
     return checkin
+
+
+def _validate(checkin: CheckIn) -> None:
+    """The check-in's fields, not its pair and author, which the service has just read (two
+    queries fewer than ``full_clean()``)."""
+    checkin.full_clean(exclude=["pair", "author"])
 
 
 def _logged_value(value):
@@ -110,7 +116,7 @@ def checkin_correct(*, checkin: CheckIn, ctx: AuditContext, data: dict) -> Check
     changed = model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
     if not changed:
         return checkin
-    checkin.full_clean()
+    _validate(checkin)
     checkin.save(update_fields=changed)
     engagement.summaries_rebuild([checkin.pair_id])
     CheckInChange.objects.create(

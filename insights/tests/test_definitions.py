@@ -16,7 +16,6 @@ def facts(**kw) -> PairFacts:
         "pk": 1,
         "cohort_id": 1,
         "mentee_id": 10,
-        "mentor_name": "Morgan",
         "mentee_name": "Mina",
         "status": "active",
         "started_on": START,

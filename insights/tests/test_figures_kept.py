@@ -23,7 +23,6 @@ facts = st.builds(
         pk=pk,
         cohort_id=1,
         mentee_id=1,
-        mentor_name="M",
         mentee_name="E",
         status="active",
         started_on=dt.date(2027, 1, 1),
@@ -60,7 +59,7 @@ def test_packed_pairs_read_back_as_they_went_in(items):
 
 
 def test_packing_refuses_what_it_cannot_keep():
-    p = PairFacts(1, 1, 1, "", "", "active", dt.date(2027, 1, 1), None, "", 0, None, None, (0,))
+    p = PairFacts(1, 1, 1, "", "active", dt.date(2027, 1, 1), None, "", 0, None, None, (0,))
     with pytest.raises(ValueError):
         figures.PairsAtRisk([(p, ["falling rating"])])
     with pytest.raises(ValueError):
@@ -73,7 +72,7 @@ def test_thousands_of_pairs_at_risk_are_kilobytes():
     """A national cohort's 6,000 pairs at risk: about 30 bytes each (as facts, names and
     all, they were 11 MB to read back: docs/performance.md)."""
     p = PairFacts(
-        1, 1, 1, "Name " * 5, "Other " * 5, "active", dt.date(2027, 1, 1), None, "", 3,
+        1, 1, 1, "Name " * 5, "active", dt.date(2027, 1, 1), None, "", 3,
         dt.date(2027, 1, 8), dt.date(2027, 2, 8), (4, 3, 2), ((3, 2, 1), (4, 4, 4)),
     )  # fmt: skip
     items = [
@@ -166,7 +165,7 @@ def test_naming_a_page_of_pairs_at_risk_is_one_query_whatever_their_number(
 
 
 def test_packed_pairs_compare_by_content():
-    p = PairFacts(1, 1, 1, "", "", "active", dt.date(2027, 1, 1), None, "", 0, None, None, (3,))
+    p = PairFacts(1, 1, 1, "", "active", dt.date(2027, 1, 1), None, "", 0, None, None, (3,))
     same = figures.PairsAtRisk([(p, ["falling rating"])])
     assert same == figures.PairsAtRisk([(p, ["falling rating"])])
     assert same != figures.PairsAtRisk([(p, ["silent"])])

@@ -59,7 +59,6 @@ def test_the_dashboards_and_the_reminders_count_silence_the_same_way():
         pk=1,
         cohort_id=1,
         mentee_id=1,
-        mentor_name="",
         mentee_name="",
         status="active",
         started_on=START,

@@ -226,3 +226,30 @@ def test_staff_putting_a_check_in_right_in_the_admin_moves_its_summary(client, s
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert CheckInSummary.objects.get(pair=pair).last_met == kept.met_on
     assert_summaries_agree()
+
+
+def test_the_command_finds_and_mends_summaries_of_check_ins_loaded_behind_its_back():
+    from django.core.management import CommandError, call_command
+
+    pair = PairFactory(started_on=timezone.localdate() - dt.timedelta(days=30))
+    call_command("checkin_summaries", "--check")  # nothing to differ
+    CheckIn.objects.bulk_create(  # a restore of the check-in table, outside the application
+        [
+            CheckIn(
+                pair=pair,
+                author=pair.mentee.user,
+                met_on=pair.started_on,
+                duration_minutes=30,
+                worked_on="Restored",
+                rating=2,
+                wellbeing=1,
+                protected_time_kept=True,
+            )
+        ]
+    )
+    with pytest.raises(CommandError, match="1 of 1 pairs' summaries differ"):
+        call_command("checkin_summaries", "--check")
+    assert not CheckInSummary.objects.exists()  # --check wrote nothing
+    call_command("checkin_summaries", "--cohort", str(pair.cohort_id))
+    assert_summaries_agree()
+    call_command("checkin_summaries", "--check")

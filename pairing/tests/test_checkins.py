@@ -54,6 +54,25 @@ def test_either_side_of_a_pair_logs_a_check_in(request, client, pair, persona):
     assert checkin.protected_time_kept is True and checkin.shared_with_coordinator is False
 
 
+def test_a_check_in_costs_nine_statements(client, pair, mentee, django_assert_num_queries):
+    """The session's user, the pair, the insert, the pair's check-in summary read and written
+    (pairing/engagement.py) and the transaction's savepoints: no query per constraint
+    (CheckIn.validate_constraints) and none for the pair and author the service has read."""
+    client.force_login(mentee)
+    url = reverse("pairing:detail", args=[pair.pk])
+    with django_assert_num_queries(9):
+        assert client.post(url, checkin_data()).status_code == 302
+
+
+def test_out_of_range_scores_are_refused_by_the_fields_with_what_was_typed(client, pair, mentee):
+    client.force_login(mentee)
+    url = reverse("pairing:detail", args=[pair.pk])
+    response = client.post(url, checkin_data(rating=6, wellbeing=0))
+    assert response.status_code == 200 and not CheckIn.objects.exists()
+    assert set(response.context["form"].errors) == {"rating", "wellbeing"}
+    assert "Built the first model on the prices data" in response.content.decode()
+
+
 def test_bad_check_in_keeps_what_was_typed(client, pair, mentee):
     client.force_login(mentee)
     response = client.post(
