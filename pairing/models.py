@@ -202,6 +202,10 @@ class CheckInSummary(models.Model):
     scores = models.CharField(max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = "check-in summary"
+        verbose_name_plural = "check-in summaries"
+
     def __str__(self):
         return f"Check-ins of pair {self.pair_id}: {self.checkins}"
 

@@ -32,6 +32,10 @@ class Migration(migrations.Migration):
                 ('scores', models.CharField(blank=True, max_length=40)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
+            options={
+                'verbose_name': 'check-in summary',
+                'verbose_name_plural': 'check-in summaries',
+            },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
