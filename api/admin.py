@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from lib.admin import ReadOnlyAdmin
+
 from .models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """Read-only: people create and revoke their own tokens on their account page."""
 
     list_display = ("name", "prefix", "user", "scopes", "created_at", "expires_at", "revoked_at")
@@ -12,9 +14,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ("name", "prefix", "user__email")
     readonly_fields = [f.name for f in ApiToken._meta.fields if f.name != "digest"]
     exclude = ("digest",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

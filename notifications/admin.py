@@ -6,12 +6,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from lib.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Email, EmailPreference, UndeliverableAddress
 
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(ReadOnlyAdmin):
+    # Rows change only through the sending task and the actions below.
     list_display = [
         "created_at",
         "to",
@@ -73,13 +76,6 @@ class EmailAdmin(admin.ModelAdmin):
             return HttpResponse(status=403)
         email = get_object_or_404(Email, pk=pk)
         return _preview_response(email.body_html)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Rows change only through the sending task and the actions below.
-        return False
 
     @admin.display(description="last error, or why it was not sent")
     def short_error(self, obj):

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from lib.admin import ReadOnlyAdmin
+
 from .engagement import summaries_rebuild
 from .models import (
     CheckIn,
@@ -74,37 +76,24 @@ class CheckInAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckInSummary)
-class CheckInSummaryAdmin(admin.ModelAdmin):
+class CheckInSummaryAdmin(ReadOnlyAdmin):
     """What each pair's check-ins add up to, kept by pairing/engagement.py: read it here."""
+
+    deletable = False  # kept by pairing/engagement.py
 
     list_display = ["pair", "checkins", "first_met", "last_met", "scores", "updated_at"]
     list_select_related = ["pair__mentor__user", "pair__mentee__user", "pair__cohort"]
     list_filter = ["pair__cohort__programme"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CheckInChange)
-class CheckInChangeAdmin(admin.ModelAdmin):
+class CheckInChangeAdmin(ReadOnlyAdmin):
     """The change log is a record: read it here, never edit it."""
 
     list_display = ["created_at", "pair", "action", "actor"]
     list_filter = ["action"]
     list_select_related = ["pair__mentor__user", "pair__mentee__user", "actor"]
     raw_id_fields = ["pair", "checkin", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PairingSettings)

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
 
+from lib.admin import ReadOnlyAdmin
 from lib.audit import AuditContext
 
 from .models import AuditEvent, Interest, Profile, ProfileSkill, Skill, User
@@ -163,7 +164,9 @@ class ProfileSkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
+    deletable = False  # the log is evidence: nobody deletes from it through the admin
+
     list_display = [
         "created_at",
         "actor",
@@ -177,13 +180,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor__email", "summary", "object_id", "ip_address"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # The log is evidence: nobody deletes from it through the admin.
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from lib.admin import ReadOnlyAdmin
 from programmes.admin import ProgrammeAdmin
 
 from .models import BusinessPriority, Project, SignoffRequest, TalentPoolEntry
@@ -33,7 +34,7 @@ class TalentPoolEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignoffRequest)
-class SignoffRequestAdmin(admin.ModelAdmin):
+class SignoffRequestAdmin(ReadOnlyAdmin):
     """The record of who was asked to approve an application and what they answered: read-only,
     so the evidence of a sign-off cannot be rewritten here."""
 
@@ -42,9 +43,3 @@ class SignoffRequestAdmin(admin.ModelAdmin):
     search_fields = ["email", "enrolment__user__email"]
     list_select_related = ["enrolment__user", "enrolment__cohort"]
     raw_id_fields = ["enrolment"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
