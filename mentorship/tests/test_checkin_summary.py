@@ -88,6 +88,25 @@ def assert_summaries_agree() -> None:
     assert summaries() == counted_afresh()
 
 
+def log(pair, author, met_on, rating, wellbeing) -> None:
+    """A check-in logged by ``author`` through the service, as the pair page does."""
+    pairing_services.checkin_log(
+        pair=pair,
+        ctx=AuditContext(actor=author),
+        data={
+            "met_on": met_on,
+            "duration_minutes": 45,
+            "format": "video",
+            "worked_on": "The model's features",
+            "next_step": "",
+            "rating": rating,
+            "wellbeing": wellbeing,
+            "protected_time_kept": True,
+            "shared_with_coordinator": False,
+        },
+    )
+
+
 def _do(step, pairs, today) -> None:
     kind, *args = step
     checkins = list(CheckIn.objects.order_by("pk"))
@@ -96,20 +115,12 @@ def _do(step, pairs, today) -> None:
             i, by_mentor, ago, rating, wellbeing = args
             pair = pairs[i]
             author = (pair.mentor if by_mentor else pair.mentee).user
-            pairing_services.checkin_log(
-                pair=Pair.objects.get(pk=pair.pk),
-                ctx=AuditContext(actor=author),
-                data={
-                    "met_on": today - dt.timedelta(days=ago),
-                    "duration_minutes": 45,
-                    "format": "video",
-                    "worked_on": "The model's features",
-                    "next_step": "",
-                    "rating": rating,
-                    "wellbeing": wellbeing,
-                    "protected_time_kept": True,
-                    "shared_with_coordinator": False,
-                },
+            log(
+                Pair.objects.get(pk=pair.pk),
+                author,
+                today - dt.timedelta(days=ago),
+                rating,
+                wellbeing,
             )
         elif kind == "correct" and checkins:
             n, field, ago, score = args
@@ -165,21 +176,7 @@ def test_the_migration_writes_the_summaries_the_services_keep():
     for n, (pair, author) in enumerate(
         (p, who) for p in pairs[:2] for who in (p.mentor.user, p.mentee.user, p.mentee.user)
     ):
-        pairing_services.checkin_log(
-            pair=pair,
-            ctx=AuditContext(actor=author),
-            data={
-                "met_on": today - dt.timedelta(days=n),
-                "duration_minutes": 30,
-                "format": "call",
-                "worked_on": "Notes",
-                "next_step": "",
-                "rating": 5 - n % 4,
-                "wellbeing": 1 + n % 5,
-                "protected_time_kept": True,
-                "shared_with_coordinator": False,
-            },
-        )
+        log(pair, author, today - dt.timedelta(days=n), 5 - n % 4, 1 + n % 5)
     kept = summaries()
     assert set(kept) == {pairs[0].pk, pairs[1].pk}  # no row for a pair that never met
     CheckInSummary.objects.all().delete()
