@@ -39,7 +39,6 @@ from .dashboards import (
 from .engagement import (
     CohortPairFacts,
     checkins_in_window,
-    latest_scores,
     pair_facts,
     pair_names,
     wellbeing_figures,
@@ -68,7 +67,6 @@ __all__ = [
     "headline",
     "interest_by_cohort",
     "interest_rounds",
-    "latest_scores",
     "pair_facts",
     "pair_names",
     "priorities_covered",

@@ -1,8 +1,8 @@
 """Pairs and check-ins: one row of facts per pair, the latest scores, wellbeing.
 
 Queries: :func:`pair_facts` one undated (pairs with their check-in summaries), three with a
-start date (pairs, check-in aggregates grouped by pair, latest scores), :func:`latest_scores`
-one, :func:`wellbeing_figures` one; never a query per pair or per person.
+start date (pairs, check-in aggregates grouped by pair, latest scores), :func:`wellbeing_figures`
+one; never a query per pair or per person.
 """
 
 from __future__ import annotations
@@ -77,17 +77,16 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
     as_of = window.as_of
     counted: dict[int, tuple] = {}
     scores: dict[int, Scores] = {}
-    recount = (
-        [pk for pk, *_r, last, _s in rows]
-        if window.start
-        else [pk for pk, *_r, last, _s in rows if last and last > as_of]
-    )
+    if window.start:  # counted within the window: every pair from its check-ins
+        recount = [row[0] for row in rows]
+        checkins = CheckIn.objects.filter(pair__cohort_id__in=cohort_ids)
+    else:  # only the pairs that met after the as-of date
+        # row[-2]: the summary's last meeting (_SUMMARY_FIELDS)
+        recount = [row[0] for row in rows if row[-2] and row[-2] > as_of]
+        checkins = CheckIn.objects.filter(pair_id__in=recount)
     if recount:
-        checkins = CheckIn.objects.filter(
-            pair__cohort_id__in=cohort_ids, **({} if window.start else {"pair_id__in": recount})
-        )
         counted = engagement.checkin_counts(checkins, upto=as_of, since=window.start)
-        scores = engagement.latest_scores(checkins.filter(pair__status=Pair.Status.ACTIVE), as_of)
+        scores = engagement.latest_scores(checkins.filter(pair__status=ACTIVE_PAIR), as_of)
     recounted = set(recount)
     facts = []
     for (
@@ -149,15 +148,6 @@ def pair_names(pair_ids) -> dict[int, tuple[str, str]]:
         .order_by()
         .values_list("pk", *_NAME_FIELDS)
     }
-
-
-def latest_scores(cohort_ids, as_of: dt.date) -> dict[int, Scores]:
-    """What the at-risk rule (pairing/risk.py) reads of each active pair's check-ins up to
-    ``as_of`` (pairing.engagement.latest_scores): one query."""
-    return engagement.latest_scores(
-        CheckIn.objects.filter(pair__cohort_id__in=cohort_ids, pair__status=Pair.Status.ACTIVE),
-        as_of,
-    )
 
 
 def checkins_in_window(cohort_ids, window: Window):

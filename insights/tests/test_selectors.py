@@ -255,7 +255,6 @@ def test_each_subject_makes_the_queries_its_docstring_promises(
         # undated: the pairs with their check-in summaries; with a start date, the check-ins too
         (selectors.pair_facts, (ids, window), 1),
         (selectors.pair_facts, (ids, Window(as_of=AS_OF, start=past_cohort.starts_on)), 3),
-        (selectors.latest_scores, (ids, AS_OF), 1),
         (selectors.wellbeing_figures, (ids, window), 1),
         (selectors.retention_by_cohort, (programme, ids), 1),
         (selectors.talent_pool_size, (programme,), 2),
