@@ -81,7 +81,15 @@ class CheckInSummaryAdmin(ReadOnlyAdmin):
 
     deletable = False  # kept by pairing/engagement.py
 
-    list_display = ["pair", "checkins", "first_met", "last_met", "scores", "updated_at"]
+    list_display = [
+        "pair",
+        "checkins",
+        "wellbeing_total",
+        "first_met",
+        "last_met",
+        "scores",
+        "updated_at",
+    ]
     list_select_related = ["pair__mentor__user", "pair__mentee__user", "pair__cohort"]
     list_filter = ["pair__cohort__programme"]
 

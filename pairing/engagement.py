@@ -2,8 +2,9 @@
 beside them (:class:`pairing.models.CheckInSummary`).
 
 Two set-based reads, each one query for any number of pairs: :func:`checkin_counts` (how many
-check-ins, the first and last meeting) and :func:`latest_scores` (what the at-risk rule in
-pairing/risk.py reads). The dashboards use them as of a past date or inside a date filter
+check-ins, the sum of their wellbeing scores, the first and last meeting) and
+:func:`latest_scores` (what the at-risk rule in pairing/risk.py reads). The dashboards use them
+as of a past date or inside a date filter
 (insights/selectors/engagement.py). :func:`summaries_rebuild` writes the same facts of all of a
 pair's check-ins (the rule's own :func:`pairing.risk.scores` over them) into the summary rows,
 which the undated dashboards read instead of the check-ins. ``pairing.services`` and the admin
@@ -19,7 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from functools import lru_cache
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models import Window as Over
 from django.db.models.functions import RowNumber
 
@@ -30,26 +31,29 @@ from .models import CheckIn, CheckInSummary
 # SQLite's limit).
 REBUILD_CHUNK = 2000
 _GROUPS = "/"
+# What a summary says, in the order checkin_counts gives its counts, then the scores.
+SUMMARY_FIELDS = ("pair_id", "checkins", "wellbeing_total", "first_met", "last_met", "scores")
 _MEETING_FIELDS = ("pair_id", "met_on", "created_at", "pk", "rating", "wellbeing", "author_id")
 
 
 def checkin_counts(
     checkins: QuerySet, *, upto: dt.date | None = None, since: dt.date | None = None
-) -> dict[int, tuple[int, dt.date | None, dt.date | None]]:
-    """Each pair's (check-ins from ``since`` to ``upto``, first meeting, last meeting up to
-    ``upto``) among ``checkins``: one grouped query."""
+) -> dict[int, tuple[int, int, dt.date | None, dt.date | None]]:
+    """Each pair's (check-ins from ``since`` to ``upto``, the sum of their wellbeing scores,
+    first meeting, last meeting up to ``upto``) among ``checkins``: one grouped query."""
     held = Q(met_on__lte=upto) if upto else Q()
     counted = held & Q(met_on__gte=since) if since else held
     return {
-        pair_id: (n, first, last)
-        for pair_id, n, first, last in checkins.values("pair_id")
+        pair_id: (n, wellbeing or 0, first, last)
+        for pair_id, n, wellbeing, first, last in checkins.values("pair_id")
         .annotate(
             n=Count("pk", filter=counted),
+            wellbeing=Sum("wellbeing", filter=counted),
             first=Min("met_on", filter=held),
             last=Max("met_on", filter=held),
         )
         .order_by()
-        .values_list("pair_id", "n", "first", "last")
+        .values_list("pair_id", "n", "wellbeing", "first", "last")
     }
 
 
@@ -103,11 +107,7 @@ def summaries_differ(pair_ids) -> list[int]:
     from django.db import transaction
 
     def rows():
-        return set(
-            CheckInSummary.objects.filter(pair_id__in=pair_ids).values_list(
-                "pair_id", "checkins", "first_met", "last_met", "scores"
-            )
-        )
+        return set(CheckInSummary.objects.filter(pair_id__in=pair_ids).values_list(*SUMMARY_FIELDS))
 
     with transaction.atomic():
         kept = rows()
@@ -121,7 +121,9 @@ def summaries_rebuild(pair_ids, *, models=(CheckIn, CheckInSummary)) -> int:
     """Write the summaries of ``pair_ids`` from their check-ins as they are now (a pair left
     with none loses its row). For one pair, as after a check-in is logged, two queries: its
     check-ins, and the row written. Call it inside the transaction that changed the check-ins.
-    ``models`` lets the migration that added the table pass its historical models."""
+    ``models`` lets a migration pass its historical models: the one that last changed the
+    summary's fields rebuilds every row (pairing/migrations/0008), and earlier backfills
+    do nothing, since this function writes the fields as they are now."""
     checkin_model, summary_model = models
     pair_ids = sorted(set(pair_ids))
     written = 0
@@ -141,6 +143,7 @@ def summaries_rebuild(pair_ids, *, models=(CheckIn, CheckInSummary)) -> int:
             summary_model(
                 pair_id=pair_id,
                 checkins=len(held),
+                wellbeing_total=sum(m.wellbeing for m in held),
                 first_met=min(m.met_on for m in held),
                 last_met=max(m.met_on for m in held),
                 scores=scores_text(risk.scores(held, dt.date.max)),
@@ -153,7 +156,7 @@ def summaries_rebuild(pair_ids, *, models=(CheckIn, CheckInSummary)) -> int:
             rows,
             update_conflicts=True,
             unique_fields=["pair"],
-            update_fields=["checkins", "first_met", "last_met", "scores", "updated_at"],
+            update_fields=[*SUMMARY_FIELDS[1:], "updated_at"],
         )
         written += len(rows)
     return written

@@ -195,6 +195,9 @@ class CheckInSummary(models.Model):
         Pair, primary_key=True, on_delete=models.CASCADE, related_name="checkin_summary"
     )
     checkins = models.PositiveIntegerField(default=0)
+    # The sum of their wellbeing scores: a cohort's mean wellbeing is the sum of its pairs'
+    # totals over the sum of their check-ins (insights/selectors/dashboards.py).
+    wellbeing_total = models.PositiveIntegerField(default=0)
     first_met = models.DateField(null=True, blank=True)
     last_met = models.DateField(null=True, blank=True)
     # The at-risk rule's scores (pairing/risk.py), latest first, one digit each: the pair's

@@ -132,9 +132,10 @@ def declare_fields() -> None:
         "pairing.CheckInSummary",
         on_erase=personal_data.ROW_KEPT,
         exported_in="checkins (the check-ins it counts)",
-        facts=["checkins", "first_met", "last_met", "scores"],
+        facts=["checkins", "wellbeing_total", "first_met", "last_met", "scores"],
         not_personal=["pair", "updated_at"],
-        note="what a pair's check-ins add up to (count, first and last meeting, latest scores)",
+        note="what a pair's check-ins add up to (count, wellbeing sum, first and last meeting, "
+        "latest scores)",
     )
     d(
         "pairing.CheckInChange",

@@ -20,8 +20,7 @@ Nothing here checks access: views call :func:`programmes.selectors.cohort_for_co
 
 from .community import (
     BreakdownRow,
-    breakdown_by_grade,
-    breakdown_by_organisation,
+    breakdowns,
     priorities_covered,
     retention_by_cohort,
     talent_pool_size,
@@ -38,7 +37,6 @@ from .dashboards import (
 )
 from .engagement import (
     CohortPairFacts,
-    checkins_in_window,
     pair_facts,
     pair_names,
     wellbeing_figures,
@@ -58,10 +56,8 @@ __all__ = [
     "CohortPairFacts",
     "Funnel",
     "ProgrammeDashboard",
-    "breakdown_by_grade",
-    "breakdown_by_organisation",
+    "breakdowns",
     "build_funnel",
-    "checkins_in_window",
     "cohort_dashboard",
     "funnel_counts_by_cohort",
     "headline",

@@ -2,8 +2,7 @@
 the business priorities served, and breakdowns by organisation and grade (small groups hidden).
 
 Queries: :func:`retention_by_cohort` one, :func:`talent_pool_size` two,
-:func:`priorities_covered` one, :func:`breakdown_by_organisation` and
-:func:`breakdown_by_grade` one each.
+:func:`priorities_covered` one, :func:`breakdowns` (by organisation and by grade) one.
 """
 
 from __future__ import annotations
@@ -84,6 +83,7 @@ def talent_pool_size(programme: Programme) -> dict:
             enrolments__status=ACCEPTED,
         )
         .exclude(email__in=TalentPoolEntry.objects.filter(programme=programme).values("email"))
+        .values("pk")  # DISTINCT over the ids alone, not every column of the user
         .distinct()
         .count()
     )
@@ -107,7 +107,8 @@ def priorities_covered(programme: Programme, cohort_ids) -> list[dict]:
     )
     rows = (
         BusinessPriority.objects.filter(programme=programme)
-        .annotate(projects_n=Count("projects", filter=served, distinct=True))
+        # a project serves a priority once (the link is unique), so no DISTINCT: hashed, not sorted
+        .annotate(projects_n=Count("projects", filter=served))
         .order_by("-projects_n", "name")
         .values_list("name", "projects_n")
     )
@@ -163,35 +164,17 @@ class BreakdownRow:
         return rate(self.mentee_pairs_completed, self.mentee_pairs_ended)
 
 
-def _breakdown(cohort_ids, key: str, label) -> list[BreakdownRow]:
-    mentee = Q(role=Role.MENTEE)
-    pair_ended = mentee & Q(pairs_as_mentee__status=Pair.Status.ENDED)
-    rows = (
-        Enrolment.objects.filter(cohort_id__in=cohort_ids, status=ACCEPTED)
-        .values(key)
-        .annotate(
-            people=Count("user", distinct=True),
-            mentees=Count("user", filter=mentee, distinct=True),
-            mentors=Count("user", filter=Q(role=Role.MENTOR), distinct=True),
-            ended=Count("pairs_as_mentee", filter=pair_ended, distinct=True),
-            completed=Count(
-                "pairs_as_mentee",
-                filter=pair_ended & Q(pairs_as_mentee__end_reason=Pair.EndReason.COMPLETED),
-                distinct=True,
-            ),
-        )
-        .order_by()
-    )
+def _rows(counts: dict[str, list[int]]) -> list[BreakdownRow]:
     result = [
         BreakdownRow(
-            label=label(r[key]),
-            people=r["people"],
-            mentees=r["mentees"],
-            mentors=r["mentors"],
-            mentee_pairs_ended=r["ended"],
-            mentee_pairs_completed=r["completed"],
+            label=label,
+            people=people,
+            mentees=mentees,
+            mentors=mentors,
+            mentee_pairs_ended=ended,
+            mentee_pairs_completed=completed,
         )
-        for r in rows
+        for label, (people, mentees, mentors, ended, completed) in counts.items()
     ]
     # Small groups hidden so that no hidden count follows from the shown ones or the totals.
     masks = suppress([[b.people, b.mentees, b.mentors] for b in result])
@@ -202,16 +185,43 @@ def _breakdown(cohort_ids, key: str, label) -> list[BreakdownRow]:
     return sorted(result, key=lambda b: (b.hidden, -b.people if not b.hidden else 0, b.label))
 
 
-def breakdown_by_organisation(cohort_ids) -> list[BreakdownRow]:
-    return _breakdown(
-        cohort_ids, "user__profile__organisation", lambda v: v or "Organisation not given"
-    )
+def breakdowns(cohort_ids) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
+    """People, mentees and mentors of the cohorts (accepted, each person counted once), and
+    their mentees' ended and completed pairs, by organisation and by grade: one query.
 
-
-def breakdown_by_grade(cohort_ids) -> list[BreakdownRow]:
-    labels = dict(Grade.choices)
-    rows = _breakdown(
-        cohort_ids, "user__profile__grade", lambda v: labels.get(v, "Grade not given")
+    The query counts by (organisation, grade) together and the two breakdowns are sums of its
+    rows. Summing distinct counts is exact because each person has one organisation and one
+    grade (their profile), so the (organisation, grade) groups never share a person; each pair
+    has one mentee enrolment, so the join counts it once. A missing and an empty organisation
+    are the same row, "Organisation not given"."""
+    mentee = Q(role=Role.MENTEE)
+    pair_ended = mentee & Q(pairs_as_mentee__status=Pair.Status.ENDED)
+    rows = (
+        Enrolment.objects.filter(cohort_id__in=cohort_ids, status=ACCEPTED)
+        .values_list("user__profile__organisation", "user__profile__grade")
+        .annotate(
+            people=Count("user", distinct=True),
+            mentees=Count("user", filter=mentee, distinct=True),
+            mentors=Count("user", filter=Q(role=Role.MENTOR), distinct=True),
+            ended=Count("pairs_as_mentee", filter=pair_ended),
+            completed=Count(
+                "pairs_as_mentee",
+                filter=pair_ended & Q(pairs_as_mentee__end_reason=Pair.EndReason.COMPLETED),
+            ),
+        )
+        .order_by()
     )
-    order = {label: i for i, label in enumerate(labels.values())}
-    return sorted(rows, key=lambda b: (b.hidden, order.get(b.label, 99), b.label))
+    grade_labels = dict(Grade.choices)
+    by_org: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    by_grade: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    for organisation, grade, *counts in rows:
+        for into in (
+            by_org[organisation or "Organisation not given"],
+            by_grade[grade_labels.get(grade, "Grade not given")],
+        ):
+            for i, n in enumerate(counts):
+                into[i] += n
+    order = {label: i for i, label in enumerate(grade_labels.values())}
+    return _rows(by_org), sorted(
+        _rows(by_grade), key=lambda b: (b.hidden, order.get(b.label, 99), b.label)
+    )

@@ -3,7 +3,8 @@
 Each part keeps the query count its module promises (funnel, engagement, community, and
 :mod:`insights.surveys`), so a dashboard makes a fixed number of queries whatever the data size:
 :func:`cohort_dashboard` adds one (the programme's cohorts, for the interest rounds),
-:func:`programme_dashboard` three (its cohorts, all cohorts, wellbeing means grouped by cohort).
+:func:`programme_dashboard` two (its cohorts, all cohorts; each cohort's mean wellbeing comes from
+its pairs' facts).
 Both add stand-up attendance and directory use (community.selectors, two queries each, for all
 the cohorts at once). The view tests pin the page totals.
 """
@@ -14,7 +15,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg
 from django.utils import timezone
 
 from community.selectors import directory_stats_by_cohort, standup_attendance_by_cohort
@@ -24,13 +24,12 @@ from programmes.models import Cohort, Programme
 
 from .community import (
     BreakdownRow,
-    breakdown_by_grade,
-    breakdown_by_organisation,
+    breakdowns,
     priorities_covered,
     retention_by_cohort,
     talent_pool_size,
 )
-from .engagement import checkins_in_window, pair_facts, wellbeing_figures
+from .engagement import pair_facts, wellbeing_figures
 from .funnel import Funnel, build_funnel, funnel_counts_by_cohort, interest_by_cohort
 
 
@@ -71,6 +70,13 @@ def headline(funnel: Funnel, pairs: PairSummary, survey: surveys.SurveyFigures, 
         "Survey response rate %": survey.response_rate if survey.available else None,
         "NPS": survey.nps if survey.available else None,
     }
+
+
+def mean_wellbeing(pairs) -> float | None:
+    """The mean wellbeing score of the pairs' check-ins counted (their facts' sums over their
+    counts), as :func:`~insights.selectors.engagement.wellbeing_figures` gives one cohort's."""
+    checkins = sum(p.checkins for p in pairs)
+    return round(sum(p.wellbeing_total for p in pairs) / checkins, 2) if checkins else None
 
 
 def window_for(*, start: dt.date | None = None, end: dt.date | None = None) -> Window:
@@ -167,13 +173,6 @@ def programme_dashboard(
         by_cohort[p.cohort_id].append(p)
     counts = funnel_counts_by_cohort(ids)
     interest = interest_by_cohort(programme, all_cohorts)
-    wellbeing = dict(
-        checkins_in_window(ids, window)
-        .values("pair__cohort_id")
-        .annotate(m=Avg("wellbeing"))
-        .order_by()
-        .values_list("pair__cohort_id", "m")
-    )
     survey = surveys.programme_survey_figures(cohort_ids=ids, window=window)
     retention = retention_by_cohort(programme, ids)
     standups = standup_attendance_by_cohort(ids, today=window.as_of)
@@ -193,13 +192,14 @@ def programme_dashboard(
                     window=window,
                 ),
                 surveys=survey.get(c.pk, surveys.SurveyFigures(available=surveys.available())),
-                wellbeing_mean=round(wellbeing[c.pk], 2) if wellbeing.get(c.pk) else None,
+                wellbeing_mean=mean_wellbeing(pairs),
                 returning_mentors=r.get("returning", 0),
                 alumni_mentors=r.get("alumni", 0),
                 standups=standups[c.pk],
                 directory=directory[c.pk],
             )
         )
+    by_organisation, by_grade = breakdowns(ids)
     return ProgrammeDashboard(
         programme=programme,
         window=window,
@@ -207,7 +207,7 @@ def programme_dashboard(
         retention=retention,
         talent_pool=talent_pool_size(programme),
         priorities=priorities_covered(programme, ids),
-        by_organisation=breakdown_by_organisation(ids),
-        by_grade=breakdown_by_grade(ids),
+        by_organisation=by_organisation,
+        by_grade=by_grade,
         surveys_available=surveys.available(),
     )

@@ -133,6 +133,90 @@ def test_wellbeing_distribution_and_weekly_trend(past_cohort):
     ]
 
 
+def test_a_programme_column_has_its_cohort_dashboards_mean_wellbeing(programme, past_cohort):
+    """The programme dashboard takes each cohort's mean from its pairs' facts (the check-in
+    summaries' wellbeing sums), the cohort dashboard from the check-ins: the same figure, in
+    every window."""
+    later = CohortFactory(
+        programme=programme,
+        starts_on=past_cohort.starts_on + dt.timedelta(days=14),
+        ends_on=past_cohort.ends_on,
+    )
+    make_pairs(past_cohort, 3, checkins_each=5)
+    make_pairs(later, 2, checkins_each=2, start=later.starts_on)
+    CheckInFactory(pair=make_pairs(later, 1)[0], met_on=later.starts_on, wellbeing=2)
+    windows = [Window(as_of=AS_OF)] + [
+        Window(as_of=past_cohort.starts_on + dt.timedelta(days=d), start=start)
+        for d in (10, 20, 29, 40)
+        for start in (None, past_cohort.starts_on + dt.timedelta(days=15))
+    ]
+    for window in windows:
+        d = selectors.programme_dashboard(programme=programme, window=window)
+        for column in d.columns:
+            cohort = selectors.cohort_dashboard(cohort=column.cohort, window=window)
+            assert column.wellbeing_mean == cohort.wellbeing["mean"], (window, column.cohort)
+            assert column.headline["Mean wellbeing"] == cohort.headline["Mean wellbeing"]
+
+
+def test_breakdowns_count_each_person_once_whatever_their_enrolments(programme, past_cohort):
+    """The one grouped query behind both breakdowns gives what counting the people and pairs
+    one by one gives: a person enrolled in two cohorts once, a mentee's every ended pair, a
+    missing and an empty organisation as one group."""
+    from pairing.models import Pair
+    from people.models import Profile
+    from programmes.models import Enrolment
+
+    later = CohortFactory(
+        programme=programme,
+        starts_on=past_cohort.starts_on + dt.timedelta(days=14),
+        ends_on=past_cohort.ends_on,
+    )
+    orgs = ["Office for National Statistics", "HMRC", "", "HMRC", "Met Office", ""]
+    grades = [Grade.G7, Grade.SEO, Grade.G7, None, Grade.HEO]
+    people = [UserFactory() for _ in range(30)]
+    for i, user in enumerate(people):
+        user.profile.organisation, user.profile.grade = orgs[i % 6], grades[i % 5]
+        user.profile.save()
+    Profile.objects.filter(user=people[0]).delete()  # no profile at all: "not given"
+    for i, user in enumerate(people):
+        EnrolmentFactory(user=user, cohort=past_cohort, role="mentee" if i % 3 else "mentor")
+        if i % 4 == 0:
+            EnrolmentFactory(user=user, cohort=later, role="mentor")
+    EnrolmentFactory(user=people[1], cohort=later, role="mentee", status="declined")
+    for n, pair in enumerate(make_pairs(past_cohort, 4) + make_pairs(later, 3)):
+        if n % 2:
+            pair.status, pair.ended_on = Pair.Status.ENDED, pair.started_on
+            pair.end_reason = Pair.EndReason.COMPLETED if n % 3 else Pair.EndReason.WORKLOAD
+            pair.save()
+    ids = [past_cohort.pk, later.pk]
+    accepted = Enrolment.objects.filter(cohort_id__in=ids, status="accepted")
+
+    def expected(key) -> dict:
+        groups: dict = {}
+        for e in accepted.select_related("user"):
+            profile = Profile.objects.filter(user=e.user).first()
+            g = groups.setdefault(key(profile), [set(), set(), set(), 0, 0])
+            g[0].add(e.user_id)
+            g[1 if e.role == "mentee" else 2].add(e.user_id)
+            if e.role == "mentee":
+                ended = Pair.objects.filter(mentee=e, status=Pair.Status.ENDED)
+                g[3] += ended.count()
+                g[4] += ended.filter(end_reason=Pair.EndReason.COMPLETED).count()
+        return {k: (len(a), len(b), len(c), d, f) for k, (a, b, c, d, f) in groups.items()}
+
+    def counts(r):
+        return r.people, r.mentees, r.mentors, r.mentee_pairs_ended, r.mentee_pairs_completed
+
+    labels = dict(Grade.choices)
+    by_organisation, by_grade = selectors.breakdowns(ids)
+    for rows, key in (
+        (by_organisation, lambda p: (p and p.organisation) or "Organisation not given"),
+        (by_grade, lambda p: labels.get(p.grade if p else None, "Grade not given")),
+    ):
+        got = {r.label: counts(r) for r in rows}
+        assert got == expected(key)
+
+
 def test_returning_mentor_and_alumni_to_mentor(programme, past_cohort):
     later = CohortFactory(
         programme=programme, starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2025, 12, 1)
@@ -160,7 +244,8 @@ def test_breakdowns_hide_groups_of_fewer_than_five(past_cohort):
         e.user.profile.organisation = "Tiny Office"
         e.user.profile.grade = Grade.G7
         e.user.profile.save()
-    rows = {r.label: r for r in selectors.breakdown_by_organisation([past_cohort.pk])}
+    by_organisation, by_grade = selectors.breakdowns([past_cohort.pk])
+    rows = {r.label: r for r in by_organisation}
     big, tiny = rows["Office for National Statistics"], rows["Tiny Office"]
     # The headline says 10 people and 2 mentors, and the tiny office has no mentor: showing
     # anything of the big office would give away the tiny one's figures, or its own 2 mentors.
@@ -168,7 +253,7 @@ def test_breakdowns_hide_groups_of_fewer_than_five(past_cohort):
     for row in (big, tiny):
         assert row.hidden
         assert {row.mentees_shown, row.mentors_shown} <= {"fewer than 5", "not shown"}
-    grades = {r.label: r for r in selectors.breakdown_by_grade([past_cohort.pk])}
+    grades = {r.label: r for r in by_grade}
     assert grades["Grade 7"].hidden
 
 
@@ -259,8 +344,7 @@ def test_each_subject_makes_the_queries_its_docstring_promises(
         (selectors.retention_by_cohort, (programme, ids), 1),
         (selectors.talent_pool_size, (programme,), 2),
         (selectors.priorities_covered, (programme, ids), 1),
-        (selectors.breakdown_by_organisation, (ids,), 1),
-        (selectors.breakdown_by_grade, (ids,), 1),
+        (selectors.breakdowns, (ids,), 1),
     ]
     for function, args, queries in promised:
         with django_assert_num_queries(queries):

@@ -65,10 +65,7 @@ action = st.one_of(
 
 def summaries() -> dict[int, tuple]:
     return {
-        pk: rest
-        for pk, *rest in CheckInSummary.objects.values_list(
-            "pair_id", "checkins", "first_met", "last_met", "scores"
-        )
+        pk: rest for pk, *rest in CheckInSummary.objects.values_list(*engagement.SUMMARY_FIELDS)
     }
 
 
@@ -76,10 +73,7 @@ def counted_afresh() -> dict[int, tuple]:
     checkins = CheckIn.objects.all()
     counts = engagement.checkin_counts(checkins)
     scores = engagement.latest_scores(checkins)
-    return {
-        pk: [n, first, last, engagement.scores_text(scores[pk])]
-        for pk, (n, first, last) in counts.items()
-    }
+    return {pk: [*counted, engagement.scores_text(scores[pk])] for pk, counted in counts.items()}
 
 
 def assert_summaries_agree() -> None:
@@ -180,7 +174,7 @@ def test_the_migration_writes_the_summaries_the_services_keep():
     kept = summaries()
     assert set(kept) == {pairs[0].pk, pairs[1].pk}  # no row for a pair that never met
     CheckInSummary.objects.all().delete()
-    migration = importlib.import_module("pairing.migrations.0007_checkin_summary")
+    migration = importlib.import_module("pairing.migrations.0008_checkin_summary_wellbeing_total")
     migration.backfill(django_apps, None)
     assert summaries() == kept
 

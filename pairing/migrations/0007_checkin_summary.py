@@ -5,14 +5,9 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    """The summaries of the check-ins already logged, written as pairing.services writes
-    them, with this migration's historical models."""
-    from pairing.engagement import summaries_rebuild
-
-    CheckIn = apps.get_model("pairing", "CheckIn")
-    CheckInSummary = apps.get_model("pairing", "CheckInSummary")
-    met = CheckIn.objects.order_by().values_list("pair_id", flat=True).distinct()
-    summaries_rebuild(list(met), models=(CheckIn, CheckInSummary))
+    """Nothing: 0008_checkin_summary_wellbeing_total writes every summary, with the fields
+    pairing.engagement.summaries_rebuild writes now (this migration's models lack the newer
+    ones)."""
 
 
 class Migration(migrations.Migration):
