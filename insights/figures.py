@@ -1,8 +1,9 @@
 """The dashboards' figures as the pages and exports read them: through the five-minute cache
 (insights/cache.py), and kept warm by a beat task so a coordinator does not wait for them.
 
-At national scale computing a running cohort's figures takes 0.3 s and a programme's 0.7 s
-(docs/performance.md, "Check-in summaries").
+At national scale computing a running cohort's figures takes 0.3-0.7 s and a programme's
+0.7-0.9 s, by the machine (docs/performance.md, "Check-in summaries" and "Cold programme
+dashboard, second pass").
 ``figures_refresh`` (Celery beat, every ``INSIGHTS_CACHE_SECONDS`` less a minute) keeps the
 undated figures of every cohort and programme in the cache: those that move (a cohort
 recruiting, matching, running or finished in the last ``RECENT_DAYS``, and their programmes)
