@@ -24,7 +24,7 @@ from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from people.models import ProfileSkill, Skill, User
+from people.models import ProfileSkill, Skill
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
 from programmes.selectors import require
 
@@ -306,7 +306,7 @@ RETURNING_MENTOR = "returning mentor"
 NEVER = "never"
 
 
-@dataclass
+@dataclass(slots=True)
 class PoolRow:
     email: str
     name: str = ""
@@ -316,7 +316,7 @@ class PoolRow:
     note: str = ""
     added_at: datetime | None = None
     entry: Entry | None = None
-    user: User | None = None
+    user_id: int | None = None  # their account, when they shared their profile with the programme
     last_cohort: Cohort | None = None
     is_alumni: bool = False
     teach: list[str] = field(default_factory=list)
@@ -381,58 +381,74 @@ def talent_pool_rows(
         )
 
     # People who applied to or took part in this programme shared their profile with it (its
-    # coordinators saw it when reviewing them). An invitation alone shares nothing.
-    shared = (
-        Enrolment.objects.filter(cohort__programme=programme)
-        .exclude(status=EnrolmentStatus.INVITED)
-        .select_related("user", "user__profile", "cohort")
-        .order_by("cohort__starts_on", "pk")
+    # coordinators saw it when reviewing them). An invitation alone shares nothing. Read as
+    # values, not model instances: a national programme has tens of thousands of enrolments.
+    cohorts = {c.pk: c for c in programme.cohorts.all()}
+    shared = Enrolment.objects.filter(cohort__programme=programme).exclude(
+        status=EnrolmentStatus.INVITED
+    )
+    enrolments = shared.order_by("cohort__starts_on", "pk").values_list(
+        "user_id",
+        "user__email",
+        "user__full_name",
+        "user__profile__id",
+        "user__profile__organisation",
+        "status",
+        "role",
+        "cohort_id",
     )
     last: dict[str, Cohort] = {}
     alumni: dict[str, set[str]] = defaultdict(set)
-    for enrolment in shared:
-        email = enrolment.user.email.lower()
+    profiles: dict[str, tuple[int | None, str, str]] = {}  # email: (profile, organisation, name)
+    for uid, address, full_name, profile_id, their_org, status, their_role, cohort_id in enrolments:
+        email = address.lower()
         row = rows.get(email)
         if row is not None:
-            row.user = enrolment.user
-        if enrolment.status != EnrolmentStatus.ACCEPTED:
+            row.user_id = uid
+            profiles[email] = (profile_id, their_org or "", full_name)
+        if status != EnrolmentStatus.ACCEPTED:
             continue
         # Accepted enrolments, oldest cohort first: the last one wins.
-        last[email] = enrolment.cohort
-        if enrolment.cohort.status != CohortStatus.FINISHED:
+        cohort = last[email] = cohorts[cohort_id]
+        if cohort.status != CohortStatus.FINISHED:
             continue
-        alumni[email].add(RETURNING_MENTOR if enrolment.role == Role.MENTOR else MENTEE_ALUMNI)
+        alumni[email].add(RETURNING_MENTOR if their_role == Role.MENTOR else MENTEE_ALUMNI)
         if row is None:
             row = rows[email] = PoolRow(
                 email=email,
-                name=enrolment.user.full_name,
+                name=full_name,
                 role=Entry.RoleInterest.MENTOR,
                 added_at=None,
             )
-        row.user = enrolment.user
+        row.user_id = uid
+        profiles[email] = (profile_id, their_org or "", full_name)
         row.is_alumni = True
 
     profile_ids = {}
     for row in rows.values():
         row.sources.extend(sorted(alumni.get(row.email, ())))
         row.last_cohort = last.get(row.email)
-        if row.user is not None:
-            profile = getattr(row.user, "profile", None)
-            if profile is not None:
-                profile_ids[profile.pk] = row
-                row.organisation = row.organisation or profile.organisation
-            row.name = row.name or row.user.full_name
+        if row.user_id is not None:
+            profile_id, their_org, full_name = profiles[row.email]
+            if profile_id is not None:
+                profile_ids[profile_id] = row
+                row.organisation = row.organisation or their_org
+            row.name = row.name or full_name
     if profile_ids:
-        for ps in (
-            ProfileSkill.objects.filter(profile_id__in=list(profile_ids))
-            .select_related("skill")
+        # the skills of everyone who shared their profile (a subquery, not thousands of ids),
+        # kept for the rows shown
+        for profile_id, direction, skill_id, skill_name in (
+            ProfileSkill.objects.filter(profile__user__in=shared.values("user_id"))
             .order_by("skill__name")
+            .values_list("profile_id", "direction", "skill_id", "skill__name")
         ):
-            row = profile_ids[ps.profile_id]
-            (row.teach if ps.direction == ProfileSkill.Direction.TEACH else row.learn).append(
-                ps.skill.name
+            row = profile_ids.get(profile_id)
+            if row is None:
+                continue
+            (row.teach if direction == ProfileSkill.Direction.TEACH else row.learn).append(
+                skill_name
             )
-            row.skill_ids.add((ps.skill_id, ps.direction))
+            row.skill_ids.add((skill_id, direction))
 
     result = list(rows.values())
     if role:
@@ -530,8 +546,9 @@ TALENT_POOL_EXPORT_HEADER = [
 ]
 
 
-def talent_pool_export_rows(rows: list[PoolRow]) -> list[list]:
-    return [
+def talent_pool_export_rows(rows: list[PoolRow]) -> Iterator[list]:
+    """The export's rows of ``rows``, one at a time as the response is written."""
+    return (
         [
             r.name,
             r.email,
@@ -545,4 +562,4 @@ def talent_pool_export_rows(rows: list[PoolRow]) -> list[list]:
             _when(r.added_at),
         ]
         for r in rows
-    ]
+    )

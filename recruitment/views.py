@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lib import once, signing
 from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from lib.pagination import paginate
 from people.forms import skills_for
 from people.services import audit_record, profile_get
 from programmes import lifecycle
@@ -132,7 +133,10 @@ def _pool_filters(request, programme):
 def talent_pool(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     filters, active = _pool_filters(request, programme)
-    rows = selectors.talent_pool_rows(programme=programme, **active)
+    # One page at a time: a national programme's pool holds thousands of alumni. Filters narrow
+    # it; each page's ticked people are invited from that page.
+    page = paginate(request, selectors.talent_pool_rows(programme=programme, **active))
+    rows = page.object_list
     invite_form = PoolInviteForm(programme=programme, emails=[r.email for r in rows])
     return render(
         request,
@@ -142,6 +146,7 @@ def talent_pool(request, slug):
             "filters": filters,
             "filtered": bool(active),
             "rows": rows,
+            "page": page,
             "invite_form": invite_form,
             "query": request.GET.urlencode(),
         },
@@ -209,16 +214,15 @@ def talent_pool_add(request, slug):
 def talent_pool_export(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     _filters, active = _pool_filters(request, programme)
-    rows = selectors.talent_pool_export_rows(
-        selectors.talent_pool_rows(programme=programme, **active)
-    )
+    pool = selectors.talent_pool_rows(programme=programme, **active)
+    rows = selectors.talent_pool_export_rows(pool)  # written while the response is sent
     described = ", ".join(f"{k}={getattr(v, 'pk', v)}" for k, v in active.items())
     audit_record(
         action="export",
         obj=programme,
         programme_id=programme.pk,
         summary=f"Exported the talent pool{f' ({described})' if described else ''}: "
-        f"{len(rows)} rows",
+        f"{len(pool)} rows",
         context=AuditContext.from_request(request),
     )
     filename = f"{programme.slug}-talent-pool-{timezone.localdate()}.csv"
