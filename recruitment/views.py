@@ -11,7 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -158,7 +158,11 @@ def talent_pool_invite(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     rows = {r.email: r for r in selectors.talent_pool_rows(programme=programme)}
     form = PoolInviteForm(request.POST, programme=programme, emails=list(rows))
+    # Back to the page and filters the people were ticked on; only ever a query string of the
+    # pool's own page (parsed and encoded again), never an address of someone else's choosing.
+    query = QueryDict(request.POST.get("back_query", "")).urlencode()
     back = reverse("recruitment:talent_pool", args=[programme.slug])
+    back += f"?{query}" if query else ""
     if not form.is_valid():
         for field_errors in form.errors.values():
             for error in field_errors:

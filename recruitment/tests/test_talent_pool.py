@@ -421,11 +421,29 @@ def test_a_large_pool_is_shown_a_page_at_a_time_and_exported_whole(
     picked = second.context["rows"][0].email
     response = client.post(
         reverse("recruitment:talent_pool_invite", args=[programme.slug]),
-        {"emails": [picked], "cohort": cohort.pk},
+        {"emails": [picked], "cohort": cohort.pk, "back_query": "role=&page=2"},
     )
-    assert response.status_code == 302
+    # back to the page and filters the person was ticked on
+    assert response.status_code == 302 and response["Location"] == f"{url}?role=&page=2"
     assert Enrolment.objects.get(cohort=cohort, user__email=picked).status == "invited"
     export = client.get(reverse("recruitment:talent_pool_export", args=[programme.slug]))
     assert export.streaming
     lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 64
+
+
+def test_the_way_back_after_inviting_is_the_pool_page_whatever_is_posted(
+    client, coordinator, programme, pool
+):
+    client.force_login(coordinator)
+    url = reverse("recruitment:talent_pool", args=[programme.slug])
+    for back_query, expected in (
+        ("https://evil.example/", f"{url}?https%3A%2F%2Fevil.example%2F="),
+        ("//evil.example", f"{url}?%2F%2Fevil.example="),
+        ("", url),
+    ):
+        response = client.post(
+            reverse("recruitment:talent_pool_invite", args=[programme.slug]),
+            {"emails": [], "back_query": back_query},
+        )
+        assert response["Location"] == expected
