@@ -189,6 +189,12 @@ def mean(values: Iterable[float]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
+def mean_wellbeing(score_sum: int, checkins: int) -> float | None:
+    """The mean wellbeing score of check-ins (their scores' sum over their number), to two
+    decimals: the cohort dashboard's, and each cohort's on the programme dashboard."""
+    return round(score_sum / checkins, 2) if checkins else None
+
+
 def median_or_none(values: Iterable[float]) -> float | None:
     values = list(values)
     return round(float(median(values)), 1) if values else None

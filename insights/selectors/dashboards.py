@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from community.selectors import directory_stats_by_cohort, standup_attendance_by_cohort
 from insights import surveys
-from insights.definitions import PairSummary, Window, rate, summarise_pairs
+from insights.definitions import PairSummary, Window, mean_wellbeing, rate, summarise_pairs
 from programmes.models import Cohort, Programme
 
 from .community import (
@@ -70,13 +70,6 @@ def headline(funnel: Funnel, pairs: PairSummary, survey: surveys.SurveyFigures, 
         "Survey response rate %": survey.response_rate if survey.available else None,
         "NPS": survey.nps if survey.available else None,
     }
-
-
-def mean_wellbeing(pairs) -> float | None:
-    """The mean wellbeing score of the pairs' check-ins counted (their facts' sums over their
-    counts), as :func:`~insights.selectors.engagement.wellbeing_figures` gives one cohort's."""
-    checkins = sum(p.checkins for p in pairs)
-    return round(sum(p.wellbeing_total for p in pairs) / checkins, 2) if checkins else None
 
 
 def window_for(*, start: dt.date | None = None, end: dt.date | None = None) -> Window:
@@ -192,7 +185,9 @@ def programme_dashboard(
                     window=window,
                 ),
                 surveys=survey.get(c.pk, surveys.SurveyFigures(available=surveys.available())),
-                wellbeing_mean=mean_wellbeing(pairs),
+                wellbeing_mean=mean_wellbeing(
+                    sum(p.wellbeing_total for p in pairs), sum(p.checkins for p in pairs)
+                ),
                 returning_mentors=r.get("returning", 0),
                 alumni_mentors=r.get("alumni", 0),
                 standups=standups[c.pk],

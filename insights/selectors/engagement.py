@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncWeek
 
-from insights.definitions import PairFacts, Window
+from insights.definitions import PairFacts, Window, mean_wellbeing
 from pairing import engagement
 from pairing.models import CheckIn, Pair
 from pairing.risk import Scores
@@ -21,13 +21,8 @@ from programmes.models import EnrolmentStatus
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
 ACTIVE_PAIR = Pair.Status.ACTIVE
-_SUMMARY_FIELDS = (
-    "checkin_summary__checkins",
-    "checkin_summary__wellbeing_total",
-    "checkin_summary__first_met",
-    "checkin_summary__last_met",
-    "checkin_summary__scores",
-)
+# The pair's summary, read through the pair: its fields after pair_id, in their order.
+_SUMMARY_FIELDS = tuple(f"checkin_summary__{f}" for f in engagement.SUMMARY_FIELDS[1:])
 
 
 def _name(full_name: str, email: str) -> str:
@@ -184,7 +179,7 @@ def wellbeing_figures(cohort_ids, window: Window) -> dict:
     return {
         "distribution": [(score, counts.get(score, 0)) for score in range(1, 6)],
         "total": total,
-        "mean": round(sum(s * n for s, n in counts.items()) / total, 2) if total else None,
+        "mean": mean_wellbeing(sum(s * n for s, n in counts.items()), total),
         "weeks": [
             {
                 "week": week.date() if isinstance(week, dt.datetime) else week,
