@@ -399,13 +399,11 @@ def talent_pool_rows(
     )
     last: dict[str, Cohort] = {}
     alumni: dict[str, set[str]] = defaultdict(set)
-    profiles: dict[str, tuple[int | None, str, str]] = {}  # email: (profile, organisation, name)
+    # email: (account, profile, organisation, name) of each person who shared their profile
+    shared_by: dict[str, tuple[int, int | None, str, str]] = {}
     for uid, address, full_name, profile_id, their_org, status, their_role, cohort_id in enrolments:
         email = address.lower()
-        row = rows.get(email)
-        if row is not None:
-            row.user_id = uid
-            profiles[email] = (profile_id, their_org or "", full_name)
+        shared_by[email] = (uid, profile_id, their_org or "", full_name)
         if status != EnrolmentStatus.ACCEPTED:
             continue
         # Accepted enrolments, oldest cohort first: the last one wins.
@@ -413,23 +411,18 @@ def talent_pool_rows(
         if cohort.status != CohortStatus.FINISHED:
             continue
         alumni[email].add(RETURNING_MENTOR if their_role == Role.MENTOR else MENTEE_ALUMNI)
-        if row is None:
-            row = rows[email] = PoolRow(
-                email=email,
-                name=full_name,
-                role=Entry.RoleInterest.MENTOR,
-                added_at=None,
+        if email not in rows:
+            rows[email] = PoolRow(
+                email=email, name=full_name, role=Entry.RoleInterest.MENTOR, added_at=None
             )
-        row.user_id = uid
-        profiles[email] = (profile_id, their_org or "", full_name)
-        row.is_alumni = True
+        rows[email].is_alumni = True
 
     profile_ids = {}
     for row in rows.values():
         row.sources.extend(sorted(alumni.get(row.email, ())))
         row.last_cohort = last.get(row.email)
-        if row.user_id is not None:
-            profile_id, their_org, full_name = profiles[row.email]
+        if row.email in shared_by:
+            row.user_id, profile_id, their_org, full_name = shared_by[row.email]
             if profile_id is not None:
                 profile_ids[profile_id] = row
                 row.organisation = row.organisation or their_org
