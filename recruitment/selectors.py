@@ -13,18 +13,32 @@ Every read here runs a fixed number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from people.models import ProfileSkill, Skill
+from people.models import ProfileSkill, Skill, User
 from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
 from programmes.selectors import require
 
@@ -315,13 +329,11 @@ class PoolRow:
     sources: list[str] = field(default_factory=list)
     note: str = ""
     added_at: datetime | None = None
-    entry: Entry | None = None
     user_id: int | None = None  # their account, when they shared their profile with the programme
     last_cohort: Cohort | None = None
     is_alumni: bool = False
     teach: list[str] = field(default_factory=list)
     learn: list[str] = field(default_factory=list)
-    skill_ids: set[tuple[int, str]] = field(default_factory=set)
 
     @property
     def invite_role(self) -> str:
@@ -344,7 +356,276 @@ def cohort_can_invite(*, cohort: Cohort) -> bool:
     return cohort.status in INVITABLE_STATUSES
 
 
-def talent_pool_rows(
+# The columns of one person's row, the same on both halves of the pool (_PoolHalf), in the
+# order of the union's SELECT.
+_POOL_COLUMNS = (
+    "p_email",
+    "p_name",
+    "p_org",
+    "p_role",
+    "p_user",
+    "p_profile",
+    "p_last",
+    "p_mentor_alumni",
+    "p_mentee_alumni",
+    "p_source",
+    "p_note",
+    "p_added",
+)
+
+
+@dataclass
+class _PoolHalf:
+    """One half of a programme's talent pool: a queryset of one person a row, and the
+    expression of each column of that person's row. A query annotates only the columns it
+    reads or filters on, so counting and ordering a national pool never runs the per-person
+    subqueries that only the rows shown need."""
+
+    rows: QuerySet
+    columns: dict
+
+    def select(self, *names: str) -> QuerySet:
+        return self.rows.order_by().annotate(**{n: self.columns[n] for n in names})
+
+    def narrowed(self, where: Q, *needs: str) -> _PoolHalf:
+        return _PoolHalf(
+            self.rows.annotate(**{n: self.columns[n] for n in needs}).filter(where), self.columns
+        )
+
+
+def _pool_halves(programme: Programme, *, emails=None) -> list[_PoolHalf]:
+    """The programme's talent pool in two halves with the same columns: its register-interest
+    and added entries, and the alumni of its finished cohorts who have no entry. Every rule of
+    who is in the pool and what a row shows is here, once, in SQL, so a national pool is
+    filtered, ordered and cut into pages by the database.
+
+    A row shows only what the person shared with this programme: their entry (or what a
+    coordinator typed when adding them), and, if they applied to or took part in one of its
+    cohorts, their profile (organisation and skills) and name. An address in the pool never
+    reveals whether it has an account, nor anything the person told another programme. An
+    invitation alone shares nothing.
+    """
+    shared = Enrolment.objects.filter(cohort__programme=programme).exclude(
+        status=EnrolmentStatus.INVITED
+    )
+    accepted = shared.filter(status=EnrolmentStatus.ACCEPTED)
+    finished = accepted.filter(cohort__status=CohortStatus.FINISHED)
+    text = CharField()
+
+    def person(match: dict) -> dict:
+        """What an enrolment says of the person ``match`` finds (correlated subqueries)."""
+        theirs = shared.filter(**match).order_by()
+        return {
+            "p_user": Subquery(theirs.values("user_id")[:1]),
+            "p_profile": Subquery(theirs.values("user__profile__id")[:1]),
+            # Accepted enrolments, the latest cohort's (by start, then enrolment)
+            "p_last": Subquery(
+                accepted.filter(**match)
+                .order_by("-cohort__starts_on", "-pk")
+                .values("cohort_id")[:1]
+            ),
+            "p_took_part": Exists(accepted.filter(**match)),
+            "p_mentor_alumni": Exists(finished.filter(role=Role.MENTOR, **match)),
+            "p_mentee_alumni": Exists(finished.filter(**match).exclude(role=Role.MENTOR)),
+        }
+
+    def sort(name, email):
+        return Lower(Coalesce(NullIf(name, Value("")), email, output_field=text))
+
+    by_address = {"user__email": OuterRef("p_email")}
+    theirs = shared.filter(**by_address).order_by()
+    entry_name = Coalesce(
+        NullIf("full_name", Value("")),
+        Subquery(theirs.values("user__full_name")[:1]),
+        Value(""),
+        output_field=text,
+    )
+    entries = _PoolHalf(
+        programme.talent_pool.annotate(p_email=Lower("email")),
+        {
+            **person(by_address),
+            "p_email": Lower("email"),
+            "p_name": entry_name,
+            "p_org": Coalesce(
+                NullIf("organisation", Value("")),
+                Subquery(theirs.values("user__profile__organisation")[:1]),
+                Value(""),
+                output_field=text,
+            ),
+            "p_role": F("role"),
+            "p_source": F("source"),
+            "p_note": F("note"),
+            "p_added": F("created_at"),
+            "p_sort": sort(entry_name, Lower("email")),
+        },
+    )
+    with_entry = programme.talent_pool.annotate(lower=Lower("email")).filter(
+        lower=OuterRef("email")
+    )
+    alumni = _PoolHalf(
+        User.objects.filter(Exists(finished.filter(user=OuterRef("pk"))))
+        .filter(~Exists(with_entry))
+        .annotate(p_email=F("email")),  # kept in lower case (people.models.User.save)
+        {
+            **person({"user": OuterRef("pk")}),
+            "p_email": F("email"),
+            "p_name": F("full_name"),
+            "p_org": Coalesce("profile__organisation", Value(""), output_field=text),
+            "p_role": Value(Entry.RoleInterest.MENTOR, output_field=text),
+            "p_source": Value("", output_field=text),
+            "p_note": Value("", output_field=text),
+            "p_added": Value(None, output_field=DateTimeField()),
+            "p_sort": sort("full_name", "email"),
+        },
+    )
+    halves = [entries, alumni]
+    if emails is not None:
+        halves = [half.narrowed(Q(p_email__in=emails)) for half in halves]
+    return halves
+
+
+def _pool_filtered(
+    halves: list[_PoolHalf],
+    *,
+    role: str = "",
+    skill: Skill | None = None,
+    skill_direction: str = "",
+    organisation: str = "",
+    last_cohort: str = "",
+) -> list[_PoolHalf]:
+    """Both halves narrowed by the talent pool's filters (see :func:`talent_pool`)."""
+    where, needs = Q(), set()
+    if role:
+        where &= Q(p_role__in=[role, Entry.RoleInterest.EITHER])
+        needs.add("p_role")
+    if skill is not None:
+        directions = [skill_direction] if skill_direction else list(ProfileSkill.Direction.values)
+        where &= Q(
+            Exists(
+                ProfileSkill.objects.filter(
+                    profile_id=OuterRef("p_profile"), skill=skill, direction__in=directions
+                )
+            )
+        )
+        needs.add("p_profile")
+    if organisation:
+        where &= Q(p_org__icontains=organisation)
+        needs.add("p_org")
+    if last_cohort == NEVER:
+        where &= Q(p_took_part=False)
+        needs.add("p_took_part")
+    elif last_cohort:
+        where &= Q(p_last=int(last_cohort)) if last_cohort.isdigit() else Q(pk__in=[])
+        needs.add("p_last")
+    if not needs:
+        return halves
+    return [half.narrowed(where, *sorted(needs)) for half in halves]
+
+
+class TalentPool:
+    """The programme's talent pool, filtered and sorted by name (then address): a sequence the
+    paginator reads a page of, the export reads whole, and an invitation reads the chosen
+    people of. The database filters, orders and cuts it; only the rows read are built.
+
+    ``len()`` is one counting query. A slice is one query for the addresses in order (the
+    sort needs nothing but names), one for what those people's rows show, and two for their
+    skills and the programme's cohorts: the per-person subqueries run for the page only.
+    """
+
+    def __init__(self, programme: Programme, halves: list[_PoolHalf]):
+        self.programme = programme
+        self.halves = halves
+        self._count: int | None = None
+
+    def _addresses(self) -> QuerySet:
+        first, second = (
+            half.select("p_sort").values_list("p_sort", "p_email") for half in self.halves
+        )
+        return first.union(second, all=True).order_by("p_sort", "p_email")
+
+    def count(self) -> int:
+        if self._count is None:
+            first, second = (half.rows.order_by().values_list("p_email") for half in self.halves)
+            self._count = first.union(second, all=True).count()
+        return self._count
+
+    __len__ = count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("read the talent pool a slice at a time")
+        return self._build([email for _sort, email in self._addresses()[index]])
+
+    def __iter__(self) -> Iterator[PoolRow]:
+        """Every row, 500 people at a time (a server-side cursor on PostgreSQL)."""
+        batch = []
+        for _sort, email in self._addresses().iterator(chunk_size=500):
+            batch.append(email)
+            if len(batch) == 500:
+                yield from self._build(batch)
+                batch = []
+        yield from self._build(batch)
+
+    def _build(self, emails: list[str]) -> list[PoolRow]:
+        """The rows of these people (in the pool, filtered), in the order given."""
+        if not emails:
+            return []
+        first, second = (
+            half.select(*_POOL_COLUMNS[1:]).filter(p_email__in=emails).values_list(*_POOL_COLUMNS)
+            for half in self.halves
+        )
+        order = {email: i for i, email in enumerate(emails)}
+        rows = sorted(first.union(second, all=True), key=lambda row: order[row[0]])
+        cohorts = {c.pk: c for c in self.programme.cohorts.all()}
+        sources = dict(Entry.Source.choices)
+        built, by_profile = [], {}
+        for (
+            email,
+            name,
+            organisation,
+            role,
+            user_id,
+            profile_id,
+            last_id,
+            mentor_alumni,
+            mentee_alumni,
+            source,
+            note,
+            added_at,
+        ) in rows:
+            row = PoolRow(
+                email=email,
+                name=name,
+                organisation=organisation,
+                role=role,
+                sources=[sources[source]] if source else [],
+                note=note,
+                added_at=added_at,
+                user_id=user_id,
+                last_cohort=cohorts.get(last_id),
+                is_alumni=mentor_alumni or mentee_alumni,
+            )
+            # the alumni labels, in alphabetical order
+            if mentee_alumni:
+                row.sources.append(MENTEE_ALUMNI)
+            if mentor_alumni:
+                row.sources.append(RETURNING_MENTOR)
+            if profile_id is not None:
+                by_profile[profile_id] = row
+            built.append(row)
+        if by_profile:
+            for profile_id, direction, skill_name in (
+                ProfileSkill.objects.filter(profile_id__in=list(by_profile))
+                .order_by("skill__name")
+                .values_list("profile_id", "direction", "skill__name")
+            ):
+                row = by_profile[profile_id]
+                teach = direction == ProfileSkill.Direction.TEACH
+                (row.teach if teach else row.learn).append(skill_name)
+        return built
+
+
+def talent_pool(
     *,
     programme: Programme,
     role: str = "",
@@ -352,112 +633,30 @@ def talent_pool_rows(
     skill_direction: str = "",
     organisation: str = "",
     last_cohort: str = "",
-) -> list[PoolRow]:
-    """Everyone in the programme's talent pool, filtered, sorted by name. Four queries at most.
+    emails=None,
+) -> TalentPool:
+    """Everyone in the programme's talent pool, filtered, sorted by name: a :class:`TalentPool`.
 
     ``role``: mentor or mentee (people open to either match both). ``skill``: the person's
     profile lists it, to teach or to learn (``skill_direction`` narrows to one). ``organisation``:
     a case-insensitive part of the name. ``last_cohort``: a cohort id, or ``"never"`` for
-    people who have not taken part in this programme.
-
-    A row shows only what the person shared with this programme: their register-interest entry
-    (or what a coordinator typed when adding them), and, if they applied to or took part in one
-    of its cohorts, their profile (organisation and skills) and name. An address in the pool
-    never reveals whether it has an account, nor anything the person told another programme.
+    people who have not taken part in this programme. ``emails``: only these addresses (lower
+    case), for an invitation of the people a coordinator ticked.
     """
-    rows: dict[str, PoolRow] = {}
-
-    for entry in programme.talent_pool.all():
-        email = entry.email.lower()
-        rows[email] = PoolRow(
-            email=email,
-            name=entry.full_name,
-            organisation=entry.organisation,
-            role=entry.role,
-            sources=[entry.get_source_display()],
-            note=entry.note,
-            added_at=entry.created_at,
-            entry=entry,
-        )
-
-    # People who applied to or took part in this programme shared their profile with it (its
-    # coordinators saw it when reviewing them). An invitation alone shares nothing. Read as
-    # values, not model instances: a national programme has tens of thousands of enrolments.
-    cohorts = {c.pk: c for c in programme.cohorts.all()}
-    shared = Enrolment.objects.filter(cohort__programme=programme).exclude(
-        status=EnrolmentStatus.INVITED
+    halves = _pool_filtered(
+        _pool_halves(programme, emails=emails),
+        role=role,
+        skill=skill,
+        skill_direction=skill_direction,
+        organisation=organisation,
+        last_cohort=last_cohort,
     )
-    enrolments = shared.order_by("cohort__starts_on", "pk").values_list(
-        "user_id",
-        "user__email",
-        "user__full_name",
-        "user__profile__id",
-        "user__profile__organisation",
-        "status",
-        "role",
-        "cohort_id",
-    )
-    last: dict[str, Cohort] = {}
-    alumni: dict[str, set[str]] = defaultdict(set)
-    # email: (account, profile, organisation, name) of each person who shared their profile
-    shared_by: dict[str, tuple[int, int | None, str, str]] = {}
-    for uid, address, full_name, profile_id, their_org, status, their_role, cohort_id in enrolments:
-        email = address.lower()
-        shared_by[email] = (uid, profile_id, their_org or "", full_name)
-        if status != EnrolmentStatus.ACCEPTED:
-            continue
-        # Accepted enrolments, oldest cohort first: the last one wins.
-        cohort = last[email] = cohorts[cohort_id]
-        if cohort.status != CohortStatus.FINISHED:
-            continue
-        alumni[email].add(RETURNING_MENTOR if their_role == Role.MENTOR else MENTEE_ALUMNI)
-        if email not in rows:
-            rows[email] = PoolRow(
-                email=email, name=full_name, role=Entry.RoleInterest.MENTOR, added_at=None
-            )
-        rows[email].is_alumni = True
+    return TalentPool(programme, halves)
 
-    profile_ids = {}
-    for row in rows.values():
-        row.sources.extend(sorted(alumni.get(row.email, ())))
-        row.last_cohort = last.get(row.email)
-        if row.email in shared_by:
-            row.user_id, profile_id, their_org, full_name = shared_by[row.email]
-            if profile_id is not None:
-                profile_ids[profile_id] = row
-                row.organisation = row.organisation or their_org
-            row.name = row.name or full_name
-    if profile_ids:
-        # the skills of everyone who shared their profile (a subquery, not thousands of ids),
-        # kept for the rows shown
-        for profile_id, direction, skill_id, skill_name in (
-            ProfileSkill.objects.filter(profile__user__in=shared.values("user_id"))
-            .order_by("skill__name")
-            .values_list("profile_id", "direction", "skill_id", "skill__name")
-        ):
-            row = profile_ids.get(profile_id)
-            if row is None:
-                continue
-            (row.teach if direction == ProfileSkill.Direction.TEACH else row.learn).append(
-                skill_name
-            )
-            row.skill_ids.add((skill_id, direction))
 
-    result = list(rows.values())
-    if role:
-        result = [r for r in result if r.role in (role, Entry.RoleInterest.EITHER)]
-    if skill is not None:
-        directions = [skill_direction] if skill_direction else list(ProfileSkill.Direction.values)
-        result = [r for r in result if any((skill.pk, d) in r.skill_ids for d in directions)]
-    if organisation:
-        needle = organisation.casefold()
-        result = [r for r in result if needle in r.organisation.casefold()]
-    if last_cohort == NEVER:
-        result = [r for r in result if r.last_cohort is None]
-    elif last_cohort:
-        result = [r for r in result if r.last_cohort and str(r.last_cohort.pk) == last_cohort]
-    result.sort(key=lambda r: ((r.name or r.email).casefold(), r.email))
-    return result
+def talent_pool_rows(*, programme: Programme, **filters) -> list[PoolRow]:
+    """Every row of :func:`talent_pool`, as a list (for tests and small programmes)."""
+    return list(talent_pool(programme=programme, **filters))
 
 
 # -- exports -------------------------------------------------------------------------------------
@@ -539,7 +738,7 @@ TALENT_POOL_EXPORT_HEADER = [
 ]
 
 
-def talent_pool_export_rows(rows: list[PoolRow]) -> Iterator[list]:
+def talent_pool_export_rows(rows: Iterable[PoolRow]) -> Iterator[list]:
     """The export's rows of ``rows``, one at a time as the response is written."""
     return (
         [

@@ -133,9 +133,10 @@ def _pool_filters(request, programme):
 def talent_pool(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     filters, active = _pool_filters(request, programme)
-    # One page at a time: a national programme's pool holds thousands of alumni. Filters narrow
-    # it; each page's ticked people are invited from that page.
-    page = paginate(request, selectors.talent_pool_rows(programme=programme, **active))
+    # One page at a time: a national programme's pool holds thousands of alumni. The database
+    # filters, sorts and cuts it (selectors.talent_pool); only the page's rows are built. Each
+    # page's ticked people are invited from that page.
+    page = paginate(request, selectors.talent_pool(programme=programme, **active))
     rows = page.object_list
     invite_form = PoolInviteForm(programme=programme, emails=[r.email for r in rows])
     return render(
@@ -156,7 +157,9 @@ def talent_pool(request, slug):
 @require_POST
 def talent_pool_invite(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
-    rows = {r.email: r for r in selectors.talent_pool_rows(programme=programme)}
+    # Only the ticked addresses that are in the pool can be chosen: the rest are refused.
+    ticked = [e.strip().lower() for e in request.POST.getlist("emails")]
+    rows = {r.email: r for r in selectors.talent_pool(programme=programme, emails=ticked)}
     form = PoolInviteForm(request.POST, programme=programme, emails=list(rows))
     # Back to the page and filters the people were ticked on; only ever a query string of the
     # pool's own page (parsed and encoded again), never an address of someone else's choosing.
@@ -218,8 +221,8 @@ def talent_pool_add(request, slug):
 def talent_pool_export(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     _filters, active = _pool_filters(request, programme)
-    pool = selectors.talent_pool_rows(programme=programme, **active)
-    rows = selectors.talent_pool_export_rows(pool)  # written while the response is sent
+    pool = selectors.talent_pool(programme=programme, **active)
+    rows = selectors.talent_pool_export_rows(pool)  # read and written as the response is sent
     described = ", ".join(f"{k}={getattr(v, 'pk', v)}" for k, v in active.items())
     audit_record(
         action="export",
