@@ -18,7 +18,7 @@ from people.tests.factories import UserFactory
 from programmes.models import Cohort, Enrolment
 from programmes.tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
 
-from .helpers import sign_in
+from .helpers import check_page, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -176,3 +176,43 @@ def test_the_review_menus_fit_at_1280_px(make_page, world):
             box = buttons.nth(i).bounding_box()
             assert box["x"] + box["width"] <= visible["x"] + visible["width"] + 1, name
             assert box["x"] + box["width"] <= 1280
+
+
+def test_inviting_everyone_the_pool_filters_match_from_a_phone_once(make_page, visits, world):
+    """The talent pool at 375 px and 1280 px (axe, CSP, no sideways scroll): 60 alumni over two
+    pages, all invited from the second page with "Invite all", and the form resent after."""
+    programme, cohort = world["programme"], world["cohort"]
+    past = CohortFactory(
+        programme=programme,
+        name="Spring 2026",
+        applications_open=None,
+        applications_close=None,
+        starts_on=dt.date(2026, 1, 12),
+        ends_on=dt.date(2026, 4, 3),
+    )
+    Cohort.objects.filter(pk=past.pk).update(status="finished")
+    for i in range(60):
+        user = UserFactory(
+            email=f"alum{i:02}@example.gov.uk", full_name=f"Alumna Number{i:02}withalongname"
+        )
+        EnrolmentFactory(user=user, cohort=past, role="mentee", status="accepted")
+    pool = f"/programmes/{programme.slug}/talent-pool/"
+    wide = make_page()
+    sign_in(wide, world["coordinator"].email, PASSWORD)
+    wide.goto(pool)
+    check_page(wide, visits, "coordinator")
+    page = make_page(viewport={"width": 375, "height": 800})
+    sign_in(page, world["coordinator"].email, PASSWORD)
+    page.goto(f"{pool}?last_cohort={past.pk}&page=2")
+    check_page(page, visits, "coordinator-375")
+    page.get_by_label("Invite all 60 people matching these filters").check()
+    page.get_by_label("Invite to cohort").select_option(value=str(cohort.pk))
+    saved = page.evaluate(CAPTURE, "form[action*='/talent-pool/invite/']")
+    page.get_by_role("button", name="Invite selected").click()
+    page.get_by_text("Spring 2027: 60 people invited").wait_for()
+    assert page.url.endswith(f"{pool}?last_cohort={past.pk}&page=2")
+    check_page(page, visits, "coordinator-375")
+    _resend(page, saved)
+    page.get_by_text("This was already done: Spring 2027: 60 people invited").wait_for()
+    assert Enrolment.objects.filter(cohort=cohort, status="invited").count() == 60
+    assert len([m for m in mail.outbox if "Spring 2027" in m.subject]) == 60

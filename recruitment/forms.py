@@ -57,9 +57,9 @@ class TalentPoolFilterForm(forms.Form):
 
 
 class PoolInviteForm(forms.Form):
-    emails = forms.MultipleChoiceField(
-        label="People", error_messages={"required": "Select at least one person to invite."}
-    )
+    emails = forms.MultipleChoiceField(label="People", required=False)
+    # Everyone the filters match, on every page (at most invite_max_rows(), as a CSV file).
+    everyone = forms.BooleanField(required=False)
     cohort = forms.ModelChoiceField(
         label="Invite to cohort",
         queryset=None,
@@ -81,6 +81,12 @@ class PoolInviteForm(forms.Form):
         self.fields["emails"].choices = [(e, e) for e in emails]
         for name in ("cohort", "role"):
             self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("everyone") and not data.get("emails") and "emails" not in self.errors:
+            self.add_error("emails", "Select at least one person to invite.")
+        return data
 
 
 class RegisterInterestForm(forms.ModelForm):

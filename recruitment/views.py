@@ -124,15 +124,15 @@ def cohort_export(request, slug, pk):
 # -- talent pool ---------------------------------------------------------------------------------
 
 
-def _pool_filters(request, programme):
-    form = TalentPoolFilterForm(request.GET or None, programme=programme)
+def _pool_filters(query: QueryDict, programme):
+    form = TalentPoolFilterForm(query or None, programme=programme)
     return form, {k: v for k, v in form.filters.items() if v}
 
 
 @require_GET
 def talent_pool(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
-    filters, active = _pool_filters(request, programme)
+    filters, active = _pool_filters(request.GET, programme)
     # One page at a time: a national programme's pool holds thousands of alumni. The database
     # filters, sorts and cuts it (selectors.talent_pool); only the page's rows are built. Each
     # page's ticked people are invited from that page.
@@ -149,6 +149,7 @@ def talent_pool(request, slug):
             "rows": rows,
             "page": page,
             "invite_form": invite_form,
+            "invite_limit": invitations.invite_max_rows(),
             "query": request.GET.urlencode(),
         },
     )
@@ -157,15 +158,34 @@ def talent_pool(request, slug):
 @require_POST
 def talent_pool_invite(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
-    # Only the ticked addresses that are in the pool can be chosen: the rest are refused.
-    ticked = [e.strip().lower() for e in request.POST.getlist("emails")]
-    rows = {r.email: r for r in selectors.talent_pool(programme=programme, emails=ticked)}
-    form = PoolInviteForm(request.POST, programme=programme, emails=list(rows))
     # Back to the page and filters the people were ticked on; only ever a query string of the
     # pool's own page (parsed and encoded again), never an address of someone else's choosing.
-    query = QueryDict(request.POST.get("back_query", "")).urlencode()
+    posted_query = QueryDict(request.POST.get("back_query", ""))
+    query = posted_query.urlencode()
     back = reverse("recruitment:talent_pool", args=[programme.slug])
     back += f"?{query}" if query else ""
+    if request.POST.get("everyone"):
+        # Everyone the page's filters match, on every page: the filters come back with the
+        # way back, read by the same form as the page's, so only this programme's pool.
+        filters, active = _pool_filters(posted_query, programme)
+        if filters.is_bound and not filters.is_valid():
+            messages.error(request, "The filters are not valid: no one was invited.")
+            return redirect(back)
+        pool = selectors.talent_pool(programme=programme, **active)
+        limit = invitations.invite_max_rows()
+        if len(pool) > limit:
+            messages.error(
+                request,
+                f"{len(pool)} people match; at most {limit} can be invited at once. "
+                "Narrow the filters, or tick people on a page.",
+            )
+            return redirect(back)
+    else:
+        # Only the ticked addresses that are in the pool can be chosen: the rest are refused.
+        ticked = [e.strip().lower() for e in request.POST.getlist("emails")]
+        pool = selectors.talent_pool(programme=programme, emails=ticked)
+    rows = {r.email: r for r in pool}
+    form = PoolInviteForm(request.POST, programme=programme, emails=list(rows))
     if not form.is_valid():
         for field_errors in form.errors.values():
             for error in field_errors:
@@ -180,7 +200,11 @@ def talent_pool_invite(request, slug):
             role=chosen_role or row.invite_role,
             organisation=row.organisation,
         )
-        for row in (rows[e] for e in form.cleaned_data["emails"])
+        for row in (
+            rows.values()
+            if form.cleaned_data["everyone"]
+            else (rows[e] for e in form.cleaned_data["emails"])
+        )
     ]
 
     def invite() -> once.Done:
@@ -220,7 +244,7 @@ def talent_pool_add(request, slug):
 @require_GET
 def talent_pool_export(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
-    _filters, active = _pool_filters(request, programme)
+    _filters, active = _pool_filters(request.GET, programme)
     pool = selectors.talent_pool(programme=programme, **active)
     rows = selectors.talent_pool_export_rows(pool)  # read and written as the response is sent
     described = ", ".join(f"{k}={getattr(v, 'pk', v)}" for k, v in active.items())

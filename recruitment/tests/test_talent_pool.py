@@ -447,3 +447,53 @@ def test_the_way_back_after_inviting_is_the_pool_page_whatever_is_posted(
             {"emails": [], "back_query": back_query},
         )
         assert response["Location"] == expected
+
+
+def test_inviting_everyone_the_filters_match_across_pages(
+    client, coordinator, programme, cohort, past_cohort, pool, other_programme, settings
+):
+    _grow_pool(programme, past_cohort, 60)  # 60 more alumni and 60 more entries
+    # the same address in another programme's pool is not this programme's to invite
+    TalentPoolEntry.objects.create(
+        programme=other_programme, email="elsewhere@example.gov.uk", source="interest"
+    )
+    cohort.status = CohortStatus.RECRUITING
+    cohort.save()
+    client.force_login(coordinator)
+    url = reverse("recruitment:talent_pool", args=[programme.slug])
+    invite = reverse("recruitment:talent_pool_invite", args=[programme.slug])
+    query = f"last_cohort={past_cohort.pk}"
+    page = client.get(f"{url}?{query}&page=2").content.decode()
+    assert "Invite all 62 people matching these filters, on every page" in page
+    form = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    data = {"everyone": "1", "cohort": cohort.pk, "back_query": query, "form_token": form}
+
+    response = client.post(invite, data)
+    again = client.post(invite, data, follow=True)  # back, and the same form sent again
+
+    assert response["Location"] == f"{url}?{query}"
+    invited = set(
+        Enrolment.objects.filter(cohort=cohort, status="invited").values_list(
+            "user__email", flat=True
+        )
+    )
+    # the alumni of the past cohort: Alma, Rita and the 60 added, no entry without a cohort
+    assert len(invited) == 62 and "alumna@example.gov.uk" in invited
+    assert not invited & {"keen@example.gov.uk", "interest0@example.gov.uk"}
+    assert Email.objects.filter(kind="invitation").count() == 62  # once, not twice
+    assert again.status_code == 200
+    assert AuditEvent.objects.filter(action="invite").count() == 1
+
+    # More than one file's worth is refused, with the way to narrow it, and nothing is sent.
+    settings.INVITE_CSV_MAX_ROWS = 10
+    page = client.get(url).content.decode()
+    assert "narrow the filters to 10 people or fewer" in page and 'name="everyone"' not in page
+    response = client.post(invite, {"everyone": "1", "cohort": cohort.pk}, follow=True)
+    assert "124 people match; at most 10 can be invited at once." in response.content.decode()
+    # Filters that are not valid are refused, never read as "everyone".
+    settings.INVITE_CSV_MAX_ROWS = 1000
+    response = client.post(
+        invite, {"everyone": "1", "cohort": cohort.pk, "back_query": "last_cohort=999999"}
+    )
+    assert Email.objects.filter(kind="invitation").count() == 62
+    assert response["Location"] == f"{url}?last_cohort=999999"
