@@ -12,6 +12,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 
+from mentorship import testing
 from pairing.models import CheckIn
 from pairing.tests.factories import MatchRunFactory, PairFactory, ProposedPairFactory
 from people.tests.factories import UserFactory
@@ -182,15 +183,7 @@ def test_inviting_everyone_the_pool_filters_match_from_a_phone_once(make_page, v
     """The talent pool at 375 px and 1280 px (axe, CSP, no sideways scroll): 60 alumni over two
     pages, all invited from the second page with "Invite all", and the form resent after."""
     programme, cohort = world["programme"], world["cohort"]
-    past = CohortFactory(
-        programme=programme,
-        name="Spring 2026",
-        applications_open=None,
-        applications_close=None,
-        starts_on=dt.date(2026, 1, 12),
-        ends_on=dt.date(2026, 4, 3),
-    )
-    Cohort.objects.filter(pk=past.pk).update(status="finished")
+    past = testing.make_past_cohort(programme)
     for i in range(60):
         user = UserFactory(
             email=f"alum{i:02}@example.gov.uk", full_name=f"Alumna Number{i:02}withalongname"

@@ -15,6 +15,7 @@ product code (mentorship/tests/test_layering.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 from urllib.parse import urlparse
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from people.models import User
 from people.tests.factories import UserFactory
-from programmes.models import Cohort, Programme
+from programmes.models import Cohort, CohortStatus, Programme
 from programmes.tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
 
 
@@ -37,6 +38,21 @@ def make_programme(coordinator: User) -> Programme:
 
 def make_cohort(programme: Programme) -> Cohort:
     return CohortFactory(programme=programme, name="Spring 2027")
+
+
+def make_past_cohort(programme: Programme) -> Cohort:
+    """A finished cohort of ``programme`` (Spring 2026): its accepted people are alumni."""
+    past = CohortFactory(
+        programme=programme,
+        name="Spring 2026",
+        applications_open=None,
+        applications_close=None,
+        starts_on=dt.date(2026, 1, 12),
+        ends_on=dt.date(2026, 4, 3),
+    )
+    Cohort.objects.filter(pk=past.pk).update(status=CohortStatus.FINISHED)
+    past.refresh_from_db()
+    return past
 
 
 def make_mentor(cohort: Cohort) -> User:

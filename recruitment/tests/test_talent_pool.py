@@ -1,16 +1,16 @@
 """The talent pool: public register-interest form, coordinator additions, alumni, bulk invite."""
 
-import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
+from mentorship import testing
 from notifications.models import Email
 from people.models import AuditEvent, ProfileSkill, User
 from people.tests.factories import SkillFactory, UserFactory
 from programmes.models import CohortStatus, Enrolment
-from programmes.tests.factories import CohortFactory, EnrolmentFactory
+from programmes.tests.factories import EnrolmentFactory
 from recruitment.models import TalentPoolEntry
 from recruitment.selectors import MENTEE_ALUMNI, RETURNING_MENTOR, talent_pool_rows
 
@@ -43,17 +43,7 @@ def hostile_post_data(cohort):
 
 @pytest.fixture
 def past_cohort(programme):
-    past = CohortFactory(
-        programme=programme,
-        name="Spring 2026",
-        applications_open=None,
-        applications_close=None,
-        starts_on=dt.date(2026, 1, 12),
-        ends_on=dt.date(2026, 4, 3),
-    )
-    past.status = CohortStatus.FINISHED
-    past.save()
-    return past
+    return testing.make_past_cohort(programme)
 
 
 @pytest.fixture
