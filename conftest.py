@@ -61,6 +61,11 @@ def cohort(programme):
 
 
 @pytest.fixture
+def past_cohort(programme):
+    return testing.make_past_cohort(programme)
+
+
+@pytest.fixture
 def mentor(cohort):
     return testing.make_mentor(cohort)
 

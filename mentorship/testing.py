@@ -5,6 +5,7 @@ script that needs the same people calls them directly:
 
 - ``coordinator`` coordinates ``programme``; ``mentor`` and ``mentee`` are enrolled (accepted) in
   its ``cohort``; ``outsider`` has an account and nothing else; ``staff`` is a superuser;
+- ``past_cohort`` is a finished cohort of ``programme`` (its accepted people are alumni);
 - ``other_programme`` (with ``other_cohort``) belongs to another coordinator entirely.
 
 The emails and names are fixed, so each persona can be built once per test.

@@ -654,6 +654,25 @@ def talent_pool(
     return TalentPool(programme, halves)
 
 
+def talent_pool_counts(*, programme: Programme) -> dict:
+    """How many people the programme's pool holds (two queries): its entries by source (people
+    who registered interest; people coordinators added, with any older "took part before"
+    entries) and the alumni of its finished cohorts who have no entry, each person once."""
+    entries, alumni = _pool_halves(programme)
+    by_source = dict(
+        entries.rows.order_by().values("source").annotate(n=Count("pk")).values_list("source", "n")
+    )
+    interest = by_source.get(Entry.Source.INTEREST, 0)
+    added = by_source.get(Entry.Source.ADDED, 0) + by_source.get(Entry.Source.ALUMNI, 0)
+    others = alumni.rows.order_by().count()
+    return {
+        "interest": interest,
+        "added": added,
+        "alumni": others,
+        "total": interest + added + others,
+    }
+
+
 def talent_pool_rows(*, programme: Programme, **filters) -> list[PoolRow]:
     """Every row of :func:`talent_pool`, as a list (for tests and small programmes)."""
     return list(talent_pool(programme=programme, **filters))

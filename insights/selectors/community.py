@@ -15,9 +15,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from insights.definitions import SMALL_GROUP, rate
 from insights.suppression import suppress
 from pairing.models import Pair
-from people.models import Grade, User
-from programmes.models import CohortStatus, Enrolment, EnrolmentStatus, Programme, Role
-from recruitment.models import BusinessPriority, TalentPoolEntry
+from people.models import Grade
+from programmes.models import Enrolment, EnrolmentStatus, Programme, Role
+from recruitment.models import BusinessPriority
+from recruitment.selectors import talent_pool_counts
 
 ACCEPTED = EnrolmentStatus.ACCEPTED
 
@@ -67,36 +68,10 @@ def retention_by_cohort(programme: Programme, cohort_ids) -> dict:
 
 
 def talent_pool_size(programme: Programme) -> dict:
-    """People the programme could invite: pool entries by source, plus alumni of finished
-    cohorts who are not in the pool already (one person counted once, by email)."""
-    by_source = dict(
-        TalentPoolEntry.objects.filter(programme=programme)
-        .values("source")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("source", "n")
-    )
-    alumni = (
-        User.objects.filter(
-            enrolments__cohort__programme=programme,
-            enrolments__cohort__status=CohortStatus.FINISHED,
-            enrolments__status=ACCEPTED,
-        )
-        .exclude(email__in=TalentPoolEntry.objects.filter(programme=programme).values("email"))
-        .values("pk")  # DISTINCT over the ids alone, not every column of the user
-        .distinct()
-        .count()
-    )
-    interest = by_source.get(TalentPoolEntry.Source.INTEREST, 0)
-    added = by_source.get(TalentPoolEntry.Source.ADDED, 0) + by_source.get(
-        TalentPoolEntry.Source.ALUMNI, 0
-    )
-    return {
-        "interest": interest,
-        "added": added,
-        "alumni": alumni,
-        "total": interest + added + alumni,
-    }
+    """People the programme could invite, by where they came from: the talent pool's own count
+    (recruitment.selectors.talent_pool_counts, two queries), so the dashboard and the pool's page
+    agree on who is in it."""
+    return talent_pool_counts(programme=programme)
 
 
 def priorities_covered(programme: Programme, cohort_ids) -> list[dict]:

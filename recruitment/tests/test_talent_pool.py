@@ -5,7 +5,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from mentorship import testing
 from notifications.models import Email
 from people.models import AuditEvent, ProfileSkill, User
 from people.tests.factories import SkillFactory, UserFactory
@@ -39,11 +38,6 @@ def hostile_post_data(cohort):
         "role": "mentee",
         "full_name": "Intruder",
     }
-
-
-@pytest.fixture
-def past_cohort(programme):
-    return testing.make_past_cohort(programme)
 
 
 @pytest.fixture
