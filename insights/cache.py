@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from lib.collector import collector_paused
+
 T = TypeVar("T")
 
 DEFAULT_SECONDS = 300
@@ -55,12 +57,15 @@ def cached(
     that hardly move)."""
     ttl = seconds()
     if ttl <= 0:
-        return compute()
+        with collector_paused():
+            return compute()
     ttl = keep_for or ttl
     hit = None if refresh else cache.get(key(kind, *parts))
     if hit is not None:
         return hit
-    value = compute()
+    # Tens of thousands of rows of facts at national scale, none in a cycle (lib/collector.py)
+    with collector_paused():
+        value = compute()
     value.computed_at = timezone.now()
     value.kept_seconds = ttl  # the page says how often they are refreshed
     cache.set(key(kind, *parts), value, ttl)
