@@ -11,6 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
@@ -155,6 +156,14 @@ def talent_pool(request, slug):
     )
 
 
+def _address(value: str) -> bool:
+    try:
+        validate_email(value.strip())
+    except ValidationError:
+        return False
+    return True
+
+
 @require_POST
 def talent_pool_invite(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
@@ -181,8 +190,9 @@ def talent_pool_invite(request, slug):
             )
             return redirect(back)
     else:
-        # Only the ticked addresses that are in the pool can be chosen: the rest are refused.
-        ticked = [e.strip().lower() for e in request.POST.getlist("emails")]
+        # Only the ticked addresses that are in the pool can be chosen: the rest are refused
+        # (by the form: a value that is no address is not looked up at all).
+        ticked = [e.strip().lower() for e in request.POST.getlist("emails") if _address(e)]
         pool = selectors.talent_pool(programme=programme, emails=ticked)
     rows = {r.email: r for r in pool}
     form = PoolInviteForm(request.POST, programme=programme, emails=list(rows))

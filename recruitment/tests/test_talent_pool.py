@@ -481,3 +481,18 @@ def test_inviting_everyone_the_filters_match_across_pages(
     )
     assert Email.objects.filter(kind="invitation").count() == 62
     assert response["Location"] == f"{url}?last_cohort=999999"
+
+
+def test_ticked_values_that_are_no_address_are_refused_not_looked_up(
+    client, coordinator, programme, cohort, pool
+):
+    """The hostile-input sweep sent a NUL character, which PostgreSQL refuses in a query."""
+    client.force_login(coordinator)
+    cohort.status = CohortStatus.RECRUITING
+    cohort.save()
+    url = reverse("recruitment:talent_pool_invite", args=[programme.slug])
+    for bad in ("keen@example.gov.uk\x00", "x" * 400 + "@example.gov.uk", "not an address"):
+        response = client.post(url, {"emails": [bad], "cohort": cohort.pk}, follow=True)
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+    assert not Enrolment.objects.filter(status="invited").exists()
