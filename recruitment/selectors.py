@@ -522,6 +522,12 @@ def _pool_filtered(
     return [half.narrowed(where, *sorted(needs)) for half in halves]
 
 
+# People a batch of the export: each batch's query has a fixed cost (~40 ms on the national
+# data, the alumni and entries it checks against), 1,000 a batch took the export of 12,382
+# people from 2.4 s (500 a batch) to 1.2 s, its memory from +2.4 to +2.9 MB.
+POOL_BATCH = 1000
+
+
 class TalentPool:
     """The programme's talent pool, filtered and sorted by name (then address): a sequence the
     paginator reads a page of, the export reads whole, and an invitation reads the chosen
@@ -557,11 +563,11 @@ class TalentPool:
         return self._build([email for _sort, email in self._addresses()[index]])
 
     def __iter__(self) -> Iterator[PoolRow]:
-        """Every row, 500 people at a time (a server-side cursor on PostgreSQL)."""
+        """Every row, POOL_BATCH people at a time (a server-side cursor on PostgreSQL)."""
         batch = []
-        for _sort, email in self._addresses().iterator(chunk_size=500):
+        for _sort, email in self._addresses().iterator(chunk_size=POOL_BATCH):
             batch.append(email)
-            if len(batch) == 500:
+            if len(batch) == POOL_BATCH:
                 yield from self._build(batch)
                 batch = []
         yield from self._build(batch)
