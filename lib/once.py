@@ -64,7 +64,9 @@ class OnceFormMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial[FIELD] = new_token()
+            # A copy: a plain Form keeps the caller's ``initial`` dict itself, which two forms
+            # may share; each must have its own token.
+            self.initial = {**self.initial, FIELD: new_token()}
 
     def clean_form_token(self) -> str:
         return token_from({FIELD: self.cleaned_data.get(FIELD, "")})

@@ -102,6 +102,19 @@ class Pair(models.Model):
         return min(self.started_on, self.paired_on)
 
 
+# What a participant may write about a meeting (the check-in form's fields); anything else in a
+# service's ``data`` is refused.
+CHECKIN_FIELDS = (
+    "met_on",
+    "duration_minutes",
+    "format",
+    "worked_on",
+    "next_step",
+    "rating",
+    "wellbeing",
+    "protected_time_kept",
+    "shared_with_coordinator",
+)
 # How long the author of a check-in may correct or delete it, in days after logging it.
 CHECKIN_CORRECTION_DAYS = 14
 # A check-in's constraints that only repeat a field's validators (CheckIn.validate_constraints).
@@ -162,8 +175,9 @@ class CheckIn(models.Model):
     def validate_constraints(self, exclude=None):
         """The range constraints are rating's and wellbeing's own validators (1 to 5), which
         ``clean_fields`` checks in Python with a message for the field; Django would check each
-        again with a query and two savepoints on every form and service validation. The
-        database still enforces them on every write. Any other constraint is validated."""
+        again with a query and two savepoints whenever the service validates a check-in (once
+        a POST: the form is no ModelForm). The database still enforces them on every write.
+        Any other constraint is validated."""
         if any(c.name not in FIELD_RANGES for c in self._meta.constraints):
             super().validate_constraints(exclude=exclude)
 

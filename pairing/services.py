@@ -15,6 +15,7 @@ from programmes.services import cohort_change_status
 from . import emails, engagement, engine, matching
 from .models import (
     CHECKIN_CORRECTION_DAYS,
+    CHECKIN_FIELDS,
     CheckIn,
     CheckInChange,
     ExcludedPair,
@@ -28,18 +29,6 @@ from .models import (
     RunEventAction,
 )
 
-# What a participant may write about a meeting; anything else in ``data`` is refused.
-CHECKIN_FIELDS = (
-    "met_on",
-    "duration_minutes",
-    "format",
-    "worked_on",
-    "next_step",
-    "rating",
-    "wellbeing",
-    "protected_time_kept",
-    "shared_with_coordinator",
-)
 # The pairing rules a coordinator may change (the weights are passed on their own).
 SETTINGS_FIELDS = (
     "min_grade_gap",

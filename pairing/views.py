@@ -45,7 +45,7 @@ def pair_detail(request, pk):
             initial={"met_on": timezone.localdate(), "duration_minutes": 60},
         )
         if request.method == "POST" and form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != once.FIELD}
+            data = form.checkin_data()
 
             def log() -> once.Done:
                 services.checkin_log(pair=pair, ctx=AuditContext.from_request(request), data=data)
@@ -122,13 +122,11 @@ def checkin_edit(request, pk, checkin_pk):
     checkin = _correctable_checkin(request, pk, checkin_pk)
     if checkin is None:
         return redirect("pairing:detail", pk)
-    form = CheckInForm(request.POST or None, instance=checkin)
+    form = CheckInForm.for_checkin(request.POST or None, checkin)
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        checkin.refresh_from_db()
         try:
             services.checkin_correct(
-                checkin=checkin, ctx=AuditContext.from_request(request), data=data
+                checkin=checkin, ctx=AuditContext.from_request(request), data=form.checkin_data()
             )
         except ValidationError as exc:
             _add_errors(form, exc)

@@ -78,3 +78,16 @@ def test_the_form_mixin_and_the_tag_write_a_fresh_token_each_time():
     assert 'type="hidden" name="form_token"' in html
     bound = Form({once.FIELD: "not valid!"})
     assert bound.is_valid() and bound.cleaned_data[once.FIELD] == ""
+
+
+def test_forms_given_the_same_initial_values_each_get_their_own_token():
+    """A plain Form keeps the caller's ``initial`` dict itself: the mixin must not write the
+    token into it, or the next form built from that dict would show the same token."""
+
+    class Form(once.OnceFormMixin):
+        pass
+
+    initial = {"met_on": "2026-11-30"}
+    first, second = Form(initial=initial), Form(initial=initial)
+    assert first.initial[once.FIELD] != second.initial[once.FIELD]
+    assert initial == {"met_on": "2026-11-30"}

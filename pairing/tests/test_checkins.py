@@ -64,6 +64,30 @@ def test_a_check_in_costs_nine_statements(client, pair, mentee, django_assert_nu
         assert client.post(url, checkin_data()).status_code == 302
 
 
+@pytest.mark.parametrize("action", ["log", "correct"])
+def test_a_check_in_post_validates_the_check_in_once(client, pair, mentee, monkeypatch, action):
+    """The form checks each field as typed; the check-in as a whole (its fields' validators, the
+    model's rules and constraints) is validated once, by the service, not by a ModelForm too."""
+    client.force_login(mentee)
+    url = reverse("pairing:detail", args=[pair.pk])
+    if action == "correct":
+        assert client.post(url, checkin_data()).status_code == 302
+        checkin = CheckIn.objects.get()
+        url = reverse("pairing:checkin_edit", args=[pair.pk, checkin.pk])
+    calls = []
+    for name in ("full_clean", "clean_fields", "clean", "validate_constraints"):
+        real = getattr(CheckIn, name)
+
+        def counted(self, *args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(CheckIn, name, counted)
+    assert client.post(url, checkin_data(wellbeing=4)).status_code == 302
+    assert sorted(calls) == ["clean", "clean_fields", "full_clean", "validate_constraints"]
+    assert CheckIn.objects.get().wellbeing == 4
+
+
 def test_out_of_range_scores_are_refused_by_the_fields_with_what_was_typed(client, pair, mentee):
     client.force_login(mentee)
     url = reverse("pairing:detail", args=[pair.pk])
