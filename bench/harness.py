@@ -80,6 +80,55 @@ def start_smtp(sink: Sink, port: int):
     return controller
 
 
+class _Counting:
+    """aiosmtpd handler of :class:`SinkProcess`: counts the messages it accepts."""
+
+    def __init__(self, count):
+        self.count = count
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        with self.count.get_lock():
+            self.count.value += 1
+        return "250 2.0.0 OK"
+
+
+def _serve_counting(port: int, count) -> None:
+    from aiosmtpd.controller import Controller
+
+    Controller(_Counting(count), hostname="127.0.0.1", port=port).start()
+    while True:
+        time.sleep(3600)
+
+
+class SinkProcess:
+    """An SMTP sink in a process of its own that counts what it accepts, as a real mail server
+    would be: a sink thread in the benchmark's process waits for the GIL while the enqueue
+    computes, and slows the deliveries it is there to count."""
+
+    def __init__(self, port: int):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")  # the child imports nothing of Django's
+        self.port = port
+        self.count = context.Value("q", 0)
+        self.proc = context.Process(target=_serve_counting, args=(port, self.count), daemon=True)
+
+    def start(self) -> "SinkProcess":
+        self.proc.start()
+        wait_for_port(self.port)
+        return self
+
+    def total(self) -> int:
+        return self.count.value
+
+    def stat_path(self) -> str:
+        return f"/proc/{self.proc.pid}/stat"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.join(5)
+
+
 class Redis:
     def __init__(self, port: int, workdir: Path):
         self.port, self.workdir, self.proc = port, workdir, None

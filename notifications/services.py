@@ -143,15 +143,9 @@ def _email_row(
     body_text = render(f"emails/{template}-body.txt", full_context, False).strip() + "\n"
     body_html = render(f"emails/{template}-body.html", full_context, True)
 
-    status, reason = Status.PENDING, ""
-    if not kind_def.essential and user is not None and not enabled:
-        status, reason = Status.CANCELLED, f"Not sent: the person turned off '{kind}' emails."
-    elif not kind_def.essential and undeliverable:
-        status, reason = (
-            Status.CANCELLED,
-            "Not sent: GOV.UK Notify reported this address as undeliverable; optional emails "
-            "stop until the person changes or confirms it.",
-        )
+    status, reason = _status_for(
+        kind, has_account=user is not None, enabled=enabled, undeliverable=undeliverable
+    )
     return Email(
         to=to,
         user=user,
@@ -170,6 +164,21 @@ def _email_row(
         time_zone=time_zone or "",
         holidays=(holidays or "england-and-wales") if time_zone else "",
     )
+
+
+def _status_for(kind: str, *, has_account: bool, enabled: bool, undeliverable: bool):
+    """A new row's status and the reason it is not sent: an optional kind the person turned off,
+    or sent to an address reported undeliverable, is written cancelled."""
+    essential = get_kind(kind).essential
+    if not essential and has_account and not enabled:
+        return Status.CANCELLED, f"Not sent: the person turned off '{kind}' emails."
+    if not essential and undeliverable:
+        return (
+            Status.CANCELLED,
+            "Not sent: GOV.UK Notify reported this address as undeliverable; optional emails "
+            "stop until the person changes or confirms it.",
+        )
+    return Status.PENDING, ""
 
 
 def _keeps_links(key: str, verbatim: tuple[str, ...]) -> bool:
@@ -362,14 +371,24 @@ def email_enqueue_many(
 ) -> list[Email]:
     """:func:`email_enqueue` for many emails at once, in a constant number of queries per
     ``batch_size`` emails: one to find keys already in the outbox, one for the recipients'
-    preferences, one bulk INSERT and one to read the new rows back. Each request is a dict of
-    email_enqueue's keyword arguments, with ``user`` given (an account or None: no look-up by
-    address here). Returns the rows this call created; keys that existed are skipped.
+    preferences, one for undeliverable addresses and one INSERT (plus a read-back where the
+    database returns no ids). Each request is a dict of email_enqueue's keyword arguments, with
+    ``user`` given (an account or None: no look-up by address here). Returns the rows this call
+    created; keys that existed are skipped.
+
+    Each batch is its own short write transaction (or part of the caller's, when there is one):
+    the emails are rendered first, outside it, and only what decides a row's status (the
+    preferences and undeliverable addresses, read under the write lock so an opt-out committed
+    meanwhile is seen) and the INSERT run inside. On SQLite a transaction holds the database's
+    one write lock from its start and a delivery worker waiting for it sleeps in steps of up
+    to 100 ms: rendering inside back-to-back transactions kept every worker waiting until the
+    whole enqueue had ended (docs/email.md).
 
     The emails are rendered through a :class:`notifications.rendering.RenderMemo`: ``memo``
     (a caller writing several batches keeps one), else one for this call."""
     memo = memo if memo is not None else RenderMemo()
     created: list[Email] = []
+    preferences_url = absolute_reverse("notifications:preferences")
     for start in range(0, len(requests), batch_size):
         batch = requests[start : start + batch_size]
         keys = [r["idempotency_key"] for r in batch]
@@ -379,22 +398,7 @@ def email_enqueue_many(
         fresh = {r["idempotency_key"]: r for r in batch if r["idempotency_key"] not in taken}
         if not fresh:
             continue
-        optional = [
-            r for r in fresh.values() if not get_kind(r["kind"]).essential and r.get("user")
-        ]
-        off = set()
-        undeliverable = set()
-        optional_to = {r["to"].lower() for r in fresh.values() if not get_kind(r["kind"]).essential}
-        if optional_to:
-            undeliverable = set(
-                UndeliverableAddress.objects.filter(address__in=optional_to).values_list(
-                    "address", flat=True
-                )
-            )
-        if optional:
-            off = turned_off_for({(r["user"].pk, r["kind"]) for r in optional})
         memo.refresh()
-        preferences_url = absolute_reverse("notifications:preferences")
         rows = [
             _email_row(
                 to=r["to"],
@@ -406,8 +410,7 @@ def email_enqueue_many(
                 programme_name=r.get("programme_name", ""),
                 attachments=r.get("attachments"),
                 send_after=r.get("send_after"),
-                enabled=not (r.get("user") and (r["user"].pk, r["kind"]) in off),
-                undeliverable=r["to"].lower() in undeliverable,
+                enabled=True,  # decided under the write lock, below
                 verbatim=tuple(r.get("verbatim", ())),
                 refs=r.get("refs"),
                 time_zone=r.get("time_zone", ""),
@@ -417,24 +420,48 @@ def email_enqueue_many(
             )
             for key, r in fresh.items()
         ]
-        # A racing writer of the same key wins; this batch then skips that row (and reports the
-        # racing writer's row: fine to report, and the claim makes queueing it twice harmless).
-        ids = _insert_ignoring_conflicts(rows)
-        ours, theirs = [], []
-        for row in rows:
-            pk = ids.get(row.idempotency_key)
-            if pk is None:
-                theirs.append(row.idempotency_key)
-                continue
-            row.pk = pk
-            row._state.adding, row._state.db = False, Email.objects.db
-            ours.append(row)
-        if theirs:
-            ours += Email.objects.filter(idempotency_key__in=theirs)
-        for email in ours:
-            created.append(email)
-            _queue_on_commit(email)
+        with transaction.atomic(savepoint=False):
+            _suppress_unwanted(rows)
+            # A racing writer of the same key wins; this batch then skips that row (and reports
+            # the racing writer's row: fine to report, and the claim makes queueing it twice
+            # harmless).
+            ids = _insert_ignoring_conflicts(rows)
+            ours, theirs = [], []
+            for row in rows:
+                pk = ids.get(row.idempotency_key)
+                if pk is None:
+                    theirs.append(row.idempotency_key)
+                    continue
+                row.pk = pk
+                row._state.adding, row._state.db = False, Email.objects.db
+                ours.append(row)
+            if theirs:
+                ours += Email.objects.filter(idempotency_key__in=theirs)
+            for email in ours:
+                created.append(email)
+                _queue_on_commit(email)
     return created
+
+
+def _suppress_unwanted(rows: list[Email]) -> None:
+    """Write cancelled (with the reason) the unsaved rows of optional kinds their person turned
+    off or whose address was reported undeliverable: two queries for the whole batch."""
+    optional = [row for row in rows if not get_kind(row.kind).essential]
+    if not optional:
+        return
+    undeliverable = set(
+        UndeliverableAddress.objects.filter(
+            address__in={row.to.lower() for row in optional}
+        ).values_list("address", flat=True)
+    )
+    off = turned_off_for({(row.user_id, row.kind) for row in optional if row.user_id})
+    for row in optional:
+        row.status, row.last_error = _status_for(
+            row.kind,
+            has_account=row.user_id is not None,
+            enabled=(row.user_id, row.kind) not in off,
+            undeliverable=row.to.lower() in undeliverable,
+        )
 
 
 def _insert_ignoring_conflicts(rows: list[Email]) -> dict[str, int]:

@@ -147,12 +147,12 @@ def rhythm_run(*, now: dt.datetime | None = None, rule_names: list[str] | None =
     ics_cache: dict = {}
     memo = RenderMemo()  # one for the run: each shape of email is rendered once (see its doc)
     for chunk in _chunks(planned, snap):
-        with transaction.atomic():
-            # One write per chunk, whatever its size (a batch of pairs has about two emails a
-            # pair): the same queries for every batch.
-            rows = email_enqueue_many(
-                [_request(p, now, ics_cache) for p in chunk], batch_size=len(chunk), memo=memo
-            )
+        # One write per chunk, whatever its size (a batch of pairs has about two emails a pair):
+        # the same queries for every batch. email_enqueue_many renders the chunk first and holds
+        # the write transaction for its INSERT only, so delivery goes on while a run enqueues.
+        rows = email_enqueue_many(
+            [_request(p, now, ics_cache) for p in chunk], batch_size=len(chunk), memo=memo
+        )
         keys = {row.idempotency_key for row in rows}
         for p in chunk:
             if p.message.key in keys:
