@@ -1,5 +1,7 @@
-"""What every hostile-input test uses: the values, the way they are posted, the registry of which
-test covers which form, and the all-or-nothing check on the database.
+"""What every hostile-input test uses: the values (each form's valid ones named once, in
+``Valid``), the set-up several tests share (a cohort at a date and status, a pair), the way they
+are posted (``sending``, ``submit``), the registry of which test covers which form, and the
+all-or-nothing check on the database.
 
 A test posts through the view, as the persona who uses the form, a body built from one valid
 value per field where hypothesis may swap any field for a hostile value, drop it, or send it
@@ -15,13 +17,18 @@ which form a test posts, through which URL and as whom.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote_from_bytes
 
 from django.apps import apps
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+from pairing.models import Pair
+from programmes.models import Cohort, Enrolment
 
 # --- The registry: which test covers which form ------------------------------------------------
 
@@ -137,9 +144,22 @@ def form_data(extra: dict | None = None, **valid) -> st.SearchStrategy:
     )
 
 
-def is_valid_example(data: dict, **valid) -> bool:
-    """Whether hypothesis left every field of ``valid`` at its valid value."""
-    return all(data.get(k) == v for k, v in valid.items())
+class Valid(dict):
+    """A form's valid values, written once for both of their uses:
+
+    SIGNUP = Valid(email="nia@example.gov.uk", ...)
+    @given(data=SIGNUP.bodies())      # form_data(**SIGNUP)
+    ... must_accept=SIGNUP.all_valid(data)
+    """
+
+    def bodies(self, **also) -> st.SearchStrategy:
+        """``form_data`` over these values, and over ``also``: fields drawn the same way that
+        acceptance does not depend on."""
+        return form_data(**self, **also)
+
+    def all_valid(self, data: dict) -> bool:
+        """Whether hypothesis left every one of these fields at its valid value."""
+        return all(data.get(k) == v for k, v in self.items())
 
 
 PROFILE = settings(
@@ -148,6 +168,28 @@ PROFILE = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 SHORT = settings(PROFILE, max_examples=12)
+
+
+# --- Set-up ---------------------------------------------------------------------------------------
+
+
+def cohort_at(cohort, status: str, time_machine, when):
+    """Move the clock to ``when`` and put ``cohort`` in ``status`` (an update: no transition runs
+    and no email is sent); return the cohort, read again."""
+    time_machine.move_to(when)
+    Cohort.objects.filter(pk=cohort.pk).update(status=status)
+    cohort.refresh_from_db()
+    return cohort
+
+
+def pair_of(cohort, mentor, mentee, **fields) -> Pair:
+    """A pair in ``cohort`` of ``mentor``'s and ``mentee``'s enrolments (the users' only ones)."""
+    return Pair.objects.create(
+        cohort=cohort,
+        mentor=Enrolment.objects.get(user=mentor),
+        mentee=Enrolment.objects.get(user=mentee),
+        **fields,
+    )
 
 
 # --- Posting ------------------------------------------------------------------------------------
@@ -179,6 +221,11 @@ def post(client, url: str, data: dict):
 
 def get(client, url: str, data: dict):
     return client.get(url + "?" + encode(data).decode("ascii"))
+
+
+def cohort_url(name: str, cohort, *more) -> str:
+    """A coordinator's URL of ``cohort``: its programme's slug, its id, then ``more``."""
+    return reverse(name, args=[cohort.programme.slug, cohort.pk, *more])
 
 
 # --- The database, before and after ----------------------------------------------------------
@@ -215,6 +262,8 @@ class Attempt:
         attempt.response = post(client, url, data)
         ... read what the test needs from the database ...
     attempt.changed  # labels of the tables the request changed
+
+    ``sending`` and ``submit`` do the usual case: sign in, send, read.
     """
 
     def __enter__(self):
@@ -231,6 +280,29 @@ class Attempt:
         finally:
             transaction.savepoint_rollback(self.sid)
         return False
+
+
+@contextmanager
+def sending(client, url: str, data: dict, *, persona=None, send=post):
+    """Sign in as ``persona`` (if given), then ``send`` (``post`` or ``get``) ``data`` to ``url``
+    inside an ``Attempt``; the ``with`` block reads what the test needs before the rollback.
+
+    with sending(client, url, data, persona=mentee) as attempt:
+        goals = list(PairGoal.objects.values_list("text", flat=True))
+    assert_all_or_nothing(attempt, ...)
+    """
+    if persona is not None:
+        client.force_login(persona)
+    with Attempt() as attempt:
+        attempt.response = send(client, url, data)
+        yield attempt
+
+
+def submit(client, url: str, data: dict, *, persona=None, send=post) -> Attempt:
+    """``sending``, for a test that reads nothing inside the attempt."""
+    with sending(client, url, data, persona=persona, send=send) as attempt:
+        pass
+    return attempt
 
 
 def assert_all_or_nothing(attempt: Attempt, *, effect: set[str], must_accept: bool = False):

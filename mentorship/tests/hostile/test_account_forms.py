@@ -7,30 +7,21 @@ from hypothesis import given
 from people.account_forms import AccountSignupForm
 from people.models import User
 
-from .support import (
-    PROFILE,
-    Attempt,
-    assert_all_or_nothing,
-    covers,
-    form_data,
-    is_valid_example,
-    post,
-)
+from .support import PROFILE, Valid, assert_all_or_nothing, covers, sending
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery 42"
-SIGNUP = {"full_name": "Nia New", "email": "nia.new@example.gov.uk",
-          "password1": PASSWORD, "password2": PASSWORD}  # fmt: skip
+SIGNUP = Valid(full_name="Nia New", email="nia.new@example.gov.uk",
+               password1=PASSWORD, password2=PASSWORD)  # fmt: skip
 
 
 @covers(AccountSignupForm, via="account_signup", persona="anonymous visitor")
 @PROFILE
-@given(data=form_data(**SIGNUP))
+@given(data=SIGNUP.bodies())
 def test_signup_form_with_hostile_values(client, outsider, data):
     client.logout()
-    with Attempt() as attempt:
-        attempt.response = post(client, reverse("account_signup"), data)
+    with sending(client, reverse("account_signup"), data) as attempt:
         names = list(User.objects.values_list("full_name", "email"))
     client.logout()
     assert_all_or_nothing(
@@ -41,7 +32,7 @@ def test_signup_form_with_hostile_values(client, outsider, data):
             "account.emailaddress",
             "notifications.email",
         },
-        must_accept=is_valid_example(data, **SIGNUP),
+        must_accept=SIGNUP.all_valid(data),
     )
     assert all("\x00" not in name + email for name, email in names)
     assert len(names) <= 2  # the outsider, and at most the one who signed up

@@ -12,18 +12,18 @@ from feedback import services
 from feedback.forms import QuestionForm, ScheduleForm, SurveyAnswerForm, SurveyTemplateForm
 from feedback.models import Answer, Question, Response, SurveyInvitation, SurveyTemplate
 from feedback.tests.conftest import ALL_TYPES, make_schedule, make_template
-from programmes.models import Cohort
 
 from .support import (
     PROFILE,
     SHORT,
-    Attempt,
+    Valid,
     assert_all_or_nothing,
+    cohort_at,
+    cohort_url,
     covers,
     field,
-    form_data,
-    is_valid_example,
-    post,
+    sending,
+    submit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +37,7 @@ VALID = {"scale_1_5": "4", "nps_0_10": "9", "single_choice": "Yes", "multiple_ch
 def surveys(cohort, mentee, mentor, other_programme, time_machine):
     """An identified and an anonymous survey, each with every question type, due for the mentee;
     and a question of another programme's survey, to post answers to."""
-    time_machine.move_to(dt.datetime(2027, 1, 22, 12, tzinfo=dt.UTC))
-    Cohort.objects.filter(pk=cohort.pk).update(status="running")
-    cohort.refresh_from_db()
+    cohort_at(cohort, "running", time_machine, dt.datetime(2027, 1, 22, 12, tzinfo=dt.UTC))
     out = {}
     for anonymous in (False, True):
         template = make_template(
@@ -71,8 +69,7 @@ def test_survey_answer_form_with_hostile_values(client, mentee, surveys, anonymo
     }
     data = {f"q{questions[qtype].pk}": value for qtype, value in answers.items()}
     data[f"q{surveys['foreign_question'].pk}"] = extra  # a question of another survey
-    with Attempt() as attempt:
-        attempt.response = post(client, reverse("feedback:answer", args=[invitation.token]), data)
+    with sending(client, reverse("feedback:answer", args=[invitation.token]), data) as attempt:
         responses = list(Response.objects.filter(schedule=invitation.schedule))
         answers_saved = Answer.objects.filter(response__schedule=invitation.schedule).count()
         foreign_answers = Answer.objects.filter(question=surveys["foreign_question"]).count()
@@ -89,7 +86,7 @@ def test_survey_answer_form_with_hostile_values(client, mentee, surveys, anonymo
         assert answers_saved == 0
 
 
-TEMPLATE = {"name": "Mid-point check", "description": "How is it going?", "audience": "both"}
+TEMPLATE = Valid(name="Mid-point check", description="How is it going?", audience="both")
 
 
 @pytest.fixture
@@ -107,7 +104,7 @@ def builder(client, coordinator, programme, other_programme):
 
 @covers(SurveyTemplateForm, via="feedback:templates", persona="coordinator")
 @PROFILE
-@given(edit=st.booleans(), data=form_data(**TEMPLATE, anonymous="on"))
+@given(edit=st.booleans(), data=TEMPLATE.bodies(anonymous="on"))
 def test_survey_template_form_with_hostile_values(client, programme, builder, edit, data):
     existing = builder["template"]
     url = (
@@ -115,25 +112,24 @@ def test_survey_template_form_with_hostile_values(client, programme, builder, ed
         if edit
         else reverse("feedback:templates", args=[programme.slug])
     )
-    with Attempt() as attempt:
-        attempt.response = post(client, url, data)
+    with sending(client, url, data) as attempt:
         names = list(SurveyTemplate.objects.values_list("name", flat=True))
     assert_all_or_nothing(
         attempt,
         # A new survey starts with its first (draft) version.
         effect={"feedback.surveytemplate", "feedback.surveyversion"},
-        must_accept=is_valid_example(data, **TEMPLATE),
+        must_accept=TEMPLATE.all_valid(data),
     )
     assert all("\x00" not in name for name in names)
 
 
-QUESTION = {"type": "single_choice", "text": "Would you do it again?", "help_text": "",
-            "required": "on", "choices": "Yes\nNo"}  # fmt: skip
+QUESTION = Valid(type="single_choice", text="Would you do it again?", help_text="",
+                required="on", choices="Yes\nNo")  # fmt: skip
 
 
 @covers(QuestionForm, via="feedback:builder", persona="coordinator")
 @PROFILE
-@given(edit=st.booleans(), data=form_data(**QUESTION))
+@given(edit=st.booleans(), data=QUESTION.bodies())
 def test_question_form_with_hostile_values(client, programme, builder, edit, data):
     template, question = builder["template"], builder["question"]
     url = (
@@ -141,13 +137,12 @@ def test_question_form_with_hostile_values(client, programme, builder, edit, dat
         if edit
         else reverse("feedback:builder", args=[programme.slug, template.pk])
     )
-    with Attempt() as attempt:
-        attempt.response = post(client, url, data)
+    with sending(client, url, data) as attempt:
         texts = list(Question.objects.values_list("text", "choices"))
     assert_all_or_nothing(
         attempt,
         effect={"feedback.question", "feedback.surveyversion"},
-        must_accept=is_valid_example(data, **QUESTION),
+        must_accept=QUESTION.all_valid(data),
     )
     for text, choices in texts:
         assert "\x00" not in text and all("\x00" not in c for c in choices or [])
@@ -155,37 +150,35 @@ def test_question_form_with_hostile_values(client, programme, builder, edit, dat
 
 @pytest.fixture
 def schedules(client, coordinator, cohort, builder):
-    client.get(reverse("feedback:cohort", args=[cohort.programme.slug, cohort.pk]))  # defaults
+    client.get(cohort_url("feedback:cohort", cohort))  # the defaults, once
     mine = make_template(cohort.programme, name="Ours", questions=ALL_TYPES[:1])
     return {"mine": mine, "theirs": builder["theirs"], "schedule": make_schedule(cohort, mine)}
 
 
-SCHEDULE = {"audience": "both", "trigger": "cohort_start", "offset_days": "10",
-            "every_n_checkins": "1", "close_after_days": "14", "active": "on"}  # fmt: skip
+SCHEDULE = Valid(audience="both", trigger="cohort_start", offset_days="10", every_n_checkins="1",
+                 close_after_days="14", active="on", template="MINE")  # fmt: skip
 
 
 @covers(ScheduleForm, via="feedback:cohort", persona="coordinator")
 @SHORT
-@given(edit=st.booleans(), data=form_data(**SCHEDULE, template="MINE"))
+@given(edit=st.booleans(), data=SCHEDULE.bodies())
 def test_schedule_form_with_hostile_values(client, cohort, schedules, edit, data):
-    programme = cohort.programme
     mine, theirs, schedule = schedules["mine"], schedules["theirs"], schedules["schedule"]
     body = dict(data)
     if body["template"] == "MINE":
         body["template"] = str(mine.pk)
     body.setdefault("template_from_elsewhere", str(theirs.pk))
     url = (
-        reverse("feedback:schedule_edit", args=[programme.slug, cohort.pk, schedule.pk])
+        cohort_url("feedback:schedule_edit", cohort, schedule.pk)
         if edit
-        else reverse("feedback:cohort", args=[programme.slug, cohort.pk])
+        else cohort_url("feedback:cohort", cohort)
     )
-    with Attempt() as attempt:
-        attempt.response = post(client, url, body)
+    with sending(client, url, body) as attempt:
         foreign = theirs.schedules.count()
     assert_all_or_nothing(
         attempt,
         effect={"feedback.surveyschedule"},
-        must_accept=is_valid_example(data, **SCHEDULE, template="MINE") and not edit,
+        must_accept=SCHEDULE.all_valid(data) and not edit,
     )
     assert foreign == 0
 
@@ -195,9 +188,6 @@ def test_schedule_form_with_hostile_values(client, cohort, schedules, edit, data
 def test_a_schedule_never_points_at_another_programmes_survey(client, cohort, schedules, template):
     theirs = schedules["theirs"]
     body = {**SCHEDULE, "template": str(theirs.pk) if template == "THEIRS" else template}
-    with Attempt() as attempt:
-        attempt.response = post(
-            client, reverse("feedback:cohort", args=[cohort.programme.slug, cohort.pk]), body
-        )
+    attempt = submit(client, cohort_url("feedback:cohort", cohort), body)
     assert attempt.response.status_code == 200
     assert not attempt.changed & {"feedback.surveyschedule"}

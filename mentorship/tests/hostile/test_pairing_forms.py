@@ -17,85 +17,74 @@ from pairing.forms import (
 )
 from pairing.models import MenteeRanking, Pair, PairGoal, PairingSettings
 from people.tests.factories import UserFactory
-from programmes.models import Cohort, Enrolment
+from programmes.models import Enrolment
 from programmes.tests.factories import EnrolmentFactory
 
 from .support import (
     PROFILE,
     SHORT,
-    Attempt,
+    Valid,
     assert_all_or_nothing,
+    cohort_at,
+    cohort_url,
     covers,
-    form_data,
     hostile,
-    is_valid_example,
-    post,
+    pair_of,
+    sending,
 )
 
 pytestmark = pytest.mark.django_db
 
+NOW = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
+
 
 @pytest.fixture
 def pair(cohort, mentor, mentee, time_machine):
-    time_machine.move_to(dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC))
-    return Pair.objects.create(
-        cohort=cohort,
-        mentor=Enrolment.objects.get(user=mentor),
-        mentee=Enrolment.objects.get(user=mentee),
-        started_on=dt.date(2026, 10, 1),
-    )
+    time_machine.move_to(NOW)
+    return pair_of(cohort, mentor, mentee, started_on=dt.date(2026, 10, 1))
 
 
-@pytest.fixture
-def other_pair(other_cohort):
-    return Pair.objects.create(
-        cohort=other_cohort,
-        mentor=EnrolmentFactory(cohort=other_cohort, role="mentor"),
-        mentee=EnrolmentFactory(cohort=other_cohort, role="mentee"),
-        started_on=dt.date(2026, 10, 1),
-    )
+GOAL = Valid(text="Publish the first estimates")
 
 
 @covers(GoalForm, via="pairing:goal_add", persona="mentee")
 @PROFILE
-@given(data=form_data(text="Publish the first estimates"))
+@given(data=GOAL.bodies())
 def test_goal_form_with_hostile_values(client, pair, mentee, data):
-    client.force_login(mentee)
-    with Attempt() as attempt:
-        attempt.response = post(client, reverse("pairing:goal_add", args=[pair.pk]), data)
+    url = reverse("pairing:goal_add", args=[pair.pk])
+    with sending(client, url, data, persona=mentee) as attempt:
         goals = list(PairGoal.objects.filter(pair=pair).values_list("text", flat=True))
-    valid = is_valid_example(data, text="Publish the first estimates")
-    assert_all_or_nothing(attempt, effect={"pairing.pairgoal"}, must_accept=valid)
+    assert_all_or_nothing(attempt, effect={"pairing.pairgoal"}, must_accept=GOAL.all_valid(data))
     assert len(goals) <= 1 and all("\x00" not in g and len(g) <= 300 for g in goals)
+
+
+PROGRESS = Valid(progress="done")
 
 
 @covers(GoalProgressForm, via="pairing:goal_progress", persona="mentor")
 @PROFILE
-@given(data=form_data(progress="done"))
+@given(data=PROGRESS.bodies())
 def test_goal_progress_form_with_hostile_values(client, pair, mentor, data):
     goal = PairGoal.objects.create(pair=pair, text="Learn SQL")
-    client.force_login(mentor)
-    with Attempt() as attempt:
-        attempt.response = post(
-            client, reverse("pairing:goal_progress", args=[pair.pk, goal.pk]), data
-        )
+    url = reverse("pairing:goal_progress", args=[pair.pk, goal.pk])
+    with sending(client, url, data, persona=mentor) as attempt:
         progress = PairGoal.objects.get(pk=goal.pk).progress
     assert_all_or_nothing(
-        attempt, effect={"pairing.pairgoal"}, must_accept=is_valid_example(data, progress="done")
+        attempt, effect={"pairing.pairgoal"}, must_accept=PROGRESS.all_valid(data)
     )
     assert progress in PairGoal.Progress.values
 
 
+END = Valid(reason="completed", note="Went well")
+
+
 @covers(EndPairForm, via="pairing:pair_end", persona="coordinator")
 @PROFILE
-@given(data=form_data(reason="completed", note="Went well"))
+@given(data=END.bodies())
 def test_end_pair_form_with_hostile_values(client, coordinator, pair, data):
-    client.force_login(coordinator)
-    url = reverse("pairing:pair_end", args=[pair.cohort.programme.slug, pair.cohort_id, pair.pk])
-    with Attempt() as attempt:
-        attempt.response = post(client, url, data)
+    url = cohort_url("pairing:pair_end", pair.cohort, pair.pk)
+    with sending(client, url, data, persona=coordinator) as attempt:
         ended = Pair.objects.get(pk=pair.pk)
-    valid = is_valid_example(data, reason="completed", note="Went well")
     # Ending a pair may email both sides; either all of it happens or none.
     assert_all_or_nothing(
         attempt,
@@ -105,7 +94,7 @@ def test_end_pair_form_with_hostile_values(client, coordinator, pair, data):
             "programmes.enrolment",
             "programmes.enrolmentmove",
         },
-        must_accept=valid,
+        must_accept=END.all_valid(data),
     )
     if attempt.changed:
         assert ended.status != Pair.Status.ACTIVE and "\x00" not in (ended.end_note or "")
@@ -116,29 +105,20 @@ def test_end_pair_form_with_hostile_values(client, coordinator, pair, data):
 WEIGHTS = dict.fromkeys(
     ["skill_fit", "mutual", "interests", "project_fit", "seniority", "practicalities"], "2"
 )
+SETTINGS = Valid(**WEIGHTS, min_grade_gap="0", max_grade_gap="4", choice_mode="on")
 
 
 @covers(PairingSettingsForm, via="pairing:settings", persona="coordinator")
 @PROFILE
-@given(
-    data=form_data(
-        **WEIGHTS,
-        min_grade_gap="0",
-        max_grade_gap="4",
-        forbid_same_team="on",
-        choice_mode="on",
-    )
-)
+@given(data=SETTINGS.bodies(forbid_same_team="on"))
 def test_pairing_settings_form_with_hostile_values(client, coordinator, programme, data):
-    client.force_login(coordinator)
     PairingSettings.objects.get_or_create(programme=programme)
-    with Attempt() as attempt:
-        attempt.response = post(client, reverse("pairing:settings", args=[programme.slug]), data)
+    url = reverse("pairing:settings", args=[programme.slug])
+    with sending(client, url, data, persona=coordinator) as attempt:
         row = PairingSettings.objects.get(programme=programme)
-    valid = is_valid_example(
-        data, **WEIGHTS, min_grade_gap="0", max_grade_gap="4", choice_mode="on"
+    assert_all_or_nothing(
+        attempt, effect={"pairing.pairingsettings"}, must_accept=SETTINGS.all_valid(data)
     )
-    assert_all_or_nothing(attempt, effect={"pairing.pairingsettings"}, must_accept=valid)
     assert row.min_grade_gap <= row.max_grade_gap
     assert all(0 <= float(v) <= 10 for v in row.weights.values())
 
@@ -146,8 +126,7 @@ def test_pairing_settings_form_with_hostile_values(client, coordinator, programm
 @pytest.fixture
 def ranking(cohort, mentee, mentor, other_cohort, time_machine):
     """Choice mode on, the cohort matching, three mentors to rank (and one in another cohort)."""
-    time_machine.move_to(dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC))
-    Cohort.objects.filter(pk=cohort.pk).update(status="matching")
+    cohort_at(cohort, "matching", time_machine, NOW)
     PairingSettings.objects.update_or_create(
         programme=cohort.programme, defaults={"choice_mode": True, "min_grade_gap": 0}
     )
@@ -170,13 +149,11 @@ def ranking(cohort, mentee, mentor, other_cohort, time_machine):
     )
 )
 def test_mentee_ranking_form_with_hostile_values(client, ranking, mentee, ranks):
-    client.force_login(mentee)
-    url = reverse("pairing:choose", args=[ranking["mentee"].cohort_id])
     targets = [*ranking["mentors"], ranking["foreign"]]
     data = {f"rank-{m.pk}": r for m, r in zip(targets, ranks, strict=False)}
     data["rank-abc"] = ranks[-1]
-    with Attempt() as attempt:
-        attempt.response = post(client, url, data)
+    url = reverse("pairing:choose", args=[ranking["mentee"].cohort_id])
+    with sending(client, url, data, persona=mentee) as attempt:
         stored = list(
             MenteeRanking.objects.filter(mentee=ranking["mentee"]).values_list("mentor", "rank")
         )

@@ -15,15 +15,16 @@ from programmes.models import Cohort
 from .support import (
     PROFILE,
     SHORT,
-    Attempt,
     assert_all_or_nothing,
     assert_refused_cleanly,
+    cohort_url,
     covers,
     field,
     form_data,
     get,
     hostile,
-    post,
+    sending,
+    submit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,17 @@ def skills(mentee):
 
 def _pick(name, skills):
     return str(skills[name].pk) if name in skills else name
+
+
+NAME = {"full_name": "Mina Mentee", "time_zone": "Europe/London"}  # the profile's own fields
+
+
+def _sending_profile(client, mentee, data):
+    """``sending`` ``data`` to the profile page as the mentee, once the page has been opened (its
+    panels make what they need, once)."""
+    client.force_login(mentee)
+    client.get(reverse("people:profile"))
+    return sending(client, reverse("people:profile"), data)
 
 
 @covers(ProfileSkillForm, BaseSkillFormSet, via="people:profile", persona="mentee")
@@ -76,11 +88,8 @@ def test_skill_rows_with_hostile_values(
     learn,
     interests,
 ):
-    client.force_login(mentee)
-    client.get(reverse("people:profile"))  # the page's panels make what they need, once
     data = {
-        "full_name": "Mina Mentee",
-        "time_zone": "Europe/London",
+        **NAME,
         "teach-TOTAL_FORMS": total,
         "teach-INITIAL_FORMS": initial,
         "teach-0-id": _pick(row_id, skills),
@@ -94,8 +103,7 @@ def test_skill_rows_with_hostile_values(
         "interests": interests,
         **learn,
     }
-    with Attempt() as attempt:
-        attempt.response = post(client, reverse("people:profile"), data)
+    with _sending_profile(client, mentee, data) as attempt:
         rows = list(ProfileSkill.objects.values_list("profile__user", "skill", "direction"))
     assert_all_or_nothing(
         attempt,
@@ -118,10 +126,8 @@ def test_skill_rows_with_hostile_values(
 @PROFILE
 @given(data=form_data(status="recruiting"))
 def test_cohort_status_form_with_hostile_values(client, coordinator, cohort, data):
-    client.force_login(coordinator)
-    url = reverse("programmes:cohort_status", args=[cohort.programme.slug, cohort.pk])
-    with Attempt() as attempt:
-        attempt.response = post(client, url, data)
+    url = cohort_url("programmes:cohort_status", cohort)
+    with sending(client, url, data, persona=coordinator) as attempt:
         status = Cohort.objects.get(pk=cohort.pk).status
     assert_all_or_nothing(
         attempt,
@@ -135,10 +141,8 @@ def test_cohort_status_form_with_hostile_values(client, coordinator, cohort, dat
 @PROFILE
 @given(data=form_data(role="mentee", status="accepted"))
 def test_cohort_people_filter_with_hostile_values(client, coordinator, mentee, cohort, data):
-    client.force_login(coordinator)
-    url = reverse("programmes:cohort_detail", args=[cohort.programme.slug, cohort.pk])
-    with Attempt() as attempt:
-        attempt.response = get(client, url, data)
+    url = cohort_url("programmes:cohort_detail", cohort)
+    attempt = submit(client, url, data, persona=coordinator, send=get)
     assert attempt.response.status_code == 200
     assert_refused_cleanly(attempt)  # filtering never writes
 
@@ -146,11 +150,8 @@ def test_cohort_people_filter_with_hostile_values(client, coordinator, mentee, c
 def test_a_skill_row_posted_again_as_new_is_refused_not_a_500(client, mentee, skills):
     """The page lists the saved row; a crafted post leaves it out and adds the same skill as a
     new row (INITIAL_FORMS=0). The database's uniqueness must not turn that into a 500."""
-    client.force_login(mentee)
-    client.get(reverse("people:profile"))
     data = {
-        "full_name": "Mina Mentee",
-        "time_zone": "Europe/London",
+        **NAME,
         "teach-TOTAL_FORMS": "1",
         "teach-INITIAL_FORMS": "0",
         "teach-0-skill": str(skills["python"].pk),
@@ -158,8 +159,7 @@ def test_a_skill_row_posted_again_as_new_is_refused_not_a_500(client, mentee, sk
         "learn-TOTAL_FORMS": "0",
         "learn-INITIAL_FORMS": "0",
     }
-    with Attempt() as attempt:
-        attempt.response = post(client, reverse("people:profile"), data)
+    with _sending_profile(client, mentee, data) as attempt:
         rows = ProfileSkill.objects.filter(profile=mentee.profile, skill=skills["python"]).count()
     assert attempt.response.status_code in (200, 302)
     assert rows == 1

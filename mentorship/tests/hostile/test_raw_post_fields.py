@@ -15,9 +15,18 @@ from feedback.tests.conftest import ALL_TYPES, make_template
 from pairing.models import Pair
 from people.models import Skill
 from people.tests.factories import UserFactory
-from programmes.models import Cohort, Enrolment
 
-from .support import SHORT, Attempt, assert_all_or_nothing, field, hostile, post
+from .support import (
+    SHORT,
+    assert_all_or_nothing,
+    cohort_at,
+    cohort_url,
+    field,
+    hostile,
+    pair_of,
+    sending,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,27 +34,22 @@ pytestmark = pytest.mark.django_db
 @SHORT
 @given(approve=st.lists(st.sampled_from(["MINE"]) | hostile()), reject=field("x"))
 def test_skill_suggestions_review_with_hostile_ids(client, coordinator, programme, approve, reject):
-    client.force_login(coordinator)
     suggested = Skill.objects.get_or_create(
         name="Kedro", defaults={"approved": False, "suggested_by": UserFactory()}
     )[0]
     approve = [str(suggested.pk) if a == "MINE" else a for a in approve]
-    with Attempt() as attempt:
-        attempt.response = post(
-            client, reverse("people:skill_suggestions"), {"approve": approve, "reject": reject}
-        )
+    body = {"approve": approve, "reject": reject}
+    attempt = submit(client, reverse("people:skill_suggestions"), body, persona=coordinator)
     assert_all_or_nothing(attempt, effect={"people.skill", "people.profileskill"})
 
 
 @pytest.fixture
 def running_pair(cohort, mentor, mentee, time_machine):
-    time_machine.move_to(dt.datetime(2027, 2, 1, 12, tzinfo=dt.UTC))
-    Cohort.objects.filter(pk=cohort.pk).update(status="running")
-    cohort.refresh_from_db()
-    return Pair.objects.create(
-        cohort=cohort,
-        mentor=Enrolment.objects.get(user=mentor),
-        mentee=Enrolment.objects.get(user=mentee),
+    cohort_at(cohort, "running", time_machine, dt.datetime(2027, 2, 1, 12, tzinfo=dt.UTC))
+    return pair_of(
+        cohort,
+        mentor,
+        mentee,
         started_on=dt.date(2027, 1, 11),
         status=Pair.Status.ENDED,
         ended_on=dt.date(2027, 1, 25),
@@ -55,11 +59,8 @@ def running_pair(cohort, mentor, mentee, time_machine):
 @SHORT
 @given(mentor_pk=hostile())
 def test_hand_pairing_with_hostile_mentor(client, coordinator, running_pair, mentor_pk):
-    client.force_login(coordinator)
-    cohort = running_pair.cohort
-    url = reverse("pairing:repair", args=[cohort.programme.slug, cohort.pk, running_pair.mentee_id])
-    with Attempt() as attempt:
-        attempt.response = post(client, url, {"mentor": mentor_pk})
+    url = cohort_url("pairing:repair", running_pair.cohort, running_pair.mentee_id)
+    attempt = submit(client, url, {"mentor": mentor_pk}, persona=coordinator)
     assert attempt.response.status_code in (200, 302, 404)
     assert not attempt.changed - {"people.auditevent"}
 
@@ -79,13 +80,8 @@ def test_attendance_with_hostile_values(
         (coordinator, "community:event_attendance", {"present": present}),
         (mentee, "community:event_attended", {"attended": attended}),
     ]:
-        client.force_login(user)
-        with Attempt() as attempt:
-            attempt.response = post(
-                client,
-                reverse(name, args=[event.pk]),
-                {**data, "occurrence": occurrence},
-            )
+        url, body = reverse(name, args=[event.pk]), {**data, "occurrence": occurrence}
+        with sending(client, url, body, persona=user) as attempt:
             rows = list(Attendance.objects.values_list("occurrence", flat=True))
         assert_all_or_nothing(attempt, effect={"community.attendance"})
         assert all(row == dt.date(2027, 1, 20) for row in rows)
@@ -94,12 +90,10 @@ def test_attendance_with_hostile_values(
 @SHORT
 @given(direction=field("up"))
 def test_moving_a_question_with_hostile_direction(client, coordinator, programme, direction):
-    client.force_login(coordinator)
     template = make_template(programme, name="Order", questions=ALL_TYPES[:2], publish=False)
     question = Question.objects.filter(version__template=template).order_by("order").last()
     url = reverse("feedback:question_move", args=[programme.slug, template.pk, question.pk])
-    with Attempt() as attempt:
-        attempt.response = post(client, url, {"direction": direction})
+    attempt = submit(client, url, {"direction": direction}, persona=coordinator)
     assert_all_or_nothing(attempt, effect={"feedback.question"})
     template.delete()
 
@@ -107,10 +101,8 @@ def test_moving_a_question_with_hostile_direction(client, coordinator, programme
 @SHORT
 @given(kind=field("checkin-reminder"), action=field("pause"))
 def test_pausing_an_email_kind_with_hostile_values(client, coordinator, cohort, kind, action):
-    client.force_login(coordinator)
-    url = reverse("rhythm:cohort_schedule", args=[cohort.programme.slug, cohort.pk])
-    with Attempt() as attempt:
-        attempt.response = post(client, url, {"kind": kind, "action": action})
+    url = cohort_url("rhythm:cohort_schedule", cohort)
+    attempt = submit(client, url, {"kind": kind, "action": action}, persona=coordinator)
     assert_all_or_nothing(attempt, effect={"rhythm.pausedkind"})
 
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib.audit import AuditContext
-from programmes.models import Cohort, Enrolment
+from programmes.models import Enrolment
 from programmes.tests.factories import EnrolmentFactory
 from recruitment import invitations
 from recruitment.forms import (
@@ -27,18 +27,22 @@ from recruitment.forms import (
 from recruitment.models import BusinessPriority, TalentPoolEntry
 
 from .support import (
+    FORM_TOKEN,
     PROFILE,
     SHORT,
-    Attempt,
+    Valid,
     assert_all_or_nothing,
     assert_refused_cleanly,
+    cohort_at,
+    cohort_url,
     covers,
     field,
     form_data,
     get,
     hostile,
-    is_valid_example,
     post,
+    sending,
+    submit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -46,25 +50,25 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def recruiting(cohort, time_machine):
-    time_machine.move_to(dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC))
-    Cohort.objects.filter(pk=cohort.pk).update(status="recruiting")
-    cohort.refresh_from_db()
-    return cohort
+    return cohort_at(
+        cohort, "recruiting", time_machine, dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
+    )
 
 
-MENTOR = {"capacity": "2", "availability": "Tuesday afternoons", "goals": "Give back"}
+MENTOR = Valid(capacity="2", availability="Tuesday afternoons", goals="Give back", topics=[])
+
+
+def _apply_as_mentor(cohort):
+    return reverse("recruitment:apply", args=[cohort.pk, "mentor"])
 
 
 @covers(MentorApplicationForm, via="recruitment:apply", persona="outsider")
 @PROFILE
-@given(data=form_data(**MENTOR, topics=[]))
+@given(data=MENTOR.bodies())
 def test_mentor_application_form_with_hostile_values(client, outsider, recruiting, data):
     client.force_login(outsider)
-    client.get(reverse("recruitment:apply", args=[recruiting.pk, "mentor"]))  # the profile
-    with Attempt() as attempt:
-        attempt.response = post(
-            client, reverse("recruitment:apply", args=[recruiting.pk, "mentor"]), data
-        )
+    client.get(_apply_as_mentor(recruiting))  # the profile
+    with sending(client, _apply_as_mentor(recruiting), data) as attempt:
         enrolments = list(Enrolment.objects.filter(user=outsider).values_list("capacity", "role"))
     assert_all_or_nothing(
         attempt,
@@ -74,7 +78,7 @@ def test_mentor_application_form_with_hostile_values(client, outsider, recruitin
             "programmes.enrolment_topics",
             "notifications.email",
         },
-        must_accept=is_valid_example(data, **MENTOR, topics=[]),
+        must_accept=MENTOR.all_valid(data),
     )
     assert all(1 <= capacity <= 5 and role == "mentor" for capacity, role in enrolments)
 
@@ -93,15 +97,15 @@ def invited(coordinator, recruiting):
 
 
 PASSWORD = "correct horse battery staple 42"
+NEW_PASSWORD = Valid(new_password1=PASSWORD, new_password2=PASSWORD)
 
 
 @covers(SetPasswordForm, via="recruitment:invitation_accept", persona="invited person (signed out)")
 @PROFILE
-@given(data=form_data(new_password1=PASSWORD, new_password2=PASSWORD))
+@given(data=NEW_PASSWORD.bodies())
 def test_invitation_password_form_with_hostile_values(client, invited, data):
     url = reverse("recruitment:invitation_accept", args=[invitations.invitation_token(invited)])
-    with Attempt() as attempt:
-        attempt.response = post(client, url, data)
+    attempt = submit(client, url, data)
     client.logout()
     assert_all_or_nothing(
         attempt,
@@ -111,7 +115,7 @@ def test_invitation_password_form_with_hostile_values(client, invited, data):
             "programmes.enrolmentmove",
             "account.emailaddress",
         },
-        must_accept=is_valid_example(data, new_password1=PASSWORD, new_password2=PASSWORD),
+        must_accept=NEW_PASSWORD.all_valid(data),
     )
 
 
@@ -126,10 +130,8 @@ def applicants(recruiting, other_cohort):
 @PROFILE
 @given(data=form_data(role="mentee", status="applied", duplicates="on"))
 def test_review_filters_with_hostile_values(client, coordinator, applicants, recruiting, data):
-    client.force_login(coordinator)
-    url = reverse("recruitment:review", args=[recruiting.programme.slug, recruiting.pk])
-    with Attempt() as attempt:
-        attempt.response = get(client, url, data)
+    url = cohort_url("recruitment:review", recruiting)
+    attempt = submit(client, url, data, persona=coordinator, send=get)
     assert_refused_cleanly(attempt)  # filtering never writes
 
 
@@ -138,23 +140,18 @@ def test_review_filters_with_hostile_values(client, coordinator, applicants, rec
 @given(
     decision=field("accepted"),
     which=st.lists(st.sampled_from(["mine", "theirs", "junk"])),
-    token=field("hostile-test-token-0123456789"),
+    token=field(FORM_TOKEN),
 )
 def test_decision_form_with_hostile_values(
     client, coordinator, applicants, recruiting, decision, which, token
 ):
-    client.force_login(coordinator)
     ids = {"mine": str(applicants["mine"][0].pk), "theirs": str(applicants["theirs"].pk)}
     body = {"decision": decision, "enrolments": [ids.get(w, "x") for w in which]}
-    args = [recruiting.programme.slug, recruiting.pk]
     # The confirmation page only names who would change: it never writes.
-    with Attempt() as attempt:
-        attempt.response = post(client, reverse("recruitment:review_confirm", args=args), body)
-    assert_refused_cleanly(attempt)
-    with Attempt() as attempt:
-        attempt.response = post(
-            client, reverse("recruitment:review_decide", args=args), {**body, "form_token": token}
-        )
+    confirm = cohort_url("recruitment:review_confirm", recruiting)
+    assert_refused_cleanly(submit(client, confirm, body, persona=coordinator))
+    decide = cohort_url("recruitment:review_decide", recruiting)
+    with sending(client, decide, {**body, "form_token": token}) as attempt:
         theirs = Enrolment.objects.get(pk=applicants["theirs"].pk).status
     assert_all_or_nothing(
         attempt,
@@ -164,23 +161,21 @@ def test_decision_form_with_hostile_values(
     assert theirs == "applied"  # never an applicant of another programme
 
 
+NOTES = Valid(coordinator_notes="Strong project")
+
+
 @covers(NotesForm, via="recruitment:review_notes", persona="coordinator")
 @PROFILE
-@given(data=form_data(coordinator_notes="Strong project"))
+@given(data=NOTES.bodies())
 def test_review_notes_form_with_hostile_values(client, coordinator, applicants, recruiting, data):
-    client.force_login(coordinator)
     enrolment = applicants["mine"][0]
-    url = reverse(
-        "recruitment:review_notes",
-        args=[recruiting.programme.slug, recruiting.pk, enrolment.pk],
-    )
-    with Attempt() as attempt:
-        attempt.response = post(client, url, data)
+    url = cohort_url("recruitment:review_notes", recruiting, enrolment.pk)
+    with sending(client, url, data, persona=coordinator) as attempt:
         notes = Enrolment.objects.get(pk=enrolment.pk).coordinator_notes
     assert_all_or_nothing(
         attempt,
         effect={"programmes.enrolment", "programmes.enrolmentmove"},
-        must_accept=is_valid_example(data, coordinator_notes="Strong project"),
+        must_accept=NOTES.all_valid(data),
     )
     assert "\x00" not in notes and len(notes) <= 5000
 
@@ -204,33 +199,27 @@ def pool(programme, other_programme):
     )
 )
 def test_talent_pool_filters_with_hostile_values(client, coordinator, pool, data):
-    client.force_login(coordinator)
-    with Attempt() as attempt:
-        attempt.response = get(client, reverse("recruitment:talent_pool", args=[pool.slug]), data)
+    url = reverse("recruitment:talent_pool", args=[pool.slug])
+    with sending(client, url, data, persona=coordinator, send=get) as attempt:
         export = get(client, reverse("recruitment:talent_pool_export", args=[pool.slug]), data)
     assert export.status_code == 200
     assert "theirs@example.gov.uk" not in attempt.response.content.decode()
     assert attempt.changed <= {"people.auditevent"}  # the export is audited; nothing else
 
 
-ADD = {"email": "added@example.gov.uk", "full_name": "Added Person", "organisation": "ONS",
-       "role": "mentor", "note": "Met at the conference"}  # fmt: skip
+ADD = Valid(email="added@example.gov.uk", full_name="Added Person", organisation="ONS",
+            role="mentor", note="Met at the conference")  # fmt: skip
 
 
 @covers(TalentPoolAddForm, via="recruitment:talent_pool_add", persona="coordinator")
 @PROFILE
-@given(data=form_data(**ADD))
+@given(data=ADD.bodies())
 def test_talent_pool_add_form_with_hostile_values(client, coordinator, pool, data):
-    client.force_login(coordinator)
-    with Attempt() as attempt:
-        attempt.response = post(
-            client, reverse("recruitment:talent_pool_add", args=[pool.slug]), data
-        )
+    url = reverse("recruitment:talent_pool_add", args=[pool.slug])
+    with sending(client, url, data, persona=coordinator) as attempt:
         entries = list(TalentPoolEntry.objects.values_list("email", "note", "full_name"))
     assert_all_or_nothing(
-        attempt,
-        effect={"recruitment.talentpoolentry"},
-        must_accept=is_valid_example(data, **ADD),
+        attempt, effect={"recruitment.talentpoolentry"}, must_accept=ADD.all_valid(data)
     )
     assert all("\x00" not in "".join(entry) for entry in entries)
 
@@ -247,13 +236,10 @@ def test_talent_pool_add_form_with_hostile_values(client, coordinator, pool, dat
 def test_pool_invite_form_with_hostile_values(
     client, coordinator, pool, recruiting, other_cohort, emails, cohort, role
 ):
-    client.force_login(coordinator)
     cohort_id = {"MINE": str(recruiting.pk), "THEIRS": str(other_cohort.pk)}.get(cohort, cohort)
     data = {"emails": emails, "cohort": cohort_id, "role": role}
-    with Attempt() as attempt:
-        attempt.response = post(
-            client, reverse("recruitment:talent_pool_invite", args=[pool.slug]), data
-        )
+    url = reverse("recruitment:talent_pool_invite", args=[pool.slug])
+    with sending(client, url, data, persona=coordinator) as attempt:
         invited = set(
             Enrolment.objects.filter(status="invited").values_list("user__email", "cohort")
         )
@@ -278,28 +264,27 @@ def test_an_id_the_database_cannot_hold_is_an_invalid_choice_not_a_500(
     client, outsider, recruiting, topic
 ):
     client.force_login(outsider)
-    url = reverse("recruitment:apply", args=[recruiting.pk, "mentor"])
-    response = post(client, url, {**MENTOR, "topics": [topic]})
+    response = post(client, _apply_as_mentor(recruiting), {**MENTOR, "topics": [topic]})
     assert response.status_code == 200
     assert "is not a valid value" in response.content.decode()
     assert not Enrolment.objects.filter(user=outsider).exists()
 
 
+PRIORITY = Valid(name="Net zero")
+
+
 @covers(BusinessPriorityForm, via="recruitment:priorities", persona="coordinator")
 @PROFILE
-@given(data=form_data(name="Net zero"))
+@given(data=PRIORITY.bodies())
 def test_business_priority_form_with_hostile_values(client, coordinator, programme, data):
-    client.force_login(coordinator)
-    already = BusinessPriority.objects.filter(programme=programme, name="Net zero").exists()
-    with Attempt() as attempt:
-        attempt.response = post(
-            client, reverse("recruitment:priorities", args=[programme.slug]), data
-        )
+    already = BusinessPriority.objects.filter(programme=programme, **PRIORITY).exists()
+    url = reverse("recruitment:priorities", args=[programme.slug])
+    with sending(client, url, data, persona=coordinator) as attempt:
         names = list(BusinessPriority.objects.values_list("name", flat=True))
     assert_all_or_nothing(
         attempt,
         effect={"recruitment.businesspriority"},
         # a second "Net zero" is refused as a duplicate, in plain words
-        must_accept=is_valid_example(data, name="Net zero") and not already,
+        must_accept=PRIORITY.all_valid(data) and not already,
     )
     assert all("\x00" not in name and len(name) <= 100 for name in names)

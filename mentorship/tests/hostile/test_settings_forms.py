@@ -17,14 +17,15 @@ from rhythm.models import RhythmSettings
 
 from .support import (
     PROFILE,
-    Attempt,
+    Valid,
     assert_all_or_nothing,
+    cohort_url,
     covers,
     field,
     form_data,
     get,
-    is_valid_example,
-    post,
+    sending,
+    submit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,49 +40,41 @@ pytestmark = pytest.mark.django_db
     )
 )
 def test_email_preferences_form_with_hostile_values(client, mentee, boxes):
-    client.force_login(mentee)
-    with Attempt() as attempt:
-        attempt.response = post(client, reverse("notifications:preferences"), boxes)
+    with sending(client, reverse("notifications:preferences"), boxes, persona=mentee) as attempt:
         kinds = set(EmailPreference.objects.values_list("kind", flat=True))
     assert_all_or_nothing(attempt, effect={"notifications.emailpreference"})
     assert kinds <= set(optional_kinds())  # an essential email can never be turned off
 
 
-TOKEN = {"name": "Dashboard sync", "days": "30"}
+TOKEN = Valid(name="Dashboard sync", days="30")
 
 
 @covers(TokenForm, via="api:tokens", persona="coordinator")
 @PROFILE
-@given(data=form_data(**TOKEN, people="on"))
+@given(data=TOKEN.bodies(people="on"))
 def test_api_token_form_with_hostile_values(client, coordinator, data):
-    client.force_login(coordinator)
-    with Attempt() as attempt:
-        attempt.response = post(client, reverse("api:tokens"), data)
+    with sending(client, reverse("api:tokens"), data, persona=coordinator) as attempt:
         tokens = list(ApiToken.objects.values_list("name", "expires_at", "created_at"))
-    assert_all_or_nothing(
-        attempt, effect={"api.apitoken"}, must_accept=is_valid_example(data, **TOKEN)
-    )
+    assert_all_or_nothing(attempt, effect={"api.apitoken"}, must_accept=TOKEN.all_valid(data))
     for name, expires_at, created_at in tokens:
         assert "\x00" not in name and len(name) <= 80
         assert (expires_at - created_at).days <= 366
 
 
-RHYTHM = {"survey_reminder_first_days": "3", "survey_reminder_second_days": "8",
-          "support_information": "Call the helpline", "bank_holidays": "scotland"}  # fmt: skip
+RHYTHM = Valid(survey_reminder_first_days="3", survey_reminder_second_days="8",
+               support_information="Call the helpline", bank_holidays="scotland")  # fmt: skip
 
 
 @covers(RhythmSettingsForm, via="rhythm:programme_settings", persona="coordinator")
 @PROFILE
-@given(data=form_data(**RHYTHM))
+@given(data=RHYTHM.bodies())
 def test_reminder_settings_form_with_hostile_values(client, coordinator, programme, data):
-    client.force_login(coordinator)
     url = reverse("rhythm:programme_settings", args=[programme.slug])
     RhythmSettings.objects.get_or_create(programme=programme)
-    with Attempt() as attempt:
-        attempt.response = post(client, url, data)
+    with sending(client, url, data, persona=coordinator) as attempt:
         row = RhythmSettings.objects.get(programme=programme)
     assert_all_or_nothing(
-        attempt, effect={"rhythm.rhythmsettings"}, must_accept=is_valid_example(data, **RHYTHM)
+        attempt, effect={"rhythm.rhythmsettings"}, must_accept=RHYTHM.all_valid(data)
     )
     assert 1 <= row.survey_reminder_first_days < row.survey_reminder_second_days <= 90
     assert "\x00" not in row.support_information
@@ -91,21 +84,16 @@ def test_reminder_settings_form_with_hostile_values(client, coordinator, program
 @PROFILE
 @given(cohort_page=st.booleans(), data=form_data(start="2026-10-01", end="2026-12-31"))
 def test_dashboard_date_filter_with_hostile_values(client, coordinator, cohort, cohort_page, data):
-    client.force_login(coordinator)
-    programme = cohort.programme
+    slug = cohort.programme.slug
     urls = (
-        [
-            reverse("insights:cohort", args=[programme.slug, cohort.pk]),
-            reverse("insights:cohort_export", args=[programme.slug, cohort.pk]),
-        ]
+        [cohort_url("insights:cohort", cohort), cohort_url("insights:cohort_export", cohort)]
         if cohort_page
         else [
-            reverse("insights:programme", args=[programme.slug]),
-            reverse("insights:programme_export", args=[programme.slug]),
+            reverse("insights:programme", args=[slug]),
+            reverse("insights:programme_export", args=[slug]),
         ]
     )
     for url in urls:
-        with Attempt() as attempt:
-            attempt.response = get(client, url, data)
+        attempt = submit(client, url, data, persona=coordinator, send=get)
         assert attempt.response.status_code == 200
         assert attempt.changed <= {"people.auditevent"}  # exports are audited; nothing else
