@@ -1,13 +1,34 @@
 from django import forms
 
-from .models import QuestionType, SurveySchedule, SurveyTemplate, Trigger
+from lib.forms import model_fields_form
+
+from .models import (
+    SCHEDULE_FIELDS,
+    TEMPLATE_FIELDS,
+    QuestionType,
+    SurveySchedule,
+    SurveyTemplate,
+    Trigger,
+)
 
 
-class SurveyTemplateForm(forms.ModelForm):
-    class Meta:
-        model = SurveyTemplate
-        fields = ["name", "description", "anonymous", "audience"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+class SurveyTemplateForm(
+    model_fields_form(
+        SurveyTemplate,
+        TEMPLATE_FIELDS,
+        widgets={"description": forms.Textarea(attrs={"rows": 3})},
+    )
+):
+    """A survey's settings as typed, each field checked here; the survey as a whole is validated
+    once, by the service that creates or changes it (``lib.forms.model_fields_form``)."""
+
+    @classmethod
+    def for_template(cls, data, template: SurveyTemplate) -> "SurveyTemplateForm":
+        """The form to change ``template``'s settings, filled with them."""
+        return cls(data, initial=forms.model_to_dict(template, fields=TEMPLATE_FIELDS))
+
+    def template_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in TEMPLATE_FIELDS}
 
 
 class QuestionForm(forms.Form):
@@ -48,29 +69,30 @@ class QuestionForm(forms.Form):
         return data
 
 
-class ScheduleForm(forms.ModelForm):
-    class Meta:
-        model = SurveySchedule
-        fields = [
-            "template",
-            "audience",
-            "trigger",
-            "offset_days",
-            "every_n_checkins",
-            "close_after_days",
-            "active",
-        ]
-        labels = {"template": "Survey"}
+class ScheduleForm(
+    model_fields_form(SurveySchedule, SCHEDULE_FIELDS, labels={"template": "Survey"})
+):
+    """A schedule as typed, each field checked here (the survey among this programme's); the
+    schedule as a whole is validated once, by the service (``lib.forms.model_fields_form``)."""
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = programme.survey_templates.order_by("name")
+
+    @classmethod
+    def for_schedule(cls, data, schedule: SurveySchedule, *, programme) -> "ScheduleForm":
+        """The form to change ``schedule``, filled with it."""
+        initial = forms.model_to_dict(schedule, fields=SCHEDULE_FIELDS)
+        return cls(data, initial=initial, programme=programme)
 
     def clean(self):
         data = super().clean()
         if data.get("trigger") == Trigger.CHECKINS and not data.get("every_n_checkins"):
             self.add_error("every_n_checkins", "Say after how many check-ins (1 or more).")
         return data
+
+    def schedule_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in SCHEDULE_FIELDS}
 
 
 # --- Answering ----------------------------------------------------------------------------------

@@ -13,6 +13,19 @@ from django.utils import timezone
 
 from lib.signing import sign, unsign_or_none
 
+#: What a coordinator may set on a survey and on a schedule (the forms' fields); anything else
+#: in a service's ``data`` is refused.
+TEMPLATE_FIELDS = ("name", "description", "anonymous", "audience")
+SCHEDULE_FIELDS = (
+    "template",
+    "audience",
+    "trigger",
+    "offset_days",
+    "every_n_checkins",
+    "close_after_days",
+    "active",
+)
+
 #: Names the use of a survey link's signature; links already emailed carry it.
 INVITATION_SALT = "feedback.survey-invitation"
 

@@ -22,6 +22,8 @@ from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, 
 from . import publication, scheduling
 from .defaults import DEFAULT_SCHEDULES, DEFAULT_TEMPLATES
 from .models import (
+    SCHEDULE_FIELDS,
+    TEMPLATE_FIELDS,
     Answer,
     Question,
     Response,
@@ -35,17 +37,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 #: What a coordinator may change through the update services (the forms' fields).
-TEMPLATE_FIELDS = ("name", "description", "anonymous", "audience")
 QUESTION_FIELDS = ("type", "text", "help_text", "required", "choices")
-SCHEDULE_FIELDS = (
-    "template",
-    "audience",
-    "trigger",
-    "offset_days",
-    "every_n_checkins",
-    "close_after_days",
-    "active",
-)
 
 
 class SurveyClosed(ValidationError):

@@ -134,7 +134,7 @@ def template_list(request, slug):
     form = SurveyTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            template = services.template_create(programme=programme, data=form.cleaned_data)
+            template = services.template_create(programme=programme, data=form.template_data())
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -183,12 +183,10 @@ def builder(request, slug, pk):
 
 def template_edit(request, slug, pk):
     template = selectors.template_for_coordinator(user=request.user, slug=slug, pk=pk)
-    form = SurveyTemplateForm(request.POST or None, instance=template)
+    form = SurveyTemplateForm.for_template(request.POST or None, template)
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        template.refresh_from_db()
         try:
-            services.template_update(template=template, data=data)
+            services.template_update(template=template, data=form.template_data())
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -276,7 +274,7 @@ def cohort_surveys(request, slug, pk):
     form = ScheduleForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
-            services.schedule_create(cohort=cohort, data=form.cleaned_data)
+            services.schedule_create(cohort=cohort, data=form.schedule_data())
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -299,12 +297,10 @@ def schedule_edit(request, slug, pk, schedule_pk):
         user=request.user, slug=slug, cohort_pk=pk, pk=schedule_pk
     )
     cohort = schedule.cohort
-    form = ScheduleForm(request.POST or None, instance=schedule, programme=cohort.programme)
+    form = ScheduleForm.for_schedule(request.POST or None, schedule, programme=cohort.programme)
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        schedule.refresh_from_db()
         try:
-            services.schedule_update(schedule=schedule, data=data)
+            services.schedule_update(schedule=schedule, data=form.schedule_data())
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

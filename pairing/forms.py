@@ -1,45 +1,36 @@
 from django import forms
 
+from lib.forms import model_fields_form
 from lib.once import OnceFormMixin
 
 from .models import CHECKIN_FIELDS, CheckIn, Pair, PairGoal, PairingSettings
 
-# The check-in's fields as the model defines them (labels, lengths, validators, choices).
-_CHECKIN = forms.fields_for_model(
-    CheckIn,
-    fields=CHECKIN_FIELDS,
-    widgets={
-        # HTML date inputs only accept ISO dates, whatever the site's locale.
-        "met_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        "worked_on": forms.Textarea(attrs={"rows": 3}),
-        "next_step": forms.Textarea(attrs={"rows": 2}),
-        "rating": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
-        "wellbeing": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
-    },
-    help_texts={
-        "rating": "1 = not useful, 5 = very useful.",
-        "wellbeing": "1 = struggling, 5 = doing well. Coordinators see this score, "
-        "never your notes unless you share them.",
-        "shared_with_coordinator": "Otherwise only your pair sees what you worked on.",
-    },
-)
 
-
-class CheckInForm(OnceFormMixin, forms.Form):
+class CheckInForm(
+    OnceFormMixin,
+    model_fields_form(
+        CheckIn,
+        CHECKIN_FIELDS,
+        widgets={
+            # HTML date inputs only accept ISO dates, whatever the site's locale.
+            "met_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "worked_on": forms.Textarea(attrs={"rows": 3}),
+            "next_step": forms.Textarea(attrs={"rows": 2}),
+            "rating": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
+            "wellbeing": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
+        },
+        help_texts={
+            "rating": "1 = not useful, 5 = very useful.",
+            "wellbeing": "1 = struggling, 5 = doing well. Coordinators see this score, "
+            "never your notes unless you share them.",
+            "shared_with_coordinator": "Otherwise only your pair sees what you worked on.",
+        },
+    ),
+):
     """A check-in as typed: each field checked on its own here (the model's own validators).
     The check-in as a whole (its dates against the pair, the model's rules) is validated once,
-    by the service that logs or corrects it (``pairing.services``), not here as well: a plain
-    form, not a ModelForm, so no model is built or validated twice on a POST."""
-
-    met_on = _CHECKIN["met_on"]
-    duration_minutes = _CHECKIN["duration_minutes"]
-    format = _CHECKIN["format"]
-    worked_on = _CHECKIN["worked_on"]
-    next_step = _CHECKIN["next_step"]
-    rating = _CHECKIN["rating"]
-    wellbeing = _CHECKIN["wellbeing"]
-    protected_time_kept = _CHECKIN["protected_time_kept"]
-    shared_with_coordinator = _CHECKIN["shared_with_coordinator"]
+    by the service that logs or corrects it (``pairing.services``): a plain form, not a
+    ModelForm (``lib.forms.model_fields_form``)."""
 
     @classmethod
     def for_checkin(cls, data, checkin: CheckIn) -> "CheckInForm":

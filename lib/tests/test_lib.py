@@ -72,3 +72,20 @@ def test_the_breadcrumb_marks_the_last_part_as_the_current_page():
     )
     assert '<a href="/p/">Programmes</a>' in html
     assert 'aria-current="page">Spring</li>' in html
+
+
+def test_model_fields_form_is_a_plain_form_with_the_models_fields():
+    """lib.forms.model_fields_form: the model's fields as a ModelForm makes them (here Group's
+    name: required, at most 150 characters), on a plain Form that builds no instance."""
+    from django import forms as django_forms
+    from django.contrib.auth.models import Group
+
+    from lib.forms import model_fields_form
+
+    form_class = model_fields_form(Group, ["name"], help_texts={"name": "Who they are."})
+    assert not issubclass(form_class, django_forms.ModelForm)
+    form = form_class({"name": "x" * 151})
+    assert not form.is_valid() and "name" in form.errors
+    assert form.fields["name"].max_length == 150 and form.fields["name"].help_text
+    form = form_class({"name": "Coordinators"})
+    assert form.is_valid() and not hasattr(form, "instance")
