@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 
 class IdsField(forms.ModelMultipleChoiceField):
@@ -21,14 +22,38 @@ class IdsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def _formfield(model_field, **kwargs):
+    if isinstance(model_field, models.URLField):
+        # An address typed without a scheme is https (Django 6's default), as on every form here.
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
+
+
 def model_fields_form(model, fields, **options) -> type[forms.Form]:
     """A plain ``Form`` class with ``model``'s ``fields`` as a ModelForm would make them (labels,
-    lengths, choices, the fields' own validators; ``options`` as ``fields_for_model`` takes them:
-    ``widgets``, ``labels``, ``help_texts``), to inherit from.
+    lengths, choices; ``options`` as ``fields_for_model`` takes them: ``widgets``, ``labels``,
+    ``help_texts``), to inherit from. A model field's own extra validators (a range, say) are
+    not the form field's: they run in the service's ``full_clean``, whose errors the view puts
+    back on the form (``add_errors``), as a ModelForm did.
 
     For a form whose service validates the model itself (``full_clean``): the form checks each
     field as typed and builds no instance, so a POST validates the model once, in the service,
     not in a ModelForm first. Fill an edit form with ``initial=forms.model_to_dict(obj, fields)``.
     """
+    options.setdefault("formfield_callback", _formfield)
     declared = forms.fields_for_model(model, fields=fields, **options)
     return type(f"{model.__name__}Fields", (forms.Form,), dict(declared))
+
+
+def add_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on ``form``: each field's messages on that field when
+    the form has it, the rest above the form (as a ModelForm put the model's own errors).
+
+    For a ``model_fields_form`` form: the model is validated once, in the service, after the form
+    is valid, so what the model's validators, ``clean()`` and constraints refuse comes back here.
+    """
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)

@@ -89,3 +89,18 @@ def test_model_fields_form_is_a_plain_form_with_the_models_fields():
     assert form.fields["name"].max_length == 150 and form.fields["name"].help_text
     form = form_class({"name": "Coordinators"})
     assert form.is_valid() and not hasattr(form, "instance")
+
+
+def test_add_errors_puts_a_services_errors_on_the_forms_fields_or_above_it():
+    """lib.forms.add_errors: a field the form has gets its own messages; a field it does not
+    have (or a message about the whole) goes above the form, never a ValueError (a 500)."""
+    from django.contrib.auth.models import Group
+    from django.core.exceptions import ValidationError
+
+    from lib.forms import add_errors, model_fields_form
+
+    form = model_fields_form(Group, ["name"])({"name": "Coordinators"})
+    assert form.is_valid()
+    add_errors(form, ValidationError({"name": "Taken.", "permissions": "Not yours."}))
+    add_errors(form, ValidationError("Closed."))
+    assert form.errors == {"name": ["Taken."], "__all__": ["Not yours.", "Closed."]}
