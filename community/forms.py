@@ -1,10 +1,18 @@
 from django import forms
 
+from lib.forms import model_fields_form
 from lib.once import OnceFormMixin
 from lib.widgets import DateInput
 from people.models import TIME_ZONE_CHOICES, Skill
 
-from .models import DirectoryListing, Event, ProjectSummary
+from .models import (
+    EVENT_FIELDS,
+    LISTING_FIELDS,
+    SUMMARY_FIELDS,
+    DirectoryListing,
+    Event,
+    ProjectSummary,
+)
 
 
 class GenerateGroupsForm(forms.Form):
@@ -54,35 +62,26 @@ class StandupScheduleForm(forms.Form):
         return data
 
 
-class EventForm(forms.ModelForm):
-    video_url = forms.URLField(
-        label="Video link", required=False, max_length=200, assume_scheme="https"
-    )
-
-    class Meta:
-        model = Event
-        fields = [
-            "kind",
-            "title",
-            "group",
-            "first_date",
-            "start_time",
-            "duration_minutes",
-            "time_zone",
-            "weekly",
-            "repeat_until",
-            "location",
-            "video_url",
-            "facilitator",
-            "description",
-        ]
-        widgets = {
+class EventForm(
+    model_fields_form(
+        Event,
+        EVENT_FIELDS,
+        widgets={
             "first_date": DateInput(),
             "repeat_until": DateInput(),
             "start_time": forms.TimeInput(attrs={"type": "time"}),
             "description": forms.Textarea(attrs={"rows": 3}),
-        }
-        labels = {"first_date": "Date (first date if weekly)", "start_time": "Time"}
+        },
+        labels={"first_date": "Date (first date if weekly)", "start_time": "Time"},
+    )
+):
+    """A new event as typed, each field checked here (the group and facilitator among this
+    cohort's); the event as a whole is validated once, by the service that creates it
+    (``lib.forms.model_fields_form``)."""
+
+    video_url = forms.URLField(
+        label="Video link", required=False, max_length=200, assume_scheme="https"
+    )
 
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,15 +99,31 @@ class EventForm(forms.ModelForm):
             raise forms.ValidationError("Give a video link, a location or both.")
         return data
 
+    def event_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EVENT_FIELDS}
 
-class DirectoryListingForm(forms.ModelForm):
-    class Meta:
-        model = DirectoryListing
-        fields = ["opted_in", "show_email"]
-        help_texts = {
+
+class DirectoryListingForm(
+    model_fields_form(
+        DirectoryListing,
+        LISTING_FIELDS,
+        help_texts={
             "opted_in": "Only people in this cohort and its coordinators see the directory.",
             "show_email": "Otherwise people reach you through a form, without seeing it.",
-        }
+        },
+    )
+):
+    """A person's choice about the directory; the listing is validated once, by the service
+    that saves it (``lib.forms.model_fields_form``)."""
+
+    @classmethod
+    def for_listing(cls, data, listing: DirectoryListing | None) -> "DirectoryListingForm":
+        """The form to change ``listing`` (None: not listed yet), filled with it."""
+        initial = forms.model_to_dict(listing, fields=LISTING_FIELDS) if listing else None
+        return cls(data, initial=initial)
+
+    def listing_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in LISTING_FIELDS}
 
 
 class DirectorySearchForm(forms.Form):
@@ -132,12 +147,31 @@ class ContactForm(OnceFormMixin, forms.Form):
     )
 
 
-class ProjectSummaryForm(forms.ModelForm):
-    class Meta:
-        model = ProjectSummary
-        fields = ["title", "summary", "outcomes"]
-        widgets = {
+class ProjectSummaryForm(
+    model_fields_form(
+        ProjectSummary,
+        SUMMARY_FIELDS,
+        widgets={
             "summary": forms.Textarea(attrs={"rows": 5}),
             "outcomes": forms.Textarea(attrs={"rows": 3}),
-        }
-        labels = {"title": "Project title", "summary": "What the project did"}
+        },
+        labels={"title": "Project title", "summary": "What the project did"},
+    )
+):
+    """A mentee's show-and-tell as typed; the summary as a whole is validated once, by the
+    service that saves it (``lib.forms.model_fields_form``)."""
+
+    @classmethod
+    def for_summary(
+        cls, data, summary: ProjectSummary | None, *, title: str = ""
+    ) -> "ProjectSummaryForm":
+        """The form to change ``summary``, filled with it; with none yet, filled with ``title``
+        (the mentee's project's)."""
+        if summary is not None:
+            initial = forms.model_to_dict(summary, fields=SUMMARY_FIELDS)
+        else:
+            initial = {"title": title} if title else {}
+        return cls(data, initial=initial)
+
+    def summary_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in SUMMARY_FIELDS}

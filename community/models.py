@@ -13,6 +13,27 @@ from django.urls import reverse
 from people.models import TIME_ZONE_CHOICES
 from programmes.models import Cohort, Enrolment
 
+#: What a coordinator sets on a new event (the events page's form); the service adds the rest.
+EVENT_FIELDS = (
+    "kind",
+    "title",
+    "group",
+    "first_date",
+    "start_time",
+    "duration_minutes",
+    "time_zone",
+    "weekly",
+    "repeat_until",
+    "location",
+    "video_url",
+    "facilitator",
+    "description",
+)
+#: What a person chooses about their directory listing.
+LISTING_FIELDS = ("opted_in", "show_email")
+#: What a mentee writes in their show-and-tell; the service decides when it is published.
+SUMMARY_FIELDS = ("title", "summary", "outcomes")
+
 
 class StandupGroup(models.Model):
     """A small mixed group of a cohort's participants who meet every week."""

@@ -15,6 +15,7 @@ from recruitment.models import Project
 
 from . import emails, grouping, schedule, selectors
 from .models import (
+    SUMMARY_FIELDS,
     Attendance,
     ContactMessage,
     DirectoryListing,
@@ -315,10 +316,15 @@ def attendance_take(*, event: Event, occurrence: dt.date, present_user_ids, by) 
 
 @transaction.atomic
 def directory_listing_save(*, enrolment: Enrolment, opted_in: bool, show_email: bool):
-    listing, _ = DirectoryListing.objects.update_or_create(
-        enrolment=enrolment,
-        defaults={"opted_in": opted_in, "show_email": bool(opted_in and show_email)},
-    )
+    """A person's choice about the directory; their address is shown only while listed. The
+    listing is validated here, as it is saved (the form only checks what was typed)."""
+    listing = DirectoryListing.objects.select_for_update().filter(
+        enrolment=enrolment
+    ).first() or DirectoryListing(enrolment=enrolment)
+    listing.opted_in = opted_in
+    listing.show_email = bool(opted_in and show_email)
+    listing.full_clean()
+    listing.save()
     return listing
 
 
@@ -368,9 +374,11 @@ def project_summary_save(*, enrolment: Enrolment, data: dict, publish: bool) -> 
     summary = ProjectSummary.objects.filter(enrolment=enrolment).first() or ProjectSummary(
         enrolment=enrolment
     )
-    fields = ("title", "summary", "outcomes")
     model_update(
-        instance=summary, fields=fields, data={f: data.get(f, "") for f in fields}, save=False
+        instance=summary,
+        fields=SUMMARY_FIELDS,
+        data={f: data.get(f, "") for f in SUMMARY_FIELDS},
+        save=False,
     )
     if publish and summary.published_at is None:
         summary.published_at = timezone.now()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lib import once
+from lib.forms import add_errors
 from programmes.models import CohortStatus, Role
 from programmes.selectors import cohort_for_coordinator
 
@@ -130,11 +131,10 @@ def events(request, slug, pk):
     cohort = _running_cohort_for_coordinator(request, slug, pk)
     form = EventForm(request.POST or None, cohort=cohort, prefix="event")
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            event = services.event_create(cohort=cohort, by=request.user, data=data)
+            event = services.event_create(cohort=cohort, by=request.user, data=form.event_data())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"“{event.title}” created; invitations are on their way.")
             return redirect("community:events", slug, pk)
@@ -333,16 +333,22 @@ def directory_listing(request, pk):
     if access.enrolment is None:
         raise Http404
     listing = DirectoryListing.objects.filter(enrolment=access.enrolment).first()
-    form = DirectoryListingForm(request.POST or None, instance=listing)
+    form = DirectoryListingForm.for_listing(request.POST or None, listing)
     if request.method == "POST" and form.is_valid():
-        services.directory_listing_save(enrolment=access.enrolment, **form.cleaned_data)
-        messages.success(
-            request,
-            "You are listed in the directory."
-            if form.cleaned_data["opted_in"]
-            else "You are not listed in the directory.",
-        )
-        return redirect("community:directory", pk)
+        try:
+            listing = services.directory_listing_save(
+                enrolment=access.enrolment, **form.listing_data()
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "You are listed in the directory."
+                if listing.opted_in
+                else "You are not listed in the directory.",
+            )
+            return redirect("community:directory", pk)
     return render(
         request,
         "community/directory_listing.html",
@@ -386,19 +392,19 @@ def show_and_tell(request, pk):
     if not selectors.show_and_tell_open(access.cohort):
         raise Http404
     summary = ProjectSummary.objects.filter(enrolment=enrolment).first()
-    initial = {}
+    title = ""
     if summary is None:
         project = getattr(enrolment, "project", None)
-        initial = {"title": project.title} if project else {}
-    form = ProjectSummaryForm(request.POST or None, instance=summary, initial=initial)
+        title = project.title if project else ""
+    form = ProjectSummaryForm.for_summary(request.POST or None, summary, title=title)
     if request.method == "POST" and form.is_valid():
         publish = request.POST.get("action") == "publish"
         try:
             services.project_summary_save(
-                enrolment=enrolment, data=form.cleaned_data, publish=publish
+                enrolment=enrolment, data=form.summary_data(), publish=publish
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request, "Summary published." if publish else "Summary saved, not published."

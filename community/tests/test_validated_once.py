@@ -1,0 +1,132 @@
+"""A new event, a directory listing and a show-and-tell summary, posted through their pages: the
+form checks each field as typed and the service validates the model once (the forms are no
+ModelForms; see docs/architecture.md, "forms"). An edit form shows what is stored."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from community.models import DirectoryListing, Event, ProjectSummary
+from programmes.models import Enrolment
+
+from .factories import ProjectSummaryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def validations(monkeypatch):
+    """Each full_clean run on one of these models: its class name and the values it checked."""
+    seen = []
+    for model, fields in (
+        (Event, ("title",)),
+        (DirectoryListing, ("opted_in", "show_email")),
+        (ProjectSummary, ("title", "summary", "outcomes")),
+    ):
+        real = model.full_clean
+
+        def counted(self, *args, _real=real, _fields=fields, **kwargs):
+            seen.append((type(self).__name__, *(getattr(self, name) for name in _fields)))
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(model, "full_clean", counted)
+    return seen
+
+
+def _checked(html: str, name: str) -> bool:
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert tag, name
+    return " checked" in tag.group(0)
+
+
+def test_an_event_is_created_with_one_validation(client, coordinator, running, today, validations):
+    client.force_login(coordinator)
+    url = reverse("community:events", args=[running.programme.slug, running.pk])
+    response = client.post(
+        url,
+        {
+            "event-kind": "hub-day",
+            "event-title": "Hub day",
+            "event-first_date": "2027-03-30",
+            "event-start_time": "14:00",
+            "event-duration_minutes": 90,
+            "event-time_zone": "Europe/London",
+            "event-location": "Drummond Gate, London",
+        },
+    )
+    assert response.status_code == 302 and validations == [("Event", "Hub day")]
+    assert Event.objects.get().title == "Hub day"
+
+
+def test_an_event_the_model_refuses_is_shown_with_the_models_message(
+    client, coordinator, running, today
+):
+    """The duration's range is the model's (a constraint): the form lets 1 minute through and
+    the service's validation refuses it, on the page, not as an error page."""
+    client.force_login(coordinator)
+    url = reverse("community:events", args=[running.programme.slug, running.pk])
+    response = client.post(
+        url,
+        {
+            "event-kind": "hub-day",
+            "event-title": "Hub day",
+            "event-first_date": "2027-03-30",
+            "event-start_time": "14:00",
+            "event-duration_minutes": 1,
+            "event-time_zone": "Europe/London",
+            "event-location": "Hub",
+        },
+    )
+    assert response.status_code == 200 and not Event.objects.exists()
+    assert "event_duration_range" in str(response.context["form"].non_field_errors())
+
+
+def test_a_directory_listing_is_shown_and_changed_with_one_validation(
+    client, mentee, running, validations
+):
+    enrolment = Enrolment.objects.get(user=mentee, cohort=running)
+    DirectoryListing.objects.create(enrolment=enrolment, opted_in=True, show_email=True)
+    client.force_login(mentee)
+    url = reverse("community:directory_listing", args=[running.pk])
+    html = client.get(url).content.decode()
+    assert _checked(html, "opted_in") and _checked(html, "show_email")  # what is stored
+    # Unlisted, the address is hidden whatever was ticked: validated once, as it is saved.
+    response = client.post(url, {"show_email": "on"})
+    assert response.status_code == 302
+    assert validations == [("DirectoryListing", False, False)]
+    listing = DirectoryListing.objects.get(enrolment=enrolment)
+    assert (listing.opted_in, listing.show_email) == (False, False)
+    # Never listed yet (no row): the form is empty, and a listing is made, validated once.
+    DirectoryListing.objects.all().delete()
+    html = client.get(url).content.decode()
+    assert not _checked(html, "opted_in") and not _checked(html, "show_email")
+    validations.clear()
+    assert client.post(url, {"opted_in": "on"}).status_code == 302
+    assert validations == [("DirectoryListing", True, False)]
+    assert DirectoryListing.objects.get(enrolment=enrolment).opted_in
+
+
+def test_a_show_and_tell_summary_is_shown_and_changed_with_one_validation(
+    client, mentee, running, validations
+):
+    enrolment = Enrolment.objects.get(user=mentee, cohort=running)
+    ProjectSummaryFactory(enrolment=enrolment, title="Forecasting demand", outcomes="Weekly")
+    url = reverse("community:show_and_tell", args=[running.pk])
+    with time_machine.travel(dt.datetime(2027, 3, 25, 12, 0), tick=False):  # show-and-tell open
+        client.force_login(mentee)
+        html = client.get(url).content.decode()
+        assert 'value="Forecasting demand"' in html and "Weekly</textarea>" in html
+        response = client.post(
+            url, {"title": "Forecasting demand better", "summary": "A model", "outcomes": ""}
+        )
+    assert response.status_code == 302
+    assert validations == [("ProjectSummary", "Forecasting demand better", "A model", "")]
+    summary = ProjectSummary.objects.get()
+    assert (summary.title, summary.outcomes, summary.published) == (
+        "Forecasting demand better",
+        "",
+        False,
+    )
