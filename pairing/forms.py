@@ -3,7 +3,7 @@ from django import forms
 from lib.forms import model_fields_form
 from lib.once import OnceFormMixin
 
-from .models import CHECKIN_FIELDS, CheckIn, Pair, PairGoal, PairingSettings
+from .models import CHECKIN_FIELDS, SETTINGS_FIELDS, CheckIn, Pair, PairGoal, PairingSettings
 
 
 class CheckInForm(
@@ -50,7 +50,10 @@ class GoalProgressForm(forms.Form):
     progress = forms.ChoiceField(choices=PairGoal.Progress.choices)
 
 
-class PairingSettingsForm(forms.ModelForm):
+class PairingSettingsForm(model_fields_form(PairingSettings, SETTINGS_FIELDS)):
+    """A programme's pairing rules (the model's fields) and weights as typed; the settings as a
+    whole are validated once, by the service that saves them (``lib.forms.model_fields_form``)."""
+
     skill_fit = forms.FloatField(label="Skill fit", min_value=0, max_value=10)
     mutual = forms.FloatField(label="Mutual learning", min_value=0, max_value=10)
     interests = forms.FloatField(label="Shared interests", min_value=0, max_value=10)
@@ -61,22 +64,19 @@ class PairingSettingsForm(forms.ModelForm):
     )
     WEIGHTS = ["skill_fit", "mutual", "interests", "project_fit", "seniority", "practicalities"]
 
-    class Meta:
-        model = PairingSettings
-        fields = [
-            "min_grade_gap",
-            "max_grade_gap",
-            "forbid_same_team",
-            "forbid_same_organisation",
-            "allow_previous_pairs",
-            "choice_mode",
-        ]
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.WEIGHTS:
-            self.fields[name].initial = (self.instance.weights or {}).get(name, 0)
             self.fields[name].help_text = "Relative weight; 0 turns it off."
+
+    @classmethod
+    def for_settings(cls, data, settings_row: PairingSettings) -> "PairingSettingsForm":
+        """The form to change ``settings_row`` (saved or the defaults), filled with its rules
+        and weights (a weight it does not have: 0)."""
+        initial = forms.model_to_dict(settings_row, fields=SETTINGS_FIELDS)
+        weights = settings_row.weights or {}
+        initial.update({name: weights.get(name, 0) for name in cls.WEIGHTS})
+        return cls(data, initial=initial)
 
     def clean(self):
         cleaned = super().clean()
@@ -92,7 +92,7 @@ class PairingSettingsForm(forms.ModelForm):
 
     def rules(self) -> dict:
         """The model's own fields (the hard rules), for the service's whitelist."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}
 
 
 class EndPairForm(OnceFormMixin, forms.Form):

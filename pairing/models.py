@@ -115,6 +115,16 @@ CHECKIN_FIELDS = (
     "protected_time_kept",
     "shared_with_coordinator",
 )
+# The pairing rules a coordinator may change (the settings form's model fields; the weights are
+# passed on their own).
+SETTINGS_FIELDS = (
+    "min_grade_gap",
+    "max_grade_gap",
+    "forbid_same_team",
+    "forbid_same_organisation",
+    "allow_previous_pairs",
+    "choice_mode",
+)
 # How long the author of a check-in may correct or delete it, in days after logging it.
 CHECKIN_CORRECTION_DAYS = 14
 # A check-in's constraints that only repeat a field's validators (CheckIn.validate_constraints).

@@ -16,6 +16,7 @@ from . import emails, engagement, engine, matching
 from .models import (
     CHECKIN_CORRECTION_DAYS,
     CHECKIN_FIELDS,
+    SETTINGS_FIELDS,
     CheckIn,
     CheckInChange,
     ExcludedPair,
@@ -27,16 +28,6 @@ from .models import (
     ProposedPair,
     RunEvent,
     RunEventAction,
-)
-
-# The pairing rules a coordinator may change (the weights are passed on their own).
-SETTINGS_FIELDS = (
-    "min_grade_gap",
-    "max_grade_gap",
-    "forbid_same_team",
-    "forbid_same_organisation",
-    "allow_previous_pairs",
-    "choice_mode",
 )
 
 

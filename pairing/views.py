@@ -490,13 +490,17 @@ def pair_waiting(request, slug, pk):
 def pairing_settings(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     settings_row = settings_for(programme)
-    form = PairingSettingsForm(request.POST or None, instance=settings_row)
+    form = PairingSettingsForm.for_settings(request.POST or None, settings_row)
     if request.method == "POST" and form.is_valid():
-        services.pairing_settings_update(
-            settings_row=settings_row, data=form.rules(), weights=form.weights()
-        )
-        messages.success(request, "Pairing settings saved. They apply to the next run.")
-        return redirect("pairing:settings", slug)
+        try:
+            services.pairing_settings_update(
+                settings_row=settings_row, data=form.rules(), weights=form.weights()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Pairing settings saved. They apply to the next run.")
+            return redirect("pairing:settings", slug)
     return render(request, "pairing/settings.html", {"programme": programme, "form": form})
 
 

@@ -237,6 +237,48 @@ def test_pairing_settings_change_the_rules(client, coordinator, matching_cohort,
     assert bad.status_code == 200 and "at least the smallest" in bad.content.decode()
 
 
+def test_pairing_settings_are_shown_and_saved_with_one_validation(
+    client, coordinator, programme, monkeypatch
+):
+    """The form checks each field as typed and shows what is stored; the settings as a whole
+    are validated once, by the service (no ModelForm: docs/architecture.md, "forms")."""
+    import re
+
+    PairingSettings.objects.create(
+        programme=programme, max_grade_gap=4, forbid_same_team=False, weights={"skill_fit": 3}
+    )
+    client.force_login(coordinator)
+    url = reverse("pairing:settings", args=[programme.slug])
+    html = client.get(url).content.decode()
+
+    def value(name):
+        return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html).group(1)
+
+    assert (value("max_grade_gap"), value("skill_fit"), value("mutual")) == ("4", "3", "0")
+    assert not re.search(r'<input[^>]*name="forbid_same_team"[^>]*checked', html)
+    calls = []
+    real = PairingSettings.full_clean
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.max_grade_gap)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(PairingSettings, "full_clean", counted)
+    weights = dict.fromkeys(
+        ["mutual", "interests", "project_fit", "seniority", "practicalities"], 0
+    )
+    data = {"skill_fit": 2, **weights, "min_grade_gap": 1, "max_grade_gap": 5}
+    assert client.post(url, data).status_code == 302
+    assert calls == [5]
+    row = PairingSettings.objects.get(programme=programme)
+    assert (row.max_grade_gap, row.weights["skill_fit"]) == (5, 2)
+    # A gap the database cannot hold is the model's to refuse: on its field, nothing saved.
+    response = client.post(url, {**data, "max_grade_gap": 10**19})
+    assert response.status_code == 200
+    assert "max_grade_gap" in response.context["form"].errors
+    assert PairingSettings.objects.get(programme=programme).max_grade_gap == 5
+
+
 def test_choice_mode_mentee_ranks_a_shortlist_and_the_solver_uses_it(
     client, coordinator, matching_cohort, people
 ):
