@@ -1,18 +1,25 @@
 from django import forms
 
-from .models import RhythmSettings
+from lib.forms import model_fields_form
+
+from .models import SETTINGS_FIELDS, RhythmSettings
 
 
-class RhythmSettingsForm(forms.ModelForm):
-    class Meta:
-        model = RhythmSettings
-        fields = [
-            "survey_reminder_first_days",
-            "survey_reminder_second_days",
-            "support_information",
-            "bank_holidays",
-        ]
-        widgets = {"support_information": forms.Textarea(attrs={"rows": 6})}
+class RhythmSettingsForm(
+    model_fields_form(
+        RhythmSettings,
+        SETTINGS_FIELDS,
+        widgets={"support_information": forms.Textarea(attrs={"rows": 6})},
+    )
+):
+    """A programme's reminder settings as typed; the settings as a whole (the reminders' ranges,
+    the second after the first) are validated once, by the service that saves them
+    (``lib.forms.model_fields_form``)."""
+
+    @classmethod
+    def for_settings(cls, data, settings_row: RhythmSettings) -> "RhythmSettingsForm":
+        """The form to change ``settings_row`` (saved or the defaults), filled with it."""
+        return cls(data, initial=forms.model_to_dict(settings_row, fields=SETTINGS_FIELDS))
 
     def clean(self):
         cleaned = super().clean()
@@ -23,3 +30,6 @@ class RhythmSettingsForm(forms.ModelForm):
                 "survey_reminder_second_days", "The second reminder must come after the first."
             )
         return cleaned
+
+    def settings_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}

@@ -11,6 +11,15 @@ DEFAULT_SUPPORT_INFORMATION = (
     "to help, and your programme coordinator is happy to talk, in confidence."
 )
 
+#: What a coordinator may change on the reminders page (the form's fields); anything else in the
+#: service's ``data`` is refused.
+SETTINGS_FIELDS = (
+    "survey_reminder_first_days",
+    "survey_reminder_second_days",
+    "support_information",
+    "bank_holidays",
+)
+
 
 class RhythmSettings(models.Model):
     """One programme's settings for the reminder emails. No row means the defaults."""

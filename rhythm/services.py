@@ -27,7 +27,7 @@ from recruitment.models import TalentPoolEntry
 from . import cohort_emails, collect, rules
 from .data import Message
 from .ics import checkin_ics
-from .models import PausedKind, RhythmSettings
+from .models import SETTINGS_FIELDS, PausedKind, RhythmSettings
 
 logger = logging.getLogger(__name__)
 
@@ -367,15 +367,6 @@ def rhythm_settings_get(*, programme: Programme) -> RhythmSettings:
     return RhythmSettings.objects.filter(programme=programme).first() or RhythmSettings(
         programme=programme
     )
-
-
-#: What a coordinator may change on the reminders page.
-SETTINGS_FIELDS = (
-    "survey_reminder_first_days",
-    "survey_reminder_second_days",
-    "support_information",
-    "bank_holidays",
-)
 
 
 @transaction.atomic

@@ -2,10 +2,12 @@
 and the alumni's "I would mentor next time" link."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from lib.forms import add_errors
 from notifications.kinds import get_kind
 from programmes.models import Programme
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
@@ -76,9 +78,15 @@ def programme_settings(request, slug):
     """The programme's reminder timing, support text and bank holidays, for its coordinators."""
     programme = programme_for_coordinator(user=request.user, slug=slug)
     settings_row = services.rhythm_settings_get(programme=programme)
-    form = RhythmSettingsForm(request.POST or None, instance=settings_row)
+    form = RhythmSettingsForm.for_settings(request.POST or None, settings_row)
     if request.method == "POST" and form.is_valid():
-        services.rhythm_settings_update(settings_row=settings_row, data=form.cleaned_data)
-        messages.success(request, "Reminder settings saved. The next run of the rhythm uses them.")
-        return redirect("rhythm:programme_settings", slug=slug)
+        try:
+            services.rhythm_settings_update(settings_row=settings_row, data=form.settings_data())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request, "Reminder settings saved. The next run of the rhythm uses them."
+            )
+            return redirect("rhythm:programme_settings", slug=slug)
     return render(request, "rhythm/programme_settings.html", {"programme": programme, "form": form})
