@@ -3,7 +3,7 @@ public register-interest page."""
 
 from django import forms
 
-from lib.forms import IdsField
+from lib.forms import IdsField, model_fields_form
 from people.models import ProfileSkill, Skill
 from programmes.models import EnrolmentStatus, Programme, Role
 
@@ -89,7 +89,28 @@ class PoolInviteForm(forms.Form):
         return data
 
 
-class RegisterInterestForm(forms.ModelForm):
+#: The pool entry's fields on the public register-interest form, in the form's order.
+INTEREST_FIELDS = ("full_name", "email", "role", "organisation", "note")
+#: The pool entry's fields a coordinator types to add someone, in the form's order.
+POOL_ADD_FIELDS = ("email", "full_name", "organisation", "role", "note")
+
+
+class RegisterInterestForm(
+    model_fields_form(
+        Entry,
+        INTEREST_FIELDS,
+        labels={
+            "full_name": "Your name",
+            "email": "Your work email address",
+            "role": "I would like to take part as",
+            "organisation": "Your organisation",
+        },
+    )
+):
+    """The public form, as typed; a new entry is validated once, by the service (registering
+    an address already in the pool changes nothing until its owner confirms), not by a
+    ModelForm first (``lib.forms.model_fields_form``)."""
+
     # A field people never see; bots that fill every field give themselves away.
     website = forms.CharField(required=False, label="Leave this empty", max_length=200)
     note = forms.CharField(
@@ -99,17 +120,6 @@ class RegisterInterestForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    class Meta:
-        model = Entry
-        fields = ["full_name", "email", "role", "organisation", "note"]
-        labels = {
-            "full_name": "Your name",
-            "email": "Your work email address",
-            "role": "I would like to take part as",
-            "organisation": "Your organisation",
-            "note": "Anything you would like us to know (optional)",
-        }
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].required = True
@@ -117,16 +127,24 @@ class RegisterInterestForm(forms.ModelForm):
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
 
-    def validate_unique(self):
-        # Registering again updates the entry; the service handles it.
-        pass
-
     @property
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))
 
+    def entry_data(self) -> dict:
+        """What the service takes: the entry's fields, not the honeypot."""
+        return {name: self.cleaned_data[name] for name in INTEREST_FIELDS}
 
-class TalentPoolAddForm(forms.ModelForm):
+
+class TalentPoolAddForm(
+    model_fields_form(
+        Entry, POOL_ADD_FIELDS, labels={"full_name": "Name", "role": "Interested in being"}
+    )
+):
+    """Someone a coordinator adds to the pool, as typed; the entry (an address already in the
+    pool among its refusals) is validated once, by the service (``lib.forms.model_fields_form``).
+    """
+
     note = forms.CharField(
         label="Note",
         required=False,
@@ -135,13 +153,8 @@ class TalentPoolAddForm(forms.ModelForm):
         help_text="Visible to the coordinators of this programme only.",
     )
 
-    class Meta:
-        model = Entry
-        fields = ["email", "full_name", "organisation", "role", "note"]
-        labels = {"full_name": "Name", "role": "Interested in being"}
-
-    def validate_unique(self):
-        pass
+    def entry_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in POOL_ADD_FIELDS}
 
 
 # -- applications and the review ----------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lib import once, signing
 from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from lib.forms import add_errors
 from lib.pagination import paginate
 from people.forms import skills_for
 from people.services import audit_record, profile_get
@@ -239,10 +240,10 @@ def talent_pool_add(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.talent_pool_add(
-                ctx=AuditContext.from_request(request), programme=programme, **form.cleaned_data
+                ctx=AuditContext.from_request(request), programme=programme, **form.entry_data()
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"{entry.email} added to the talent pool.")
             return redirect("recruitment:talent_pool", programme.slug)
@@ -278,11 +279,14 @@ def register_interest(request, slug):
     programme = get_object_or_404(Programme, slug=slug)
     form = RegisterInterestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not form.is_spam:
-            data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
-            services.talent_pool_register_interest(programme=programme, **data)
-        # The same answer whether the address was known, new or the form was spam.
-        return redirect("recruitment:register_interest_thanks", programme.slug)
+        try:
+            if not form.is_spam:
+                services.talent_pool_register_interest(programme=programme, **form.entry_data())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            # The same answer whether the address was known, new or the form was spam.
+            return redirect("recruitment:register_interest_thanks", programme.slug)
     return render(
         request, "recruitment/register_interest.html", {"programme": programme, "form": form}
     )
