@@ -3,7 +3,17 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from .models import Cohort, CohortStatus, EnrolmentStatus, Programme, Role
+from lib.forms import model_fields_form
+
+from .models import (
+    COHORT_FIELDS,
+    PROGRAMME_FIELDS,
+    Cohort,
+    CohortStatus,
+    EnrolmentStatus,
+    Programme,
+    Role,
+)
 
 
 class DateInput(forms.DateInput):
@@ -15,7 +25,22 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format)
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(
+    model_fields_form(
+        Programme,
+        PROGRAMME_FIELDS,
+        widgets={"description": forms.Textarea(attrs={"rows": 4})},
+        help_texts={
+            "slug": "Used in web addresses: lower-case letters, numbers and hyphens.",
+            "duplicate_threshold": "How similar (0.05 to 1) two project proposals must be to be "
+            "flagged as possible duplicates. Lower flags more; 0.35 suits most programmes.",
+        },
+    )
+):
+    """A programme as typed, with its other coordinators; the programme as a whole (its web
+    address not already taken, say) is validated once, by the service that creates or changes
+    it (``lib.forms.model_fields_form``)."""
+
     coordinator_emails = forms.CharField(
         label="Other coordinators",
         required=False,
@@ -23,25 +48,6 @@ class ProgrammeForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Email addresses of people who already have an account, separated by commas.",
     )
-
-    class Meta:
-        model = Programme
-        fields = [
-            "name",
-            "slug",
-            "organisation",
-            "description",
-            "checkin_cadence_days",
-            "length_weeks",
-            "requires_manager_signoff",
-            "duplicate_threshold",
-        ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {
-            "slug": "Used in web addresses: lower-case letters, numbers and hyphens.",
-            "duplicate_threshold": "How similar (0.05 to 1) two project proposals must be to be "
-            "flagged as possible duplicates. Lower flags more; 0.35 suits most programmes.",
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,10 +60,17 @@ class ProgrammeForm(forms.ModelForm):
         self.fields["length_weeks"].widget.attrs["min"] = 1
         self.fields["checkin_cadence_days"].widget.attrs["min"] = 1
 
+    @classmethod
+    def for_programme(cls, data, programme: Programme, *, coordinator_emails: str = ""):
+        """The form to change ``programme``, filled with it and its other coordinators."""
+        initial = forms.model_to_dict(programme, fields=PROGRAMME_FIELDS)
+        return cls(data, initial={**initial, "coordinator_emails": coordinator_emails})
+
     def clean_duplicate_threshold(self):
         value = self.cleaned_data.get("duplicate_threshold")
-        if value is None:
-            return self.instance.duplicate_threshold
+        if value is None:  # what the form was filled with: the stored value, or the default
+            field = self.fields["duplicate_threshold"]
+            return self.get_initial_for_field(field, "duplicate_threshold")
         return value
 
     def clean_length_weeks(self):
@@ -92,28 +105,39 @@ class ProgrammeForm(forms.ModelForm):
             )
         return users
 
+    def programme_data(self) -> dict:
+        """What the service takes as ``data``: the programme's fields (the coordinators go on
+        their own)."""
+        return {name: self.cleaned_data[name] for name in PROGRAMME_FIELDS}
 
-class CohortForm(forms.ModelForm):
-    class Meta:
-        model = Cohort
-        fields = [
-            "name",
-            "applications_open",
-            "applications_close",
-            "starts_on",
-            "ends_on",
-            "capacity",
-        ]
-        widgets = {
+
+class CohortForm(
+    model_fields_form(
+        Cohort,
+        COHORT_FIELDS,
+        widgets={
             "applications_open": DateInput,
             "applications_close": DateInput,
             "starts_on": DateInput,
             "ends_on": DateInput,
-        }
+        },
+    )
+):
+    """A cohort as typed; the cohort as a whole (its dates in order, its name not taken in the
+    programme) is validated once, by the service that creates or changes it
+    (``lib.forms.model_fields_form``)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stored_starts_on=None, **kwargs):
         super().__init__(*args, **kwargs)
+        #: The start date of the cohort the form changes, as stored; None for a new cohort.
+        self.stored_starts_on = stored_starts_on
         self.fields["capacity"].widget.attrs["min"] = 1
+
+    @classmethod
+    def for_cohort(cls, data, cohort: Cohort) -> "CohortForm":
+        """The form to change ``cohort``, filled with it."""
+        initial = forms.model_to_dict(cohort, fields=COHORT_FIELDS)
+        return cls(data, initial=initial, stored_starts_on=cohort.starts_on)
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
@@ -123,14 +147,17 @@ class CohortForm(forms.ModelForm):
 
     def clean_starts_on(self):
         starts = self.cleaned_data["starts_on"]
-        creating = self.instance.pk is None
-        moved = not creating and starts != self.instance.starts_on
+        creating = self.stored_starts_on is None
+        moved = not creating and starts != self.stored_starts_on
         if starts and (creating or moved) and starts < timezone.localdate():
             raise forms.ValidationError(
                 "This date is in the past. A new cohort, or a new start date, must be today or "
                 "later."
             )
         return starts
+
+    def cohort_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in COHORT_FIELDS}
 
 
 class CohortStatusForm(forms.Form):

@@ -7,6 +7,27 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+#: What a coordinator may set on a programme (the rest is the admin's or the system's).
+PROGRAMME_FIELDS = [
+    "name",
+    "slug",
+    "organisation",
+    "description",
+    "checkin_cadence_days",
+    "length_weeks",
+    "requires_manager_signoff",
+    "duplicate_threshold",
+]
+#: What a coordinator may set on a cohort; its status moves only through cohort_change_status.
+COHORT_FIELDS = [
+    "name",
+    "applications_open",
+    "applications_close",
+    "starts_on",
+    "ends_on",
+    "capacity",
+]
+
 
 class ProgrammeQuerySet(models.QuerySet):
     def coordinated_by(self, user):

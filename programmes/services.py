@@ -14,6 +14,8 @@ from people.services import audit_record
 from . import lifecycle
 from .lifecycle import Move
 from .models import (
+    COHORT_FIELDS,
+    PROGRAMME_FIELDS,
     Cohort,
     CohortStatus,
     Enrolment,
@@ -22,27 +24,6 @@ from .models import (
     Programme,
     Role,
 )
-
-#: What a coordinator may set on a programme (the rest is the admin's or the system's).
-PROGRAMME_FIELDS = [
-    "name",
-    "slug",
-    "organisation",
-    "description",
-    "checkin_cadence_days",
-    "length_weeks",
-    "requires_manager_signoff",
-    "duplicate_threshold",
-]
-#: What a coordinator may set on a cohort; its status moves only through cohort_change_status.
-COHORT_FIELDS = [
-    "name",
-    "applications_open",
-    "applications_close",
-    "starts_on",
-    "ends_on",
-    "capacity",
-]
 
 
 @transaction.atomic
@@ -63,8 +44,7 @@ def programme_update(
 ) -> Programme:
     """Change the whitelisted fields in ``data``; replace the coordinators when given.
 
-    The row is read again (locked): a ModelForm bound to ``programme`` has already written the
-    new values on it, which would hide what changed.
+    The row is read again (locked), so what changed is measured against what is stored.
     """
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     changed = model_update(instance=programme, fields=PROGRAMME_FIELDS, data=data, save=False)

@@ -11,12 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from lib import once
 from lib.audit import AuditContext
+from lib.forms import add_errors
 from people.roles import is_coordinator
 from people.selectors import skills_waiting_count
 
 from . import lifecycle, selectors, services
 from .forms import CohortForm, CohortStatusForm, MentorCapacityForm, ProgrammeForm
-from .models import CohortStatus, EnrolmentStatus, Programme, Role
+from .models import CohortStatus, EnrolmentStatus, Role
 
 
 def programme_list(request):
@@ -35,37 +36,43 @@ def programme_create(request):
     selectors.require(selectors.can_create_programmes(request.user))
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "coordinator_emails"}
-        programme = services.programme_create(
-            ctx=AuditContext.from_request(request),
-            data=data,
-            coordinators=form.cleaned_data["coordinator_emails"],
-        )
-        messages.success(request, f"Programme “{programme.name}” created.")
-        return redirect(programme)
+        try:
+            programme = services.programme_create(
+                ctx=AuditContext.from_request(request),
+                data=form.programme_data(),
+                coordinators=form.cleaned_data["coordinator_emails"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"Programme “{programme.name}” created.")
+            return redirect(programme)
     return render(request, "programmes/programme_form.html", {"form": form})
 
 
 def programme_edit(request, slug):
     programme = selectors.programme_for_coordinator(user=request.user, slug=slug)
     others = programme.coordinators.exclude(pk=request.user.pk).order_by("email")
-    form = ProgrammeForm(
+    form = ProgrammeForm.for_programme(
         request.POST or None,
-        instance=programme,
-        initial={"coordinator_emails": ", ".join(u.email for u in others)},
+        programme,
+        coordinator_emails=", ".join(u.email for u in others),
     )
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "coordinator_emails"}
         # The person editing stays a coordinator unless an admin removes them.
         keep = [request.user] if programme.coordinators.filter(pk=request.user.pk).exists() else []
-        programme = services.programme_update(
-            ctx=AuditContext.from_request(request),
-            programme=Programme.objects.get(pk=programme.pk),
-            data=data,
-            coordinators=[*keep, *form.cleaned_data["coordinator_emails"]],
-        )
-        messages.success(request, "Programme saved.")
-        return redirect(programme)
+        try:
+            saved = services.programme_update(
+                ctx=AuditContext.from_request(request),
+                programme=programme,
+                data=form.programme_data(),
+                coordinators=[*keep, *form.cleaned_data["coordinator_emails"]],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "Programme saved.")
+            return redirect(saved)
     return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
 
 
@@ -74,9 +81,9 @@ def cohort_create(request, slug):
     form = CohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cohort = services.cohort_create(programme=programme, data=form.cleaned_data)
+            cohort = services.cohort_create(programme=programme, data=form.cohort_data())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Cohort “{cohort.name}” created as a draft.")
             return redirect(cohort)
@@ -85,15 +92,15 @@ def cohort_create(request, slug):
 
 def cohort_edit(request, slug, pk):
     cohort = selectors.cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
-    form = CohortForm(request.POST or None, instance=cohort)
+    form = CohortForm.for_cohort(request.POST or None, cohort)
     if request.method == "POST" and form.is_valid():
         try:
-            cohort = services.cohort_update(cohort=cohort, data=form.cleaned_data)
+            saved = services.cohort_update(cohort=cohort, data=form.cohort_data())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Cohort saved.")
-            return redirect(cohort)
+            return redirect(saved)
     return render(
         request,
         "programmes/cohort_form.html",
