@@ -1,41 +1,50 @@
 from django import forms
 from django.db.models import Q
 
-from lib.forms import IdsField
+from lib.forms import IdsField, model_fields_form
 
 from .models import Profile, ProfileSkill, Skill, SkillCategory
 
+#: The profile's fields on the profile page, in the page's order. The service's whitelist
+#: (people.services.PROFILE_FIELDS) is these but ``interests``, which it sets on its own.
+PROFILE_FORM_FIELDS = (
+    "organisation",
+    "team",
+    "grade",
+    "profession",
+    "location",
+    "time_zone",
+    "work_start",
+    "work_end",
+    "wants_in_person",
+    "line_manager_email",
+    "bio",
+    "interests",
+)
 
-class ProfileForm(forms.ModelForm):
-    full_name = forms.CharField(max_length=150, label="Full name")
 
-    class Meta:
-        model = Profile
-        fields = [
-            "organisation",
-            "team",
-            "grade",
-            "profession",
-            "location",
-            "time_zone",
-            "work_start",
-            "work_end",
-            "wants_in_person",
-            "line_manager_email",
-            "bio",
-            "interests",
-        ]
-        widgets = {
+class ProfileForm(
+    model_fields_form(
+        Profile,
+        PROFILE_FORM_FIELDS,
+        widgets={
             "bio": forms.Textarea(attrs={"rows": 4}),
             "interests": forms.CheckboxSelectMultiple,
             "work_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "work_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        }
-        field_classes = {"interests": IdsField}
-        help_texts = {
+        },
+        field_classes={"interests": IdsField},
+        help_texts={
             "line_manager_email": "We never pair you with your own line manager.",
             "time_zone": "Used to suggest meeting times in your working hours.",
-        }
+        },
+    )
+):
+    """A person's profile and name as typed; the profile as a whole (a working day that ends
+    when it starts, say) is validated once, by the service that saves it with the skill lists
+    (``lib.forms.model_fields_form``)."""
+
+    full_name = forms.CharField(max_length=150, label="Full name")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +57,18 @@ class ProfileForm(forms.ModelForm):
 
     def clean_work_end(self):
         return self.cleaned_data.get("work_end") or Profile._meta.get_field("work_end").default
+
+    @classmethod
+    def for_profile(cls, data, profile: Profile, *, full_name: str) -> "ProfileForm":
+        """The form to change ``profile`` and its person's ``full_name``, filled with them."""
+        initial = forms.model_to_dict(profile, fields=PROFILE_FORM_FIELDS)
+        return cls(data, initial={**initial, "full_name": full_name})
+
+    def profile_data(self) -> dict:
+        """What the service takes as ``data``: the profile's fields but its interests (a list
+        of their own) and the name (the person's)."""
+        fields = [name for name in PROFILE_FORM_FIELDS if name != "interests"]
+        return {name: self.cleaned_data[name] for name in fields}
 
 
 def skills_for(user):

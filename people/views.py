@@ -1,12 +1,14 @@
 import json
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from lib.audit import AuditContext
+from lib.forms import add_errors
 
 from . import panels
 from .forms import ProfileForm, SkillSuggestionForm, skill_formset
@@ -25,7 +27,7 @@ from .services import (
 def profile_edit(request):
     profile = profile_get(user=request.user)
     data = request.POST if request.method == "POST" else None
-    form = ProfileForm(data, instance=profile, initial={"full_name": request.user.full_name})
+    form = ProfileForm.for_profile(data, profile, full_name=request.user.full_name)
     teach = skill_formset(
         ProfileSkill.Direction.TEACH, data=data, instance=profile, user=request.user
     )
@@ -34,16 +36,19 @@ def profile_edit(request):
     )
     if data is not None:
         if form.is_valid() and teach.is_valid() and learn.is_valid():
-            skip = {"full_name", "interests"}
-            profile_update(
-                user=request.user,
-                data={k: v for k, v in form.cleaned_data.items() if k not in skip},
-                interests=form.cleaned_data["interests"],
-                full_name=form.cleaned_data["full_name"],
-                skill_formsets=[teach, learn],
-            )
-            messages.success(request, "Your profile is saved.")
-            return redirect("people:profile")
+            try:
+                profile_update(
+                    user=request.user,
+                    data=form.profile_data(),
+                    interests=form.cleaned_data["interests"],
+                    full_name=form.cleaned_data["full_name"],
+                    skill_formsets=[teach, learn],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("people:profile")
         messages.error(request, "Your profile is not saved yet: please correct the errors below.")
     percent, missing = profile.completeness()
     return render(

@@ -1,7 +1,9 @@
+import re
+
 import pytest
 from django.urls import reverse
 
-from people.models import ProfileSkill, Skill
+from people.models import Profile, ProfileSkill, Skill
 
 from .factories import InterestFactory, SkillFactory
 
@@ -64,6 +66,36 @@ def test_profile_with_an_error_saves_nothing_and_keeps_what_was_typed(client, me
     assert not ProfileSkill.objects.exists()
     mentee.profile.refresh_from_db()
     assert mentee.profile.organisation != "DfE"
+
+
+def test_a_profile_is_shown_as_stored_and_saved_with_one_validation(client, mentee, monkeypatch):
+    """The form checks each field as typed and shows what is stored; the profile as a whole is
+    validated once, by the service (no ModelForm: docs/architecture.md, "forms")."""
+    maps, charts = InterestFactory(name="Maps"), InterestFactory(name="Charts")
+    profile = mentee.profile
+    profile.organisation, profile.bio = "ONS", "I like maps."
+    profile.save()
+    profile.interests.set([maps])
+    client.force_login(mentee)
+    html = client.get(reverse("people:profile")).content.decode()
+    assert 'value="ONS"' in html and "I like maps.</textarea>" in html
+    boxes = {
+        int(value): " checked" in tag
+        for tag, value in re.findall(r'(<input[^>]*name="interests"[^>]*value="(\d+)"[^>]*>)', html)
+    }
+    assert boxes == {maps.pk: True, charts.pk: False}
+    calls = []
+    real = Profile.full_clean
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.organisation)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Profile, "full_clean", counted)
+    response = client.post(reverse("people:profile"), profile_data(interests=[charts.pk]))
+    assert response.status_code == 302 and calls == ["DfE"]
+    profile.refresh_from_db()
+    assert (profile.organisation, list(profile.interests.all())) == ("DfE", [charts])
 
 
 def test_the_same_skill_twice_in_one_list_is_an_error(client, mentee):
