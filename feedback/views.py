@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from lib import once
 from lib.audit import AuditContext
 from lib.csvsafe import CSV_CONTENT_TYPE, iter_csv
+from lib.forms import add_errors
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
 
 from . import selectors, services
@@ -25,15 +26,6 @@ from .forms import (
     SurveyTemplateForm,
     carry_answers,
 )
-
-
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # --- Participants -------------------------------------------------------------------------------
 
@@ -114,7 +106,7 @@ def answer(request, token):
         try:
             return once.run_once(request, token=once.token_from(request.POST), action=submit)
         except services.EmptyResponse as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         except ValidationError as exc:
             return render(
                 request,
@@ -136,7 +128,7 @@ def template_list(request, slug):
         try:
             template = services.template_create(programme=programme, data=form.template_data())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"“{template.name}” created: now add its questions.")
             return redirect("feedback:builder", slug=slug, pk=template.pk)
@@ -174,7 +166,7 @@ def builder(request, slug, pk):
             try:
                 services.question_add(template=template, data=form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, "Question added.")
                 return redirect(reverse("feedback:builder", args=[slug, pk]) + "#questions")
@@ -188,7 +180,7 @@ def template_edit(request, slug, pk):
         try:
             services.template_update(template=template, data=form.template_data())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Survey settings saved.")
             return redirect("feedback:builder", slug=slug, pk=pk)
@@ -209,7 +201,7 @@ def question_edit(request, slug, pk, question_pk):
                 template=template, question_id=question.pk, data=form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Question saved.")
             return redirect(reverse("feedback:builder", args=[slug, pk]) + "#questions")
@@ -276,7 +268,7 @@ def cohort_surveys(request, slug, pk):
         try:
             services.schedule_create(cohort=cohort, data=form.schedule_data())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Survey scheduled.")
             return redirect("feedback:cohort", slug=slug, pk=pk)
@@ -302,7 +294,7 @@ def schedule_edit(request, slug, pk, schedule_pk):
         try:
             services.schedule_update(schedule=schedule, data=form.schedule_data())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Schedule saved.")
             return redirect("feedback:cohort", slug=slug, pk=pk)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from lib import once
 from lib.audit import AuditContext
 from lib.formcache import crispy_unbound
+from lib.forms import add_errors
 from lib.pagination import paginate
 from programmes.models import CohortStatus
 from programmes.selectors import cohort_for_coordinator, programme_for_coordinator
@@ -56,7 +57,7 @@ def pair_detail(request, pk):
             try:
                 return once.run_once(request, token=form.cleaned_data[once.FIELD], action=log)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
     elif request.method == "POST":
         raise Http404
     checkins = selectors.pair_checkins(pair=pair, viewer_role=viewer, viewer=request.user)
@@ -129,7 +130,7 @@ def checkin_edit(request, pk, checkin_pk):
                 checkin=checkin, ctx=AuditContext.from_request(request), data=form.checkin_data()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Check-in corrected.")
             return redirect("pairing:detail", pk)
@@ -155,14 +156,6 @@ def checkin_delete(request, pk, checkin_pk):
     return render(
         request, "pairing/checkin_delete.html", {"pair": checkin.pair, "checkin": checkin}
     )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _pair_member(request, pk):
@@ -497,7 +490,7 @@ def pairing_settings(request, slug):
                 settings_row=settings_row, data=form.rules(), weights=form.weights()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Pairing settings saved. They apply to the next run.")
             return redirect("pairing:settings", slug)

@@ -191,11 +191,7 @@ def mentor_capacity(request, slug, pk, enrolment_pk):
                 ctx=AuditContext.from_request(request),
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,

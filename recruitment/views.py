@@ -747,8 +747,7 @@ def priorities(request, slug):
                 name=form.cleaned_data["name"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Added “{priority.name}”.")
             return redirect("recruitment:priorities", slug=slug)
