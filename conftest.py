@@ -93,3 +93,28 @@ def other_programme(db):
 @pytest.fixture
 def other_cohort(other_programme):
     return testing.make_other_cohort(other_programme)
+
+
+@pytest.fixture
+def validations(monkeypatch):
+    """Records each ``full_clean`` run on the models named, for the "validated once" tests (a
+    form builds no model; its service validates it: docs/architecture.md, "forms").
+
+    seen = validations({Profile: ("organisation",), Cohort: ()})
+    ... post the form ...
+    assert seen == [("Profile", "DfE")]  # the model's name, then the fields' values then
+    """
+    seen = []
+
+    def watch(fields_by_model: dict) -> list:
+        for model, fields in fields_by_model.items():
+            real = model.full_clean
+
+            def counted(self, *args, _real=real, _fields=tuple(fields), **kwargs):
+                seen.append((type(self).__name__, *(getattr(self, f) for f in _fields)))
+                return _real(self, *args, **kwargs)
+
+            monkeypatch.setattr(model, "full_clean", counted)
+        return seen
+
+    return watch

@@ -238,7 +238,7 @@ def test_pairing_settings_change_the_rules(client, coordinator, matching_cohort,
 
 
 def test_pairing_settings_are_shown_and_saved_with_one_validation(
-    client, coordinator, programme, monkeypatch
+    client, coordinator, programme, validations
 ):
     """The form checks each field as typed and shows what is stored; the settings as a whole
     are validated once, by the service (no ModelForm: docs/architecture.md, "forms")."""
@@ -256,20 +256,13 @@ def test_pairing_settings_are_shown_and_saved_with_one_validation(
 
     assert (value("max_grade_gap"), value("skill_fit"), value("mutual")) == ("4", "3", "0")
     assert not re.search(r'<input[^>]*name="forbid_same_team"[^>]*checked', html)
-    calls = []
-    real = PairingSettings.full_clean
-
-    def counted(self, *args, **kwargs):
-        calls.append(self.max_grade_gap)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(PairingSettings, "full_clean", counted)
+    calls = validations({PairingSettings: ("max_grade_gap",)})
     weights = dict.fromkeys(
         ["mutual", "interests", "project_fit", "seniority", "practicalities"], 0
     )
     data = {"skill_fit": 2, **weights, "min_grade_gap": 1, "max_grade_gap": 5}
     assert client.post(url, data).status_code == 302
-    assert calls == [5]
+    assert calls == [("PairingSettings", 5)]
     row = PairingSettings.objects.get(programme=programme)
     assert (row.max_grade_gap, row.weights["skill_fit"]) == (5, 2)
     # A gap the database cannot hold is the model's to refuse: on its field, nothing saved.

@@ -68,7 +68,7 @@ def test_profile_with_an_error_saves_nothing_and_keeps_what_was_typed(client, me
     assert mentee.profile.organisation != "DfE"
 
 
-def test_a_profile_is_shown_as_stored_and_saved_with_one_validation(client, mentee, monkeypatch):
+def test_a_profile_is_shown_as_stored_and_saved_with_one_validation(client, mentee, validations):
     """The form checks each field as typed and shows what is stored; the profile as a whole is
     validated once, by the service (no ModelForm: docs/architecture.md, "forms")."""
     maps, charts = InterestFactory(name="Maps"), InterestFactory(name="Charts")
@@ -84,16 +84,9 @@ def test_a_profile_is_shown_as_stored_and_saved_with_one_validation(client, ment
         for tag, value in re.findall(r'(<input[^>]*name="interests"[^>]*value="(\d+)"[^>]*>)', html)
     }
     assert boxes == {maps.pk: True, charts.pk: False}
-    calls = []
-    real = Profile.full_clean
-
-    def counted(self, *args, **kwargs):
-        calls.append(self.organisation)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(Profile, "full_clean", counted)
+    calls = validations({Profile: ("organisation",)})
     response = client.post(reverse("people:profile"), profile_data(interests=[charts.pk]))
-    assert response.status_code == 302 and calls == ["DfE"]
+    assert response.status_code == 302 and calls == [("Profile", "DfE")]
     profile.refresh_from_db()
     assert (profile.organisation, list(profile.interests.all())) == ("DfE", [charts])
 

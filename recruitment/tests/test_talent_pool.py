@@ -199,26 +199,19 @@ def test_register_interest_form_keeps_what_was_typed_on_error(client, programme)
 
 
 def test_a_pool_entry_is_validated_once_registered_or_added(
-    client, coordinator, programme, monkeypatch
+    client, coordinator, programme, validations
 ):
     """The forms check each field as typed; the entry as a whole is validated once, by the
     service (no ModelForm first: docs/architecture.md, "forms")."""
-    calls = []
-    real = TalentPoolEntry.full_clean
-
-    def counted(self, *args, **kwargs):
-        calls.append((self.email, self.source))
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(TalentPoolEntry, "full_clean", counted)
+    calls = validations({TalentPoolEntry: ("email", "source")})
     assert register(client, programme).status_code == 302
-    assert calls == [("pat.public@example.gov.uk", "interest")]
+    assert calls == [("TalentPoolEntry", "pat.public@example.gov.uk", "interest")]
     calls.clear()
     client.force_login(coordinator)
     url = reverse("recruitment:talent_pool_add", args=[programme.slug])
     data = {"email": "New.Person@example.gov.uk", "full_name": "New Person", "role": "mentor"}
     assert client.post(url, data).status_code == 302
-    assert calls == [("new.person@example.gov.uk", "added")]
+    assert calls == [("TalentPoolEntry", "new.person@example.gov.uk", "added")]
     assert TalentPoolEntry.objects.count() == 2
 
 

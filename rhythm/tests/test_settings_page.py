@@ -78,19 +78,12 @@ def test_saved_settings_show_and_change_in_place(client, coordinator, programme,
 
 
 def test_saved_settings_are_validated_once_and_the_models_ranges_refused_on_their_field(
-    client, coordinator, programme, rhythm_settings, monkeypatch
+    client, coordinator, programme, rhythm_settings, validations
 ):
     """The form checks each field as typed; the settings as a whole are validated once, by the
     service (no ModelForm: docs/architecture.md, "forms"), which refuses what the model's own
     validators refuse, on the field."""
-    calls = []
-    real = RhythmSettings.full_clean
-
-    def counted(self, *args, **kwargs):
-        calls.append(self.survey_reminder_first_days)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(RhythmSettings, "full_clean", counted)
+    calls = validations({RhythmSettings: ("survey_reminder_first_days",)})
     client.force_login(coordinator)
     url = reverse("rhythm:programme_settings", args=[programme.slug])
     data = {
@@ -100,7 +93,7 @@ def test_saved_settings_are_validated_once_and_the_models_ranges_refused_on_thei
         "bank_holidays": "scotland",
     }
     assert client.post(url, data).status_code == 302
-    assert calls == [4]
+    assert calls == [("RhythmSettings", 4)]
     response = client.post(url, {**data, "survey_reminder_first_days": 0})
     assert response.status_code == 200
     assert response.context["form"].errors == {
