@@ -349,3 +349,53 @@ def test_each_subject_makes_the_queries_its_docstring_promises(
     for function, args, queries in promised:
         with django_assert_num_queries(queries):
             function(*args)
+
+
+def _weeks_by_trunc_week(cohort_ids, window):
+    """The weekly series as the database's week truncation gives it (the query before the third
+    pass, 1 December): the oracle for folding days into weeks in Python."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncWeek
+
+    from insights.selectors.engagement import checkins_in_window
+
+    rows = (
+        checkins_in_window(cohort_ids, window)
+        .annotate(week=TruncWeek("met_on"))
+        .values("week")
+        .annotate(n=Count("pk"), wellbeing=Sum("wellbeing"), ratings=Sum("rating"))
+        .order_by("week")
+        .values_list("week", "n", "wellbeing", "ratings")
+    )
+    return [
+        {
+            "week": week.date() if isinstance(week, dt.datetime) else week,
+            "checkins": n,
+            "wellbeing": round(wellbeing / n, 2),
+            "rating": round(ratings / n, 2),
+        }
+        for week, n, wellbeing, ratings in rows
+    ]
+
+
+def test_weekly_series_folds_days_into_the_weeks_the_database_truncates_to(past_cohort):
+    import random
+
+    rng = random.Random(19)
+    pairs = make_pairs(past_cohort, 4)
+    for _ in range(60):
+        CheckInFactory(
+            pair=rng.choice(pairs),
+            met_on=past_cohort.starts_on + dt.timedelta(days=rng.randrange(-3, 80)),
+            wellbeing=rng.randint(1, 5),
+            rating=rng.randint(1, 5),
+        )
+    ids = [past_cohort.pk]
+    for window in (
+        Window(as_of=AS_OF),
+        Window(as_of=past_cohort.starts_on + dt.timedelta(days=30)),
+        Window(as_of=AS_OF, start=past_cohort.starts_on + dt.timedelta(days=10)),
+    ):
+        assert selectors.wellbeing_figures(ids, window)["weeks"] == _weeks_by_trunc_week(
+            ids, window
+        )
