@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import CharField, Count, Sum, Value
 
 from insights.definitions import PairFacts, Window, mean_wellbeing
 from pairing import engagement
@@ -34,6 +34,11 @@ _NAME_FIELDS = (
     "mentee__user__full_name",
     "mentee__user__email",
 )
+
+
+# In place of the mentee's name and email when no names are wanted: NULL costs the driver
+# nothing, a string column 30,000 decodings.
+_NO_NAME = Value(None, output_field=CharField())
 
 
 @dataclass(slots=True)
@@ -60,7 +65,7 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
             "mentee_id",
             "mentee__status",
             # the at-risk list is in the order of the mentees' names
-            *(_NAME_FIELDS[2:] if names else ("status",) * 2),
+            *(_NAME_FIELDS[2:] if names else (_NO_NAME, _NO_NAME)),
             "status",
             "started_on",
             "ended_on",

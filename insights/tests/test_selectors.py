@@ -69,6 +69,35 @@ def test_days_to_first_pair_counts_from_applications_close(past_cohort):
     assert d.funnel.days_to_first_pair == 18  # 15 Dec 2024 -> 2 Jan 2025
 
 
+def test_days_to_first_pair_counts_each_cohorts_earliest_pair_on_both_dashboards(
+    programme, past_cohort
+):
+    """The first pair's creation is read once per cohort (funnel_counts_by_cohort), no longer
+    from each pair's facts: the earliest of the cohort's pairs, whatever their order, and only
+    its own pairs."""
+    later = CohortFactory(
+        programme=programme,
+        applications_close=dt.date(2025, 6, 30),
+        starts_on=dt.date(2025, 9, 1),
+        ends_on=dt.date(2025, 12, 1),
+    )
+    for cohort, day in (
+        (past_cohort, dt.date(2025, 1, 9)),
+        (past_cohort, dt.date(2024, 12, 20)),  # made later in pk order, earlier in time
+        (past_cohort, dt.date(2025, 1, 2)),
+        (later, dt.date(2025, 7, 4)),
+    ):
+        with time_machine.travel(dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)):
+            PairFactory(cohort=cohort, started_on=cohort.starts_on)
+    window = Window(as_of=AS_OF)
+    assert (
+        selectors.cohort_dashboard(cohort=past_cohort, window=window).funnel.days_to_first_pair == 5
+    )
+    assert selectors.cohort_dashboard(cohort=later, window=window).funnel.days_to_first_pair == 4
+    columns = selectors.programme_dashboard(programme=programme, window=window).columns
+    assert [c.funnel.days_to_first_pair for c in columns] == [5, 4]
+
+
 def test_registered_interest_belongs_to_the_round_before_each_close(programme, past_cohort):
     later = CohortFactory(
         programme=programme,
