@@ -428,3 +428,61 @@ def test_weekly_series_folds_days_into_the_weeks_the_database_truncates_to(past_
         assert selectors.wellbeing_figures(ids, window)["weeks"] == _weeks_by_trunc_week(
             ids, window
         )
+
+
+@needs_surveys
+def test_survey_rounds_count_invitations_as_the_grouped_join_did(programme, past_cohort):
+    """Each schedule's invitations are counted by correlated subqueries since the third pass
+    (1 December): the same invited, answered and first-due figures as joining the invitations
+    to the schedules and grouping, in several windows, with a schedule that has none."""
+    import random
+
+    from django.db.models import Count, Min, Q
+    from django.utils import timezone
+
+    from feedback.models import SurveyInvitation, SurveySchedule
+    from insights import surveys
+
+    rng = random.Random(7)
+    make_survey(past_cohort, anonymous=False, responses=3)
+    make_survey(past_cohort, anonymous=True, responses=0)
+    schedules = list(SurveySchedule.objects.filter(cohort=past_cohort))
+    people = [EnrolmentFactory(cohort=past_cohort, role="mentee").user for _ in range(12)]
+    for i, person in enumerate(people):
+        SurveyInvitation.objects.create(
+            schedule=rng.choice(schedules),
+            user=person,
+            role="mentee",
+            due_on=past_cohort.starts_on + dt.timedelta(days=rng.randrange(0, 90)),
+            closes_on=past_cohort.ends_on,
+            answered_at=timezone.now() if rng.random() < 0.5 else None,
+            batch=f"00000000-0000-0000-0000-{i:012d}",
+        )
+    SurveySchedule.objects.create(  # a round with no invitation: counted 0, not missing
+        cohort=past_cohort, template=schedules[0].template, trigger="cohort_end", offset_days=0
+    )
+    for window in (
+        Window(as_of=AS_OF),
+        Window(as_of=past_cohort.starts_on + dt.timedelta(days=30)),
+        Window(as_of=AS_OF, start=past_cohort.starts_on + dt.timedelta(days=20)),
+    ):
+        due = Q(invitations__due_on__lte=window.as_of)
+        if window.start:
+            due &= Q(invitations__due_on__gte=window.start)
+        joined = {
+            s.pk: (s.invited_n, s.answered_n, s.first_due)
+            for s in SurveySchedule.objects.filter(cohort=past_cohort).annotate(
+                invited_n=Count("invitations", filter=due),
+                answered_n=Count(
+                    "invitations", filter=due & Q(invitations__answered_at__isnull=False)
+                ),
+                first_due=Min("invitations__due_on"),
+            )
+        }
+        got = surveys.cohort_survey_figures(cohort=past_cohort, window=window)
+        for r in got.rounds:
+            invited, answered, first_due = joined[r.schedule_id]
+            assert (r.invited, r.answered) == (invited, answered)
+            if first_due:
+                assert r.on == first_due
+        assert got.rounds or window.as_of < AS_OF
