@@ -249,50 +249,95 @@ class PairSummary:
 def summarise_pairs(
     pairs: Sequence[PairFacts], *, cadence_days: int, cohort_ends_on: dt.date, window: Window
 ) -> PairSummary:
-    """Engagement, at-risk and longevity figures of one cohort's pairs."""
+    """Engagement, at-risk and longevity figures of one cohort's pairs.
+
+    Each definition above is applied to each pair, but through small tables kept for this call
+    and keyed by what the definition reads (a pair's start and end, its last meeting, its
+    scores): a national cohort's 20,000 pairs share a few hundred starts and last meetings, so
+    most pairs cost a few dictionary lookups instead of a dozen calls (docs/performance.md,
+    "Cold dashboards, third pass"). Tested against applying the definitions one by one
+    (insights/tests/test_definitions.py)."""
     s = PairSummary(pairs=len(pairs))
-    s.last_checkin_bands = dict.fromkeys(LAST_CHECKIN_BANDS, 0)
-    s.length_bands = {label: 0 for label, _low, _high in LENGTH_BANDS}
+    bands = s.last_checkin_bands = dict.fromkeys(LAST_CHECKIN_BANDS, 0)
+    length_bands = s.length_bands = {label: 0 for label, _low, _high in LENGTH_BANDS}
+    end_reasons = s.end_reasons
     as_of = window.as_of
-    first_days, lengths, mentee_pairs = [], [], {}
+    first_days, lengths, mentee_pairs, at_risk = [], [], {}, s.at_risk
+    # (status, started_on, ended_on) -> (expected check-ins, relationship days, its band)
+    spans: dict = {}
+    # (started_on, first_met) -> days to the first check-in
+    firsts: dict = {}
+    # (started_on, last_met, ratings, wellbeing by person) of an active pair -> (band, reasons)
+    risks: dict = {}
+    started = checkins = expected_total = on_plan = never_met = active = 0
+    completed = early = ended_other = 0
     for p in pairs:
         mentee_pairs[p.mentee_id] = mentee_pairs.get(p.mentee_id, 0) + 1
-        if p.started_on > as_of:
+        started_on = p.started_on
+        if started_on > as_of:
             continue
-        expected = expected_checkins(p, cadence_days, window)
-        s.checkins += p.checkins
-        s.expected += expected
-        if p.checkins >= expected:
-            s.pairs_on_plan += 1
-        first = days_to_first_checkin(p)
-        if first is None:
-            s.never_met += 1
+        started += 1
+        status = p.status
+        span_key = (status, started_on, p.ended_on)
+        span = spans.get(span_key)
+        if span is None:
+            days = relationship_days(p, as_of)
+            span = spans[span_key] = (
+                expected_checkins(p, cadence_days, window),
+                days,
+                length_band(days),
+            )
+        expected, days, band = span
+        n = p.checkins
+        checkins += n
+        expected_total += expected
+        if n >= expected:
+            on_plan += 1
+        first_met = p.first_met
+        if first_met is None:
+            never_met += 1
         else:
+            first_key = (started_on, first_met)
+            first = firsts.get(first_key)
+            if first is None:
+                first = firsts[first_key] = days_to_first_checkin(p)
             first_days.append(first)
-        if is_active(p, as_of):
-            s.active += 1
-            s.last_checkin_bands[last_checkin_band(p, cadence_days, as_of)] += 1
-            reasons = at_risk_reasons(p, cadence_days, as_of)
-            if reasons:
-                s.at_risk.append((p, reasons))
-        elif p.status == ENDED:
+        if status == ACTIVE:  # started by the as-of date (above): is_active
+            active += 1
+            risk_key = (started_on, p.last_met, p.ratings, p.wellbeing_by_person)
+            found = risks.get(risk_key)
+            if found is None:
+                found = risks[risk_key] = (
+                    last_checkin_band(p, cadence_days, as_of),
+                    at_risk_reasons(p, cadence_days, as_of),
+                )
+            bands[found[0]] += 1
+            if found[1]:
+                at_risk.append((p, list(found[1])))
+        elif status == ENDED:
             reason = p.end_reason or "other"
-            s.end_reasons[reason] = s.end_reasons.get(reason, 0) + 1
+            end_reasons[reason] = end_reasons.get(reason, 0) + 1
             if is_completed(p):
-                s.completed += 1
+                completed += 1
             elif is_early_ending(p, cohort_ends_on):
-                s.early += 1
+                early += 1
             else:
-                s.ended_other += 1
-        days = relationship_days(p, as_of)
+                ended_other += 1
         lengths.append(days)
-        s.length_bands[length_band(days)] += 1
-    started = sum(1 for p in pairs if p.started_on <= as_of)
+        length_bands[band] += 1
+    s.checkins, s.expected, s.pairs_on_plan, s.never_met, s.active = (
+        checkins,
+        expected_total,
+        on_plan,
+        never_met,
+        active,
+    )
+    s.completed, s.early, s.ended_other = completed, early, ended_other
     s.checkins_per_pair = round(s.checkins / started, 1) if started else None
     s.plan_rate = rate(s.checkins, s.expected)
     s.days_to_first_median = median_or_none(first_days)
     s.length_median = median_or_none(lengths)
     s.length_mean = mean(lengths)
     s.repaired_mentees = sum(1 for n in mentee_pairs.values() if n > 1)
-    s.at_risk.sort(key=lambda item: (-len(item[1]), item[0].mentee_name))
+    at_risk.sort(key=lambda item: (-len(item[1]), item[0].mentee_name))
     return s

@@ -17,7 +17,8 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from .definitions import Window, nps, rate
 
@@ -116,19 +117,30 @@ def _nominal_date(schedule) -> dt.date:
 
 
 def _figures(cohort_ids, window: Window, *, comments: bool) -> dict[int, SurveyFigures]:
-    from feedback.models import Answer, QuestionType, Response, SurveySchedule
+    from feedback.models import Answer, QuestionType, Response, SurveyInvitation, SurveySchedule
     from feedback.publication import published_q
 
-    due = Q(invitations__due_on__lte=window.as_of)
+    due = Q(due_on__lte=window.as_of)
     if window.start:
-        due &= Q(invitations__due_on__gte=window.start)
+        due &= Q(due_on__gte=window.start)
+    # Each schedule's invitations counted apart (correlated subqueries, through the index on
+    # the schedule), not joined to the schedules, cohorts and surveys and grouped: a national
+    # programme's 64,000 invitations no longer carry those rows through the grouping.
+    invitations = SurveyInvitation.objects.filter(schedule_id=OuterRef("pk")).order_by()
+
+    def count(q):
+        n = invitations.filter(q).values("schedule_id").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(n, output_field=IntegerField()), Value(0))
+
     schedules = list(
         SurveySchedule.objects.filter(cohort_id__in=list(cohort_ids))
         .select_related("template", "cohort")
         .annotate(
-            invited_n=Count("invitations", filter=due),
-            answered_n=Count("invitations", filter=due & Q(invitations__answered_at__isnull=False)),
-            first_due=Min("invitations__due_on"),
+            invited_n=count(due),
+            answered_n=count(due & Q(answered_at__isnull=False)),
+            first_due=Subquery(
+                invitations.values("schedule_id").annotate(m=Min("due_on")).values("m")
+            ),
         )
         .order_by("pk")
     )

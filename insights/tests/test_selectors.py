@@ -69,6 +69,35 @@ def test_days_to_first_pair_counts_from_applications_close(past_cohort):
     assert d.funnel.days_to_first_pair == 18  # 15 Dec 2024 -> 2 Jan 2025
 
 
+def test_days_to_first_pair_counts_each_cohorts_earliest_pair_on_both_dashboards(
+    programme, past_cohort
+):
+    """The first pair's creation is read once per cohort (funnel_counts_by_cohort), no longer
+    from each pair's facts: the earliest of the cohort's pairs, whatever their order, and only
+    its own pairs."""
+    later = CohortFactory(
+        programme=programme,
+        applications_close=dt.date(2025, 6, 30),
+        starts_on=dt.date(2025, 9, 1),
+        ends_on=dt.date(2025, 12, 1),
+    )
+    for cohort, day in (
+        (past_cohort, dt.date(2025, 1, 9)),
+        (past_cohort, dt.date(2024, 12, 20)),  # made later in pk order, earlier in time
+        (past_cohort, dt.date(2025, 1, 2)),
+        (later, dt.date(2025, 7, 4)),
+    ):
+        with time_machine.travel(dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)):
+            PairFactory(cohort=cohort, started_on=cohort.starts_on)
+    window = Window(as_of=AS_OF)
+    assert (
+        selectors.cohort_dashboard(cohort=past_cohort, window=window).funnel.days_to_first_pair == 5
+    )
+    assert selectors.cohort_dashboard(cohort=later, window=window).funnel.days_to_first_pair == 4
+    columns = selectors.programme_dashboard(programme=programme, window=window).columns
+    assert [c.funnel.days_to_first_pair for c in columns] == [5, 4]
+
+
 def test_registered_interest_belongs_to_the_round_before_each_close(programme, past_cohort):
     later = CohortFactory(
         programme=programme,
@@ -349,3 +378,111 @@ def test_each_subject_makes_the_queries_its_docstring_promises(
     for function, args, queries in promised:
         with django_assert_num_queries(queries):
             function(*args)
+
+
+def _weeks_by_trunc_week(cohort_ids, window):
+    """The weekly series as the database's week truncation gives it (the query before the third
+    pass, 1 December): the oracle for folding days into weeks in Python."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncWeek
+
+    from insights.selectors.engagement import checkins_in_window
+
+    rows = (
+        checkins_in_window(cohort_ids, window)
+        .annotate(week=TruncWeek("met_on"))
+        .values("week")
+        .annotate(n=Count("pk"), wellbeing=Sum("wellbeing"), ratings=Sum("rating"))
+        .order_by("week")
+        .values_list("week", "n", "wellbeing", "ratings")
+    )
+    return [
+        {
+            "week": week.date() if isinstance(week, dt.datetime) else week,
+            "checkins": n,
+            "wellbeing": round(wellbeing / n, 2),
+            "rating": round(ratings / n, 2),
+        }
+        for week, n, wellbeing, ratings in rows
+    ]
+
+
+def test_weekly_series_folds_days_into_the_weeks_the_database_truncates_to(past_cohort):
+    import random
+
+    rng = random.Random(19)
+    pairs = make_pairs(past_cohort, 4)
+    for _ in range(60):
+        CheckInFactory(
+            pair=rng.choice(pairs),
+            met_on=past_cohort.starts_on + dt.timedelta(days=rng.randrange(-3, 80)),
+            wellbeing=rng.randint(1, 5),
+            rating=rng.randint(1, 5),
+        )
+    ids = [past_cohort.pk]
+    for window in (
+        Window(as_of=AS_OF),
+        Window(as_of=past_cohort.starts_on + dt.timedelta(days=30)),
+        Window(as_of=AS_OF, start=past_cohort.starts_on + dt.timedelta(days=10)),
+    ):
+        assert selectors.wellbeing_figures(ids, window)["weeks"] == _weeks_by_trunc_week(
+            ids, window
+        )
+
+
+@needs_surveys
+def test_survey_rounds_count_invitations_as_the_grouped_join_did(programme, past_cohort):
+    """Each schedule's invitations are counted by correlated subqueries since the third pass
+    (1 December): the same invited, answered and first-due figures as joining the invitations
+    to the schedules and grouping, in several windows, with a schedule that has none."""
+    import random
+
+    from django.db.models import Count, Min, Q
+    from django.utils import timezone
+
+    from feedback.models import SurveyInvitation, SurveySchedule
+    from insights import surveys
+
+    rng = random.Random(7)
+    make_survey(past_cohort, anonymous=False, responses=3)
+    make_survey(past_cohort, anonymous=True, responses=0)
+    schedules = list(SurveySchedule.objects.filter(cohort=past_cohort))
+    people = [EnrolmentFactory(cohort=past_cohort, role="mentee").user for _ in range(12)]
+    for i, person in enumerate(people):
+        SurveyInvitation.objects.create(
+            schedule=rng.choice(schedules),
+            user=person,
+            role="mentee",
+            due_on=past_cohort.starts_on + dt.timedelta(days=rng.randrange(0, 90)),
+            closes_on=past_cohort.ends_on,
+            answered_at=timezone.now() if rng.random() < 0.5 else None,
+            batch=f"00000000-0000-0000-0000-{i:012d}",
+        )
+    SurveySchedule.objects.create(  # a round with no invitation: counted 0, not missing
+        cohort=past_cohort, template=schedules[0].template, trigger="cohort_end", offset_days=0
+    )
+    for window in (
+        Window(as_of=AS_OF),
+        Window(as_of=past_cohort.starts_on + dt.timedelta(days=30)),
+        Window(as_of=AS_OF, start=past_cohort.starts_on + dt.timedelta(days=20)),
+    ):
+        due = Q(invitations__due_on__lte=window.as_of)
+        if window.start:
+            due &= Q(invitations__due_on__gte=window.start)
+        joined = {
+            s.pk: (s.invited_n, s.answered_n, s.first_due)
+            for s in SurveySchedule.objects.filter(cohort=past_cohort).annotate(
+                invited_n=Count("invitations", filter=due),
+                answered_n=Count(
+                    "invitations", filter=due & Q(invitations__answered_at__isnull=False)
+                ),
+                first_due=Min("invitations__due_on"),
+            )
+        }
+        got = surveys.cohort_survey_figures(cohort=past_cohort, window=window)
+        for r in got.rounds:
+            invited, answered, first_due = joined[r.schedule_id]
+            assert (r.invited, r.answered) == (invited, answered)
+            if first_due:
+                assert r.on == first_due
+        assert got.rounds or window.as_of < AS_OF
