@@ -6,6 +6,7 @@ import zoneinfo
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -99,7 +100,11 @@ class Event(models.Model):
     description = models.TextField(max_length=2000, blank=True)
     first_date = models.DateField()
     start_time = models.TimeField()
-    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    # The range is the constraint's below too; as validators it is refused on the field, in
+    # plain words ("greater than or equal to 5"), not as a constraint's name.
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(600)]
+    )
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/London")
     weekly = models.BooleanField(default=False, help_text="Repeat every week on the same day.")
     repeat_until = models.DateField(
@@ -132,6 +137,8 @@ class Event(models.Model):
                 condition=Q(repeat_until__isnull=True)
                 | Q(repeat_until__gte=models.F("first_date")),
                 name="event_repeat_after_first",
+                violation_error_message="A weekly event cannot stop repeating before its first "
+                "date: give a later “repeat until” date or leave it empty.",
             ),
         ]
 

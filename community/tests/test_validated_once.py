@@ -34,20 +34,23 @@ def _checked(html: str, name: str) -> bool:
     return " checked" in tag.group(0)
 
 
+HUB_DAY = {
+    "event-kind": "hub-day",
+    "event-title": "Hub day",
+    "event-first_date": "2027-03-30",
+    "event-start_time": "14:00",
+    "event-duration_minutes": 90,
+    "event-time_zone": "Europe/London",
+    "event-location": "Drummond Gate, London",
+}
+
+
 def test_an_event_is_created_with_one_validation(client, coordinator, running, today, validated):
     client.force_login(coordinator)
     url = reverse("community:events", args=[running.programme.slug, running.pk])
     response = client.post(
         url,
-        {
-            "event-kind": "hub-day",
-            "event-title": "Hub day",
-            "event-first_date": "2027-03-30",
-            "event-start_time": "14:00",
-            "event-duration_minutes": 90,
-            "event-time_zone": "Europe/London",
-            "event-location": "Drummond Gate, London",
-        },
+        HUB_DAY,
     )
     assert response.status_code == 302 and validated == [("Event", "Hub day")]
     assert Event.objects.get().title == "Hub day"
@@ -56,24 +59,27 @@ def test_an_event_is_created_with_one_validation(client, coordinator, running, t
 def test_an_event_the_model_refuses_is_shown_with_the_models_message(
     client, coordinator, running, today
 ):
-    """The duration's range is the model's (a constraint): the form lets 1 minute through and
-    the service's validation refuses it, on the page, not as an error page."""
+    """The duration's range is the model's (its validators and a constraint): the form lets
+    1 minute through and the service's validation refuses it on the field, in plain words, not
+    as an error page or a constraint's name; so is a weekly event ending before it starts."""
     client.force_login(coordinator)
     url = reverse("community:events", args=[running.programme.slug, running.pk])
     response = client.post(
         url,
-        {
-            "event-kind": "hub-day",
-            "event-title": "Hub day",
-            "event-first_date": "2027-03-30",
-            "event-start_time": "14:00",
-            "event-duration_minutes": 1,
-            "event-time_zone": "Europe/London",
-            "event-location": "Hub",
-        },
+        {**HUB_DAY, "event-duration_minutes": 1},
     )
     assert response.status_code == 200 and not Event.objects.exists()
-    assert "event_duration_range" in str(response.context["form"].non_field_errors())
+    assert response.context["form"].errors == {
+        "duration_minutes": ["Ensure this value is greater than or equal to 5."]
+    }
+    weekly = {**HUB_DAY, "event-weekly": "on", "event-repeat_until": "2027-03-01"}
+    response = client.post(url, weekly)
+    assert response.status_code == 200 and not Event.objects.exists()
+    assert response.context["form"].non_field_errors() == [
+        "A weekly event cannot stop repeating before its first date: give a later “repeat "
+        "until” date or leave it empty."
+    ]
+    assert "event_" not in response.content.decode().split("<form")[1]  # no constraint names
 
 
 def test_a_directory_listing_is_shown_and_changed_with_one_validation(
