@@ -3,24 +3,11 @@ from django.db.models import Q
 
 from lib.forms import IdsField, model_fields_form
 
-from .models import Profile, ProfileSkill, Skill, SkillCategory
+from .models import PROFILE_FIELDS, Profile, ProfileSkill, Skill, SkillCategory
 
-#: The profile's fields on the profile page, in the page's order. The service's whitelist
-#: (people.services.PROFILE_FIELDS) is these but ``interests``, which it sets on its own.
-PROFILE_FORM_FIELDS = (
-    "organisation",
-    "team",
-    "grade",
-    "profession",
-    "location",
-    "time_zone",
-    "work_start",
-    "work_end",
-    "wants_in_person",
-    "line_manager_email",
-    "bio",
-    "interests",
-)
+#: The profile's fields on the profile page, in the page's order: the service's (people.models)
+#: and the interests, which the service sets on their own.
+PROFILE_FORM_FIELDS = (*PROFILE_FIELDS, "interests")
 
 
 class ProfileForm(

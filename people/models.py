@@ -135,6 +135,24 @@ class Grade(models.IntegerChoices):
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 
 
+#: What a person may change on their profile page, in the page's order (the profile form's
+#: fields but ``interests``; the service's whitelist; name, interests and skills have their own
+#: arguments).
+PROFILE_FIELDS = (
+    "organisation",
+    "team",
+    "grade",
+    "profession",
+    "location",
+    "time_zone",
+    "work_start",
+    "work_end",
+    "wants_in_person",
+    "line_manager_email",
+    "bio",
+)
+
+
 class Profile(models.Model):
     """What a person tells every programme about themselves; reused across cohorts."""
 

@@ -7,30 +7,13 @@ from django.db import transaction
 from lib.audit import AuditContext
 from lib.models import model_update
 
-from .models import Profile, Skill, User
+from .models import PROFILE_FIELDS, Profile, Skill, User
 
 
 def profile_get(*, user: User) -> Profile:
     """The person's profile, created empty the first time it is needed."""
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
-
-
-#: What a person may change on their profile page (interests, name and skills have their own
-#: arguments).
-PROFILE_FIELDS = (
-    "organisation",
-    "team",
-    "grade",
-    "profession",
-    "location",
-    "time_zone",
-    "wants_in_person",
-    "work_start",
-    "work_end",
-    "line_manager_email",
-    "bio",
-)
 
 
 @transaction.atomic
