@@ -256,7 +256,7 @@ def summarise_pairs(
     scores): a national cohort's 20,000 pairs share a few hundred starts and last meetings, so
     most pairs cost a few dictionary lookups instead of a dozen calls (docs/performance.md,
     "Cold dashboards, third pass"). Tested against applying the definitions one by one
-    (insights/tests/test_definitions.py)."""
+    (insights/tests/test_summary_oracle.py)."""
     s = PairSummary(pairs=len(pairs))
     bands = s.last_checkin_bands = dict.fromkeys(LAST_CHECKIN_BANDS, 0)
     length_bands = s.length_bands = {label: 0 for label, _low, _high in LENGTH_BANDS}
