@@ -150,6 +150,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: 10-12 ms of
+    # compiling for the dashboards' 30-70 ms queries, repaid only by queries running seconds.
+    # Every query here is short, so it is off for this application's connections
+    # (docs/performance.md, "JIT off"); DATABASE_JIT=true leaves the server's setting. Sent as a
+    # startup option: behind PgBouncer, add "options" to its ignore_startup_parameters.
+    if not env.bool("DATABASE_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits need a shared one) --------------------------------------------

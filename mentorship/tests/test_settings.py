@@ -59,6 +59,42 @@ def test_production_starts_with_real_settings_and_debug_off(tmp_path):
     assert "postgresql" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("url", "jit", "expected"),
+    [
+        ("postgres://postgres@127.0.0.1:5432/m", None, "'options': '-c jit=off'"),
+        # options already in the URL are kept, jit=off added after them
+        (
+            "postgres://postgres@127.0.0.1:5432/m?options=-c%20statement_timeout%3D5000",
+            None,
+            "'options': '-c statement_timeout=5000 -c jit=off'",
+        ),
+        ("postgres://postgres@127.0.0.1:5432/m", "true", None),
+    ],
+)
+def test_postgresql_connections_turn_jit_off_unless_asked(tmp_path, url, jit, expected):
+    env = {"VAR_DIR": str(tmp_path), "DATABASE_URL": url}
+    if jit:
+        env["DATABASE_JIT"] = jit
+    result = load_settings(**env)
+    assert result.returncode == 0, result.stderr
+    if expected:
+        assert expected in result.stdout
+    else:
+        assert "jit" not in result.stdout
+
+
+def test_the_test_database_connection_has_jit_off(db):
+    """What the settings ask for reaches the server (PostgreSQL runs: .ci/run)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
 def test_docker_compose_file_is_valid():
     compose = shutil.which("docker-compose")
     if compose is None:
