@@ -32,10 +32,6 @@ def undeliverable_among(*, users) -> list:
     return list(users.annotate(address_key=Lower("email")).filter(address_key__in=known))
 
 
-def address_is_undeliverable(address: str) -> bool:
-    return UndeliverableAddress.objects.filter(address=address.lower()).exists()
-
-
 def undeliverable_by_user() -> dict[int, str]:
     """{user id: undeliverable address} from the shared cache, for the banner on every page:
     no query per request. Written whenever an address is marked or cleared, and rebuilt by every

@@ -29,7 +29,7 @@ from . import mime, notify
 from .kinds import get_kind
 from .models import DeliveryStatus, Email, EmailPreference, UndeliverableAddress
 from .rendering import RenderMemo, renderer
-from .selectors import address_is_undeliverable, undeliverable_cache_refresh
+from .selectors import undeliverable_cache_refresh
 from .wanted import cancelled_text, turned_off_for, unwanted_reason
 from .windows import bank_holidays, in_window, next_send_time
 
@@ -315,11 +315,6 @@ def email_enqueue(
         # Preferences belong to people: find the account behind the address, if there is one.
         user = get_user_model().objects.filter(email__iexact=to).first()
 
-    enabled, undeliverable = True, False
-    if not kind_def.essential:
-        undeliverable = address_is_undeliverable(to)
-        if user is not None:
-            enabled = email_kind_enabled(user=user, kind=kind)
     email = _email_row(
         to=to,
         kind=kind,
@@ -330,8 +325,7 @@ def email_enqueue(
         programme_name=programme_name,
         attachments=attachments,
         send_after=send_after,
-        enabled=enabled,
-        undeliverable=undeliverable,
+        enabled=True,  # decided with the preference lock held, below
         verbatim=verbatim,
         refs=refs,
         time_zone=time_zone,
@@ -340,29 +334,32 @@ def email_enqueue(
         memo=_ENQUEUE_MEMO,
     )
     connection = connections[Email.objects.db]
-    if connection.features.can_return_columns_from_insert:
-        # INSERT ... ON CONFLICT DO NOTHING: a racing insert of the same key leaves the caller's
-        # transaction intact without a savepoint around the insert.
-        pk = _insert_returning(connection, [email]).get(idempotency_key)
-        if pk is None:
-            existing = _by_key(idempotency_key)
-            if existing is None:
-                raise IntegrityError(f"Email {idempotency_key!r} could not be written.")
-            return existing
-        email.pk = pk
-        email._state.adding, email._state.db = False, connection.alias
-    else:
-        try:
-            # A savepoint, so a racing insert of the same key does not break the transaction.
-            with transaction.atomic():
-                email.save(force_insert=True)
-        except IntegrityError:
-            existing = _by_key(idempotency_key)
-            if existing is None:
-                raise
-            return existing
-
-    _queue_on_commit(email)
+    # The preference read and the INSERT in one transaction (the caller's, when there is one),
+    # so an opt-out cannot fall between them (_preference_lock).
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        _suppress_unwanted([email])
+        if connection.features.can_return_columns_from_insert:
+            # INSERT ... ON CONFLICT DO NOTHING: a racing insert of the same key leaves the
+            # caller's transaction intact without a savepoint around the insert.
+            pk = _insert_returning(connection, [email]).get(idempotency_key)
+            if pk is None:
+                existing = _by_key(idempotency_key)
+                if existing is None:
+                    raise IntegrityError(f"Email {idempotency_key!r} could not be written.")
+                return existing
+            email.pk = pk
+            email._state.adding, email._state.db = False, connection.alias
+        else:
+            try:
+                # A savepoint, so a racing insert of the same key does not break the transaction.
+                with transaction.atomic(using=connection.alias):
+                    email.save(force_insert=True)
+            except IntegrityError:
+                existing = _by_key(idempotency_key)
+                if existing is None:
+                    raise
+                return existing
+        _queue_on_commit(email)
     return email
 
 
@@ -443,12 +440,50 @@ def email_enqueue_many(
     return created
 
 
+# --- One lock per person between a preference and the rows it cancels ------------------------
+#
+# An opt-out cancels the person's pending rows (email_preference_set); an enqueue reads the
+# preference, then writes its row (_suppress_unwanted). Under PostgreSQL's READ COMMITTED two
+# such transactions running together could each miss the other: the enqueue read "on" before
+# the opt-out committed, and the opt-out's UPDATE ran before the enqueue's row was committed,
+# leaving a row pending after the person opted out. A transaction-level advisory lock per person
+# orders them: an enqueue takes it shared before reading preferences (enqueues never wait for
+# each other), an opt-out exclusive before its UPDATE, so each sees what the other committed.
+# Nothing else takes it, and it locks no row (a sign-in updating the person still runs). SQLite
+# needs none: its write transactions (IMMEDIATE) already run one at a time.
+PREFERENCE_LOCK = 0x656D  # the advisory lock's first key ("em"); the second is the user id
+
+
+def _preference_lock(user_ids, *, exclusive: bool = False) -> None:
+    """Take the preference lock of each person in ``user_ids`` until the transaction ends:
+    shared (enqueue) or exclusive (opt-out). One query, in user-id order."""
+    ids = sorted({int(pk) for pk in user_ids if pk is not None})
+    connection = connections[EmailPreference.objects.db]
+    if not ids or connection.vendor != "postgresql":
+        return
+    if connection.get_autocommit():
+        raise transaction.TransactionManagementError("The preference lock needs a transaction.")
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL[exclusive], [PREFERENCE_LOCK, ids])
+
+
+# Ids past 2**31 share a lock with another person: a wait, never a missed opt-out.
+_LOCK_SQL = {
+    False: "SELECT pg_advisory_xact_lock_shared(%s, (id %% 2147483647)::integer) "
+    "FROM unnest(%s::bigint[]) AS id",
+    True: "SELECT pg_advisory_xact_lock(%s, (id %% 2147483647)::integer) "
+    "FROM unnest(%s::bigint[]) AS id",
+}
+
+
 def _suppress_unwanted(rows: list[Email]) -> None:
     """Write cancelled (with the reason) the unsaved rows of optional kinds their person turned
-    off or whose address was reported undeliverable: two queries for the whole batch."""
+    off or whose address was reported undeliverable: two queries for the whole batch, after the
+    people's preference locks (one more on PostgreSQL). In the transaction of the INSERT."""
     optional = [row for row in rows if not get_kind(row.kind).essential]
     if not optional:
         return
+    _preference_lock(row.user_id for row in optional)
     undeliverable = set(
         UndeliverableAddress.objects.filter(
             address__in={row.to.lower() for row in optional}
@@ -576,6 +611,10 @@ def email_kind_enabled(*, user, kind: str) -> bool:
 def email_preference_set(*, user, kind: str, enabled: bool) -> EmailPreference:
     if get_kind(kind).essential:
         raise ValueError(f"'{kind}' emails are essential and cannot be turned off.")
+    if not enabled:
+        # Wait for enqueues reading this person's preferences to commit, so the UPDATE below
+        # sees their rows (_preference_lock).
+        _preference_lock([user.pk], exclusive=True)
     pref, _ = EmailPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"enabled": enabled}
     )

@@ -1,0 +1,165 @@
+"""An opt-out and an enqueue for the same person at the same moment: the row is never left
+pending after the opt-out has committed, whichever comes first (services._preference_lock).
+
+Two real database connections (a thread each), the way a worker enqueueing a digest and the
+person clicking "unsubscribe" would race. Under PostgreSQL's READ COMMITTED, without the lock,
+the opt-out's UPDATE ran before the enqueue's row was committed and the enqueue had read the
+preference before the opt-out committed: both missed, and the email stayed pending. SQLite runs
+one write transaction at a time, so only PostgreSQL (.ci/run) can show the race.
+"""
+
+import threading
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+from notifications import services
+from notifications.models import Email
+
+from .test_send_after import _request
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SEND_TASKS = ("notifications.tasks.email_send.apply_async",)
+WAIT = 10  # seconds: only reached when something is wrong
+
+
+@pytest.fixture
+def postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time: no race to show")
+
+
+@pytest.fixture(autouse=True)
+def no_sending():
+    """The rows stay as the race left them: no worker claims them."""
+    with mock.patch(SEND_TASKS[0]):
+        yield
+
+
+def _thread(work):
+    """Run ``work`` on its own connection; its error, if any, is kept for the test to raise."""
+    errors = []
+
+    def run():
+        try:
+            work()
+        except BaseException as exc:  # pragma: no cover - shown by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, errors
+
+
+def _waits(thread) -> bool:
+    thread.join(0.5)
+    return thread.is_alive()
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["email_enqueue", "email_enqueue_many"])
+def test_an_opt_out_waits_for_an_enqueue_in_flight_then_cancels_its_row(
+    postgresql, digest_kind, bulk
+):
+    person = get_user_model().objects.create(email="p@example.gov.uk")
+    request = _request("race", kind=digest_kind, user=person, to=person.email)
+    written, commit = threading.Event(), threading.Event()
+
+    def enqueue():
+        with transaction.atomic():
+            if bulk:
+                services.email_enqueue_many([request])
+            else:
+                services.email_enqueue(**request)
+            written.set()
+            commit.wait(WAIT)
+
+    enqueuing, enqueue_errors = _thread(enqueue)
+    assert written.wait(WAIT)
+    opting_out, opt_out_errors = _thread(
+        lambda: services.email_preference_set(user=person, kind=digest_kind, enabled=False)
+    )
+    waited = _waits(opting_out)
+    commit.set()
+    enqueuing.join(WAIT)
+    opting_out.join(WAIT)
+    assert not enqueue_errors and not opt_out_errors, enqueue_errors + opt_out_errors
+    email = Email.objects.get(idempotency_key="race")
+    assert email.status == Email.Status.CANCELLED, "pending after the person opted out"
+    assert email.last_error == f"Not sent: the person turned off '{digest_kind}' emails."
+    assert waited, "the opt-out did not wait for the enqueue in flight"
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["email_enqueue", "email_enqueue_many"])
+def test_an_enqueue_waits_for_an_opt_out_in_flight_then_writes_its_row_cancelled(
+    postgresql, digest_kind, bulk
+):
+    person = get_user_model().objects.create(email="p@example.gov.uk")
+    request = _request("race", kind=digest_kind, user=person, to=person.email)
+    turned_off, commit = threading.Event(), threading.Event()
+
+    def opt_out():
+        with transaction.atomic():
+            services.email_preference_set(user=person, kind=digest_kind, enabled=False)
+            turned_off.set()
+            commit.wait(WAIT)
+
+    def enqueue():
+        if bulk:
+            services.email_enqueue_many([request])
+        else:
+            services.email_enqueue(**request)  # no transaction of the caller's: its own
+
+    opting_out, opt_out_errors = _thread(opt_out)
+    assert turned_off.wait(WAIT)
+    enqueuing, enqueue_errors = _thread(enqueue)
+    waited = _waits(enqueuing)
+    commit.set()
+    opting_out.join(WAIT)
+    enqueuing.join(WAIT)
+    assert not enqueue_errors and not opt_out_errors, enqueue_errors + opt_out_errors
+    assert Email.objects.get(idempotency_key="race").status == Email.Status.CANCELLED
+    assert waited, "the enqueue did not wait for the opt-out in flight"
+
+
+def test_enqueues_for_one_person_do_not_wait_for_each_other(postgresql, digest_kind):
+    """The lock an enqueue takes is shared: a worker's digest and a pairing's email to the
+    same person go on side by side."""
+    person = get_user_model().objects.create(email="p@example.gov.uk")
+    written, commit = threading.Event(), threading.Event()
+
+    def first():
+        with transaction.atomic():
+            services.email_enqueue(
+                **_request("first", kind=digest_kind, user=person, to=person.email)
+            )
+            written.set()
+            commit.wait(WAIT)
+
+    holding, first_errors = _thread(first)
+    assert written.wait(WAIT)
+    second, second_errors = _thread(
+        lambda: services.email_enqueue(
+            **_request("second", kind=digest_kind, user=person, to=person.email)
+        )
+    )
+    second.join(WAIT)
+    finished_alone = not second.is_alive()
+    commit.set()
+    holding.join(WAIT)
+    assert not first_errors and not second_errors, first_errors + second_errors
+    assert finished_alone
+    assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.PENDING}
+
+
+def test_turning_a_kind_back_on_takes_no_lock(digest_kind, django_assert_num_queries):
+    person = get_user_model().objects.create(email="p@example.gov.uk")
+    with mock.patch.object(services, "_preference_lock") as lock:
+        services.email_preference_set(user=person, kind=digest_kind, enabled=True)
+        lock.assert_not_called()
+        services.email_preference_set(user=person, kind=digest_kind, enabled=False)
+        lock.assert_called_once_with([person.pk], exclusive=True)
