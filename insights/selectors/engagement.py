@@ -1,8 +1,9 @@
 """Pairs and check-ins: one row of facts per pair, the latest scores, wellbeing.
 
-Queries: :func:`pair_facts` one undated (pairs with their check-in summaries), three with a
-start date (pairs, check-in aggregates grouped by pair, latest scores), :func:`wellbeing_figures`
-one; never a query per pair or per person.
+Queries: :func:`pair_facts` one undated (pairs with their check-in summaries), one more with a
+start date (the check-ins inside the window, grouped by pair) and two more when pairs met after
+the as-of date (their check-in aggregates and latest scores); :func:`wellbeing_figures` one;
+never a query per pair or per person.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ _NAME_FIELDS = (
 _NO_NAME = Value(None, output_field=CharField())
 
 
+# More pairs than this met after the as-of date: their check-ins are read by cohort, not by id.
+RECOUNT_BY_ID = 1000
+_NONE_IN_WINDOW = (0, 0)
+
+
 @dataclass(slots=True)
 class CohortPairFacts(PairFacts):
     mentee_accepted: bool = True
@@ -50,12 +56,20 @@ class CohortPairFacts(PairFacts):
 def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[CohortPairFacts]:
     """One row of facts per pair of the cohorts.
 
-    Undated (no start to the window), one query: the pairs with their check-in summaries
-    (pairing.models.CheckInSummary, kept as check-ins change), so a national cohort's
-    300,000 check-ins are not read again. A pair that met after the as-of date (a dashboard as
-    of an earlier day) has its facts counted from its check-ins instead, two more queries for
-    those pairs only. With a start date, three queries: the pairs, then check-in aggregates and
-    latest scores of all of them, each a single pass whatever the data size."""
+    The pairs with their check-in summaries (pairing.models.CheckInSummary, kept as check-ins
+    change) in one query, so a national cohort's 300,000 check-ins are not read again:
+
+    - a pair whose last meeting is on or before the as-of date (every pair, as of today) takes
+      its first and last meeting and its latest scores from its summary; undated, its counts
+      too. With a start date, its check-ins inside the window are counted: one more query,
+      grouped by pair, over those check-ins only;
+    - a pair that met after the as-of date (a dashboard as of an earlier day) has every fact
+      counted from its check-ins as of that date: two more queries (aggregates, latest scores),
+      for those pairs only, or for all the cohorts' pairs when they are more than
+      ``RECOUNT_BY_ID`` (then the window's counts come from the same query).
+
+    Each is a single pass whatever the data size; tested against counting everything from the
+    check-ins after random actions (mentorship/tests/test_checkin_summary.py)."""
     rows = list(
         Pair.objects.filter(cohort_id__in=cohort_ids)
         .order_by("pk")
@@ -74,19 +88,27 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
             *_SUMMARY_FIELDS,
         )
     )
-    as_of = window.as_of
+    as_of, start = window.as_of, window.start
+    # row[-2]: the summary's last meeting (_SUMMARY_FIELDS)
+    recount = [row[0] for row in rows if row[-2] and row[-2] > as_of]
+    every_pair = len(recount) > RECOUNT_BY_ID
     counted: dict[int, tuple] = {}
     scores: dict[int, Scores] = {}
-    if window.start:  # counted within the window: every pair from its check-ins
-        recount = [row[0] for row in rows]
-        checkins = CheckIn.objects.filter(pair__cohort_id__in=cohort_ids)
-    else:  # only the pairs that met after the as-of date
-        # row[-2]: the summary's last meeting (_SUMMARY_FIELDS)
-        recount = [row[0] for row in rows if row[-2] and row[-2] > as_of]
-        checkins = CheckIn.objects.filter(pair_id__in=recount)
     if recount:
-        counted = engagement.checkin_counts(checkins, upto=as_of, since=window.start)
+        checkins = CheckIn.objects.filter(
+            **({"pair__cohort_id__in": cohort_ids} if every_pair else {"pair_id__in": recount})
+        )
+        counted = engagement.checkin_counts(checkins, upto=as_of, since=start)
         scores = engagement.latest_scores(checkins.filter(pair__status=ACTIVE_PAIR), as_of)
+    in_window = counted if every_pair else {}
+    if start and not every_pair:
+        # Only the counts are read: the first and last meetings of this query would be the
+        # window's, not the pair's.
+        in_window = engagement.checkin_counts(
+            CheckIn.objects.filter(pair__cohort_id__in=cohort_ids, met_on__gte=start),
+            upto=as_of,
+            since=start,
+        )
     recounted = set(recount)
     facts = []
     append = facts.append
@@ -114,8 +136,11 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
             latest = scores.get(pk)
             if latest:
                 ratings, wellbeing = latest.ratings, latest.wellbeing_by_person
-        elif status == ACTIVE_PAIR and text:
-            ratings, wellbeing = engagement.scores_parse(text)
+        else:
+            if start:
+                n, wellbeing_total = in_window.get(pk, _NONE_IN_WINDOW)[:2]
+            if status == ACTIVE_PAIR and text:
+                ratings, wellbeing = engagement.scores_parse(text)
         # In the order of the fields (PairFacts', then CohortPairFacts'): by position, a third
         # of the cost of keywords, 30,000 times for a national programme.
         append(

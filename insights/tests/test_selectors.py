@@ -366,9 +366,13 @@ def test_each_subject_makes_the_queries_its_docstring_promises(
     promised = [
         (selectors.funnel_counts_by_cohort, (ids,), 1),
         (selectors.interest_by_cohort, (programme, [past_cohort]), 1),
-        # undated: the pairs with their check-in summaries; with a start date, the check-ins too
+        # undated: the pairs with their check-in summaries; with a start date, the check-ins
+        # inside the window too; as of a day before some pairs met, those pairs' check-ins
+        # (aggregates and latest scores)
         (selectors.pair_facts, (ids, window), 1),
-        (selectors.pair_facts, (ids, Window(as_of=AS_OF, start=past_cohort.starts_on)), 3),
+        (selectors.pair_facts, (ids, Window(as_of=AS_OF, start=past_cohort.starts_on)), 2),
+        (selectors.pair_facts, (ids, Window(as_of=past_cohort.starts_on)), 3),
+        (selectors.pair_facts, (ids, Window(as_of=past_cohort.starts_on, start=dt.date.min)), 4),
         (selectors.wellbeing_figures, (ids, window), 1),
         (selectors.retention_by_cohort, (programme, ids), 1),
         (selectors.talent_pool_size, (programme,), 2),

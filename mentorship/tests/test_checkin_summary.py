@@ -17,6 +17,7 @@ steps, among its other promises.
 
 import datetime as dt
 import importlib
+from unittest import mock
 
 import pytest
 from django.apps import apps as django_apps
@@ -27,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insights.definitions import Window
+from insights.selectors import engagement as engagement_selectors
 from insights.selectors import pair_facts
 from lib.audit import AuditContext
 from pairing import engagement
@@ -157,10 +159,47 @@ def test_summaries_say_what_the_checkins_say_after_anything_people_do(steps):
             _do(step, pairs, today)
         assert_summaries_agree()
         for as_of in [today - dt.timedelta(days=d) for d in range(0, DAYS + 1, 3)]:
-            from_summaries = pair_facts([cohort.pk], Window(as_of=as_of))
-            from_checkins = pair_facts([cohort.pk], Window(as_of=as_of, start=dt.date.min))
-            assert from_summaries == from_checkins, as_of
+            for begin in (None, dt.date.min, today - dt.timedelta(days=10), as_of):
+                window = Window(as_of=as_of, start=begin)
+                expected = facts_from_checkins(cohort, window)
+                # A few pairs that met after the as-of date are read by id, many by cohort.
+                for by_id in (1000, 0):
+                    with mock.patch.object(engagement_selectors, "RECOUNT_BY_ID", by_id):
+                        assert facts_read(cohort, window) == expected, (window, by_id)
         transaction.set_rollback(True)
+
+
+def facts_read(cohort, window: Window) -> dict[int, tuple]:
+    """What the dashboards read of each pair's check-ins (insights.selectors.pair_facts)."""
+    return {
+        f.pk: (
+            f.checkins,
+            f.wellbeing_total,
+            f.first_met,
+            f.last_met,
+            f.ratings,
+            f.wellbeing_by_person,
+        )
+        for f in pair_facts([cohort.pk], window)
+    }
+
+
+def facts_from_checkins(cohort, window: Window) -> dict[int, tuple]:
+    """The same counted from the check-ins alone, whatever the summaries say: the reference."""
+    checkins = CheckIn.objects.filter(pair__cohort=cohort)
+    counts = engagement.checkin_counts(checkins, upto=window.as_of, since=window.start)
+    scores = engagement.latest_scores(
+        checkins.filter(pair__status=Pair.Status.ACTIVE), window.as_of
+    )
+    facts = {}
+    for pk in Pair.objects.filter(cohort=cohort).values_list("pk", flat=True):
+        latest = scores.get(pk)
+        facts[pk] = (
+            *counts.get(pk, (0, 0, None, None)),
+            latest.ratings if latest else (),
+            latest.wellbeing_by_person if latest else (),
+        )
+    return facts
 
 
 def test_the_migration_writes_the_summaries_the_services_keep():
@@ -244,3 +283,25 @@ def test_the_command_finds_and_mends_summaries_of_check_ins_loaded_behind_its_ba
     call_command("checkin_summaries", "--cohort", str(pair.cohort_id))
     assert_summaries_agree()
     call_command("checkin_summaries", "--check")
+
+
+@pytest.mark.parametrize("by_id", [1000, 0], ids=["read-by-id", "read-by-cohort"])
+def test_a_dated_dashboard_counts_each_pair_inside_the_window(by_id):
+    """One pair met after the as-of date (counted from its check-ins), one did not (its
+    summary, and its check-ins inside the window counted): both as the check-ins say."""
+    today = timezone.localdate()
+    cohort = CohortFactory(starts_on=today - dt.timedelta(days=DAYS))
+    late, settled = (PairFactory(cohort=cohort, started_on=cohort.starts_on) for _ in range(2))
+    for pair, ago, score in ((late, 0, 5), (late, 6, 2), (settled, 5, 4), (settled, 15, 1)):
+        log(pair, pair.mentee.user, today - dt.timedelta(days=ago), score, score)
+    window = Window(as_of=today - dt.timedelta(days=2), start=today - dt.timedelta(days=10))
+    with mock.patch.object(engagement_selectors, "RECOUNT_BY_ID", by_id):
+        read = facts_read(cohort, window)
+    assert read == facts_from_checkins(cohort, window)
+    assert read[late.pk][:4] == (1, 2, today - dt.timedelta(days=6), today - dt.timedelta(days=6))
+    assert read[settled.pk][:4] == (
+        1,
+        4,
+        today - dt.timedelta(days=15),
+        today - dt.timedelta(days=5),
+    )
