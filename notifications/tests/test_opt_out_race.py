@@ -56,38 +56,51 @@ def _thread(work):
     return thread, errors
 
 
-def _waits(thread) -> bool:
-    thread.join(0.5)
-    return thread.is_alive()
+def _second_waits(first, second) -> bool:
+    """``first`` runs in a transaction held open on its own connection; meanwhile ``second``
+    runs on another. Whether ``second`` was still waiting half a second later, then both
+    finished (the first committed)."""
+    done, commit = threading.Event(), threading.Event()
+
+    def holding():
+        with transaction.atomic():
+            first()
+            done.set()
+            commit.wait(WAIT)
+
+    held, first_errors = _thread(holding)
+    assert done.wait(WAIT)
+    waiting, second_errors = _thread(second)
+    waiting.join(0.5)
+    waited = waiting.is_alive()
+    commit.set()
+    held.join(WAIT)
+    waiting.join(WAIT)
+    assert not first_errors and not second_errors, first_errors + second_errors
+    return waited
+
+
+@pytest.fixture
+def person():
+    return get_user_model().objects.create(email="p@example.gov.uk")
+
+
+def _enqueue(person, kind, key="race", *, bulk=False):
+    request = _request(key, kind=kind, user=person, to=person.email)
+    return lambda: (
+        services.email_enqueue_many([request]) if bulk else services.email_enqueue(**request)
+    )
+
+
+def _opt_out(person, kind):
+    return lambda: services.email_preference_set(user=person, kind=kind, enabled=False)
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["email_enqueue", "email_enqueue_many"])
 def test_an_opt_out_waits_for_an_enqueue_in_flight_then_cancels_its_row(
-    postgresql, digest_kind, bulk
+    postgresql, person, digest_kind, bulk
 ):
-    person = get_user_model().objects.create(email="p@example.gov.uk")
-    request = _request("race", kind=digest_kind, user=person, to=person.email)
-    written, commit = threading.Event(), threading.Event()
-
-    def enqueue():
-        with transaction.atomic():
-            if bulk:
-                services.email_enqueue_many([request])
-            else:
-                services.email_enqueue(**request)
-            written.set()
-            commit.wait(WAIT)
-
-    enqueuing, enqueue_errors = _thread(enqueue)
-    assert written.wait(WAIT)
-    opting_out, opt_out_errors = _thread(
-        lambda: services.email_preference_set(user=person, kind=digest_kind, enabled=False)
-    )
-    waited = _waits(opting_out)
-    commit.set()
-    enqueuing.join(WAIT)
-    opting_out.join(WAIT)
-    assert not enqueue_errors and not opt_out_errors, enqueue_errors + opt_out_errors
+    waited = _second_waits(_enqueue(person, digest_kind, bulk=bulk), _opt_out(person, digest_kind))
     email = Email.objects.get(idempotency_key="race")
     assert email.status == Email.Status.CANCELLED, "pending after the person opted out"
     assert email.last_error == f"Not sent: the person turned off '{digest_kind}' emails."
@@ -96,68 +109,25 @@ def test_an_opt_out_waits_for_an_enqueue_in_flight_then_cancels_its_row(
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["email_enqueue", "email_enqueue_many"])
 def test_an_enqueue_waits_for_an_opt_out_in_flight_then_writes_its_row_cancelled(
-    postgresql, digest_kind, bulk
+    postgresql, person, digest_kind, bulk
 ):
-    person = get_user_model().objects.create(email="p@example.gov.uk")
-    request = _request("race", kind=digest_kind, user=person, to=person.email)
-    turned_off, commit = threading.Event(), threading.Event()
-
-    def opt_out():
-        with transaction.atomic():
-            services.email_preference_set(user=person, kind=digest_kind, enabled=False)
-            turned_off.set()
-            commit.wait(WAIT)
-
-    def enqueue():
-        if bulk:
-            services.email_enqueue_many([request])
-        else:
-            services.email_enqueue(**request)  # no transaction of the caller's: its own
-
-    opting_out, opt_out_errors = _thread(opt_out)
-    assert turned_off.wait(WAIT)
-    enqueuing, enqueue_errors = _thread(enqueue)
-    waited = _waits(enqueuing)
-    commit.set()
-    opting_out.join(WAIT)
-    enqueuing.join(WAIT)
-    assert not enqueue_errors and not opt_out_errors, enqueue_errors + opt_out_errors
+    # The enqueue has no transaction of its caller's: it makes its own.
+    waited = _second_waits(_opt_out(person, digest_kind), _enqueue(person, digest_kind, bulk=bulk))
     assert Email.objects.get(idempotency_key="race").status == Email.Status.CANCELLED
     assert waited, "the enqueue did not wait for the opt-out in flight"
 
 
-def test_enqueues_for_one_person_do_not_wait_for_each_other(postgresql, digest_kind):
+def test_enqueues_for_one_person_do_not_wait_for_each_other(postgresql, person, digest_kind):
     """The lock an enqueue takes is shared: a worker's digest and a pairing's email to the
     same person go on side by side."""
-    person = get_user_model().objects.create(email="p@example.gov.uk")
-    written, commit = threading.Event(), threading.Event()
-
-    def first():
-        with transaction.atomic():
-            services.email_enqueue(
-                **_request("first", kind=digest_kind, user=person, to=person.email)
-            )
-            written.set()
-            commit.wait(WAIT)
-
-    holding, first_errors = _thread(first)
-    assert written.wait(WAIT)
-    second, second_errors = _thread(
-        lambda: services.email_enqueue(
-            **_request("second", kind=digest_kind, user=person, to=person.email)
-        )
+    waited = _second_waits(
+        _enqueue(person, digest_kind, "first"), _enqueue(person, digest_kind, "second")
     )
-    second.join(WAIT)
-    finished_alone = not second.is_alive()
-    commit.set()
-    holding.join(WAIT)
-    assert not first_errors and not second_errors, first_errors + second_errors
-    assert finished_alone
+    assert not waited
     assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.PENDING}
 
 
-def test_turning_a_kind_back_on_takes_no_lock(digest_kind, django_assert_num_queries):
-    person = get_user_model().objects.create(email="p@example.gov.uk")
+def test_turning_a_kind_back_on_takes_no_lock(person, digest_kind):
     with mock.patch.object(services, "_preference_lock") as lock:
         services.email_preference_set(user=person, kind=digest_kind, enabled=True)
         lock.assert_not_called()
