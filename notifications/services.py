@@ -458,11 +458,13 @@ def _preference_lock(user_ids, *, exclusive: bool = False) -> None:
     """Take the preference lock of each person in ``user_ids`` until the transaction ends:
     shared (enqueue) or exclusive (opt-out). One query, in user-id order."""
     ids = sorted({int(pk) for pk in user_ids if pk is not None})
-    connection = connections[EmailPreference.objects.db]
-    if not ids or connection.vendor != "postgresql":
+    if not ids:
         return
-    if connection.get_autocommit():
+    connection = connections[EmailPreference.objects.db]
+    if connection.get_autocommit():  # checked on SQLite too, so a misuse fails every test run
         raise transaction.TransactionManagementError("The preference lock needs a transaction.")
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_SQL[exclusive], [PREFERENCE_LOCK, ids])
 

@@ -133,3 +133,12 @@ def test_turning_a_kind_back_on_takes_no_lock(person, digest_kind):
         lock.assert_not_called()
         services.email_preference_set(user=person, kind=digest_kind, enabled=False)
         lock.assert_called_once_with([person.pk], exclusive=True)
+
+
+def test_the_lock_refuses_to_be_taken_outside_a_transaction(person):
+    """Outside a transaction it would be let go at once: a caller that forgot one hears it."""
+    from django.db.transaction import TransactionManagementError
+
+    with pytest.raises(TransactionManagementError):
+        services._preference_lock([person.pk])
+    services._preference_lock([])  # nobody to lock: nothing to refuse
