@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from . import cadence
 
@@ -53,10 +54,11 @@ REASON_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Meeting:
+class Meeting(NamedTuple):
     """One check-in, as the rule sees it. ``order`` breaks ties between meetings of one day
-    (the time it was logged, then its id)."""
+    (the time it was logged, then its id). A named tuple, immutable: a dated dashboard builds
+    one per check-in read (up to 120,000 for a national cohort), and builds one in 0.22 us
+    against a frozen dataclass's 0.51 us (docs/performance.md)."""
 
     met_on: dt.date
     rating: int
