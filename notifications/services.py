@@ -26,7 +26,7 @@ from lib.signing import sign, unsign_or_none
 from lib.urls import absolute_reverse
 
 from . import mime, notify
-from .kinds import get_kind
+from .kinds import get_kind, optional_kinds
 from .models import DeliveryStatus, Email, EmailPreference, UndeliverableAddress
 from .rendering import RenderMemo, renderer
 from .selectors import undeliverable_cache_refresh
@@ -173,12 +173,14 @@ def _status_for(kind: str, *, has_account: bool, enabled: bool, undeliverable: b
     if not essential and has_account and not enabled:
         return Status.CANCELLED, f"Not sent: the person turned off '{kind}' emails."
     if not essential and undeliverable:
-        return (
-            Status.CANCELLED,
-            "Not sent: GOV.UK Notify reported this address as undeliverable; optional emails "
-            "stop until the person changes or confirms it.",
-        )
+        return Status.CANCELLED, cancelled_text(UNDELIVERABLE_REASON)
     return Status.PENDING, ""
+
+
+UNDELIVERABLE_REASON = (
+    "GOV.UK Notify reported this address as undeliverable; optional emails stop until the person "
+    "changes or confirms it."
+)
 
 
 def _keeps_links(key: str, verbatim: tuple[str, ...]) -> bool:
@@ -1146,8 +1148,8 @@ def email_delivery_record(*, reference: str, provider_id: str, status: str) -> E
 
 @transaction.atomic
 def address_undeliverable_mark(*, address: str, email: Email | None = None) -> UndeliverableAddress:
-    """Optional emails to ``address`` stop; its owner sees a banner and their coordinators see
-    it on the cohort page and in the Monday digest."""
+    """Optional emails to ``address`` stop, those already waiting included; its owner sees a
+    banner and their coordinators see it on the cohort page and in the Monday digest."""
     address = address.lower()
     user = (email.user if email is not None else None) or (
         get_user_model().objects.filter(email__iexact=address).first()
@@ -1155,6 +1157,11 @@ def address_undeliverable_mark(*, address: str, email: Email | None = None) -> U
     row, _ = UndeliverableAddress.objects.update_or_create(
         address=address, defaults={"user": user, "email": email, "reported_at": timezone.now()}
     )
+    # Those already waiting (held for the recipient's send window, or retrying) stop now too,
+    # as an opt-out stops them, with the reason a new one is written with.
+    Email.objects.filter(
+        to__iexact=address, status=Status.PENDING, kind__in=list(optional_kinds())
+    ).update(status=Status.CANCELLED, last_error=cancelled_text(UNDELIVERABLE_REASON))
     undeliverable_cache_refresh()  # in the transaction: sees its own write
     return row
 
