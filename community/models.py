@@ -79,6 +79,9 @@ class EventKind(models.TextChoices):
     OTHER = "other", "Other session"
 
 
+EVENT_LENGTH = "An event lasts between 5 and 600 minutes (10 hours)."
+
+
 class Event(models.Model):
     """A stand-up of one group, or a session for the whole cohort; once or every week.
 
@@ -101,9 +104,13 @@ class Event(models.Model):
     first_date = models.DateField()
     start_time = models.TimeField()
     # The range is the constraint's below too; as validators it is refused on the field, in
-    # plain words ("greater than or equal to 5"), not as a constraint's name.
+    # plain words, not as a constraint's name.
     duration_minutes = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(5), MaxValueValidator(600)]
+        default=30,
+        validators=[
+            MinValueValidator(5, message=EVENT_LENGTH),
+            MaxValueValidator(600, message=EVENT_LENGTH),
+        ],
     )
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/London")
     weekly = models.BooleanField(default=False, help_text="Repeat every week on the same day.")

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -22,19 +23,43 @@ class IdsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+_NUMBERS = (models.IntegerField, models.FloatField, models.DecimalField)
+
+
 def _formfield(model_field, **kwargs):
+    """The model field's form field, with the validators the model field declares (a range,
+    say) run by the form too, so a form shows every field's error at once, with the model's
+    words, as a ModelForm did. A declared range replaces the form field's own (a positive
+    integer's 0) and becomes the input's ``min`` and ``max``."""
     if isinstance(model_field, models.URLField):
         # An address typed without a scheme is https (Django 6's default), as on every form here.
         kwargs.setdefault("assume_scheme", "https")
-    return model_field.formfield(**kwargs)
+    declared = list(getattr(model_field, "_validators", ()))
+    lows = [v.limit_value for v in declared if isinstance(v, MinValueValidator)]
+    highs = [v.limit_value for v in declared if isinstance(v, MaxValueValidator)]
+    if isinstance(model_field, _NUMBERS):
+        if lows:
+            kwargs.setdefault("min_value", None)
+        if highs:
+            kwargs.setdefault("max_value", None)
+    field = model_field.formfield(**kwargs)
+    if field is None or not declared:
+        return field
+    field.validators = [*field.validators, *(v for v in declared if v not in field.validators)]
+    if lows and isinstance(model_field, _NUMBERS):
+        field.widget.attrs["min"] = max(lows)
+    if highs and isinstance(model_field, _NUMBERS):
+        field.widget.attrs["max"] = min(highs)
+    return field
 
 
 def model_fields_form(model, fields, **options) -> type[forms.Form]:
     """A plain ``Form`` class with ``model``'s ``fields`` as a ModelForm would make them (labels,
     lengths, choices; ``options`` as ``fields_for_model`` takes them: ``widgets``, ``labels``,
-    ``help_texts``), to inherit from. A model field's own extra validators (a range, say) are
-    not the form field's: they run in the service's ``full_clean``, whose errors the view puts
-    back on the form (``add_errors``), as a ModelForm did.
+    ``help_texts``), to inherit from. A model field's own validators (a range, say) are the
+    form field's too, so every field's error shows at once; what spans fields (the model's
+    ``clean()``, its constraints) runs in the service's ``full_clean``, whose errors the view
+    puts back on the form (``add_errors``).
 
     For a form whose service validates the model itself (``full_clean``): the form checks each
     field as typed and builds no instance, so a POST validates the model once, in the service,

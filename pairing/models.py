@@ -131,6 +131,9 @@ CHECKIN_CORRECTION_DAYS = 14
 FIELD_RANGES = {"checkin_rating_1_5", "checkin_wellbeing_1_5"}
 
 
+CHECKIN_LENGTH = "A check-in lasts between 5 and 600 minutes (10 hours)."
+
+
 class CheckIn(models.Model):
     """A meeting of a pair, logged by either side.
 
@@ -150,7 +153,11 @@ class CheckIn(models.Model):
     )
     met_on = models.DateField("date of the meeting")
     duration_minutes = models.PositiveSmallIntegerField(
-        "duration (minutes)", validators=[MinValueValidator(5), MaxValueValidator(600)]
+        "duration (minutes)",
+        validators=[
+            MinValueValidator(5, message=CHECKIN_LENGTH),
+            MaxValueValidator(600, message=CHECKIN_LENGTH),
+        ],
     )
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.VIDEO)
     worked_on = models.TextField("what you worked on", max_length=3000)

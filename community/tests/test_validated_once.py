@@ -59,9 +59,10 @@ def test_an_event_is_created_with_one_validation(client, coordinator, running, t
 def test_an_event_the_model_refuses_is_shown_with_the_models_message(
     client, coordinator, running, today
 ):
-    """The duration's range is the model's (its validators and a constraint): the form lets
-    1 minute through and the service's validation refuses it on the field, in plain words, not
-    as an error page or a constraint's name; so is a weekly event ending before it starts."""
+    """The duration's range is the model's (its validators and a constraint): the form runs the
+    model field's validators and refuses it on the field, in plain words, not as an error page
+    or a constraint's name; the model's clean() refuses a weekly event ending before it
+    starts."""
     client.force_login(coordinator)
     url = reverse("community:events", args=[running.programme.slug, running.pk])
     response = client.post(
@@ -70,7 +71,7 @@ def test_an_event_the_model_refuses_is_shown_with_the_models_message(
     )
     assert response.status_code == 200 and not Event.objects.exists()
     assert response.context["form"].errors == {
-        "duration_minutes": ["Ensure this value is greater than or equal to 5."]
+        "duration_minutes": ["An event lasts between 5 and 600 minutes (10 hours)."]
     }
     weekly = {**HUB_DAY, "event-weekly": "on", "event-repeat_until": "2027-03-01"}
     response = client.post(url, weekly)

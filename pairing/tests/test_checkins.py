@@ -97,6 +97,23 @@ def test_out_of_range_scores_are_refused_by_the_fields_with_what_was_typed(clien
     assert "Built the first model on the prices data" in response.content.decode()
 
 
+@pytest.mark.parametrize("minutes", [2, 601, -5])
+def test_every_error_of_a_check_in_shows_at_once_in_plain_words(client, pair, mentee, minutes):
+    """A duration out of range and an empty score are both refused on the first POST (the
+    model's range runs in the form too, lib.forms.model_fields_form), and the input says its
+    range, so nobody fixes one thing only to be told of another."""
+    client.force_login(mentee)
+    url = reverse("pairing:detail", args=[pair.pk])
+    response = client.post(url, checkin_data(duration_minutes=minutes, wellbeing=""))
+    assert response.status_code == 200 and not CheckIn.objects.exists()
+    assert response.context["form"].errors == {
+        "duration_minutes": ["A check-in lasts between 5 and 600 minutes (10 hours)."],
+        "wellbeing": ["This field is required."],
+    }
+    html = response.content.decode()
+    assert 'min="5"' in html and 'max="600"' in html
+
+
 def test_bad_check_in_keeps_what_was_typed(client, pair, mentee):
     client.force_login(mentee)
     response = client.post(
