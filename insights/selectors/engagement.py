@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, Sum, Value
+from django.db.models import CharField, Count, Q, Sum, Value
 
 from insights.definitions import PairFacts, Window, mean_wellbeing
 from pairing import engagement
@@ -68,6 +68,9 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
       for those pairs only, or for all the cohorts' pairs when they are more than
       ``RECOUNT_BY_ID`` (then the window's counts come from the same query).
 
+    A pair that ended after the as-of date is given as it was on that day: active, with no end
+    date or reason (:func:`running_on`).
+
     Each is a single pass whatever the data size; tested against counting everything from the
     check-ins after random actions (mentorship/tests/test_checkin_summary.py)."""
     rows = list(
@@ -99,7 +102,7 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
             **({"pair__cohort_id__in": cohort_ids} if every_pair else {"pair_id__in": recount})
         )
         counted = engagement.checkin_counts(checkins, upto=as_of, since=start)
-        scores = engagement.latest_scores(checkins.filter(pair__status=ACTIVE_PAIR), as_of)
+        scores = engagement.latest_scores(checkins.filter(running_on(as_of, "pair__")), as_of)
     in_window = counted if every_pair else {}
     if start and not every_pair:
         # Only the counts are read: the first and last meetings of this query would be the
@@ -130,6 +133,9 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
         last,
         text,
     ) in rows:
+        if ended_on is not None and ended_on > as_of:
+            # Ended after the as-of date: on that day it was still running (running_on).
+            status, ended_on, end_reason = ACTIVE_PAIR, None, ""
         ratings, wellbeing = (), ()
         if pk in recounted:
             n, wellbeing_total, first, last = counted.get(pk, (0, 0, None, None))
@@ -164,6 +170,13 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
             )
         )
     return facts
+
+
+def running_on(as_of: dt.date, prefix: str = "") -> Q:
+    """The pairs running on ``as_of``, as the dashboards count them: active now, or ended after
+    that day (a dashboard as of an earlier day sees them as they were then, still active, with
+    no end reason yet)."""
+    return Q(**{f"{prefix}status": ACTIVE_PAIR}) | Q(**{f"{prefix}ended_on__gt": as_of})
 
 
 def pair_names(pair_ids) -> dict[int, tuple[str, str]]:

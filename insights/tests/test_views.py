@@ -235,3 +235,29 @@ def test_an_outsider_following_an_old_address_still_gets_404(client, outsider, c
     client.force_login(outsider)
     response = client.get(f"/insights/{cohort.programme.slug}/cohorts/{cohort.pk}/", follow=True)
     assert response.status_code == 404
+
+
+@time_machine.travel(dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC))
+def test_a_dashboard_as_of_an_earlier_day_counts_a_pair_ended_since_as_running(
+    client, coordinator, past_cohort
+):
+    """Seen walking as the coordinator: a pair ended today, and the dashboard "as of" 15 days
+    ago said it had ended early and lowered the mentors' utilisation. On that day it was
+    running; so say the page and its export."""
+    running, ended = make_pairs(past_cohort, 2, checkins_each=3)
+    ended.status, ended.ended_on, ended.end_reason = "ended", dt.date(2026, 3, 20), "poor_fit"
+    ended.save()
+    client.force_login(coordinator)
+    url = reverse("insights:cohort", args=[past_cohort.programme.slug, past_cohort.pk])
+    now = client.get(url).context["d"]
+    ended_now = (now.pairs.active, now.pairs.ended_other, now.pairs.end_reasons)
+    assert ended_now == (1, 1, {"poor_fit": 1}) and now.funnel.working_pairs == 1
+    before = client.get(url, {"end": "2026-03-05"}).context["d"]
+    assert (before.pairs.active, before.pairs.ended_other, before.pairs.end_reasons) == (2, 0, {})
+    assert before.funnel.working_pairs == 2
+    export = client.get(
+        reverse("insights:cohort_export", args=[past_cohort.programme.slug, past_cohort.pk]),
+        {"end": "2026-03-05"},
+    )
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "Not a good fit" not in text

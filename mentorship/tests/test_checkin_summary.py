@@ -170,34 +170,34 @@ def test_summaries_say_what_the_checkins_say_after_anything_people_do(steps):
 
 
 def facts_read(cohort, window: Window) -> dict[int, tuple]:
-    """What the dashboards read of each pair's check-ins (insights.selectors.pair_facts)."""
+    """What the dashboards read of each pair (insights.selectors.pair_facts)."""
     return {
-        f.pk: (
-            f.checkins,
-            f.wellbeing_total,
-            f.first_met,
-            f.last_met,
-            f.ratings,
-            f.wellbeing_by_person,
-        )
+        f.pk: (f.checkins, f.wellbeing_total, f.first_met, f.last_met, f.ratings)
+        + (f.wellbeing_by_person, f.status, f.ended_on, f.end_reason)
         for f in pair_facts([cohort.pk], window)
     }
 
 
 def facts_from_checkins(cohort, window: Window) -> dict[int, tuple]:
-    """The same counted from the check-ins alone, whatever the summaries say: the reference."""
+    """The same counted from the check-ins alone, whatever the summaries say: the reference.
+    A pair is as it was on the as-of date: one ended after it was still active then."""
     checkins = CheckIn.objects.filter(pair__cohort=cohort)
     counts = engagement.checkin_counts(checkins, upto=window.as_of, since=window.start)
-    scores = engagement.latest_scores(
-        checkins.filter(pair__status=Pair.Status.ACTIVE), window.as_of
-    )
     facts = {}
-    for pk in Pair.objects.filter(cohort=cohort).values_list("pk", flat=True):
-        latest = scores.get(pk)
-        facts[pk] = (
-            *counts.get(pk, (0, 0, None, None)),
+    for pair in Pair.objects.filter(cohort=cohort):
+        status, ended_on, end_reason = pair.status, pair.ended_on, pair.end_reason
+        if ended_on and ended_on > window.as_of:
+            status, ended_on, end_reason = Pair.Status.ACTIVE, None, ""
+        latest = None
+        if status == Pair.Status.ACTIVE:
+            latest = engagement.latest_scores(checkins.filter(pair=pair), window.as_of).get(pair.pk)
+        facts[pair.pk] = (
+            *counts.get(pair.pk, (0, 0, None, None)),
             latest.ratings if latest else (),
             latest.wellbeing_by_person if latest else (),
+            status,
+            ended_on,
+            end_reason,
         )
     return facts
 
