@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "people.middleware.RequireMFAMiddleware",
     "people.middleware.DeniedAccessAuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "lib.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "mentorship.urls"
