@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.urls import reverse
+from django.utils import timezone
 
 from .definitions import LENGTH_BANDS, REASON_LABELS, rate
 from .selectors import CohortDashboard, ProgrammeDashboard
@@ -250,7 +251,8 @@ def _cohort_figure_rows(d: CohortDashboard) -> tuple[list[list], list[list]]:
     """Every row of the cohort export but the pairs at risk: those before them, those after."""
     name = d.cohort.name
     f, p = d.funnel, d.pairs
-    rows = [[name, "Headline", label, value] for label, value in d.headline.items()]
+    rows = about_rows(d, name)
+    rows += [[name, "Headline", label, value] for label, value in d.headline.items()]
     rows += [[name, "Funnel", label, n] for label, n in funnel_steps(d)]
     rows += [
         [name, "Funnel", "Waitlisted (mentees)", f.waitlisted],
@@ -284,8 +286,29 @@ def _cohort_figure_rows(d: CohortDashboard) -> tuple[list[list], list[list]]:
     return before, rows
 
 
+def about_rows(d, name: str = "") -> list[list]:
+    """What the figures are: their as-of date, the start of the date filter and when they were
+    computed (cached figures are minutes old), so a downloaded file says it as the page does."""
+    computed = getattr(d, "computed_at", None) or timezone.now()  # no cache: computed now
+    return [
+        [name, "About", "Figures as of", d.window.as_of.isoformat()],
+        [
+            name,
+            "About",
+            "Check-ins and surveys from",
+            d.window.start.isoformat() if d.window.start else "",
+        ],
+        [
+            name,
+            "About",
+            "Computed at",
+            timezone.localtime(computed).isoformat(timespec="minutes"),
+        ],
+    ]
+
+
 def programme_export_rows(d: ProgrammeDashboard) -> list[list]:
-    rows = []
+    rows = about_rows(d)
     for c in d.columns:
         rows += [[c.cohort.name, "Headline", k, v] for k, v in c.headline.items()]
         rows.append([c.cohort.name, "Retention", "Returning mentors", c.returning_mentors])

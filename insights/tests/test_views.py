@@ -261,3 +261,11 @@ def test_a_dashboard_as_of_an_earlier_day_counts_a_pair_ended_since_as_running(
     )
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     assert "Not a good fit" not in text
+    # The file says what it is, as the page does (seen walking: it did not).
+    assert f"{past_cohort.name},About,Figures as of,2026-03-05" in text
+    assert f"{past_cohort.name},About,Computed at,2026-03-20T" in text
+    programme = client.get(
+        reverse("insights:programme_export", args=[past_cohort.programme.slug]),
+        {"end": "2026-03-05"},
+    )
+    assert ",About,Figures as of,2026-03-05" in b"".join(programme.streaming_content).decode()
