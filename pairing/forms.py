@@ -102,7 +102,15 @@ class EndPairForm(OnceFormMixin, forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when the reason is “Other”.",
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Pair.EndReason.OTHER and not cleaned.get("note", "").strip():
+            # "Other" alone tells the programme's health figures nothing.
+            self.add_error("note", "Say why the pair ended: the reason is “Other”.")
+        return cleaned
 
 
 class MenteeRankingForm(forms.Form):

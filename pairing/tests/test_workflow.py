@@ -391,3 +391,28 @@ def test_choice_mode_refuses_the_same_rank_twice(client, matching_cohort, people
     response = client.post(url, twice, follow=True)
     assert "Give each mentor a different rank." in response.content.decode()
     assert not MenteeRanking.objects.exists()
+
+
+def test_ending_a_pair_for_other_reasons_asks_why_and_keeps_what_was_chosen(
+    client, coordinator, matching_cohort, people
+):
+    """The page asks coordinators to say why; 'Other' with an empty note said nothing and was
+    accepted (seen walking as the coordinator)."""
+    run = start(matching_cohort, coordinator)
+    services.match_run_publish(run=run, ctx=AuditContext(actor=coordinator))
+    pair = Pair.objects.get(mentee=people["cy"])
+    client.force_login(coordinator)
+    url = reverse(
+        "pairing:pair_end", args=[matching_cohort.programme.slug, matching_cohort.pk, pair.pk]
+    )
+    response = client.post(url, {"reason": "other", "note": "   "})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "note": ["Say why the pair ended: the reason is “Other”."]
+    }
+    assert 'value="other" selected' in response.content.decode()
+    pair.refresh_from_db()
+    assert pair.status == "active"
+    client.post(url, {"reason": "other", "note": "Moved to another department"})
+    pair.refresh_from_db()
+    assert (pair.status, pair.end_reason) == ("ended", "other")
