@@ -1,7 +1,7 @@
 from django import forms
 
 from lib.forms import model_fields_form
-from lib.once import OnceFormMixin
+from lib.once import FIELD, OnceFormMixin
 from lib.widgets import DateInput
 from people.models import TIME_ZONE_CHOICES, Skill
 
@@ -43,7 +43,7 @@ class MoveForm(forms.Form):
         self.fields["group"].choices = [("", "No group")] + [(g.pk, g.name) for g in groups]
 
 
-class StandupScheduleForm(forms.Form):
+class StandupScheduleForm(OnceFormMixin, forms.Form):
     first_date = forms.DateField(label="First stand-up", widget=DateInput())
     start_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(
@@ -61,8 +61,13 @@ class StandupScheduleForm(forms.Form):
             raise forms.ValidationError("Give a video link, a location or both.")
         return data
 
+    def schedule_data(self) -> dict:
+        """What the service takes: the schedule's fields, not the one-time token."""
+        return {name: value for name, value in self.cleaned_data.items() if name != FIELD}
+
 
 class EventForm(
+    OnceFormMixin,
     model_fields_form(
         Event,
         EVENT_FIELDS,
@@ -73,11 +78,12 @@ class EventForm(
             "description": forms.Textarea(attrs={"rows": 3}),
         },
         labels={"first_date": "Date (first date if weekly)", "start_time": "Time"},
-    )
+    ),
 ):
     """A new event as typed, each field checked here (the group and facilitator among this
     cohort's); the event as a whole is validated once, by the service that creates it
-    (``lib.forms.model_fields_form``)."""
+    (``lib.forms.model_fields_form``). Sent once: a back-and-resubmit creates nothing more
+    (``lib.once``)."""
 
     video_url = forms.URLField(
         label="Video link", required=False, max_length=200, assume_scheme="https"
