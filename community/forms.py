@@ -1,10 +1,12 @@
 from django import forms
+from django.utils import timezone
 
 from lib.forms import model_fields_form
 from lib.once import FIELD, OnceFormMixin
 from lib.widgets import DateInput
 from people.models import TIME_ZONE_CHOICES, Skill
 
+from . import schedule
 from .models import (
     EVENT_FIELDS,
     LISTING_FIELDS,
@@ -43,6 +45,26 @@ class MoveForm(forms.Form):
         self.fields["group"].choices = [("", "No group")] + [(g.pk, g.name) for g in groups]
 
 
+PAST = "This would already be over: choose a date and time still to come."
+
+
+def _refuse_past(form: forms.Form, data: dict) -> None:
+    """A new event's first occurrence must not have ended (in the event's time zone): its
+    invitations would be for something that already happened. Said on the date, the typed values
+    kept. Only for new events (these forms); an existing event is never refused for its age."""
+    first, time, zone = data.get("first_date"), data.get("start_time"), data.get("time_zone")
+    minutes = data.get("duration_minutes")
+    if first is None or time is None or not zone or minutes is None:
+        return  # each is refused on its own field
+    now = timezone.now()
+    try:
+        over = schedule.ends_at(first, time, zone, minutes) <= now
+    except OverflowError:  # a date at the calendar's edge: only its day can be compared
+        over = first < now.date()
+    if over:
+        form.add_error("first_date", PAST)
+
+
 class StandupScheduleForm(OnceFormMixin, forms.Form):
     first_date = forms.DateField(label="First stand-up", widget=DateInput())
     start_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
@@ -57,6 +79,7 @@ class StandupScheduleForm(OnceFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        _refuse_past(self, data)
         if not data.get("video_url") and not data.get("location"):
             raise forms.ValidationError("Give a video link, a location or both.")
         return data
@@ -101,6 +124,7 @@ class EventForm(
 
     def clean(self):
         data = super().clean()
+        _refuse_past(self, data)
         if not data.get("video_url") and not data.get("location"):
             raise forms.ValidationError("Give a video link, a location or both.")
         return data
