@@ -1,10 +1,12 @@
 from django import forms
+from django.utils import timezone
 
 from lib.forms import model_fields_form
-from lib.once import OnceFormMixin
+from lib.once import FIELD, OnceFormMixin
 from lib.widgets import DateInput
 from people.models import TIME_ZONE_CHOICES, Skill
 
+from . import schedule
 from .models import (
     EVENT_FIELDS,
     LISTING_FIELDS,
@@ -43,7 +45,27 @@ class MoveForm(forms.Form):
         self.fields["group"].choices = [("", "No group")] + [(g.pk, g.name) for g in groups]
 
 
-class StandupScheduleForm(forms.Form):
+PAST = "This would already be over: choose a date and time still to come."
+
+
+def _refuse_past(form: forms.Form, data: dict) -> None:
+    """A new event's first occurrence must not have ended (in the event's time zone): its
+    invitations would be for something that already happened. Said on the date, the typed values
+    kept. Only for new events (these forms); an existing event is never refused for its age."""
+    first, time, zone = data.get("first_date"), data.get("start_time"), data.get("time_zone")
+    minutes = data.get("duration_minutes")
+    if first is None or time is None or not zone or minutes is None:
+        return  # each is refused on its own field
+    now = timezone.now()
+    try:
+        over = schedule.ends_at(first, time, zone, minutes) <= now
+    except OverflowError:  # a date at the calendar's edge: only its day can be compared
+        over = first < now.date()
+    if over:
+        form.add_error("first_date", PAST)
+
+
+class StandupScheduleForm(OnceFormMixin, forms.Form):
     first_date = forms.DateField(label="First stand-up", widget=DateInput())
     start_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(
@@ -57,12 +79,18 @@ class StandupScheduleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        _refuse_past(self, data)
         if not data.get("video_url") and not data.get("location"):
             raise forms.ValidationError("Give a video link, a location or both.")
         return data
 
+    def schedule_data(self) -> dict:
+        """What the service takes: the schedule's fields, not the one-time token."""
+        return {name: value for name, value in self.cleaned_data.items() if name != FIELD}
+
 
 class EventForm(
+    OnceFormMixin,
     model_fields_form(
         Event,
         EVENT_FIELDS,
@@ -73,11 +101,12 @@ class EventForm(
             "description": forms.Textarea(attrs={"rows": 3}),
         },
         labels={"first_date": "Date (first date if weekly)", "start_time": "Time"},
-    )
+    ),
 ):
     """A new event as typed, each field checked here (the group and facilitator among this
     cohort's); the event as a whole is validated once, by the service that creates it
-    (``lib.forms.model_fields_form``)."""
+    (``lib.forms.model_fields_form``). Sent once: a back-and-resubmit creates nothing more
+    (``lib.once``)."""
 
     video_url = forms.URLField(
         label="Video link", required=False, max_length=200, assume_scheme="https"
@@ -95,6 +124,7 @@ class EventForm(
 
     def clean(self):
         data = super().clean()
+        _refuse_past(self, data)
         if not data.get("video_url") and not data.get("location"):
             raise forms.ValidationError("Give a video link, a location or both.")
         return data

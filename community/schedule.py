@@ -44,3 +44,31 @@ def is_occurrence(*, first: dt.date, weekly: bool, last: dt.date, day: dt.date) 
 
 def starts_at(day: dt.date, time: dt.time, time_zone: str) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=zoneinfo.ZoneInfo(time_zone))
+
+
+def ends_at(day: dt.date, time: dt.time, time_zone: str, minutes: int) -> dt.datetime:
+    """When the occurrence on ``day`` ends: its start plus its length in elapsed time (in UTC,
+    so an occurrence across the clock change lasts as long as any other)."""
+    return starts_at(day, time, time_zone).astimezone(dt.UTC) + dt.timedelta(minutes=minutes)
+
+
+def next_occurrence(
+    *,
+    first: dt.date,
+    weekly: bool,
+    last: dt.date,
+    time: dt.time,
+    time_zone: str,
+    minutes: int,
+    now: dt.datetime,
+) -> dt.date | None:
+    """The date of the first occurrence that has not ended at ``now`` (an aware instant), or
+    None. Today's occurrence in the event's zone is next until it ends, not all day; the day
+    before is looked at too, for an occurrence that runs past midnight."""
+    today_there = now.astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+    for day in occurrence_dates(
+        first=first, weekly=weekly, last=last, start=today_there - dt.timedelta(days=1)
+    ):
+        if ends_at(day, time, time_zone, minutes) > now:
+            return day
+    return None

@@ -207,10 +207,19 @@ def occurrences(event: Event, *, start: dt.date | None = None, end: dt.date | No
     )
 
 
-def next_occurrence(event: Event, *, today: dt.date | None = None) -> dt.date | None:
-    today = today or timezone.localdate()
-    upcoming = occurrences(event, start=today)
-    return upcoming[0] if upcoming else None
+def next_occurrence(event: Event, *, now: dt.datetime | None = None) -> dt.date | None:
+    """The date of the event's next occurrence that has not ended yet (in the event's time zone),
+    or None once the last has ended. No query (the cohort's end date aside, for a weekly event
+    without ``repeat_until``)."""
+    return schedule.next_occurrence(
+        first=event.first_date,
+        weekly=event.weekly,
+        last=event.last_date,
+        time=event.start_time,
+        time_zone=event.time_zone,
+        minutes=event.duration_minutes,
+        now=now or timezone.now(),
+    )
 
 
 def attendance_sheet(*, event: Event, occurrence: dt.date) -> list[dict]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from lib.models import model_update
 from people.models import AuditEvent
@@ -172,6 +172,14 @@ def event_create(*, cohort: Cohort, by, data: dict) -> Event:
     group = data.get("group")
     if group is not None and group.cohort_id != cohort.pk:
         raise ValidationError({"group": "That group is not in this cohort."})
+    first_date = data.get("first_date")
+    if first_date is not None and first_date > cohort.ends_on:
+        raise ValidationError(
+            {
+                "first_date": f"The cohort ends on {dateformat.format(cohort.ends_on, 'j M Y')}: "
+                "choose a date on or before it."
+            }
+        )
     event = Event(cohort=cohort, created_by=by, **data)
     if not event.weekly:
         event.repeat_until = None

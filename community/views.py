@@ -131,13 +131,19 @@ def events(request, slug, pk):
     cohort = _running_cohort_for_coordinator(request, slug, pk)
     form = EventForm(request.POST or None, cohort=cohort, prefix="event")
     if request.method == "POST" and form.is_valid():
+        data = form.event_data()
+
+        def create() -> once.Done:
+            event = services.event_create(cohort=cohort, by=request.user, data=data)
+            return once.Done(
+                reverse("community:events", args=[slug, pk]),
+                f"“{event.title}” created; invitations are on their way.",
+            )
+
         try:
-            event = services.event_create(cohort=cohort, by=request.user, data=form.event_data())
+            return once.run_once(request, token=form.cleaned_data[once.FIELD], action=create)
         except ValidationError as exc:
             add_errors(form, exc)
-        else:
-            messages.success(request, f"“{event.title}” created; invitations are on their way.")
-            return redirect("community:events", slug, pk)
     standup_form = StandupScheduleForm(
         initial={"first_date": max(timezone.localdate(), cohort.starts_on)}, prefix="standup"
     )
@@ -167,13 +173,19 @@ def standups_schedule(request, slug, pk):
     cohort = _running_cohort_for_coordinator(request, slug, pk)
     form = StandupScheduleForm(request.POST, prefix="standup")
     if form.is_valid():
+        data = form.schedule_data()
+
+        def schedule() -> once.Done:
+            made = services.standups_schedule(cohort=cohort, by=request.user, **data)
+            return once.Done(
+                reverse("community:events", args=[slug, pk]),
+                f"Weekly stand-ups scheduled for {len(made)} groups.",
+            )
+
         try:
-            made = services.standups_schedule(cohort=cohort, by=request.user, **form.cleaned_data)
+            return once.run_once(request, token=form.cleaned_data[once.FIELD], action=schedule)
         except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Weekly stand-ups scheduled for {len(made)} groups.")
-            return redirect("community:events", cohort.programme.slug, cohort.pk)
+            add_errors(form, exc)
     return _events_page(request, cohort, EventForm(cohort=cohort, prefix="event"), form)
 
 

@@ -43,7 +43,18 @@ class CheckInForm(
 
 
 class GoalForm(forms.Form):
-    text = forms.CharField(label="New goal", max_length=300)
+    text = forms.CharField(
+        label="New goal",
+        max_length=300,
+        error_messages={
+            "required": "Write the goal.",
+            "max_length": "Write the goal in %(limit_value)d characters or fewer.",
+        },
+    )
+
+    def error_text(self) -> str:
+        """What was wrong, in one sentence for the pair's page (the form is not shown again)."""
+        return " ".join(self.errors.get("text", [])) or "Write the goal."
 
 
 class GoalProgressForm(forms.Form):

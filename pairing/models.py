@@ -244,6 +244,16 @@ class CheckInSummary(models.Model):
         return f"Check-ins of pair {self.pair_id}: {self.checkins}"
 
 
+def _logged(field, value):
+    """A value from the change log as the field's type: a date back from its ISO text."""
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 class CheckInChange(models.Model):
     """The change log of check-ins: each correction or deletion, with the values before and after.
 
@@ -279,15 +289,26 @@ class CheckInChange(models.Model):
 
     def items(self, *, hide=()) -> list[tuple[str, object, object]]:
         """(field label, before, after) for each field the log records, the notes and the
-        fields in ``hide`` left out."""
+        fields in ``hide`` left out; a date as a date (the log keeps it as ISO text)."""
         names = self.after if self.action == self.Action.CORRECTED else self.before
         rows = []
         for name in names:
             if name in self.PRIVATE_FIELDS or name in hide:
                 continue
-            label = CheckIn._meta.get_field(name).verbose_name
-            rows.append((label, self.before.get(name), self.after.get(name)))
+            field = CheckIn._meta.get_field(name)
+            rows.append(
+                (
+                    field.verbose_name,
+                    _logged(field, self.before.get(name)),
+                    _logged(field, self.after.get(name)),
+                )
+            )
         return rows
+
+    @property
+    def met_on(self) -> dt.date | None:
+        """The date of the meeting the check-in was about, as it was before this change."""
+        return _logged(CheckIn._meta.get_field("met_on"), self.before.get("met_on"))
 
     @property
     def notes_changed(self) -> bool:

@@ -173,7 +173,7 @@ def goal_add(request, pk):
         services.pair_goal_add(pair=pair, text=form.cleaned_data["text"])
         messages.success(request, "Goal added.")
     else:
-        messages.error(request, "Write the goal in 300 characters or fewer.")
+        messages.error(request, form.error_text())
     return redirect("pairing:detail", pair.pk)
 
 

@@ -183,3 +183,15 @@ def test_the_other_member_sees_that_a_score_changed_but_not_the_wellbeing_values
     assert "Corrections and deletions (1)" in page
     assert "how useful was it (1-5): 5 → 4" in page
     assert "how are you doing (1-5)" not in page
+
+
+def test_the_change_log_writes_dates_as_the_rest_of_the_site_does(client, pair, mentee):
+    """A deletion, and a corrected meeting date, read "20 Nov 2026", not the log's ISO text."""
+    corrected = _log(client, pair, mentee, met_on="2026-11-20")
+    client.post(_edit_url(corrected), checkin_data(met_on="2026-11-21"))
+    deleted = _log(client, pair, mentee, met_on="2026-11-25")
+    assert client.post(_delete_url(deleted)).status_code == 302
+    page = client.get(reverse("pairing:detail", args=[pair.pk])).content.decode()
+    assert f"{mentee.display_name} deleted the check-in of 25 Nov 2026." in page
+    assert "date of the meeting: 20 Nov 2026 → 21 Nov 2026" in page
+    assert "2026-11-2" not in page.split("Corrections and deletions")[1]

@@ -272,3 +272,27 @@ def test_date_pickers_get_iso_dates_so_the_default_date_shows(client, pair, ment
     client.force_login(mentee)
     html = client.get(reverse("pairing:detail", args=[pair.pk])).content.decode()
     assert 'type="date" name="met_on" value="2026-11-29"' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("   ", "Write the goal."),
+        ("", "Write the goal."),
+        ("x" * 301, "Write the goal in 300 characters or fewer."),
+    ],
+)
+def test_a_goal_refused_says_what_was_wrong(client, pair, mentee, text, said):
+    client.force_login(mentee)
+    response = client.post(reverse("pairing:goal_add", args=[pair.pk]), {"text": text}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [said]
+    assert not PairGoal.objects.filter(pair=pair).exists()
+
+
+def test_a_goal_is_added_from_the_pair_page(client, pair, mentee):
+    client.force_login(mentee)
+    response = client.post(
+        reverse("pairing:goal_add", args=[pair.pk]), {"text": " Learn SQL "}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Goal added."]
+    assert [g.text for g in PairGoal.objects.filter(pair=pair)] == ["Learn SQL"]
