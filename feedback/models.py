@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from lib.signing import sign, unsign_or_none
 
-#: What a coordinator may set on a survey and on a schedule (the forms' fields); anything else
-#: in a service's ``data`` is refused.
+#: What a coordinator may set on a survey, a schedule and a question (the forms' fields);
+#: anything else in a service's ``data`` is refused.
 TEMPLATE_FIELDS = ("name", "description", "anonymous", "audience")
 SCHEDULE_FIELDS = (
     "template",
@@ -25,6 +25,7 @@ SCHEDULE_FIELDS = (
     "close_after_days",
     "active",
 )
+QUESTION_FIELDS = ("type", "text", "help_text", "required", "choices")
 
 #: Names the use of a survey link's signature; links already emailed carry it.
 INVITATION_SALT = "feedback.survey-invitation"

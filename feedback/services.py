@@ -22,6 +22,7 @@ from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, 
 from . import publication, scheduling
 from .defaults import DEFAULT_SCHEDULES, DEFAULT_TEMPLATES
 from .models import (
+    QUESTION_FIELDS,
     SCHEDULE_FIELDS,
     TEMPLATE_FIELDS,
     Answer,
@@ -35,9 +36,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-
-#: What a coordinator may change through the update services (the forms' fields).
-QUESTION_FIELDS = ("type", "text", "help_text", "required", "choices")
 
 
 class SurveyClosed(ValidationError):
