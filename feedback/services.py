@@ -22,6 +22,7 @@ from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, 
 from . import publication, scheduling
 from .defaults import DEFAULT_SCHEDULES, DEFAULT_TEMPLATES
 from .models import (
+    OFFSET_DAYS_MAX,
     QUESTION_FIELDS,
     SCHEDULE_FIELDS,
     TEMPLATE_FIELDS,
@@ -277,7 +278,8 @@ def schedule_update(*, schedule: SurveySchedule, data: dict) -> SurveySchedule:
 
 
 def _midpoint_days(cohort: Cohort) -> int:
-    return max((cohort.ends_on - cohort.starts_on).days // 2, 1)
+    """Half the cohort's length, within the offsets a schedule may have."""
+    return min(max((cohort.ends_on - cohort.starts_on).days // 2, 1), OFFSET_DAYS_MAX)
 
 
 @transaction.atomic
