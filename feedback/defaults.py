@@ -38,8 +38,9 @@ DEFAULT_TEMPLATES: list[dict] = [
     {
         "key": "mid-point",
         "name": "Mid-point survey",
-        "description": "Half way through: what is working and what would help. Anonymous: your "
-        "answers are not linked to you, and results are shown only for groups of three or more.",
+        # Whether it is anonymous is said by the email and the answer page (``anonymous``),
+        # from the flag: the description does not say it again.
+        "description": "Half way through: what is working and what would help.",
         "anonymous": True,
         "audience": Audience.BOTH,
         "questions": [
@@ -74,8 +75,7 @@ DEFAULT_TEMPLATES: list[dict] = [
     {
         "key": "end-of-programme",
         "name": "End-of-programme survey",
-        "description": "Looking back on the programme. Anonymous: your answers are not linked "
-        "to you, and results are shown only for groups of three or more.",
+        "description": "Looking back on the programme.",
         "anonymous": True,
         "audience": Audience.BOTH,
         "questions": [

@@ -36,7 +36,7 @@ def _nominal_date(schedule) -> dt.date | None:
         starts = [p.started_on for p in schedule.cohort.pairs.all()]
         if not starts:
             return None
-        return min(starts) + dt.timedelta(days=schedule.offset_days)
+        return scheduling.add_days(min(starts), schedule.offset_days)
     data = scheduling.ScheduleData(
         schedule.pk,
         schedule.trigger,
@@ -108,7 +108,7 @@ def survey_demo_seed(*, programme: Programme, answer_share: float = 0.75) -> dic
             still_open = SurveyInvitation.objects.filter(
                 schedule=schedule, answered_at__isnull=True
             )
-            still_open.update(closes_on=today + dt.timedelta(days=schedule.close_after_days))
+            still_open.update(closes_on=scheduling.add_days(today, schedule.close_after_days))
             for invitation in still_open.select_related(
                 "user__profile", "schedule__template", "schedule__cohort__programme"
             ):

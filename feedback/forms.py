@@ -1,8 +1,10 @@
 from django import forms
 
 from lib.forms import model_fields_form
+from lib.once import OnceFormMixin
 
 from .models import (
+    QUESTION_FIELDS,
     SCHEDULE_FIELDS,
     TEMPLATE_FIELDS,
     QuestionType,
@@ -29,6 +31,12 @@ class SurveyTemplateForm(
 
     def template_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in TEMPLATE_FIELDS}
+
+
+class NewSurveyTemplateForm(OnceFormMixin, SurveyTemplateForm):
+    """A new survey, created once per form (``lib.once``): the back button and a resend do not
+    make a second survey. Changing a survey's settings needs no token: sending the same values
+    twice changes nothing, and a changed resend should be saved."""
 
 
 class QuestionForm(forms.Form):
@@ -68,6 +76,13 @@ class QuestionForm(forms.Form):
         data["choices"] = lines
         return data
 
+    def question_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in QUESTION_FIELDS}
+
+
+class NewQuestionForm(OnceFormMixin, QuestionForm):
+    """A question added once per form (``lib.once``): a resend does not add it twice."""
+
 
 class ScheduleForm(
     model_fields_form(SurveySchedule, SCHEDULE_FIELDS, labels={"template": "Survey"})
@@ -93,6 +108,11 @@ class ScheduleForm(
 
     def schedule_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in SCHEDULE_FIELDS}
+
+
+class NewScheduleForm(OnceFormMixin, ScheduleForm):
+    """A new schedule, created once per form (``lib.once``): the back button and a resend do
+    not schedule the survey twice (and so invite the same people twice)."""
 
 
 # --- Answering ----------------------------------------------------------------------------------

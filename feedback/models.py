@@ -3,18 +3,20 @@
 See docs/surveys.md for the model, the triggers and the anonymity rule.
 """
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from lib.signing import sign, unsign_or_none
 
-#: What a coordinator may set on a survey and on a schedule (the forms' fields); anything else
-#: in a service's ``data`` is refused.
+from .scheduling import add_days
+
+#: What a coordinator may set on a survey, a schedule and a question (the forms' fields);
+#: anything else in a service's ``data`` is refused.
 TEMPLATE_FIELDS = ("name", "description", "anonymous", "audience")
 SCHEDULE_FIELDS = (
     "template",
@@ -25,6 +27,7 @@ SCHEDULE_FIELDS = (
     "close_after_days",
     "active",
 )
+QUESTION_FIELDS = ("type", "text", "help_text", "required", "choices")
 
 #: Names the use of a survey link's signature; links already emailed carry it.
 INVITATION_SALT = "feedback.survey-invitation"
@@ -150,6 +153,13 @@ class Trigger(models.TextChoices):
 
 PAIR_TRIGGERS = frozenset({Trigger.PAIR_START, Trigger.CHECKINS})
 
+# A survey falls due at most two years after its cohort's (or pair's) date, and stays open at
+# most a year: beyond that a typo ("3000000") would put it centuries away.
+OFFSET_DAYS_MAX = 730
+OFFSET_DAYS_MESSAGE = f"Choose a number of days from 0 to {OFFSET_DAYS_MAX} (two years)."
+CLOSE_AFTER_DAYS_MAX = 365
+CLOSE_AFTER_DAYS_MESSAGE = f"Keep it open for 1 to {CLOSE_AFTER_DAYS_MAX} days (a year at most)."
+
 
 class SurveySchedule(models.Model):
     """When a cohort's participants are asked to answer a template."""
@@ -163,14 +173,24 @@ class SurveySchedule(models.Model):
     offset_days = models.PositiveSmallIntegerField(
         "days",
         default=0,
+        validators=[
+            MinValueValidator(0, OFFSET_DAYS_MESSAGE),
+            MaxValueValidator(OFFSET_DAYS_MAX, OFFSET_DAYS_MESSAGE),
+        ],
         help_text="For 'days after' triggers: how many days. At the end of the cohort: days after "
-        "the end date (0 = on the day).",
+        f"the end date (0 = on the day). At most {OFFSET_DAYS_MAX} (two years).",
     )
     every_n_checkins = models.PositiveSmallIntegerField(
         "every N check-ins", default=0, help_text="For the check-in trigger: N."
     )
     close_after_days = models.PositiveSmallIntegerField(
-        "close after (days)", default=14, help_text="How long people have to answer."
+        "close after (days)",
+        default=14,
+        validators=[
+            MinValueValidator(1, CLOSE_AFTER_DAYS_MESSAGE),
+            MaxValueValidator(CLOSE_AFTER_DAYS_MAX, CLOSE_AFTER_DAYS_MESSAGE),
+        ],
+        help_text=f"How long people have to answer: 1 to {CLOSE_AFTER_DAYS_MAX} days.",
     )
     active = models.BooleanField(default=True, help_text="Paused schedules invite no one.")
     key = models.SlugField(max_length=40, blank=True, editable=False)
@@ -228,11 +248,11 @@ class SurveySchedule(models.Model):
             base = cohort.starts_on if self.trigger == Trigger.COHORT_START else cohort.ends_on
             if base is None:
                 return "Invitations go out when the cohort has dates."
-            due = base + dt.timedelta(days=self.offset_days)
+            due = add_days(base, self.offset_days)
             if due > today:
                 return f"Invitations go out on {due:%-d %B %Y}{waiting}."
-            if due + dt.timedelta(days=self.close_after_days) <= today:
-                last = due + dt.timedelta(days=self.close_after_days - 1)
+            if add_days(due, self.close_after_days) <= today:
+                last = add_days(due, self.close_after_days - 1)
                 return f"The answer window closed on {last:%-d %B %Y}: nobody will be invited."
             return f"Invitations go out within the hour{waiting}."
         if self.trigger == Trigger.PAIR_START:

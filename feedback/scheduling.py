@@ -55,20 +55,32 @@ def _wants(audience: str, role: str) -> bool:
     return audience == "both" or audience == f"{role}s"
 
 
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``, or the last (first) date there is when that is out of range.
+
+    Offsets are bounded on the model (``SurveySchedule.offset_days``), but a row saved before
+    they were must not break the cohort's surveys page or the hourly task with an OverflowError:
+    such a survey is simply never due."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
 def due_date(schedule: ScheduleData, *, pair_started_on: dt.date | None = None) -> dt.date | None:
     """The day a cohort- or pair-based schedule falls due (None for the check-in trigger)."""
     if schedule.trigger == "cohort_start":
-        return schedule.cohort_starts_on + dt.timedelta(days=schedule.offset_days)
+        return add_days(schedule.cohort_starts_on, schedule.offset_days)
     if schedule.trigger == "cohort_end":
-        return schedule.cohort_ends_on + dt.timedelta(days=schedule.offset_days)
+        return add_days(schedule.cohort_ends_on, schedule.offset_days)
     if schedule.trigger == "pair_start" and pair_started_on is not None:
-        return pair_started_on + dt.timedelta(days=schedule.offset_days)
+        return add_days(pair_started_on, schedule.offset_days)
     return None
 
 
 def is_open(due_on: dt.date, close_after_days: int, today: dt.date) -> bool:
     """Due today or in the last ``close_after_days`` days: a missed window is not sent late."""
-    return due_on <= today < due_on + dt.timedelta(days=close_after_days)
+    return due_on <= today < add_days(due_on, close_after_days)
 
 
 def plan(
@@ -79,14 +91,12 @@ def plan(
     today: dt.date,
 ) -> list[Planned]:
     """The invitations of one schedule that are due ``today``."""
-    close = dt.timedelta(days=schedule.close_after_days)
     out: list[Planned] = []
 
     def add(user_id, role, pair_id, occurrence, due_on):
         if _wants(schedule.audience, role):
-            out.append(
-                Planned(schedule.id, user_id, role, pair_id, occurrence, due_on, due_on + close)
-            )
+            closes_on = add_days(due_on, schedule.close_after_days)
+            out.append(Planned(schedule.id, user_id, role, pair_id, occurrence, due_on, closes_on))
 
     if schedule.trigger in ("cohort_start", "cohort_end"):
         due_on = due_date(schedule)

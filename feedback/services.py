@@ -22,6 +22,8 @@ from programmes.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, 
 from . import publication, scheduling
 from .defaults import DEFAULT_SCHEDULES, DEFAULT_TEMPLATES
 from .models import (
+    OFFSET_DAYS_MAX,
+    QUESTION_FIELDS,
     SCHEDULE_FIELDS,
     TEMPLATE_FIELDS,
     Answer,
@@ -35,9 +37,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-
-#: What a coordinator may change through the update services (the forms' fields).
-QUESTION_FIELDS = ("type", "text", "help_text", "required", "choices")
 
 
 class SurveyClosed(ValidationError):
@@ -279,7 +278,8 @@ def schedule_update(*, schedule: SurveySchedule, data: dict) -> SurveySchedule:
 
 
 def _midpoint_days(cohort: Cohort) -> int:
-    return max((cohort.ends_on - cohort.starts_on).days // 2, 1)
+    """Half the cohort's length, within the offsets a schedule may have."""
+    return min(max((cohort.ends_on - cohort.starts_on).days // 2, 1), OFFSET_DAYS_MAX)
 
 
 @transaction.atomic

@@ -20,6 +20,9 @@ from programmes.selectors import cohort_for_coordinator, programme_for_coordinat
 
 from . import selectors, services
 from .forms import (
+    NewQuestionForm,
+    NewScheduleForm,
+    NewSurveyTemplateForm,
     QuestionForm,
     ScheduleForm,
     SurveyAnswerForm,
@@ -123,15 +126,20 @@ def answer(request, token):
 def template_list(request, slug):
     programme = programme_for_coordinator(user=request.user, slug=slug)
     services.survey_defaults_ensure(programme=programme)
-    form = SurveyTemplateForm(request.POST or None)
+    form = NewSurveyTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create() -> once.Done:
             template = services.template_create(programme=programme, data=form.template_data())
+            return once.Done(
+                reverse("feedback:builder", args=[slug, template.pk]),
+                f"“{template.name}” created: now add its questions.",
+            )
+
+        try:
+            return once.run_once(request, token=form.cleaned_data[once.FIELD], action=create)
         except ValidationError as exc:
             add_errors(form, exc)
-        else:
-            messages.success(request, f"“{template.name}” created: now add its questions.")
-            return redirect("feedback:builder", slug=slug, pk=template.pk)
     return render(
         request,
         "feedback/template_list.html",
@@ -153,7 +161,7 @@ def _builder_context(template, form=None):
         "versions": versions,
         "latest": versions[0],
         "live": next((v for v in versions if v.published), None),
-        "form": form or QuestionForm(),
+        "form": form or NewQuestionForm(),
     }
 
 
@@ -161,15 +169,19 @@ def builder(request, slug, pk):
     template = selectors.template_for_coordinator(user=request.user, slug=slug, pk=pk)
     form = None
     if request.method == "POST":
-        form = QuestionForm(request.POST)
+        form = NewQuestionForm(request.POST)
         if form.is_valid():
+
+            def add() -> once.Done:
+                services.question_add(template=template, data=form.question_data())
+                return once.Done(
+                    reverse("feedback:builder", args=[slug, pk]) + "#questions", "Question added."
+                )
+
             try:
-                services.question_add(template=template, data=form.cleaned_data)
+                return once.run_once(request, token=form.cleaned_data[once.FIELD], action=add)
             except ValidationError as exc:
                 add_errors(form, exc)
-            else:
-                messages.success(request, "Question added.")
-                return redirect(reverse("feedback:builder", args=[slug, pk]) + "#questions")
     return render(request, "feedback/builder.html", _builder_context(template, form))
 
 
@@ -198,7 +210,7 @@ def question_edit(request, slug, pk, question_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.question_update(
-                template=template, question_id=question.pk, data=form.cleaned_data
+                template=template, question_id=question.pk, data=form.question_data()
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -263,15 +275,17 @@ def cohort_surveys(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     programme = cohort.programme
     services.survey_defaults_ensure(programme=programme, cohort=cohort)
-    form = ScheduleForm(request.POST or None, programme=programme)
+    form = NewScheduleForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def schedule() -> once.Done:
             services.schedule_create(cohort=cohort, data=form.schedule_data())
+            return once.Done(reverse("feedback:cohort", args=[slug, pk]), "Survey scheduled.")
+
+        try:
+            return once.run_once(request, token=form.cleaned_data[once.FIELD], action=schedule)
         except ValidationError as exc:
             add_errors(form, exc)
-        else:
-            messages.success(request, "Survey scheduled.")
-            return redirect("feedback:cohort", slug=slug, pk=pk)
     return render(
         request,
         "feedback/cohort_surveys.html",

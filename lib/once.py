@@ -56,10 +56,24 @@ def token_from(data) -> str:
     return value if isinstance(value, str) and _TOKEN.match(value) else ""
 
 
+class TokenField(forms.Field):
+    """The hidden token. It never refuses a form: a malformed value (too long, a NUL, repeated)
+    is read as no token, so the submission runs as one without (``token_from``), instead of
+    showing the person an error about a field they cannot see."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value) -> str:
+        return token_from({FIELD: value})
+
+
 class OnceFormMixin(forms.Form):
     """Adds the hidden one-time token to a form (a fresh one on every unbound form)."""
 
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    form_token = TokenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,9 +81,6 @@ class OnceFormMixin(forms.Form):
             # A copy: a plain Form keeps the caller's ``initial`` dict itself, which two forms
             # may share; each must have its own token.
             self.initial = {**self.initial, FIELD: new_token()}
-
-    def clean_form_token(self) -> str:
-        return token_from({FIELD: self.cleaned_data.get(FIELD, "")})
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,20 @@ def test_home_page_lists_surveys_to_answer(client, template, invite, mentee):
     assert "Surveys to answer" not in client.get(reverse("home")).content.decode()
 
 
+@time_machine.travel(dt.datetime(2027, 1, 22, 10, 0), tick=False)
+def test_the_surveys_page_says_surveys_to_answer_once_and_does_not_link_to_itself(
+    client, template, invite, mentee
+):
+    invitation = invite(template, mentee)
+    client.force_login(mentee)
+    page = client.get(reverse("feedback:mine")).content.decode()
+    body = page.split("<main", 1)[-1]
+    assert body.count("Surveys to answer") == 1 and _url(invitation) in body
+    assert "Your surveys page" not in body
+    home = client.get(reverse("home")).content.decode()
+    assert "Your surveys page" in home  # the home page's section still leads to it
+
+
 def test_a_link_emailed_before_links_carried_a_timestamp_still_opens_the_survey(
     client, template, invite, mentee
 ):

@@ -82,3 +82,30 @@ def test_the_thank_you_page_does_not_also_say_already_answered(
     assert "already answered" not in text
     # Coming back later says it was answered (and still thanks them).
     assert "already answered" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("key", ["mid-point", "end-of-programme"])
+@time_machine.travel(dt.datetime(2027, 1, 22, 10, 0), tick=False)
+def test_a_default_anonymous_survey_says_it_is_anonymous_once(
+    client, key, coordinator, running_cohort, mentor, mentee, django_capture_on_commit_callbacks
+):
+    """The email and the answer page say "This survey is anonymous: …" from the flag; the
+    default description no longer says "Anonymous: your answers are not linked to you" too."""
+    from django.core import mail
+
+    client.force_login(coordinator)
+    client.get(reverse("feedback:cohort", args=[running_cohort.programme.slug, running_cohort.pk]))
+    template = running_cohort.programme.survey_templates.get(key=key)
+    schedule = make_schedule(running_cohort, template, key="")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.survey_invitations_create(today=dt.date(2027, 1, 21), schedules=[schedule])
+    invitation = SurveyInvitation.objects.get(schedule=schedule, user=mentee)
+    email = next(m for m in mail.outbox if m.to == [mentee.email])
+    for text in (email.body, email.alternatives[0][0]):
+        assert text.lower().count("anonymous") == 1, text
+        assert text.count("not linked to you") == 1
+    client.force_login(mentee)
+    page = client.get(reverse("feedback:answer", args=[invitation.token])).content.decode()
+    main = page.split("<main", 1)[-1]
+    assert "This survey is anonymous" in main
+    assert "Anonymous: your answers" not in main and "not linked to you" not in main

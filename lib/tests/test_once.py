@@ -80,6 +80,19 @@ def test_the_form_mixin_and_the_tag_write_a_fresh_token_each_time():
     assert bound.is_valid() and bound.cleaned_data[once.FIELD] == ""
 
 
+@pytest.mark.parametrize("value", ["x" * 20_000, "a\x00b", "\ud800", "short"])
+def test_a_malformed_token_never_refuses_the_form(value):
+    """A hostile or broken token is read as none (the form runs as without one), never an error
+    on a field the person cannot see."""
+
+    class Form(once.OnceFormMixin):
+        pass
+
+    bound = Form({once.FIELD: value})
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data[once.FIELD] == ""
+
+
 def test_forms_given_the_same_initial_values_each_get_their_own_token():
     """A plain Form keeps the caller's ``initial`` dict itself: the mixin must not write the
     token into it, or the next form built from that dict would show the same token."""

@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feedback import services
-from feedback.forms import QuestionForm, ScheduleForm, SurveyAnswerForm, SurveyTemplateForm
+from feedback.forms import (
+    NewQuestionForm,
+    NewScheduleForm,
+    NewSurveyTemplateForm,
+    QuestionForm,
+    ScheduleForm,
+    SurveyAnswerForm,
+    SurveyTemplateForm,
+)
 from feedback.models import Answer, Question, Response, SurveyInvitation, SurveyTemplate
 from feedback.tests.conftest import ALL_TYPES, make_schedule, make_template
 
@@ -102,7 +110,7 @@ def builder(client, coordinator, programme, other_programme):
     }
 
 
-@covers(SurveyTemplateForm, via="feedback:templates", persona="coordinator")
+@covers(SurveyTemplateForm, NewSurveyTemplateForm, via="feedback:templates", persona="coordinator")
 @PROFILE
 @given(edit=st.booleans(), data=TEMPLATE.bodies(anonymous="on"))
 def test_survey_template_form_with_hostile_values(client, programme, builder, edit, data):
@@ -127,7 +135,7 @@ QUESTION = Valid(type="single_choice", text="Would you do it again?", help_text=
                 required="on", choices="Yes\nNo")  # fmt: skip
 
 
-@covers(QuestionForm, via="feedback:builder", persona="coordinator")
+@covers(QuestionForm, NewQuestionForm, via="feedback:builder", persona="coordinator")
 @PROFILE
 @given(edit=st.booleans(), data=QUESTION.bodies())
 def test_question_form_with_hostile_values(client, programme, builder, edit, data):
@@ -159,7 +167,7 @@ SCHEDULE = Valid(audience="both", trigger="cohort_start", offset_days="10", ever
                  close_after_days="14", active="on", template="MINE")  # fmt: skip
 
 
-@covers(ScheduleForm, via="feedback:cohort", persona="coordinator")
+@covers(ScheduleForm, NewScheduleForm, via="feedback:cohort", persona="coordinator")
 @SHORT
 @given(edit=st.booleans(), data=SCHEDULE.bodies())
 def test_schedule_form_with_hostile_values(client, cohort, schedules, edit, data):
