@@ -56,6 +56,8 @@ def send_survey_invitation(invitation):
             "description": template.description,
             "anonymous": template.anonymous,
             "cohort_name": cohort.name,
+            # A mentor with two mentees gets one invitation per pair: each says which.
+            "about_pair_with": invitation.about_pair_with,
             "closes_on": invitation.closes_on,
             "url": absolute_reverse("feedback:answer", args=[invitation.token]),
         },

@@ -473,7 +473,12 @@ def survey_invitations_create(
         )
         created = list(
             SurveyInvitation.objects.filter(batch=batch).select_related(
-                "user__profile", "schedule__template", "schedule__cohort__programme"
+                "user__profile",
+                "schedule__template",
+                "schedule__cohort__programme",
+                # the email says which pair (about_pair_with), without a query per invitation
+                "pair__mentor__user",
+                "pair__mentee__user",
             )
         )
         if send:

@@ -48,6 +48,35 @@ def test_a_mentor_with_two_mentees_sees_which_pair_each_check_is_about(
     assert "About your pair with Nadia Second." in form
 
 
+@time_machine.travel(dt.datetime(2027, 1, 12, 10, 0), tick=False)
+def test_a_mentor_with_two_mentees_gets_two_emails_that_say_which_pair(
+    running_cohort, template, pair, mentor
+):
+    """Seen walking as the mentor: two identical invitation emails, neither naming the mentee."""
+    from notifications.models import Email
+
+    second = EnrolmentFactory(
+        cohort=running_cohort,
+        role="mentee",
+        status="accepted",
+        user=UserFactory(full_name="Nadia Second", email="nadia@example.gov.uk"),
+    )
+    Pair.objects.create(
+        cohort=running_cohort, mentor=pair.mentor, mentee=second, started_on=pair.started_on
+    )
+    schedule = make_schedule(running_cohort, template, trigger=Trigger.PAIR_START, offset_days=0)
+    services.survey_invitations_create(
+        today=running_cohort.starts_on + dt.timedelta(days=1), schedules=[schedule], send=True
+    )
+    emails = Email.objects.filter(user=mentor, kind="survey-invitation")
+    subjects = sorted(emails.values_list("subject", flat=True))
+    first_name = pair.mentee.user.display_name
+    assert len(subjects) == 2 and subjects[0] != subjects[1]
+    assert any(f"about your pair with {first_name}" in s for s in subjects)
+    assert any("about your pair with Nadia Second" in s for s in subjects)
+    assert all("about your pair with" in e.body_text for e in emails)
+
+
 @time_machine.travel(dt.datetime(2026, 8, 1, 10, 0), tick=False)
 def test_a_new_schedule_with_nobody_invited_says_when_invitations_go(
     client, coordinator, cohort, template
