@@ -58,15 +58,13 @@ ADMIN_PREFERENCE = Valid(user="PERSON", kind="checkin-reminder", enabled="on")
 )
 def test_admin_email_preference_form_with_hostile_values(client, staff, mentee, data, kind):
     """Staff adding a preference in the admin: never a 500, never an essential or unknown kind."""
+    must_accept = ADMIN_PREFERENCE.all_valid(data) and kind == "checkin-reminder"
     data = {k: (mentee.pk if v == "PERSON" else v) for k, v in data.items()}
     if data.get("kind") == "checkin-reminder":
         data["kind"] = kind  # the valid kind, or one the admin must refuse in plain words
     url = reverse("admin:notifications_emailpreference_add")
     with sending(client, url, data, persona=staff) as attempt:
         kinds = set(EmailPreference.objects.values_list("kind", flat=True))
-    must_accept = ADMIN_PREFERENCE.all_valid({**data, "user": "PERSON"}) and (
-        kind == "checkin-reminder"
-    )
     assert_all_or_nothing(
         attempt, effect={"notifications.emailpreference", "admin.logentry"}, must_accept=must_accept
     )
