@@ -54,7 +54,8 @@ SITE_NAME = env.str("SITE_NAME", default="Mentorship")
 SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the project's site: staff only, 404 to anyone else signed in.
+    "mentorship.admin_site.MentorshipAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

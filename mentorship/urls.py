@@ -1,15 +1,9 @@
-from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 import programmes.urls
 
 from . import views
-
-admin.site.site_header = "Mentorship administration"
-admin.site.site_title = "Mentorship admin"
-# The admin signs in through allauth (rate limits, two-factor authentication), not its own form.
-admin.site.login = secure_admin_login(admin.site.login)
 
 # The programme page and the cohort hub compose several apps, so the roof serves them; they keep
 # their names in programmes' namespace, so programmes can link to (and redirect to) its own
@@ -37,5 +31,7 @@ urlpatterns = [
     path("", include("rhythm.urls")),
     path("", include("calendars.urls")),
     path("", include("api.urls")),
+    # Staff only; 404 to anyone else signed in, allauth's sign-in page for a signed-out visitor
+    # (mentorship/admin_site.py).
     path("admin/", admin.site.urls),
 ]

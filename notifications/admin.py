@@ -1,4 +1,5 @@
 from csp.decorators import csp
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -9,6 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from lib.admin import ReadOnlyAdmin
 
 from . import services
+from .kinds import optional_kinds
 from .models import Email, EmailPreference, UndeliverableAddress
 
 
@@ -109,8 +111,24 @@ class EmailAdmin(ReadOnlyAdmin):
         self.message_user(request, f"{count} email(s) cancelled.", messages.SUCCESS)
 
 
+def _optional_kind_choices():
+    """Read when the form is drawn: apps register their kinds in ready()."""
+    return [(name, f"{kind.label} ({name})") for name, kind in optional_kinds().items()]
+
+
+class EmailPreferenceForm(forms.ModelForm):
+    # A choice of the kinds a person may turn off: an essential kind or one nobody registered is
+    # refused with the form's own error, never stored or passed to the service.
+    kind = forms.ChoiceField(choices=_optional_kind_choices)
+
+    class Meta:
+        model = EmailPreference
+        fields = ["user", "kind", "enabled"]
+
+
 @admin.register(EmailPreference)
 class EmailPreferenceAdmin(admin.ModelAdmin):
+    form = EmailPreferenceForm
     list_display = ["user", "kind", "enabled", "updated_at"]
     list_filter = ["kind", "enabled"]
     search_fields = ["user__email"]

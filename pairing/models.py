@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from people.models import Grade
+
 from . import cadence
 
 
@@ -338,6 +340,18 @@ class PairGoal(models.Model):
         return self.text
 
 
+#: The widest gap there is: Senior Civil Service 2 mentoring an Administrative Assistant.
+GRADE_GAP_MAX = max(Grade.values) - min(Grade.values)
+GRADE_GAP = (
+    f"A grade gap is a whole number of grades the mentor is above the mentee, from 0 (the same "
+    f"grade) to {GRADE_GAP_MAX} (Senior Civil Service 2 above Administrative Assistant)."
+)
+GRADE_GAP_RANGE = [
+    MinValueValidator(0, message=GRADE_GAP),
+    MaxValueValidator(GRADE_GAP_MAX, message=GRADE_GAP),
+]
+
+
 def default_weights() -> dict:
     return {
         "skill_fit": 0.35,
@@ -357,9 +371,15 @@ class PairingSettings(models.Model):
     )
     weights = models.JSONField(default=default_weights)
     min_grade_gap = models.SmallIntegerField(
-        default=1, help_text="The mentor should be at least this many grades above the mentee."
+        default=1,
+        validators=GRADE_GAP_RANGE,
+        help_text="The mentor should be at least this many grades above the mentee.",
     )
-    max_grade_gap = models.SmallIntegerField(default=3)
+    max_grade_gap = models.SmallIntegerField(
+        default=3,
+        validators=GRADE_GAP_RANGE,
+        help_text="The mentor should be at most this many grades above the mentee.",
+    )
     forbid_same_team = models.BooleanField("never pair people from the same team", default=True)
     forbid_same_organisation = models.BooleanField(
         "never pair people from the same organisation", default=False

@@ -204,6 +204,14 @@ class ManagerDecision(models.TextChoices):
     DECLINED = "declined", "Declined by the line manager"
 
 
+def taking_a_place(role: str, *, through: str = "") -> Q:
+    """Who counts against a cohort: its *accepted* people in ``role`` (invited, applied,
+    waitlisted, declined and withdrawn people take no place). The one definition behind the
+    cohort page's places left and the programme page's counts; ``through`` is the path from the
+    model queried, e.g. ``"enrolments__"`` from a cohort."""
+    return Q(**{f"{through}role": role, f"{through}status": EnrolmentStatus.ACCEPTED})
+
+
 class EnrolmentQuerySet(models.QuerySet):
     def mentors(self):
         return self.filter(role=Role.MENTOR)

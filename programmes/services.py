@@ -23,6 +23,7 @@ from .models import (
     EnrolmentStatus,
     Programme,
     Role,
+    taking_a_place,
 )
 
 
@@ -146,8 +147,8 @@ class MoveResult:
 
 
 def cohort_places_left(cohort: Cohort) -> int:
-    """Mentee places not yet taken by an accepted mentee."""
-    taken = cohort.enrolments.filter(role=Role.MENTEE, status=EnrolmentStatus.ACCEPTED).count()
+    """Mentee places not yet taken by an accepted mentee (``taking_a_place``)."""
+    taken = cohort.enrolments.filter(taking_a_place(Role.MENTEE)).count()
     return max(0, cohort.capacity - taken)
 
 

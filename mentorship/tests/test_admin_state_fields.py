@@ -96,3 +96,26 @@ def test_turning_a_kind_off_in_the_admin_cancels_the_pending_emails_of_that_kind
     assert EmailPreference.objects.get(user=person).enabled is False
     email.refresh_from_db()
     assert email.status == Email.Status.CANCELLED
+
+
+@pytest.mark.parametrize("enabled", ["", "on"])
+@pytest.mark.parametrize("kind", ["account", "no-such-kind"])
+def test_the_admin_refuses_an_essential_or_unknown_email_kind_with_a_plain_error(
+    client, staff, kind, enabled
+):
+    from notifications.kinds import optional_kinds
+    from notifications.models import EmailPreference
+    from people.tests.factories import UserFactory
+
+    person = UserFactory()
+    client.force_login(staff)
+    url = reverse("admin:notifications_emailpreference_add")
+    page = client.get(url).content.decode()
+    for name in optional_kinds():
+        assert f'<option value="{name}"' in page
+    assert '<option value="account"' not in page
+    response = client.post(url, {"user": person.pk, "kind": kind, "enabled": enabled})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Select a valid choice" in errors["kind"][0]
+    assert not EmailPreference.objects.exists()

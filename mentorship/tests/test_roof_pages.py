@@ -121,3 +121,22 @@ def test_participant_sees_a_person_can_be_mentee_and_mentor(client, mentee, prog
     client.force_login(mentee)
     html = client.get(reverse("home")).content.decode()
     assert "Mentee" in html and "Mentor" in html
+
+
+def test_the_programme_page_counts_accepted_people_as_the_cohort_page_counts_places(
+    client, coordinator, cohort, mentor, mentee
+):
+    # Besides the fixture's accepted mentor and mentee: people who take no place.
+    for status in ["invited", "applied", "waitlisted", "declined", "withdrawn"]:
+        EnrolmentFactory(cohort=cohort, role="mentee", status=status)
+        EnrolmentFactory(cohort=cohort, role="mentor", status=status)
+    cohort.capacity = 3
+    cohort.save()
+    client.force_login(coordinator)
+    slug = cohort.programme.slug
+    hub = client.get(reverse("programmes:cohort_detail", args=[slug, cohort.pk]))
+    assert "room for 3 mentees (2 places left)" in hub.content.decode()
+    page = client.get(reverse("programmes:detail", args=[slug]))
+    (row,) = page.context["cohorts"]
+    assert (row.mentee_count, row.mentor_count) == (1, 1)
+    assert "<td>1 / 3</td>" in page.content.decode()

@@ -237,6 +237,29 @@ def test_pairing_settings_change_the_rules(client, coordinator, matching_cohort,
     assert bad.status_code == 200 and "at least the smallest" in bad.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("field", "typed"), [("min_grade_gap", -3), ("max_grade_gap", 99), ("min_grade_gap", 9)]
+)
+def test_a_grade_gap_outside_the_grades_there_are_is_refused_in_plain_words(
+    client, coordinator, programme, field, typed
+):
+    client.force_login(coordinator)
+    url = reverse("pairing:settings", args=[programme.slug])
+    weights = dict.fromkeys(["mutual", "interests", "project_fit", "practicalities"], 0)
+    data = {"skill_fit": 1, "seniority": 1, **weights, "min_grade_gap": 1, "max_grade_gap": 3}
+    response = client.post(url, {**data, field: typed})
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors[field]
+    assert error.startswith("A grade gap is a whole number of grades the mentor is above")
+    assert "from 0 (the same grade) to 8" in error
+    assert error in response.content.decode()
+    assert not PairingSettings.objects.filter(programme=programme).exists()
+    # The widest window there is still saves.
+    assert client.post(url, {**data, "min_grade_gap": 0, "max_grade_gap": 8}).status_code == 302
+    row = PairingSettings.objects.get(programme=programme)
+    assert (row.min_grade_gap, row.max_grade_gap) == (0, 8)
+
+
 def test_pairing_settings_are_shown_and_saved_with_one_validation(
     client, coordinator, programme, validations
 ):

@@ -1,6 +1,7 @@
 """Queueing, pausing, preview, the schedule page's access rules and the alumni link."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -209,3 +210,26 @@ def test_essential_milestones_ignore_opt_out_attempts(running):
     with time_machine.travel(dt.datetime(2026, 10, 5, 10, tzinfo=dt.UTC)):
         services.rhythm_run(rule_names=["milestones"])
     assert Email.objects.get(to=user.email).status == "pending"
+
+
+def test_the_schedule_shows_each_email_at_the_recipients_own_clock(client, coordinator, running):
+    (pair,) = _pairs(running, 1)
+    profile = pair.mentor.user.profile
+    profile.time_zone = "America/New_York"
+    profile.save()
+    client.force_login(coordinator)
+    with time_machine.travel(FRIDAY):
+        response = client.get(_schedule_url(running))
+    html = response.content.decode()
+    new_york = ZoneInfo("America/New_York")
+    theirs = [p for p in response.context["planned"] if p.message.time_zone == "America/New_York"]
+    assert theirs
+    for p in theirs:
+        local = p.send_at.astimezone(new_york)
+        assert 9 <= local.hour < 17  # inside their send window, on their clock
+        shown = f"{local:%a} {local.day} {local:%b, %H:%M}"
+        assert f'{shown} <span class="text-body-secondary small">America/New_York' in html
+        # Not the same wall-clock time in London (five hours later in October).
+        london = p.send_at.astimezone(ZoneInfo("Europe/London"))
+        wrong = f"{london:%a} {london.day} {london:%b, %H:%M}"
+        assert f'{wrong} <span class="text-body-secondary small">America/New_York' not in html

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.forms import BaseForm
 from django.forms.formsets import BaseFormSet
+from django.urls import resolve, reverse
 
 from . import support
 
@@ -133,5 +134,10 @@ def test_each_cover_names_a_url_of_the_project_and_a_persona():
     _hostile_test_modules()
     for name, covers in support.COVERED.items():
         for cover in covers:
+            if cover.via.startswith("admin:"):
+                # The Django admin's own pages (staff only) are left out of the sweep's table:
+                # the name must still be one the admin serves.
+                assert resolve(reverse(cover.via)).namespace == "admin", (name, cover.via)
+                continue
             assert cover.via in URLS or _is_public(cover.via), (name, cover.via)
             assert cover.persona, name

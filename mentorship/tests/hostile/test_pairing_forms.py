@@ -15,7 +15,7 @@ from pairing.forms import (
     MenteeRankingForm,
     PairingSettingsForm,
 )
-from pairing.models import MenteeRanking, Pair, PairGoal, PairingSettings
+from pairing.models import GRADE_GAP_MAX, MenteeRanking, Pair, PairGoal, PairingSettings
 from people.tests.factories import UserFactory
 from programmes.models import Enrolment
 from programmes.tests.factories import EnrolmentFactory
@@ -119,7 +119,7 @@ def test_pairing_settings_form_with_hostile_values(client, coordinator, programm
     assert_all_or_nothing(
         attempt, effect={"pairing.pairingsettings"}, must_accept=SETTINGS.all_valid(data)
     )
-    assert row.min_grade_gap <= row.max_grade_gap
+    assert 0 <= row.min_grade_gap <= row.max_grade_gap <= GRADE_GAP_MAX
     assert all(0 <= float(v) <= 10 for v in row.weights.values())
 
 

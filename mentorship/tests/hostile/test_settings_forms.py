@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from api.forms import TokenForm
 from api.models import ApiToken
 from insights.forms import DateFilterForm
+from notifications.admin import EmailPreferenceForm
 from notifications.forms import PreferencesForm
 from notifications.kinds import optional_kinds
 from notifications.models import EmailPreference
@@ -44,6 +45,30 @@ def test_email_preferences_form_with_hostile_values(client, mentee, boxes):
         kinds = set(EmailPreference.objects.values_list("kind", flat=True))
     assert_all_or_nothing(attempt, effect={"notifications.emailpreference"})
     assert kinds <= set(optional_kinds())  # an essential email can never be turned off
+
+
+ADMIN_PREFERENCE = Valid(user="PERSON", kind="checkin-reminder", enabled="on")
+
+
+@covers(EmailPreferenceForm, via="admin:notifications_emailpreference_add", persona="staff")
+@PROFILE
+@given(
+    data=ADMIN_PREFERENCE.bodies(),
+    kind=st.sampled_from(["checkin-reminder", "account", "no-such-kind"]),
+)
+def test_admin_email_preference_form_with_hostile_values(client, staff, mentee, data, kind):
+    """Staff adding a preference in the admin: never a 500, never an essential or unknown kind."""
+    must_accept = ADMIN_PREFERENCE.all_valid(data) and kind == "checkin-reminder"
+    data = {k: (mentee.pk if v == "PERSON" else v) for k, v in data.items()}
+    if data.get("kind") == "checkin-reminder":
+        data["kind"] = kind  # the valid kind, or one the admin must refuse in plain words
+    url = reverse("admin:notifications_emailpreference_add")
+    with sending(client, url, data, persona=staff) as attempt:
+        kinds = set(EmailPreference.objects.values_list("kind", flat=True))
+    assert_all_or_nothing(
+        attempt, effect={"notifications.emailpreference", "admin.logentry"}, must_accept=must_accept
+    )
+    assert kinds <= set(optional_kinds())
 
 
 TOKEN = Valid(name="Dashboard sync", days="30")
