@@ -169,12 +169,16 @@ def _pair_member(request, pk):
 def goal_add(request, pk):
     pair = _pair_member(request, pk)
     form = GoalForm(request.POST)
-    if form.is_valid():
-        services.pair_goal_add(pair=pair, text=form.cleaned_data["text"])
-        messages.success(request, "Goal added.")
-    else:
+    if not form.is_valid():
         messages.error(request, form.error_text())
-    return redirect("pairing:detail", pair.pk)
+        return redirect("pairing:detail", pair.pk)
+
+    def add() -> once.Done:
+        services.pair_goal_add(pair=pair, text=form.cleaned_data["text"])
+        return once.Done(reverse("pairing:detail", args=[pair.pk]), "Goal added.")
+
+    # Sent again (Back, a double click): added once, "already done" said.
+    return once.run_once(request, token=once.token_from(request.POST), action=add)
 
 
 @require_POST

@@ -296,3 +296,19 @@ def test_a_goal_is_added_from_the_pair_page(client, pair, mentee):
     )
     assert [str(m) for m in response.context["messages"]] == ["Goal added."]
     assert [g.text for g in PairGoal.objects.filter(pair=pair)] == ["Learn SQL"]
+
+
+def test_a_goal_sent_again_is_added_once(client, pair, mentee):
+    """Back and Add goal again, or a double click: one goal (seen walking: the goal form was the
+    one form on the pair page without the one-time token)."""
+    import re
+
+    client.force_login(mentee)
+    page = client.get(reverse("pairing:detail", args=[pair.pk])).content.decode()
+    goal_form = page[page.index(reverse("pairing:goal_add", args=[pair.pk])) :]
+    token = re.search(r'name="form_token" value="([^"]+)"', goal_form).group(1)
+    url = reverse("pairing:goal_add", args=[pair.pk])
+    client.post(url, {"text": "Learn SQL", "form_token": token})
+    again = client.post(url, {"text": "Learn SQL", "form_token": token}, follow=True)
+    assert [g.text for g in PairGoal.objects.filter(pair=pair)] == ["Learn SQL"]
+    assert [str(m) for m in again.context["messages"]][-1] == "This was already done: Goal added."
