@@ -83,6 +83,12 @@ def test_editing_a_schedule_to_centuries_away_is_refused_for_both_fields(
 def test_a_schedule_saved_centuries_away_before_the_bound_breaks_nothing(
     client, coordinator, running_cohort, pair
 ):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        # PostgreSQL's smallint columns refuse such a value outright (at most 32,767 days,
+        # about 90 years: no date overflows); SQLite stores whatever it is given.
+        pytest.skip("only SQLite can hold a number of days past the last date")
     template = make_template(running_cohort.programme, name="Weekly pulse")
     far = make_schedule(running_cohort, template)
     SurveySchedule.objects.filter(pk=far.pk).update(offset_days=3000000, close_after_days=30000)

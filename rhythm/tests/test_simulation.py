@@ -34,26 +34,22 @@ TIMELINE = [
     (
         "Wed 04 Nov 09:00",
         "ann",
-        "30-day relationship check about your pair with Nia Mentee: please tell us how Data "
-        "Science Accelerator is going",
+        "30-day relationship check: please tell us how Data Science Accelerator is going",
     ),
     (
         "Wed 04 Nov 09:00",
         "bea",
-        "30-day relationship check about your pair with Ben Mentor: please tell us how Data "
-        "Science Accelerator is going",
+        "30-day relationship check: please tell us how Data Science Accelerator is going",
     ),
     (
         "Wed 04 Nov 09:00",
         "ben",
-        "30-day relationship check about your pair with Bea Mentee: please tell us how Data "
-        "Science Accelerator is going",
+        "30-day relationship check: please tell us how Data Science Accelerator is going",
     ),
     (
         "Wed 04 Nov 15:00",
         "nia",
-        "30-day relationship check about your pair with Ann Mentor: please tell us how Data "
-        "Science Accelerator is going",
+        "30-day relationship check: please tell us how Data Science Accelerator is going",
     ),
     ("Mon 09 Nov 09:00", "bea", 'Reminder: the "30-day relationship check" closes on 18 November'),
     ("Mon 09 Nov 09:00", "ben", 'Reminder: the "30-day relationship check" closes on 18 November'),
