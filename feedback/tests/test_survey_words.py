@@ -19,10 +19,8 @@ from .conftest import answer_all, make_schedule, post_data
 pytestmark = pytest.mark.django_db
 
 
-@time_machine.travel(dt.datetime(2027, 1, 12, 10, 0), tick=False)
-def test_a_mentor_with_two_mentees_sees_which_pair_each_check_is_about(
-    client, running_cohort, template, pair, mentor
-):
+def _a_second_mentee_and_a_pair_survey(running_cohort, template, pair):
+    """The pair's mentor takes a second mentee, Nadia Second; a survey goes to every pair."""
     second = EnrolmentFactory(
         cohort=running_cohort,
         role="mentee",
@@ -33,6 +31,14 @@ def test_a_mentor_with_two_mentees_sees_which_pair_each_check_is_about(
         cohort=running_cohort, mentor=pair.mentor, mentee=second, started_on=pair.started_on
     )
     schedule = make_schedule(running_cohort, template, trigger=Trigger.PAIR_START, offset_days=0)
+    return second, schedule
+
+
+@time_machine.travel(dt.datetime(2027, 1, 12, 10, 0), tick=False)
+def test_a_mentor_with_two_mentees_sees_which_pair_each_check_is_about(
+    client, running_cohort, template, pair, mentor
+):
+    second, schedule = _a_second_mentee_and_a_pair_survey(running_cohort, template, pair)
     services.survey_invitations_create(
         today=running_cohort.starts_on + dt.timedelta(days=1), schedules=[schedule], send=False
     )
@@ -56,16 +62,7 @@ def test_a_mentor_with_two_mentees_gets_two_emails_that_say_which_pair(
     Each body now says which pair it is about."""
     from notifications.models import Email
 
-    second = EnrolmentFactory(
-        cohort=running_cohort,
-        role="mentee",
-        status="accepted",
-        user=UserFactory(full_name="Nadia Second", email="nadia@example.gov.uk"),
-    )
-    Pair.objects.create(
-        cohort=running_cohort, mentor=pair.mentor, mentee=second, started_on=pair.started_on
-    )
-    schedule = make_schedule(running_cohort, template, trigger=Trigger.PAIR_START, offset_days=0)
+    second, schedule = _a_second_mentee_and_a_pair_survey(running_cohort, template, pair)
     services.survey_invitations_create(
         today=running_cohort.starts_on + dt.timedelta(days=1), schedules=[schedule], send=True
     )
