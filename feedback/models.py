@@ -86,7 +86,11 @@ class SurveyTemplate(models.Model):
         ordering = ["programme", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["programme", "name"], name="surveytemplate_unique_name"
+                fields=["programme", "name"],
+                name="surveytemplate_unique_name",
+                violation_error_message=(
+                    "This programme already has a survey with this name: choose another name."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["programme", "key"], condition=~Q(key=""), name="surveytemplate_unique_key"

@@ -126,7 +126,13 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["programme", "-starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "name"], name="cohort_name_unique"),
+            models.UniqueConstraint(
+                fields=["programme", "name"],
+                name="cohort_name_unique",
+                violation_error_message=(
+                    "This programme already has a cohort with this name: choose another name."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__gt=models.F("starts_on")), name="cohort_ends_after_start"
             ),

@@ -25,7 +25,13 @@ class BusinessPriority(models.Model):
         ordering = ["name"]
         verbose_name_plural = "business priorities"
         constraints = [
-            models.UniqueConstraint(fields=["programme", "name"], name="priority_unique_name")
+            models.UniqueConstraint(
+                fields=["programme", "name"],
+                name="priority_unique_name",
+                violation_error_message=(
+                    "This programme already has a business priority with this name."
+                ),
+            )
         ]
 
     def __str__(self):

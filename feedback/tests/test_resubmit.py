@@ -80,3 +80,17 @@ def test_adding_a_question_twice_from_the_same_page_adds_it_once(client, coordin
     again = client.post(url, data, follow=True)
     assert "This was already done: Question added." in again.content.decode()
     assert Question.objects.filter(version__template=template, text="What went well?").count() == 1
+
+
+def test_a_survey_name_taken_is_refused_in_plain_words(client, coordinator, cohort):
+    """Seen walking as the coordinator: 'Survey template with this Programme and Name already
+    exists.'"""
+    make_template(cohort.programme, name="Weekly pulse")
+    client.force_login(coordinator)
+    url = reverse("feedback:templates", args=[cohort.programme.slug])
+    response = client.post(url, {"name": "Weekly pulse", "form_token": "", "audience": "both"})
+    assert response.status_code == 200
+    assert (
+        "This programme already has a survey with this name: choose another name."
+        in response.content.decode()
+    )

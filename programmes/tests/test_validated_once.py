@@ -95,6 +95,22 @@ def test_a_cohort_is_created_and_changed_with_one_validation_each(
     assert cohort.capacity == 30
 
 
+def test_a_cohort_name_taken_is_refused_in_plain_words_keeping_what_was_typed(
+    client, coordinator, programme
+):
+    """Seen walking as the coordinator: 'Cohort with this Programme and Name already exists.'"""
+    client.force_login(coordinator)
+    url = reverse("programmes:cohort_create", args=[programme.slug])
+    client.post(url, COHORT)
+    response = client.post(url, {**COHORT, "capacity": 31})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "This programme already has a cohort with this name: choose another name."
+    ]
+    assert 'value="31"' in response.content.decode()
+    assert Cohort.objects.filter(programme=programme, name="Spring 2028").count() == 1
+
+
 def test_a_cohort_that_started_keeps_its_date_and_its_dates_are_checked_by_the_model(
     client, coordinator, cohort
 ):
