@@ -295,6 +295,7 @@ def _invitations(cohort_ids, today):
         "closes_on",
         "created_at",
         *_user_fields("user__"),
+        *_PAIR_PEOPLE,
     )
     for rows in _batches(qs):
         delivered = _invitation_delivery([r["pk"] for r in rows])
@@ -308,7 +309,25 @@ def _invitations(cohort_ids, today):
                 invited_on=delivered.get(r["pk"], max(r["due_on"], _local_date(r["created_at"]))),
                 closes_on=r["closes_on"],
                 url=absolute_reverse("feedback:answer", args=[SurveyInvitation.token_for(r["pk"])]),
+                about_pair_with=_other_in_pair(r),
             )
+
+
+# The pair an invitation is about (none for a cohort-wide survey): its two people, in the
+# invitations' own query.
+_PAIR_PEOPLE = tuple(
+    f"pair__{side}__user__{field}"
+    for side in ("mentor", "mentee")
+    for field in ("id", "full_name", "email")
+)
+
+
+def _other_in_pair(r: dict) -> str:
+    """The other person's name (SurveyInvitation.about_pair_with's rule), or ""."""
+    if r["pair__mentor__user__id"] is None:
+        return ""
+    other = "mentee" if r["pair__mentor__user__id"] == r["user__id"] else "mentor"
+    return name_or_address(r[f"pair__{other}__user__full_name"], r[f"pair__{other}__user__email"])
 
 
 def _invitation_delivery(invitation_ids) -> dict[int, dt.date | None]:

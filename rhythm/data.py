@@ -101,6 +101,9 @@ class InvitationRow:
     closes_on: dt.date
     url: str = ""
     anonymous: bool = False  # an anonymous survey: who has not answered is nobody's business
+    # The other person of the pair it is about ("" when not about a pair): a mentor with two
+    # mentees gets two reminders, each saying which pair.
+    about_pair_with: str = ""
 
 
 @dataclass(frozen=True)

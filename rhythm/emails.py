@@ -296,6 +296,7 @@ def survey_reminder(
         refs={"invitation": invitation.pk},
         context={
             "survey_name": invitation.survey_name,
+            "about_pair_with": invitation.about_pair_with,
             "closes_on": invitation.closes_on,
             "number": number,
             "last": number == 2,

@@ -67,3 +67,41 @@ def test_the_schedule_page_counts_anonymous_survey_reminders_and_names_nobody(
     page = client.get(url).content.decode()
     assert "1 person (anonymous survey: names are not shown)" in page
     assert hidden[1].full_name not in page and hidden[1].email not in page
+
+
+@time_machine.travel(dt.datetime(2026, 10, 5, 10, tzinfo=dt.UTC), tick=False)
+def test_a_mentor_with_two_mentees_gets_reminders_that_say_which_pair(running):
+    """Each of a mentor's two pairs has its own invitation: each reminder says which pair
+    (found walking as the mentor: the invitations did not; the reminders did not either)."""
+    from notifications.models import Email
+    from pairing.tests.factories import PairFactory
+    from rhythm import services
+
+    mentor = EnrolmentFactory(cohort=running, role="mentor", status="accepted")
+    template = SurveyTemplate.objects.create(programme=running.programme, name="30-day check")
+    SurveyVersion.objects.create(template=template, number=1, published=True)
+    schedule = SurveySchedule.objects.create(
+        cohort=running, template=template, trigger="pair_start", close_after_days=30
+    )
+    for name in ("Nia Mentee", "Bea Mentee"):
+        mentee = EnrolmentFactory(
+            cohort=running, role="mentee", status="accepted", user=UserFactory(full_name=name)
+        )
+        pair = PairFactory(
+            cohort=running, mentor=mentor, mentee=mentee, started_on=running.starts_on
+        )
+        SurveyInvitation.objects.create(
+            schedule=schedule, user=mentor.user, role="mentor", pair=pair,
+            due_on=dt.date(2026, 10, 5), closes_on=dt.date(2026, 11, 10), batch=uuid.uuid4(),
+        )  # fmt: skip
+    with time_machine.travel(dt.datetime(2026, 10, 20, 10, tzinfo=dt.UTC), tick=False):
+        services.rhythm_run(rule_names=["survey-reminder"])
+    bodies = sorted(
+        Email.objects.filter(user=mentor.user, kind="survey-reminder").values_list(
+            "body_text", flat=True
+        )
+    )
+    assert len(bodies) == 2
+    assert "about your pair with Bea Mentee." in bodies[0] + bodies[1]
+    assert "about your pair with Nia Mentee." in bodies[0] + bodies[1]
+    assert not any("Bea Mentee" in b and "Nia Mentee" in b for b in bodies)
