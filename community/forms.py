@@ -48,10 +48,13 @@ class MoveForm(forms.Form):
 PAST = "This would already be over: choose a date and time still to come."
 
 
-def _refuse_past(form: forms.Form, data: dict) -> None:
-    """A new event's first occurrence must not have ended (in the event's time zone): its
-    invitations would be for something that already happened. Said on the date, the typed values
-    kept. Only for new events (these forms); an existing event is never refused for its age."""
+def _check_new_event(form: forms.Form, data: dict) -> None:
+    """What a new event or stand-up needs, said with the other fields' errors: a video link or a
+    place (the model says it too), and a first occurrence that has not ended (in the event's time
+    zone: its invitations would be for something already over). The latter only for new events
+    (these forms); an existing event is never refused for its age."""
+    if not data.get("video_url") and not data.get("location"):
+        form.add_error(None, "Give a video link, a location or both.")
     first, time, zone = data.get("first_date"), data.get("start_time"), data.get("time_zone")
     minutes = data.get("duration_minutes")
     if first is None or time is None or not zone or minutes is None:
@@ -79,9 +82,7 @@ class StandupScheduleForm(OnceFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        _refuse_past(self, data)
-        if not data.get("video_url") and not data.get("location"):
-            raise forms.ValidationError("Give a video link, a location or both.")
+        _check_new_event(self, data)
         return data
 
     def schedule_data(self) -> dict:
@@ -124,13 +125,8 @@ class EventForm(
 
     def clean(self):
         data = super().clean()
-        _refuse_past(self, data)
-        if not data.get("video_url") and not data.get("location"):
-            raise forms.ValidationError("Give a video link, a location or both.")
+        _check_new_event(self, data)
         return data
-
-    def event_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in EVENT_FIELDS}
 
 
 class DirectoryListingForm(
@@ -151,9 +147,6 @@ class DirectoryListingForm(
         """The form to change ``listing`` (None: not listed yet), filled with it."""
         initial = forms.model_to_dict(listing, fields=LISTING_FIELDS) if listing else None
         return cls(data, initial=initial)
-
-    def listing_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in LISTING_FIELDS}
 
 
 class DirectorySearchForm(forms.Form):
@@ -202,6 +195,3 @@ class ProjectSummaryForm(
         else:
             initial = {"title": title} if title else {}
         return cls(data, initial=initial)
-
-    def summary_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in SUMMARY_FIELDS}

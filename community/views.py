@@ -131,7 +131,7 @@ def events(request, slug, pk):
     cohort = _running_cohort_for_coordinator(request, slug, pk)
     form = EventForm(request.POST or None, cohort=cohort, prefix="event")
     if request.method == "POST" and form.is_valid():
-        data = form.event_data()
+        data = form.model_data()
 
         def create() -> once.Done:
             event = services.event_create(cohort=cohort, by=request.user, data=data)
@@ -349,7 +349,7 @@ def directory_listing(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             listing = services.directory_listing_save(
-                enrolment=access.enrolment, **form.listing_data()
+                enrolment=access.enrolment, **form.model_data()
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -413,7 +413,7 @@ def show_and_tell(request, pk):
         publish = request.POST.get("action") == "publish"
         try:
             services.project_summary_save(
-                enrolment=enrolment, data=form.summary_data(), publish=publish
+                enrolment=enrolment, data=form.model_data(), publish=publish
             )
         except ValidationError as exc:
             add_errors(form, exc)

@@ -29,9 +29,6 @@ class SurveyTemplateForm(
         """The form to change ``template``'s settings, filled with them."""
         return cls(data, initial=forms.model_to_dict(template, fields=TEMPLATE_FIELDS))
 
-    def template_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in TEMPLATE_FIELDS}
-
 
 class NewSurveyTemplateForm(OnceFormMixin, SurveyTemplateForm):
     """A new survey, created once per form (``lib.once``): the back button and a resend do not
@@ -105,9 +102,6 @@ class ScheduleForm(
         if data.get("trigger") == Trigger.CHECKINS and not data.get("every_n_checkins"):
             self.add_error("every_n_checkins", "Say after how many check-ins (1 or more).")
         return data
-
-    def schedule_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in SCHEDULE_FIELDS}
 
 
 class NewScheduleForm(OnceFormMixin, ScheduleForm):

@@ -130,7 +130,7 @@ def template_list(request, slug):
     if request.method == "POST" and form.is_valid():
 
         def create() -> once.Done:
-            template = services.template_create(programme=programme, data=form.template_data())
+            template = services.template_create(programme=programme, data=form.model_data())
             return once.Done(
                 reverse("feedback:builder", args=[slug, template.pk]),
                 f"“{template.name}” created: now add its questions.",
@@ -190,7 +190,7 @@ def template_edit(request, slug, pk):
     form = SurveyTemplateForm.for_template(request.POST or None, template)
     if request.method == "POST" and form.is_valid():
         try:
-            services.template_update(template=template, data=form.template_data())
+            services.template_update(template=template, data=form.model_data())
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -279,7 +279,7 @@ def cohort_surveys(request, slug, pk):
     if request.method == "POST" and form.is_valid():
 
         def schedule() -> once.Done:
-            services.schedule_create(cohort=cohort, data=form.schedule_data())
+            services.schedule_create(cohort=cohort, data=form.model_data())
             return once.Done(reverse("feedback:cohort", args=[slug, pk]), "Survey scheduled.")
 
         try:
@@ -306,7 +306,7 @@ def schedule_edit(request, slug, pk, schedule_pk):
     form = ScheduleForm.for_schedule(request.POST or None, schedule, programme=cohort.programme)
     if request.method == "POST" and form.is_valid():
         try:
-            services.schedule_update(schedule=schedule, data=form.schedule_data())
+            services.schedule_update(schedule=schedule, data=form.model_data())
         except ValidationError as exc:
             add_errors(form, exc)
         else:

@@ -67,7 +67,20 @@ def model_fields_form(model, fields, **options) -> type[forms.Form]:
     """
     options.setdefault("formfield_callback", _formfield)
     declared = forms.fields_for_model(model, fields=fields, **options)
-    return type(f"{model.__name__}Fields", (forms.Form,), dict(declared))
+    return type(
+        f"{model.__name__}Fields",
+        (_ModelFieldsForm,),
+        {**declared, "model_fields": tuple(fields)},
+    )
+
+
+class _ModelFieldsForm(forms.Form):
+    model_fields: tuple[str, ...] = ()
+
+    def model_data(self) -> dict:
+        """What the service takes as ``data``: the model's fields as typed, nothing the form
+        adds (a one-time token, a weight)."""
+        return {name: self.cleaned_data[name] for name in self.model_fields}
 
 
 def add_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -37,10 +37,6 @@ class CheckInForm(
         """The form to correct ``checkin``, filled with its values."""
         return cls(data, initial=forms.model_to_dict(checkin, fields=CHECKIN_FIELDS))
 
-    def checkin_data(self) -> dict:
-        """What the service takes: the check-in's fields, not the one-time token."""
-        return {name: self.cleaned_data[name] for name in CHECKIN_FIELDS}
-
 
 class GoalForm(forms.Form):
     text = forms.CharField(
@@ -100,10 +96,6 @@ class PairingSettingsForm(model_fields_form(PairingSettings, SETTINGS_FIELDS)):
 
     def weights(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.WEIGHTS}
-
-    def rules(self) -> dict:
-        """The model's own fields (the hard rules), for the service's whitelist."""
-        return {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}
 
 
 class EndPairForm(OnceFormMixin, forms.Form):

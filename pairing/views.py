@@ -46,7 +46,7 @@ def pair_detail(request, pk):
             initial={"met_on": timezone.localdate(), "duration_minutes": 60},
         )
         if request.method == "POST" and form.is_valid():
-            data = form.checkin_data()
+            data = form.model_data()
 
             def log() -> once.Done:
                 services.checkin_log(pair=pair, ctx=AuditContext.from_request(request), data=data)
@@ -127,7 +127,7 @@ def checkin_edit(request, pk, checkin_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.checkin_correct(
-                checkin=checkin, ctx=AuditContext.from_request(request), data=form.checkin_data()
+                checkin=checkin, ctx=AuditContext.from_request(request), data=form.model_data()
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -491,7 +491,7 @@ def pairing_settings(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             services.pairing_settings_update(
-                settings_row=settings_row, data=form.rules(), weights=form.weights()
+                settings_row=settings_row, data=form.model_data(), weights=form.weights()
             )
         except ValidationError as exc:
             add_errors(form, exc)

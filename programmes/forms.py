@@ -105,11 +105,6 @@ class ProgrammeForm(
             )
         return users
 
-    def programme_data(self) -> dict:
-        """What the service takes as ``data``: the programme's fields (the coordinators go on
-        their own)."""
-        return {name: self.cleaned_data[name] for name in PROGRAMME_FIELDS}
-
 
 class CohortForm(
     model_fields_form(
@@ -155,9 +150,6 @@ class CohortForm(
                 "later."
             )
         return starts
-
-    def cohort_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in COHORT_FIELDS}
 
 
 class CohortStatusForm(forms.Form):

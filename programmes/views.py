@@ -39,7 +39,7 @@ def programme_create(request):
         try:
             programme = services.programme_create(
                 ctx=AuditContext.from_request(request),
-                data=form.programme_data(),
+                data=form.model_data(),
                 coordinators=form.cleaned_data["coordinator_emails"],
             )
         except ValidationError as exc:
@@ -65,7 +65,7 @@ def programme_edit(request, slug):
             saved = services.programme_update(
                 ctx=AuditContext.from_request(request),
                 programme=programme,
-                data=form.programme_data(),
+                data=form.model_data(),
                 coordinators=[*keep, *form.cleaned_data["coordinator_emails"]],
             )
         except ValidationError as exc:
@@ -81,7 +81,7 @@ def cohort_create(request, slug):
     form = CohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cohort = services.cohort_create(programme=programme, data=form.cohort_data())
+            cohort = services.cohort_create(programme=programme, data=form.model_data())
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -95,7 +95,7 @@ def cohort_edit(request, slug, pk):
     form = CohortForm.for_cohort(request.POST or None, cohort)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.cohort_update(cohort=cohort, data=form.cohort_data())
+            saved = services.cohort_update(cohort=cohort, data=form.model_data())
         except ValidationError as exc:
             add_errors(form, exc)
         else:

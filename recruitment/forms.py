@@ -131,10 +131,6 @@ class RegisterInterestForm(
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))
 
-    def entry_data(self) -> dict:
-        """What the service takes: the entry's fields, not the honeypot."""
-        return {name: self.cleaned_data[name] for name in INTEREST_FIELDS}
-
 
 class TalentPoolAddForm(
     model_fields_form(
@@ -152,9 +148,6 @@ class TalentPoolAddForm(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Visible to the coordinators of this programme only.",
     )
-
-    def entry_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in POOL_ADD_FIELDS}
 
 
 # -- applications and the review ----------------------------------------------------------------

@@ -240,7 +240,7 @@ def talent_pool_add(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.talent_pool_add(
-                ctx=AuditContext.from_request(request), programme=programme, **form.entry_data()
+                ctx=AuditContext.from_request(request), programme=programme, **form.model_data()
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -281,7 +281,7 @@ def register_interest(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             if not form.is_spam:
-                services.talent_pool_register_interest(programme=programme, **form.entry_data())
+                services.talent_pool_register_interest(programme=programme, **form.model_data())
         except ValidationError as exc:
             add_errors(form, exc)
         else:

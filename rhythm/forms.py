@@ -30,6 +30,3 @@ class RhythmSettingsForm(
                 "survey_reminder_second_days", "The second reminder must come after the first."
             )
         return cleaned
-
-    def settings_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}

@@ -81,7 +81,7 @@ def programme_settings(request, slug):
     form = RhythmSettingsForm.for_settings(request.POST or None, settings_row)
     if request.method == "POST" and form.is_valid():
         try:
-            services.rhythm_settings_update(settings_row=settings_row, data=form.settings_data())
+            services.rhythm_settings_update(settings_row=settings_row, data=form.model_data())
         except ValidationError as exc:
             add_errors(form, exc)
         else:
