@@ -53,3 +53,15 @@ def add_people(cohort, n: int, *, start: int = 0):
         EnrolmentFactory(user=user, cohort=cohort, role="mentee" if i % 3 else "mentor")
         users.append(user)
     return users
+
+
+# A new event as the coordinator's form posts it (prefix "event"): a hub day in London.
+HUB_DAY = {
+    "event-kind": "hub-day",
+    "event-title": "Hub day",
+    "event-first_date": "2027-03-30",
+    "event-start_time": "14:00",
+    "event-duration_minutes": 90,
+    "event-time_zone": "Europe/London",
+    "event-location": "Drummond Gate, London",
+}

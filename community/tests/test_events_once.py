@@ -11,19 +11,10 @@ from community import services
 from community.models import Event
 from notifications.models import Email
 
-from .conftest import add_people
+from .conftest import HUB_DAY, add_people
 
 pytestmark = pytest.mark.django_db
 
-HUB_DAY = {
-    "event-kind": "hub-day",
-    "event-title": "Hub day",
-    "event-first_date": "2027-03-30",
-    "event-start_time": "14:00",
-    "event-duration_minutes": 90,
-    "event-time_zone": "Europe/London",
-    "event-location": "Drummond Gate, London",
-}
 STANDUPS = {
     "standup-first_date": "2027-02-09",
     "standup-start_time": "10:00",

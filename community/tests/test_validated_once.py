@@ -12,6 +12,7 @@ from django.urls import reverse
 from community.models import DirectoryListing, Event, ProjectSummary
 from programmes.models import Enrolment
 
+from .conftest import HUB_DAY
 from .factories import ProjectSummaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,17 +33,6 @@ def _checked(html: str, name: str) -> bool:
     tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
     assert tag, name
     return " checked" in tag.group(0)
-
-
-HUB_DAY = {
-    "event-kind": "hub-day",
-    "event-title": "Hub day",
-    "event-first_date": "2027-03-30",
-    "event-start_time": "14:00",
-    "event-duration_minutes": 90,
-    "event-time_zone": "Europe/London",
-    "event-location": "Drummond Gate, London",
-}
 
 
 def test_an_event_is_created_with_one_validation(client, coordinator, running, today, validated):
