@@ -100,3 +100,18 @@ def post_data(version, answers):
 
 
 DAY = dt.timedelta(days=1)
+
+
+def schedule_form(template, **fields) -> dict:
+    """The coordinator's "Schedule a survey" form as posted: ``template`` to every pair a week
+    after it starts, open a fortnight; ``fields`` change any of it."""
+    return {
+        "template": template.pk,
+        "audience": "both",
+        "trigger": "pair_start",
+        "offset_days": 7,
+        "every_n_checkins": 0,
+        "close_after_days": 14,
+        "active": "on",
+        **fields,
+    }

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from feedback.models import Question, SurveySchedule, SurveyTemplate
 
-from .conftest import make_template
+from .conftest import make_template, schedule_form
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,7 @@ def test_scheduling_a_survey_twice_from_the_same_page_schedules_it_once(
     template = make_template(cohort.programme, name="Weekly pulse")
     client.force_login(coordinator)
     url = reverse("feedback:cohort", args=[cohort.programme.slug, cohort.pk])
-    data = {
-        "template": template.pk,
-        "audience": "both",
-        "trigger": "pair_start",
-        "offset_days": 7,
-        "every_n_checkins": 0,
-        "close_after_days": 14,
-        "active": "on",
-        "form_token": _token(client, url),
-    }
+    data = schedule_form(template, form_token=_token(client, url))
     first = client.post(url, data, follow=True)
     assert "Survey scheduled." in first.content.decode()
     again = client.post(url, data, follow=True)

@@ -12,25 +12,12 @@ from django.urls import reverse
 from feedback import services
 from feedback.models import SurveySchedule
 
-from .conftest import make_schedule, make_template
+from .conftest import make_schedule, make_template, schedule_form
 
 pytestmark = pytest.mark.django_db
 
 OFFSET_MESSAGE = "Choose a number of days from 0 to 730 (two years)."
 CLOSE_MESSAGE = "Keep it open for 1 to 365 days (a year at most)."
-
-
-def _schedule(template, **fields):
-    return {
-        "template": template.pk,
-        "audience": "both",
-        "trigger": "pair_start",
-        "offset_days": 7,
-        "every_n_checkins": 0,
-        "close_after_days": 14,
-        "active": "on",
-        **fields,
-    }
 
 
 def _typed(html: str, name: str) -> str:
@@ -43,7 +30,7 @@ def test_a_new_schedule_days_away_is_refused_in_words_keeping_what_was_typed(
     template = make_template(cohort.programme, name="Weekly pulse")
     client.force_login(coordinator)
     url = reverse("feedback:cohort", args=[cohort.programme.slug, cohort.pk])
-    response = client.post(url, _schedule(template, offset_days=3000000))
+    response = client.post(url, schedule_form(template, offset_days=3000000))
     html = response.content.decode()
     assert response.status_code == 200
     assert OFFSET_MESSAGE in html
@@ -60,7 +47,9 @@ def test_editing_a_schedule_to_centuries_away_is_refused_for_both_fields(
     url = reverse("feedback:schedule_edit", args=[cohort.programme.slug, cohort.pk, schedule.pk])
     response = client.post(
         url,
-        _schedule(template, trigger="cohort_start", offset_days=100000, close_after_days=100000),
+        schedule_form(
+            template, trigger="cohort_start", offset_days=100000, close_after_days=100000
+        ),
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -72,7 +61,7 @@ def test_editing_a_schedule_to_centuries_away_is_refused_for_both_fields(
     assert (schedule.offset_days, schedule.close_after_days) == (10, 14)
 
     saved = client.post(
-        url, _schedule(template, trigger="cohort_start", offset_days=730, close_after_days=365)
+        url, schedule_form(template, trigger="cohort_start", offset_days=730, close_after_days=365)
     )
     assert saved.status_code == 302
     schedule.refresh_from_db()
