@@ -1,9 +1,11 @@
 """The dashboards' figures as the pages and exports read them: through the five-minute cache
 (insights/cache.py), and kept warm by a beat task so a coordinator does not wait for them.
 
-At national scale computing a running cohort's figures takes 0.3-0.7 s and a programme's
-0.7-0.9 s, by the machine (docs/performance.md, "Check-in summaries" and "Cold programme
-dashboard, second pass").
+At national scale, on PostgreSQL, computing a running cohort's figures takes about 0.2 s and a
+programme's about 0.25 s on two cores, by the machine: the database-bound reads run on a second
+connection beside the pairs' facts (lib/beside.py; docs/performance.md, "Dashboards on two
+connections"), 0.25 s and 0.4 s in order.
+
 ``figures_refresh`` (Celery beat, every ``INSIGHTS_CACHE_SECONDS`` less a minute) keeps the
 undated figures of every cohort and programme in the cache: those that move (a cohort
 recruiting, matching, running or finished in the last ``RECENT_DAYS``, and their programmes)

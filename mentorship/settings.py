@@ -161,6 +161,10 @@ else:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A cold dashboard runs its database-bound reads on a second connection beside the pairs' facts
+# (lib/beside.py; PostgreSQL only, never inside a transaction). Off with
+# DATABASE_CONCURRENT_READS=false, for a pooler that allows one server connection per client.
+CONCURRENT_READS = env.bool("DATABASE_CONCURRENT_READS", default=True)
 
 # --- Cache (allauth's rate limits need a shared one) --------------------------------------------
 # Rate limits, used TOTP codes and the audit log's flood guard live here, so every web and worker

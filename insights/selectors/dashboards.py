@@ -20,6 +20,7 @@ from django.utils import timezone
 from community.selectors import directory_stats_by_cohort, standup_attendance_by_cohort
 from insights import surveys
 from insights.definitions import PairSummary, Window, mean_wellbeing, rate, summarise_pairs
+from lib.beside import run_beside
 from programmes.models import Cohort, Programme
 
 from .community import (
@@ -83,24 +84,39 @@ def cohort_dashboard(*, cohort: Cohort, window: Window) -> CohortDashboard:
     cohorts = list(
         Cohort.objects.filter(programme=programme).only("pk", "starts_on", "applications_close")
     )
-    facts = pair_facts([cohort.pk], window)
-    counts = funnel_counts_by_cohort([cohort.pk]).get(cohort.pk)
-    interest = interest_by_cohort(programme, cohorts).get(cohort.pk, 0)
-    return CohortDashboard(
-        cohort=cohort,
-        window=window,
-        funnel=build_funnel(counts, interest, facts, cohort),
-        pairs=summarise_pairs(
+
+    def pairs():
+        facts = pair_facts([cohort.pk], window)
+        summary = summarise_pairs(
             facts,
             cadence_days=programme.checkin_cadence_days,
             cohort_ends_on=cohort.ends_on,
             window=window,
-        ),
-        wellbeing=wellbeing_figures([cohort.pk], window),
-        surveys=surveys.cohort_survey_figures(cohort=cohort, window=window),
+        )
+        return facts, summary
+
+    # The pairs' facts are mostly Python; the rest mostly database time: run beside them.
+    (facts, summary), (counts, interest, wellbeing, survey, standups, directory) = run_beside(
+        pairs,
+        [
+            lambda: funnel_counts_by_cohort([cohort.pk]).get(cohort.pk),
+            lambda: interest_by_cohort(programme, cohorts).get(cohort.pk, 0),
+            lambda: wellbeing_figures([cohort.pk], window),
+            lambda: surveys.cohort_survey_figures(cohort=cohort, window=window),
+            lambda: standup_attendance_by_cohort([cohort.pk], today=window.as_of)[cohort.pk],
+            lambda: directory_stats_by_cohort([cohort.pk])[cohort.pk],
+        ],
+    )
+    return CohortDashboard(
+        cohort=cohort,
+        window=window,
+        funnel=build_funnel(counts, interest, facts, cohort),
+        pairs=summary,
+        wellbeing=wellbeing,
+        surveys=survey,
         cadence_days=programme.checkin_cadence_days,
-        standups=standup_attendance_by_cohort([cohort.pk], today=window.as_of)[cohort.pk],
-        directory=directory_stats_by_cohort([cohort.pk])[cohort.pk],
+        standups=standups,
+        directory=directory,
     )
 
 
@@ -160,33 +176,64 @@ def programme_dashboard(
     all_cohorts = list(
         Cohort.objects.filter(programme=programme).only("pk", "starts_on", "applications_close")
     )
-    facts = pair_facts(ids, window, names=False)  # counts only: no names needed
-    by_cohort: dict[int, list] = defaultdict(list)
-    for p in facts:
-        by_cohort[p.cohort_id].append(p)
-    counts = funnel_counts_by_cohort(ids)
-    interest = interest_by_cohort(programme, all_cohorts)
-    survey = surveys.programme_survey_figures(cohort_ids=ids, window=window)
-    retention = retention_by_cohort(programme, ids)
-    standups = standup_attendance_by_cohort(ids, today=window.as_of)
-    directory = directory_stats_by_cohort(ids)
-    columns = []
-    for c in cohorts:
-        pairs = by_cohort.get(c.pk, [])
-        r = retention["per_cohort"].get(c.pk, {})
-        columns.append(
-            CohortColumn(
-                cohort=c,
-                funnel=build_funnel(counts.get(c.pk), interest.get(c.pk, 0), pairs, c),
-                pairs=summarise_pairs(
-                    pairs,
+
+    def pairs():
+        facts = pair_facts(ids, window, names=False)  # counts only: no names needed
+        by_cohort: dict[int, list] = defaultdict(list)
+        for p in facts:
+            by_cohort[p.cohort_id].append(p)
+        return {
+            c.pk: (
+                by_cohort.get(c.pk, []),
+                summarise_pairs(
+                    by_cohort.get(c.pk, []),
                     cadence_days=programme.checkin_cadence_days,
                     cohort_ends_on=c.ends_on,
                     window=window,
                 ),
+            )
+            for c in cohorts
+        }
+
+    # The pairs' facts are mostly Python, the breakdowns, survey rounds, returning mentors,
+    # talent pool and priorities mostly database time: those run beside the facts.
+    (
+        (summaries, counts, interest, standups, directory),
+        (
+            survey,
+            retention,
+            (by_organisation, by_grade),
+            talent_pool,
+            priorities,
+        ),
+    ) = run_beside(
+        lambda: (
+            pairs(),
+            funnel_counts_by_cohort(ids),
+            interest_by_cohort(programme, all_cohorts),
+            standup_attendance_by_cohort(ids, today=window.as_of),
+            directory_stats_by_cohort(ids),
+        ),
+        [
+            lambda: surveys.programme_survey_figures(cohort_ids=ids, window=window),
+            lambda: retention_by_cohort(programme, ids),
+            lambda: breakdowns(ids),
+            lambda: talent_pool_size(programme),
+            lambda: priorities_covered(programme, ids),
+        ],
+    )
+    columns = []
+    for c in cohorts:
+        pairs_of, summary = summaries[c.pk]
+        r = retention["per_cohort"].get(c.pk, {})
+        columns.append(
+            CohortColumn(
+                cohort=c,
+                funnel=build_funnel(counts.get(c.pk), interest.get(c.pk, 0), pairs_of, c),
+                pairs=summary,
                 surveys=survey.get(c.pk, surveys.SurveyFigures(available=surveys.available())),
                 wellbeing_mean=mean_wellbeing(
-                    sum(p.wellbeing_total for p in pairs), sum(p.checkins for p in pairs)
+                    sum(p.wellbeing_total for p in pairs_of), sum(p.checkins for p in pairs_of)
                 ),
                 returning_mentors=r.get("returning", 0),
                 alumni_mentors=r.get("alumni", 0),
@@ -194,14 +241,13 @@ def programme_dashboard(
                 directory=directory[c.pk],
             )
         )
-    by_organisation, by_grade = breakdowns(ids)
     return ProgrammeDashboard(
         programme=programme,
         window=window,
         columns=columns,
         retention=retention,
-        talent_pool=talent_pool_size(programme),
-        priorities=priorities_covered(programme, ids),
+        talent_pool=talent_pool,
+        priorities=priorities,
         by_organisation=by_organisation,
         by_grade=by_grade,
         surveys_available=surveys.available(),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import CharField, Count, Q, Sum, Value
 
 from insights.definitions import PairFacts, Window, mean_wellbeing
+from lib.beside import run_beside
 from pairing import engagement
 from pairing.models import CheckIn, Pair
 from pairing.risk import Scores
@@ -62,18 +63,31 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
     - a pair whose last meeting is on or before the as-of date (every pair, as of today) takes
       its first and last meeting and its latest scores from its summary; undated, its counts
       too. With a start date, its check-ins inside the window are counted: one more query,
-      grouped by pair, over those check-ins only;
+      grouped by pair, over those check-ins only, read on a second connection while the pairs
+      are read (lib/beside.py);
     - a pair that met after the as-of date (a dashboard as of an earlier day) has every fact
       counted from its check-ins as of that date: two more queries (aggregates, latest scores),
       for those pairs only, or for all the cohorts' pairs when they are more than
-      ``RECOUNT_BY_ID`` (then the window's counts come from the same query).
+      ``RECOUNT_BY_ID`` (then the window's counts come from the same query, and the one read
+      beside is not used: it is read before anyone knows).
 
     A pair that ended after the as-of date is given as it was on that day: active, with no end
     date or reason (:func:`running_on`).
 
     Each is a single pass whatever the data size; tested against counting everything from the
     check-ins after random actions (mentorship/tests/test_checkin_summary.py)."""
-    rows = list(
+    as_of, start = window.as_of, window.start
+
+    def window_counts() -> dict[int, tuple]:
+        # Only the counts are read: the first and last meetings of this query would be the
+        # window's, not the pair's.
+        return engagement.checkin_counts(
+            CheckIn.objects.filter(pair__cohort_id__in=cohort_ids, met_on__gte=start),
+            upto=as_of,
+            since=start,
+        )
+
+    rows = (
         Pair.objects.filter(cohort_id__in=cohort_ids)
         .order_by("pk")
         .values_list(
@@ -91,7 +105,9 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
             *_SUMMARY_FIELDS,
         )
     )
-    as_of, start = window.as_of, window.start
+    # With a start date the window's counts (a pass over its check-ins, all database time) are
+    # read on a second connection while the pairs' rows are read here (lib/beside.py).
+    rows, beside = run_beside(lambda: list(rows), [window_counts] if start else [])
     # row[-2]: the summary's last meeting (_SUMMARY_FIELDS)
     recount = [row[0] for row in rows if row[-2] and row[-2] > as_of]
     every_pair = len(recount) > RECOUNT_BY_ID
@@ -103,15 +119,8 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
         )
         counted = engagement.checkin_counts(checkins, upto=as_of, since=start)
         scores = engagement.latest_scores(checkins.filter(running_on(as_of, "pair__")), as_of)
-    in_window = counted if every_pair else {}
-    if start and not every_pair:
-        # Only the counts are read: the first and last meetings of this query would be the
-        # window's, not the pair's.
-        in_window = engagement.checkin_counts(
-            CheckIn.objects.filter(pair__cohort_id__in=cohort_ids, met_on__gte=start),
-            upto=as_of,
-            since=start,
-        )
+    # Every pair recounted: the window's counts came with the rest.
+    in_window = counted if every_pair else (beside[0] if start else {})
     recounted = set(recount)
     facts = []
     append = facts.append
