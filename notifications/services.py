@@ -26,7 +26,7 @@ from lib.signing import sign, unsign_or_none
 from lib.urls import absolute_reverse
 
 from . import mime, notify
-from .kinds import get_kind, optional_kinds
+from .kinds import KINDS, get_kind, optional_kinds
 from .models import DeliveryStatus, Email, EmailPreference, UndeliverableAddress
 from .rendering import RenderMemo, renderer
 from .selectors import undeliverable_cache_refresh
@@ -914,6 +914,15 @@ def _deliver_claimed(email_id: int, delivery: _Delivery, position: int = 0) -> s
         )
         return "held"
     reason = unwanted_reason(email, turned_off=turned_off)
+    moved = reason is None and _address_now(email)
+    if moved:
+        # The person changed their address while the row waited: it goes to the new one, and
+        # the row says so. Optional emails stop for a new address reported undeliverable.
+        if UndeliverableAddress.objects.filter(address=moved.lower()).exists():
+            reason = UNDELIVERABLE_REASON
+        else:
+            mine().update(to=moved)
+            email.to = moved
     if reason:
         mine().update(status=Status.CANCELLED, last_error=cancelled_text(reason))
         logger.info("Email %s cancelled at sending time: %s", email_id, reason)
@@ -959,6 +968,20 @@ def _deliver_claimed(email_id: int, delivery: _Delivery, position: int = 0) -> s
 
     delivery.unmarked = (email, claimed_at, provider_id)
     return "sent"
+
+
+def _address_now(email: Email) -> str | None:
+    """The person's address now, when an optional email waiting for them (for their send window
+    or a retry) was written to an address that is no longer theirs; None when it still is.
+    Essential emails go where they were written to: a confirmation link goes to the address
+    being confirmed, an invitation to the address invited."""
+    kind = KINDS.get(email.kind)  # a kind no longer registered: left as it was written
+    if email.user_id is None or kind is None or kind.essential:
+        return None
+    current = (email.user.email or "").strip()
+    if not current or current.lower() == email.to.strip().lower():
+        return None
+    return current
 
 
 def _window_opens(email: Email, moment):
