@@ -48,6 +48,15 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
                 f"({pair.earliest_meeting:%-d %B %Y})."
             }
         )
+    same_day = (
+        CheckIn.objects.filter(pair=pair, author=author, met_on=data["met_on"])
+        .order_by("-pk")
+        .first()
+    )
+    if same_day is not None:
+        # A form retyped after going Back (the page is not kept by the browser) would log the
+        # meeting twice: one check-in per person per day, and the one there can be corrected.
+        raise ValidationError({"met_on": _same_day_message(same_day, author)})
     checkin = CheckIn(pair=pair, author=author)
     model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
     _validate(checkin)
@@ -57,6 +66,13 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
     # owner's "still wanted?" checks decide) once the check-in is committed.
     email_recheck_on_commit(refs={"pair": pair.pk})
     return checkin
+
+
+def _same_day_message(checkin: CheckIn, author) -> str:
+    logged = f"You have already logged a check-in for {checkin.met_on:%-d %B %Y}"
+    if checkin.can_be_corrected_by(author):
+        return f"{logged}. To change it, use Correct beside it in the list below."
+    return f"{logged}, listed below."
 
 
 def _validate(checkin: CheckIn) -> None:
@@ -92,6 +108,15 @@ def checkin_correct(*, checkin: CheckIn, ctx: AuditContext, data: dict) -> Check
         raise ValidationError({"met_on": "The meeting date cannot be in the future."})
     if met_on < checkin.pair.started_on:
         raise ValidationError({"met_on": "The meeting date is before the pair started."})
+    if (
+        met_on != checkin.met_on
+        and CheckIn.objects.filter(pair_id=checkin.pair_id, author_id=checkin.author_id)
+        .filter(met_on=met_on)
+        .exists()
+    ):
+        raise ValidationError(
+            {"met_on": f"You have already logged another check-in for {met_on:%-d %B %Y}."}
+        )
     before = {f: _logged_value(getattr(checkin, f)) for f in CHECKIN_FIELDS}
     changed = model_update(instance=checkin, fields=CHECKIN_FIELDS, data=data, save=False)
     if not changed:

@@ -15,6 +15,7 @@ every step the promises of docs/lifecycle.md:
 - no response is lost: every page answers (no 5xx), every accepted check-in is stored with its
   latest correction, and every survey answer is stored once, never empty, against the version the
   person saw (an answer to a replaced version records nothing and leaves the invitation open);
+- one check-in a person a day: the same meeting logged again is refused and stores nothing;
 - each pair's check-in summary, which the undated dashboards read, says what its check-ins say.
 
 Moves go through the services, and a few through the pages as the person or coordinator would
@@ -269,21 +270,32 @@ class CohortMachine(RuleBasedStateMachine):
             return  # none yet, or the cohort has not started
         pair = data.draw(st.sampled_from(pairs))
         before = CheckIn.objects.count()
-        pairing_services.checkin_log(
-            pair=pair,
-            ctx=AuditContext(actor=pair.mentee.user),
-            data={
-                "met_on": timezone.localdate(),
-                "duration_minutes": 45,
-                "format": "video",
-                "worked_on": "Cleaned the data",
-                "next_step": "",
-                "rating": data.draw(st.integers(1, 5)),
-                "wellbeing": data.draw(st.integers(1, 5)),
-                "protected_time_kept": True,
-                "shared_with_coordinator": False,
-            },
-        )
+        today = timezone.localdate()
+        # One check-in a person a day: the same meeting typed again is refused, not counted.
+        logged_today = CheckIn.objects.filter(
+            pair=pair, author=pair.mentee.user, met_on=today
+        ).exists()
+        try:
+            pairing_services.checkin_log(
+                pair=pair,
+                ctx=AuditContext(actor=pair.mentee.user),
+                data={
+                    "met_on": today,
+                    "duration_minutes": 45,
+                    "format": "video",
+                    "worked_on": "Cleaned the data",
+                    "next_step": "",
+                    "rating": data.draw(st.integers(1, 5)),
+                    "wellbeing": data.draw(st.integers(1, 5)),
+                    "protected_time_kept": True,
+                    "shared_with_coordinator": False,
+                },
+            )
+        except ValidationError as exc:
+            assert logged_today, exc
+            assert CheckIn.objects.count() == before
+            return
+        assert not logged_today
         assert CheckIn.objects.count() == before + 1
         self.checkins_logged += 1
         checkin = CheckIn.objects.filter(pair=pair).latest("pk")

@@ -54,13 +54,14 @@ def test_either_side_of_a_pair_logs_a_check_in(request, client, pair, persona):
     assert checkin.protected_time_kept is True and checkin.shared_with_coordinator is False
 
 
-def test_a_check_in_costs_nine_statements(client, pair, mentee, django_assert_num_queries):
-    """The session's user, the pair, the insert, the pair's check-in summary read and written
-    (pairing/engagement.py) and the transaction's savepoints: no query per constraint
-    (CheckIn.validate_constraints) and none for the pair and author the service has read."""
+def test_a_check_in_costs_ten_statements(client, pair, mentee, django_assert_num_queries):
+    """The session's user, the pair, the author's check-in of that day (one a day), the insert,
+    the pair's check-in summary read and written (pairing/engagement.py) and the transaction's
+    savepoints: no query per constraint (CheckIn.validate_constraints) and none for the pair
+    and author the service has read."""
     client.force_login(mentee)
     url = reverse("pairing:detail", args=[pair.pk])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.post(url, checkin_data()).status_code == 302
 
 
@@ -312,3 +313,44 @@ def test_a_goal_sent_again_is_added_once(client, pair, mentee):
     again = client.post(url, {"text": "Learn SQL", "form_token": token}, follow=True)
     assert [g.text for g in PairGoal.objects.filter(pair=pair)] == ["Learn SQL"]
     assert [str(m) for m in again.context["messages"]][-1] == "This was already done: Goal added."
+
+
+def test_the_same_meeting_typed_again_after_going_back_is_not_logged_twice(
+    client, pair, mentee, mentor
+):
+    """The browser does not keep the pair page: after Back the form is empty, a new one with a
+    new one-time token. Typed again and sent, the meeting is refused, not logged twice, and
+    what was typed stays; the other side of the pair still logs their own."""
+    client.force_login(mentee)
+    url = reverse("pairing:detail", args=[pair.pk])
+    assert client.post(url, checkin_data()).status_code == 302
+    response = client.post(url, checkin_data(worked_on="Typed again after going back"))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "met_on": [
+            "You have already logged a check-in for 20 November 2026. To change it, use "
+            "Correct beside it in the list below."
+        ]
+    }
+    assert "Typed again after going back" in response.content.decode()
+    assert CheckIn.objects.count() == 1
+    client.force_login(mentor)
+    assert client.post(url, checkin_data()).status_code == 302
+    assert CheckIn.objects.count() == 2
+
+
+def test_a_correction_cannot_move_a_check_in_onto_another_of_the_same_day(client, pair, mentee):
+    client.force_login(mentee)
+    url = reverse("pairing:detail", args=[pair.pk])
+    for day in ("2026-11-20", "2026-11-22"):
+        assert client.post(url, checkin_data(met_on=day)).status_code == 302
+    later = CheckIn.objects.get(met_on=dt.date(2026, 11, 22))
+    edit = reverse("pairing:checkin_edit", args=[pair.pk, later.pk])
+    response = client.post(edit, checkin_data(met_on="2026-11-20"))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "met_on": ["You have already logged another check-in for 20 November 2026."]
+    }
+    later.refresh_from_db()
+    assert later.met_on == dt.date(2026, 11, 22)
+    assert client.post(edit, checkin_data(met_on="2026-11-22", rating=3)).status_code == 302
