@@ -226,21 +226,41 @@ def question_edit(request, slug, pk, question_pk):
 
 @require_POST
 def question_move(request, slug, pk, question_pk):
+    token = once.token_from(request.POST)
+    if answer := once.replay(request, token):  # a double click moves it once
+        return answer
     template = selectors.template_for_coordinator(user=request.user, slug=slug, pk=pk)
     question = selectors.question_for_template(template=template, pk=question_pk)
     direction = "up" if request.POST.get("direction") == "up" else "down"
-    moved = services.question_move(template=template, question_id=question.pk, direction=direction)
-    messages.success(request, f"Moved “{moved.text}” {direction}.")
-    return redirect(reverse("feedback:builder", args=[slug, pk]) + f"#question-{moved.key}")
+
+    def move() -> once.Done:
+        moved = services.question_move(
+            template=template, question_id=question.pk, direction=direction
+        )
+        return once.Done(
+            reverse("feedback:builder", args=[slug, pk]) + f"#question-{moved.key}",
+            f"Moved “{moved.text}” {direction}.",
+        )
+
+    return once.run_once(request, token=token, action=move)
 
 
 @require_POST
 def question_remove(request, slug, pk, question_pk):
+    token = once.token_from(request.POST)
+    if answer := once.replay(request, token):  # sent twice: the question is already gone
+        return answer
     template = selectors.template_for_coordinator(user=request.user, slug=slug, pk=pk)
     question = selectors.question_for_template(template=template, pk=question_pk)
-    services.question_remove(template=template, question_id=question.pk)
-    messages.success(request, f"Removed “{question.text}”.")
-    return redirect(reverse("feedback:builder", args=[slug, pk]) + "#questions")
+
+    def remove() -> once.Done:
+        services.question_remove(template=template, question_id=question.pk)
+        return once.Done(
+            reverse("feedback:builder", args=[slug, pk]) + "#questions",
+            f"Removed “{question.text}”.",
+        )
+
+    return once.run_once(request, token=token, action=remove)
 
 
 @require_POST

@@ -164,3 +164,31 @@ def test_coordinator_builds_a_survey_in_the_browser(client, coordinator, program
     assert version.published
     page = client.get(builder).content.decode()
     assert "How was it, really?" in page and "(published)" in page
+
+
+def test_moving_or_removing_a_question_twice_by_a_double_click_does_it_once(
+    client, coordinator, programme
+):
+    """The builder's Move and Remove buttons carry a one-time token: the second of two clicks
+    (or a Back and resend) is answered "already done", not a second move nor a 404."""
+    template = make_template(programme, publish=False)
+    version = services.latest_version(template)
+    questions = list(version.questions.all())
+    assert len(questions) >= 3
+    client.force_login(coordinator)
+    builder = reverse("feedback:builder", args=[programme.slug, template.pk])
+    page = client.get(builder).content.decode()
+    assert page.count('name="form_token"') >= 3 * len(questions) - 2
+    last = questions[-1]
+    move = reverse("feedback:question_move", args=[programme.slug, template.pk, last.pk])
+    for _ in range(2):
+        response = client.post(move, {"direction": "up", "form_token": "move-token-0123456789"})
+        assert response.status_code == 302
+    assert list(version.questions.all()) == [*questions[:-2], last, questions[-2]]
+    remove = reverse("feedback:question_remove", args=[programme.slug, template.pk, last.pk])
+    for _ in range(2):
+        response = client.post(remove, {"form_token": "remove-token-0123456789"})
+        assert response.status_code == 302
+    assert list(version.questions.all()) == questions[:-1]
+    shown = [str(m) for m in response.wsgi_request._messages]
+    assert any(m.startswith("This was already done") for m in shown)
