@@ -185,6 +185,14 @@ def event_create(*, cohort: Cohort, by, data: dict) -> Event:
         event.repeat_until = None
     elif event.repeat_until is None:
         event.repeat_until = cohort.ends_on
+    elif event.repeat_until > cohort.ends_on:
+        # Its invitations and reminders would go to people whose cohort has ended.
+        raise ValidationError(
+            {
+                "repeat_until": f"The cohort ends on {dateformat.format(cohort.ends_on, 'j M Y')}"
+                ": a weekly event stops on or before it."
+            }
+        )
     event.full_clean()
     event.save()
     _invite(event)

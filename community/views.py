@@ -229,8 +229,11 @@ def cohort_home(request, pk):
 def event_detail(request, pk):
     event, role = selectors.event_for_user(user=request.user, pk=pk)
     today = timezone.localdate()
+    # Attendance can be taken from the day itself (during the session); "coming up" starts with
+    # the next occurrence that has not ended, so today's session is listed there until it ends.
     past = selectors.occurrences(event, end=today)
-    upcoming = selectors.occurrences(event, start=today + dt.timedelta(days=1))[:4]
+    following = selectors.next_occurrence(event)
+    upcoming = selectors.occurrences(event, start=following)[:4] if following else []
     chosen = request.GET.get("date")
     occurrence = None
     if chosen:
@@ -256,6 +259,7 @@ def event_detail(request, pk):
             "can_take": role in ("coordinator", "facilitator"),
             "past": past[::-1],
             "upcoming": upcoming,
+            "today": today,
             "occurrence": occurrence,
             "sheet": sheet if role in ("coordinator", "facilitator") else None,
             "attended": sheet is not None and sum(1 for r in sheet if r["attendance"]),

@@ -119,3 +119,49 @@ def test_a_show_and_tell_summary_is_shown_and_changed_with_one_validation(
         "",
         False,
     )
+
+
+def test_a_weekly_event_cannot_repeat_past_the_cohorts_end(client, coordinator, running, today):
+    """Its invitations and reminders would go to people whose cohort has ended (2 April 2027)."""
+    client.force_login(coordinator)
+    url = reverse("community:events", args=[running.programme.slug, running.pk])
+    weekly = {
+        **HUB_DAY,
+        "event-first_date": "2027-02-09",
+        "event-weekly": "on",
+        "event-repeat_until": "2027-06-01",
+    }
+    response = client.post(url, weekly)
+    assert response.status_code == 200 and not Event.objects.exists()
+    assert response.context["form"].errors == {
+        "repeat_until": ["The cohort ends on 2 Apr 2027: a weekly event stops on or before it."]
+    }
+    assert 'value="2027-06-01"' in response.content.decode()
+    assert client.post(url, {**weekly, "event-repeat_until": "2027-04-02"}).status_code == 302
+    assert Event.objects.get().repeat_until == dt.date(2027, 4, 2)
+
+
+def test_todays_session_is_coming_up_until_it_ends(client, coordinator, mentee, running):
+    """A session at 14:00 today is listed under "Coming up" in the morning (its attendance can
+    already be taken: the facilitator may take it during the session), not only afterwards."""
+    event = Event.objects.create(
+        cohort=running,
+        kind="hub-day",
+        title="Hub day",
+        location="Hub",
+        first_date=dt.date(2027, 2, 2),
+        start_time=dt.time(14),
+        duration_minutes=60,
+        time_zone="Europe/London",
+        created_by=coordinator,
+    )
+    url = reverse("community:event", args=[event.pk])
+    with time_machine.travel(dt.datetime(2027, 2, 2, 9, tzinfo=dt.UTC), tick=False):
+        client.force_login(mentee)
+        page = client.get(url).content.decode()
+    coming_up = page.split("Coming up", 1)[1].split("</ul>", 1)[0]
+    assert "Today, Tuesday 2 February 2027" in coming_up
+    with time_machine.travel(dt.datetime(2027, 2, 2, 16, tzinfo=dt.UTC), tick=False):
+        page = client.get(url).content.decode()
+    assert "Coming up" not in page
+    assert "Today, Tue 2 Feb 2027" in page  # the attendance sheet's date
