@@ -552,11 +552,12 @@ def manager_signoff(request, token):
 def review(request, slug, pk):
     cohort = cohort_for_coordinator(user=request.user, slug=slug, pk=pk)
     filters = ApplicationFilterForm(request.GET or None)
-    role = status = ""
-    duplicates_only = False
-    if filters.is_valid():
-        role, status = filters.cleaned_data["role"], filters.cleaned_data["status"]
-        duplicates_only = filters.cleaned_data["duplicates"]
+    # Each filter on its own: a value not among the choices (an old or edited link) is ignored
+    # with a notice on the page, and the others still apply.
+    filters.is_valid()  # fills cleaned_data with the filters understood (none when unbound)
+    chosen = getattr(filters, "cleaned_data", {})
+    role, status = chosen.get("role", ""), chosen.get("status", "")
+    duplicates_only = chosen.get("duplicates", False)
     rows = selectors.review_rows(
         cohort=cohort, role=role, status=status, duplicates_only=duplicates_only
     )

@@ -138,3 +138,20 @@ def test_the_application_page_is_404_for_another_cohorts_applicant(
     stranger = EnrolmentFactory(cohort=other_cohort, status="applied")
     client.force_login(coordinator)
     assert client.get(_url("review_application", recruiting, stranger.pk)).status_code == 404
+
+
+def test_a_filter_not_among_the_choices_is_ignored_with_a_notice_and_the_others_kept(
+    client, coordinator, recruiting
+):
+    """An edited or old link (?status=shortlisted): the status is ignored, said on the page,
+    and the role filter still applies; before, every filter was dropped without a word."""
+    _applicant(recruiting, "Asha Mentee", role="mentee")
+    _applicant(recruiting, "Bo Mentor", role="mentor")
+    client.force_login(coordinator)
+    response = client.get(_url("review", recruiting) + "?role=mentee&status=shortlisted")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The address asked for a status that does not exist: ignored, showing any." in page
+    assert "Asha Mentee" in page and "Bo Mentor" not in page
+    plain = client.get(_url("review", recruiting) + "?role=mentee").content.decode()
+    assert "does not exist" not in plain
