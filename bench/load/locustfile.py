@@ -56,6 +56,7 @@ WAIT = between(
 # of 0.2 makes a burst of 10 sign-ins in the first seconds, which stalls all 5 sync workers.
 LOGIN_SHARE = float(os.environ.get("LOADTEST_LOGIN_SHARE", "0"))
 _participants = itertools.cycle(ACCOUNTS["participants"])
+ALREADY_LOGGED = "You have already logged a check-in for"
 _coordinators = itertools.cycle(ACCOUNTS["coordinators"])
 _client_numbers = itertools.count(1)
 
@@ -228,6 +229,7 @@ class Participant(_Person):
         super().on_start()
         self.account = next(_participants)
         self.pair_url = f"/pairs/{self.account['pair']}/"
+        self.logged_days: set[int] = set()  # days ago this person has logged a meeting for
         self.arrive()
 
     @task(40)
@@ -249,7 +251,15 @@ class Participant(_Person):
         html = self.page(self.pair_url, "pair page", contains="Log a check-in")
         if html is None:
             return
-        met_on = dt.date.today() - dt.timedelta(days=random.randint(0, 6))
+        # One check-in a person a day (pairing.services): a meeting on a day this person has not
+        # logged in this run, in the last four weeks (the pairs started twelve weeks ago).
+        logged = self.logged_days
+        free = [d for d in range(28) if d not in logged]
+        if not free:
+            return
+        days_ago = random.choice(free[:7])
+        logged.add(days_ago)
+        met_on = dt.date.today() - dt.timedelta(days=days_ago)
         data = {
             "csrfmiddlewaretoken": CSRF_RE.search(html).group(1),
             "met_on": met_on.isoformat(),
@@ -261,7 +271,21 @@ class Participant(_Person):
             "wellbeing": random.randint(2, 5),
             "protected_time_kept": "on",
         }
-        self.post(self.pair_url, "log check-in", data, location=self.pair_url)
+        headers = {"Origin": self.origin, "Referer": self.origin + self.pair_url}
+        with self.client.post(
+            self.pair_url,
+            data=data,
+            headers=headers,
+            name=f"{self.group}: log check-in",
+            catch_response=True,
+            allow_redirects=False,
+        ) as r:
+            # A day the seed (or another user with this account) already logged for this person
+            # is refused on the form, as it should be: the page's right answer, not an error.
+            if r.status_code == 200 and ALREADY_LOGGED in r.text:
+                r.success()
+            else:
+                self._check(r, status=302, location=self.pair_url)
 
     @task(10)
     def surveys(self):
