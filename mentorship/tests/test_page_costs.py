@@ -205,11 +205,12 @@ def test_old_form_tokens_are_dropped_at_most_once_a_minute(client, pair, mentee)
             created_at=timezone.now() - once.KEEP_FOR - dt.timedelta(hours=1)
         )
 
-    def log_checkin():
+    def log_checkin(days_ago):
         html = client.get(url).content.decode()
         data = {
             once.FIELD: TOKEN_RE.search(html).group(1),
-            "met_on": dt.date.today().isoformat(),
+            # one check-in a person a day
+            "met_on": (dt.date.today() - dt.timedelta(days=days_ago)).isoformat(),
             "duration_minutes": 30,
             "format": "video",
             "worked_on": "Planning",
@@ -221,10 +222,10 @@ def test_old_form_tokens_are_dropped_at_most_once_a_minute(client, pair, mentee)
     client.force_login(mentee)
     url = reverse("pairing:detail", args=[pair.pk])
     old_token("a")
-    log_checkin()
+    log_checkin(0)
     assert not UsedFormToken.objects.filter(token="a" * 20).exists()
     old_token("b")
-    log_checkin()  # within the minute: no delete
+    log_checkin(1)  # within the minute: no delete
     assert UsedFormToken.objects.filter(token="b" * 20).exists()
 
 
