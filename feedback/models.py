@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from lib.signing import sign, unsign_or_none
@@ -85,8 +86,10 @@ class SurveyTemplate(models.Model):
     class Meta:
         ordering = ["programme", "name"]
         constraints = [
+            # "Autumn 2026" and "autumn 2026" are one name to the people choosing from a list.
             models.UniqueConstraint(
-                fields=["programme", "name"],
+                "programme",
+                Lower("name"),
                 name="surveytemplate_unique_name",
                 violation_error_message=(
                     "This programme already has a survey with this name: choose another name."

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,8 +127,10 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["programme", "-starts_on"]
         constraints = [
+            # "Autumn 2026" and "autumn 2026" are one name to the people choosing from a list.
             models.UniqueConstraint(
-                fields=["programme", "name"],
+                "programme",
+                Lower("name"),
                 name="cohort_name_unique",
                 violation_error_message=(
                     "This programme already has a cohort with this name: choose another name."

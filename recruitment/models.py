@@ -8,6 +8,7 @@ with status *invited* or *applied*; recruitment owns the pages and services that
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from programmes.models import Enrolment, ManagerDecision, Programme
 
@@ -25,8 +26,10 @@ class BusinessPriority(models.Model):
         ordering = ["name"]
         verbose_name_plural = "business priorities"
         constraints = [
+            # "Autumn 2026" and "autumn 2026" are one name to the people choosing from a list.
             models.UniqueConstraint(
-                fields=["programme", "name"],
+                "programme",
+                Lower("name"),
                 name="priority_unique_name",
                 violation_error_message=(
                     "This programme already has a business priority with this name."

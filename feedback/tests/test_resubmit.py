@@ -79,9 +79,10 @@ def test_a_survey_name_taken_is_refused_in_plain_words(client, coordinator, coho
     make_template(cohort.programme, name="Weekly pulse")
     client.force_login(coordinator)
     url = reverse("feedback:templates", args=[cohort.programme.slug])
-    response = client.post(url, {"name": "Weekly pulse", "form_token": "", "audience": "both"})
-    assert response.status_code == 200
-    assert (
-        "This programme already has a survey with this name: choose another name."
-        in response.content.decode()
-    )
+    for name in ("Weekly pulse", "weekly Pulse"):  # the same name in other letters too
+        response = client.post(url, {"name": name, "form_token": "", "audience": "both"})
+        assert response.status_code == 200
+        assert (
+            "This programme already has a survey with this name: choose another name."
+            in response.content.decode()
+        )

@@ -109,6 +109,13 @@ def test_a_cohort_name_taken_is_refused_in_plain_words_keeping_what_was_typed(
     ]
     assert 'value="31"' in response.content.decode()
     assert Cohort.objects.filter(programme=programme, name="Spring 2028").count() == 1
+    # The same name in other letters is the same name to whoever picks a cohort from a list.
+    response = client.post(url, {**COHORT, "name": "SPRING 2028"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "This programme already has a cohort with this name: choose another name."
+    ]
+    assert Cohort.objects.filter(programme=programme, name__iexact="spring 2028").count() == 1
 
 
 def test_a_cohort_that_started_keeps_its_date_and_its_dates_are_checked_by_the_model(
