@@ -442,25 +442,33 @@ def email_enqueue_many(
     return created
 
 
-# --- One lock per person between a preference and the rows it cancels ------------------------
+# --- A lock between a preference and the rows it cancels --------------------------------------
 #
 # An opt-out cancels the person's pending rows (email_preference_set); an enqueue reads the
 # preference, then writes its row (_suppress_unwanted). Under PostgreSQL's READ COMMITTED two
 # such transactions running together could each miss the other: the enqueue read "on" before
 # the opt-out committed, and the opt-out's UPDATE ran before the enqueue's row was committed,
-# leaving a row pending after the person opted out. A transaction-level advisory lock per person
-# orders them: an enqueue takes it shared before reading preferences (enqueues never wait for
-# each other), an opt-out exclusive before its UPDATE, so each sees what the other committed.
+# leaving a row pending after the person opted out. A transaction-level advisory lock orders
+# them: an enqueue takes it shared before reading preferences (enqueues never wait for each
+# other), an opt-out exclusive before its UPDATE, so each sees what the other committed.
 # Nothing else takes it, and it locks no row (a sign-in updating the person still runs). SQLite
 # needs none: its write transactions (IMMEDIATE) already run one at a time.
-PREFERENCE_LOCK = 0x656D  # the advisory lock's first key ("em"); the second is the user id
+#
+# The lock is per stripe of people (user id modulo PREFERENCE_LOCK_STRIPES), not per person:
+# a transaction-level lock is held until the transaction ends, and one that emails a national
+# cohort at once (an event's invitations, a pairing's publication, a rhythm run inside one
+# transaction) would otherwise take 20,000 of them and overflow PostgreSQL's lock table ("out
+# of shared memory", max_locks_per_transaction 64 a connection). With stripes it takes at most
+# 64; two people of one stripe only make an opt-out wait for the other's enqueue, never miss it.
+PREFERENCE_LOCK = 0x656D  # the advisory lock's first key ("em"); the second is the stripe
+PREFERENCE_LOCK_STRIPES = 64
 
 
 def _preference_lock(user_ids, *, exclusive: bool = False) -> None:
-    """Take the preference lock of each person in ``user_ids`` until the transaction ends:
-    shared (enqueue) or exclusive (opt-out). One query, in user-id order."""
-    ids = sorted({int(pk) for pk in user_ids if pk is not None})
-    if not ids:
+    """Take the preference lock of each person in ``user_ids`` (their stripes) until the
+    transaction ends: shared (enqueue) or exclusive (opt-out). One query, in stripe order."""
+    stripes = sorted({int(pk) % PREFERENCE_LOCK_STRIPES for pk in user_ids if pk is not None})
+    if not stripes:
         return
     connection = connections[EmailPreference.objects.db]
     if connection.get_autocommit():  # checked on SQLite too, so a misuse fails every test run
@@ -468,15 +476,12 @@ def _preference_lock(user_ids, *, exclusive: bool = False) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK_SQL[exclusive], [PREFERENCE_LOCK, ids])
+        cursor.execute(_LOCK_SQL[exclusive], [PREFERENCE_LOCK, stripes])
 
 
-# Ids past 2**31 share a lock with another person: a wait, never a missed opt-out.
 _LOCK_SQL = {
-    False: "SELECT pg_advisory_xact_lock_shared(%s, (id %% 2147483647)::integer) "
-    "FROM unnest(%s::bigint[]) AS id",
-    True: "SELECT pg_advisory_xact_lock(%s, (id %% 2147483647)::integer) "
-    "FROM unnest(%s::bigint[]) AS id",
+    False: "SELECT pg_advisory_xact_lock_shared(%s, stripe) FROM unnest(%s::integer[]) AS stripe",
+    True: "SELECT pg_advisory_xact_lock(%s, stripe) FROM unnest(%s::integer[]) AS stripe",
 }
 
 

@@ -142,3 +142,39 @@ def test_the_lock_refuses_to_be_taken_outside_a_transaction(person):
     with pytest.raises(TransactionManagementError):
         services._preference_lock([person.pk])
     services._preference_lock([])  # nobody to lock: nothing to refuse
+
+
+def test_emailing_a_whole_cohort_in_one_transaction_takes_a_bounded_number_of_locks(
+    postgresql, digest_kind
+):
+    """A transaction-level lock is held until the transaction ends: an event's invitations to a
+    national cohort (20,000 people, in the event's transaction) took one per person and ran
+    PostgreSQL's lock table out of memory. The lock is per stripe of people: at most
+    PREFERENCE_LOCK_STRIPES, whoever is emailed."""
+    User = get_user_model()
+    people = User.objects.bulk_create(
+        User(email=f"p{i}@example.gov.uk") for i in range(3 * services.PREFERENCE_LOCK_STRIPES)
+    )
+    requests = [_request(f"cohort-{p.pk}", kind=digest_kind, user=p, to=p.email) for p in people]
+    with transaction.atomic():
+        services.email_enqueue_many(requests)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND pid = pg_backend_pid()"
+            )
+            held = cursor.fetchone()[0]
+    assert 0 < held <= services.PREFERENCE_LOCK_STRIPES
+    assert Email.objects.filter(idempotency_key__startswith="cohort-").count() == len(people)
+
+
+def test_an_opt_out_waits_for_an_enqueue_to_someone_of_its_stripe(postgresql, digest_kind):
+    """Two people of one stripe share a lock: the opt-out waits (never misses a row)."""
+    User = get_user_model()
+    first = User.objects.create(email="first@example.gov.uk")
+    second = User.objects.create(
+        pk=first.pk + services.PREFERENCE_LOCK_STRIPES, email="second@example.gov.uk"
+    )
+    waited = _second_waits(_enqueue(first, digest_kind), _opt_out(second, digest_kind))
+    assert waited
+    assert Email.objects.get(idempotency_key="race").status == Email.Status.PENDING
