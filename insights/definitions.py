@@ -339,5 +339,5 @@ def summarise_pairs(
     s.length_median = median_or_none(lengths)
     s.length_mean = mean(lengths)
     s.repaired_mentees = sum(1 for n in mentee_pairs.values() if n > 1)
-    at_risk.sort(key=lambda item: (-len(item[1]), item[0].mentee_name))
+    at_risk.sort(key=lambda item: (-len(item[1]), item[0].mentee_name, item[0].pk))
     return s

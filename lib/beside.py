@@ -7,8 +7,10 @@ took about 380 ms on two cores; with the database-bound ones on a second connect
 that waits on the database while this one builds its rows, about 250 ms
 (docs/performance.md, "Dashboards on two connections").
 
-:func:`run_beside` runs ``here`` on this thread and the ``beside`` calls, in order, on a
-thread of their own, and returns both results. It does so only where that is safe and can help:
+:func:`run_beside` runs ``here`` on this thread while a thread of its own takes the ``beside``
+calls one after another; once ``here`` is done this thread takes them too, so whichever
+connection is free runs the next (on a slower or busier machine the split follows by itself),
+and returns both results. It does so only where that is safe and can help:
 
 - on PostgreSQL (SQLite serialises its readers' Python anyway, and one file is one writer);
 - outside a transaction: a second connection does not see this one's uncommitted rows (a test's
@@ -52,22 +54,34 @@ def can_run_beside(alias: str = DEFAULT_DB_ALIAS) -> bool:
 def run_beside(
     here: Callable[[], T], beside: Sequence[Callable[[], Any]], *, alias: str = DEFAULT_DB_ALIAS
 ) -> tuple[T, list]:
-    """``(here(), [call() for call in beside])``, the ``beside`` calls on a second connection
-    while ``here`` runs on this one, when :func:`can_run_beside`; otherwise here, in order."""
+    """``(here(), [call() for call in beside])``: the ``beside`` calls taken in turn by a second
+    connection's thread while ``here`` runs on this one, and by this one too once ``here`` is
+    done (whichever is free takes the next), when :func:`can_run_beside`; otherwise all here,
+    in order. The calls must not depend on each other: any may run on either connection. Put
+    the longest first."""
     if not beside or not can_run_beside(alias):
         return here(), [call() for call in beside]
     connection = connections[alias]
     logging = connection.queries_logged
-    results: list = []
+    results: list = [None] * len(beside)
+    queue = iter(list(enumerate(beside)))
+    taking = threading.Lock()
     failure: list[BaseException] = []
     logged: list[dict] = []
+
+    def take_in_turn() -> None:
+        while not failure:
+            with taking:
+                i, call = next(queue, (None, None))
+            if call is None:
+                return
+            results[i] = call()
 
     def run() -> None:
         other = connections[alias]  # this thread's own connection
         other.force_debug_cursor = logging
         try:
-            for call in beside:
-                results.append(call())
+            take_in_turn()
         except BaseException as exc:  # raised again on the calling thread
             failure.append(exc)
         finally:
@@ -78,6 +92,9 @@ def run_beside(
     thread.start()
     try:
         mine = here()
+        take_in_turn()
+    except BaseException as exc:
+        failure.append(exc)
     finally:
         thread.join()
         if logging:

@@ -31,7 +31,13 @@ from .community import (
     talent_pool_size,
 )
 from .engagement import pair_facts, wellbeing_figures
-from .funnel import Funnel, build_funnel, funnel_counts_by_cohort, interest_by_cohort
+from .funnel import (
+    Funnel,
+    build_funnel,
+    first_paired_by_cohort,
+    funnel_counts_by_cohort,
+    interest_by_cohort,
+)
 
 
 @dataclass
@@ -95,22 +101,27 @@ def cohort_dashboard(*, cohort: Cohort, window: Window) -> CohortDashboard:
         )
         return facts, summary
 
-    # The pairs' facts are mostly Python; the rest mostly database time: run beside them.
-    (facts, summary), (counts, interest, wellbeing, survey, standups, directory) = run_beside(
+    # The pairs' facts are mostly Python; the rest mostly database time: run beside them,
+    # longest first (lib/beside.py).
+    (
+        (facts, summary),
+        (wellbeing, survey, counts, directory, first_paired, interest, standups),
+    ) = run_beside(
         pairs,
         [
-            lambda: funnel_counts_by_cohort([cohort.pk]).get(cohort.pk),
-            lambda: interest_by_cohort(programme, cohorts).get(cohort.pk, 0),
             lambda: wellbeing_figures([cohort.pk], window),
             lambda: surveys.cohort_survey_figures(cohort=cohort, window=window),
-            lambda: standup_attendance_by_cohort([cohort.pk], today=window.as_of)[cohort.pk],
+            lambda: funnel_counts_by_cohort([cohort.pk]).get(cohort.pk),
             lambda: directory_stats_by_cohort([cohort.pk])[cohort.pk],
+            lambda: first_paired_by_cohort([cohort.pk]).get(cohort.pk),
+            lambda: interest_by_cohort(programme, cohorts).get(cohort.pk, 0),
+            lambda: standup_attendance_by_cohort([cohort.pk], today=window.as_of)[cohort.pk],
         ],
     )
     return CohortDashboard(
         cohort=cohort,
         window=window,
-        funnel=build_funnel(counts, interest, facts, cohort),
+        funnel=build_funnel(counts, interest, facts, cohort, first_paired),
         pairs=summary,
         wellbeing=wellbeing,
         surveys=survey,
@@ -195,31 +206,35 @@ def programme_dashboard(
             for c in cohorts
         }
 
-    # The pairs' facts are mostly Python, the breakdowns, survey rounds, returning mentors,
-    # talent pool and priorities mostly database time: those run beside the facts.
+    # The pairs' facts are mostly Python, the rest mostly database time: run beside them,
+    # longest first (lib/beside.py).
     (
-        (summaries, counts, interest, standups, directory),
+        summaries,
         (
+            (by_organisation, by_grade),
             survey,
             retention,
-            (by_organisation, by_grade),
-            talent_pool,
             priorities,
+            counts,
+            talent_pool,
+            directory,
+            first_paired,
+            interest,
+            standups,
         ),
     ) = run_beside(
-        lambda: (
-            pairs(),
-            funnel_counts_by_cohort(ids),
-            interest_by_cohort(programme, all_cohorts),
-            standup_attendance_by_cohort(ids, today=window.as_of),
-            directory_stats_by_cohort(ids),
-        ),
+        pairs,
         [
+            lambda: breakdowns(ids),
             lambda: surveys.programme_survey_figures(cohort_ids=ids, window=window),
             lambda: retention_by_cohort(programme, ids),
-            lambda: breakdowns(ids),
-            lambda: talent_pool_size(programme),
             lambda: priorities_covered(programme, ids),
+            lambda: funnel_counts_by_cohort(ids),
+            lambda: talent_pool_size(programme),
+            lambda: directory_stats_by_cohort(ids),
+            lambda: first_paired_by_cohort(ids),
+            lambda: interest_by_cohort(programme, all_cohorts),
+            lambda: standup_attendance_by_cohort(ids, today=window.as_of),
         ],
     )
     columns = []
@@ -229,7 +244,9 @@ def programme_dashboard(
         columns.append(
             CohortColumn(
                 cohort=c,
-                funnel=build_funnel(counts.get(c.pk), interest.get(c.pk, 0), pairs_of, c),
+                funnel=build_funnel(
+                    counts.get(c.pk), interest.get(c.pk, 0), pairs_of, c, first_paired.get(c.pk)
+                ),
                 pairs=summary,
                 surveys=survey.get(c.pk, surveys.SurveyFigures(available=surveys.available())),
                 wellbeing_mean=mean_wellbeing(

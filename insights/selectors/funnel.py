@@ -1,7 +1,7 @@
 """The recruitment funnel of a cohort: interest, applications, decisions, pairs.
 
-Queries: :func:`funnel_counts_by_cohort` one, :func:`interest_by_cohort` one; the rest is
-arithmetic on what they return.
+Queries: :func:`funnel_counts_by_cohort` one, :func:`interest_by_cohort` one,
+:func:`first_paired_by_cohort` one; the rest is arithmetic on what they return.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from insights.definitions import PairFacts, rate
+from pairing.models import Pair
 from programmes.models import Cohort, Enrolment, EnrolmentStatus, Programme, Role
 from recruitment.models import TalentPoolEntry
 
@@ -104,12 +105,31 @@ def interest_by_cohort(programme: Programme, cohorts: list[Cohort]) -> dict[int,
     return result
 
 
-def build_funnel(counts: dict | None, interest: int, pairs: list[PairFacts], cohort) -> Funnel:
+def first_paired_by_cohort(cohort_ids) -> dict[int, dt.datetime]:
+    """When each cohort's first pair was made: one query, a row per cohort (not the creation
+    time of each of a national programme's 30,000 pairs, read only for their minimum)."""
+    return dict(
+        Pair.objects.filter(cohort_id__in=list(cohort_ids))
+        .values("cohort_id")
+        .annotate(first=Min("created_at"))
+        .order_by()
+        .values_list("cohort_id", "first")
+    )
+
+
+def build_funnel(
+    counts: dict | None,
+    interest: int,
+    pairs: list[PairFacts],
+    cohort,
+    first_paired: dt.datetime | None = None,
+) -> Funnel:
+    """``first_paired``: when the cohort's first pair was made (:func:`first_paired_by_cohort`)."""
     f = Funnel(interest=interest, **{k: (v or 0) for k, v in (counts or {}).items()})
     f.matched = len({p.mentee_id for p in pairs if p.mentee_accepted})
     f.working_pairs = sum(1 for p in pairs if p.status == "active" or p.end_reason == "completed")
-    if pairs and cohort.applications_close:
-        created = timezone.localdate(min(p.created_at for p in pairs))
+    if pairs and cohort.applications_close and first_paired is not None:
+        created = timezone.localdate(first_paired)
         first = min(created, min(p.started_on for p in pairs))
         # Paired before applications closed: 0 days, never a negative count.
         f.days_to_first_pair = max(0, (first - cohort.applications_close).days)

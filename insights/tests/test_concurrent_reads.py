@@ -75,30 +75,65 @@ def test_the_figures_are_the_same_read_beside_or_in_order(programme, cohorts, se
 
 
 def test_the_database_bound_reads_run_on_another_thread(programme, cohorts):
+    """The pairs' facts wait (up to 10 s) until the breakdowns have started: they can only
+    start on the other connection meanwhile, the first of the reads beside."""
     running, _ = cohorts
     threads = {}
+    started = threading.Event()
 
-    def recorded(name, real):
-        def call(*args, **kwargs):
-            threads[name] = threading.current_thread()
-            return real(*args, **kwargs)
+    def breakdowns(*args, **kwargs):
+        threads["breakdowns"] = threading.current_thread()
+        started.set()
+        return real_breakdowns(*args, **kwargs)
 
-        return call
+    def pair_facts(*args, **kwargs):
+        threads["pair_facts"] = threading.current_thread()
+        started.wait(10)
+        return real_pair_facts(*args, **kwargs)
 
+    real_breakdowns, real_pair_facts = dashboards.breakdowns, dashboards.pair_facts
     with (
-        mock.patch.object(dashboards, "breakdowns", recorded("breakdowns", dashboards.breakdowns)),
-        mock.patch.object(dashboards, "pair_facts", recorded("pair_facts", dashboards.pair_facts)),
-        mock.patch.object(
-            dashboards,
-            "wellbeing_figures",
-            recorded("wellbeing", dashboards.wellbeing_figures),
-        ),
+        mock.patch.object(dashboards, "breakdowns", breakdowns),
+        mock.patch.object(dashboards, "pair_facts", pair_facts),
     ):
-        _all_dashboards(programme, running)
+        dashboards.programme_dashboard(programme=programme, window=selectors.window_for())
     here = threading.current_thread()
     assert threads["pair_facts"] is here
     assert threads["breakdowns"] is not here
-    assert threads["wellbeing"] is not here
+
+
+def test_this_connection_takes_the_reads_left_once_its_own_is_done(programme, cohorts):
+    """Whichever connection is free takes the next read: here, the other connection is kept
+    busy by the breakdowns until this one has taken the rest."""
+    threads = {}
+    started, rest_done = threading.Event(), threading.Event()
+
+    def slow_breakdowns(*args, **kwargs):
+        threads["breakdowns"] = threading.current_thread()
+        started.set()
+        rest_done.wait(10)
+        return real_breakdowns(*args, **kwargs)
+
+    def pair_facts(*args, **kwargs):  # begun once the other connection has the breakdowns
+        started.wait(10)
+        return real_pair_facts(*args, **kwargs)
+
+    def standups(*args, **kwargs):  # the last of the reads beside
+        threads["standups"] = threading.current_thread()
+        rest_done.set()
+        return real_standups(*args, **kwargs)
+
+    real_breakdowns, real_pair_facts = dashboards.breakdowns, dashboards.pair_facts
+    real_standups = dashboards.standup_attendance_by_cohort
+    with (
+        mock.patch.object(dashboards, "breakdowns", slow_breakdowns),
+        mock.patch.object(dashboards, "pair_facts", pair_facts),
+        mock.patch.object(dashboards, "standup_attendance_by_cohort", standups),
+    ):
+        dashboards.programme_dashboard(programme=programme, window=selectors.window_for())
+    here = threading.current_thread()
+    assert threads["breakdowns"] is not here
+    assert threads["standups"] is here
 
 
 def test_queries_on_both_connections_are_counted(programme, cohorts, settings):

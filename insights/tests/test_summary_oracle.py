@@ -63,7 +63,7 @@ def reference_summary(pairs, *, cadence_days, cohort_ends_on, window) -> PairSum
     s.length_median = d.median_or_none(lengths)
     s.length_mean = d.mean(lengths)
     s.repaired_mentees = sum(1 for n in mentee_pairs.values() if n > 1)
-    s.at_risk.sort(key=lambda item: (-len(item[1]), item[0].mentee_name))
+    s.at_risk.sort(key=lambda item: (-len(item[1]), item[0].mentee_name, item[0].pk))
     return s
 
 
