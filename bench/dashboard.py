@@ -476,6 +476,27 @@ def measure(info: dict, *, repeat: int, verbose: bool = False):
         }
 
 
+def time_cold(client, url: str, *, repeat: int) -> dict:
+    """Server time of ``url`` with the cache emptied before each of ``repeat`` requests: what a
+    coordinator waits for figures computed on the request (a date filter, or before beat's
+    first run). The median of several, so one slow moment of a shared machine is not the
+    figure; the slowest is printed beside it."""
+    from django.core.cache import cache
+
+    times = []
+    for _ in range(repeat):
+        cache.clear()
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200, url
+        times.append(1000 * (time.perf_counter() - started))
+    return {
+        "cold_median_ms": round(statistics.median(times), 1),
+        "cold_min_ms": round(min(times), 1),
+        "cold_max_ms": round(max(times), 1),
+        "cold_requests": repeat,
+    }
+
+
 def time_page(client, url: str, *, repeat: int) -> dict:
     """Server time of ``url`` through the whole middleware stack: one warm-up request
     (templates, connection, and whatever the page caches: its time and queries are given as

@@ -77,14 +77,19 @@ def pair_facts(cohort_ids, window: Window, *, names: bool = True) -> list[Cohort
     check-ins after random actions (mentorship/tests/test_checkin_summary.py)."""
     as_of, start = window.as_of, window.start
 
-    def window_counts() -> dict[int, tuple]:
-        # Only the counts are read: the first and last meetings of this query would be the
-        # window's, not the pair's.
-        return engagement.checkin_counts(
-            CheckIn.objects.filter(pair__cohort_id__in=cohort_ids, met_on__gte=start),
-            upto=as_of,
-            since=start,
-        )
+    def window_counts() -> dict[int, tuple[int, int]]:
+        # Only the counts and the wellbeing sum: the first and last meetings of these
+        # check-ins would be the window's, not the pair's (and cost a fifth of the query).
+        return {
+            pair_id: (n, wellbeing or 0)
+            for pair_id, n, wellbeing in CheckIn.objects.filter(
+                pair__cohort_id__in=cohort_ids, met_on__gte=start, met_on__lte=as_of
+            )
+            .values("pair_id")
+            .annotate(n=Count("pk"), wellbeing=Sum("wellbeing"))
+            .order_by()
+            .values_list("pair_id", "n", "wellbeing")
+        }
 
     # In no order: each use of the facts has its own (the at-risk list's ends with the pair's
     # id), and ordering 30,000 rows cost the database a sort spilled to disk. No creation times
