@@ -71,8 +71,8 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
 def _same_day_message(checkin: CheckIn, author) -> str:
     logged = f"You have already logged a check-in for {checkin.met_on:%-d %B %Y}"
     if checkin.can_be_corrected_by(author):
-        return f"{logged}. To change it, use Correct beside it in the list below."
-    return f"{logged}, listed below."
+        return f"{logged}. To change it, use Correct beside it under History."
+    return f"{logged}, listed under History."
 
 
 def _validate(checkin: CheckIn) -> None:

@@ -329,7 +329,7 @@ def test_the_same_meeting_typed_again_after_going_back_is_not_logged_twice(
     assert response.context["form"].errors == {
         "met_on": [
             "You have already logged a check-in for 20 November 2026. To change it, use "
-            "Correct beside it in the list below."
+            "Correct beside it under History."
         ]
     }
     assert "Typed again after going back" in response.content.decode()
