@@ -3,6 +3,7 @@
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from lib.audit import AuditContext
@@ -48,11 +49,7 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
                 f"({pair.earliest_meeting:%-d %B %Y})."
             }
         )
-    same_day = (
-        CheckIn.objects.filter(pair=pair, author=author, met_on=data["met_on"])
-        .order_by("-pk")
-        .first()
-    )
+    same_day = _same_day(pair.pk, author.pk, data["met_on"]).first()
     if same_day is not None:
         # A form retyped after going Back (the page is not kept by the browser) would log the
         # meeting twice: one check-in per person per day, and the one there can be corrected.
@@ -66,6 +63,14 @@ def checkin_log(*, pair: Pair, ctx: AuditContext, data: dict) -> CheckIn:
     # owner's "still wanted?" checks decide) once the check-in is committed.
     email_recheck_on_commit(refs={"pair": pair.pk})
     return checkin
+
+
+def _same_day(pair_id: int, author_id: int, met_on) -> QuerySet[CheckIn]:
+    """The author's check-ins of that day in the pair: one a person a day (a form retyped
+    after Back, or a correction onto another's day, would count a meeting twice)."""
+    return CheckIn.objects.filter(pair_id=pair_id, author_id=author_id, met_on=met_on).order_by(
+        "-pk"
+    )
 
 
 def _same_day_message(checkin: CheckIn, author) -> str:
@@ -108,12 +113,9 @@ def checkin_correct(*, checkin: CheckIn, ctx: AuditContext, data: dict) -> Check
         raise ValidationError({"met_on": "The meeting date cannot be in the future."})
     if met_on < checkin.pair.started_on:
         raise ValidationError({"met_on": "The meeting date is before the pair started."})
-    if (
-        met_on != checkin.met_on
-        and CheckIn.objects.filter(pair_id=checkin.pair_id, author_id=checkin.author_id)
-        .filter(met_on=met_on)
-        .exists()
-    ):
+    # Only a move onto another day is checked: an older pair of same-day check-ins (logged
+    # before the rule) can still be corrected.
+    if met_on != checkin.met_on and _same_day(checkin.pair_id, checkin.author_id, met_on).exists():
         raise ValidationError(
             {"met_on": f"You have already logged another check-in for {met_on:%-d %B %Y}."}
         )
