@@ -3,30 +3,7 @@
 import django.db.models.functions.text
 from django.db import migrations, models
 
-APP, MODEL = 'feedback', 'SurveyTemplate'
-
-
-def tell_apart_same_names(apps, schema_editor):
-    """Names the same but for their letters' case, in one programme, would stop the new
-    constraint: the second and later (by id) get " (2)", " (3)"... so nothing is lost and a
-    coordinator can rename them. Nothing changes where no two names clash."""
-    Model = apps.get_model(APP, MODEL)
-    field = Model._meta.get_field("name")
-    taken: dict[int, set[str]] = {}
-    for obj in Model.objects.order_by("pk").only("pk", "programme_id", "name"):
-        names = taken.setdefault(obj.programme_id, set())
-        if obj.name.lower() not in names:
-            names.add(obj.name.lower())
-            continue
-        n = 2
-        while True:
-            suffix = f" ({n})"
-            name = obj.name[: field.max_length - len(suffix)] + suffix
-            if name.lower() not in names:
-                break
-            n += 1
-        names.add(name.lower())
-        Model.objects.filter(pk=obj.pk).update(name=name)
+from lib.same_names import tell_apart_same_names
 
 
 class Migration(migrations.Migration):
@@ -41,7 +18,9 @@ class Migration(migrations.Migration):
             model_name='surveytemplate',
             name='surveytemplate_unique_name',
         ),
-        migrations.RunPython(tell_apart_same_names, migrations.RunPython.noop),
+        migrations.RunPython(
+            tell_apart_same_names('feedback', 'SurveyTemplate'), migrations.RunPython.noop
+        ),
         migrations.AddConstraint(
             model_name='surveytemplate',
             constraint=models.UniqueConstraint(models.F('programme'), django.db.models.functions.text.Lower('name'), name='surveytemplate_unique_name', violation_error_message='This programme already has a survey with this name: choose another name.'),
